@@ -1,0 +1,122 @@
+// keel/core/result.hpp — Result<T>: a value or an Error, for expected failures.
+//
+// Contract: every fallible operation that can fail because of its input, the file system, the
+// network or a risk rule returns Result<T> (or Status = Result<void>). The Error's message names
+// what failed — file:line, field, order id — in one line a user can act on. Accessing value()
+// of an error (or error() of a value) is a programming error and aborts via KEEL_ASSERT.
+// Thread safety: a plain value type.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+#include "keel/core/assert.hpp"
+
+namespace keel {
+
+enum class ErrorCode {
+  kInvalidArgument,  // a value out of its domain (negative strike, unknown preset, ...)
+  kParse,            // text that does not parse (CSV field, OCC symbol, timestamp, ...)
+  kNotFound,         // a file, instrument or record that does not exist
+  kIo,               // read/write failure, corrupt compressed stream
+  kOverflow,         // fixed-point or integer overflow
+  kOutOfRange,       // a value outside the supported range (dates, precision)
+  kConflict,         // duplicates, version mismatches
+  kCorrupt,          // a database or file that is not ours or is damaged
+  kUnsupported,      // a valid request keel does not implement
+  kRejected,         // a risk or venue rule refused an order
+  kInternal,         // an external library failed unexpectedly (SQLite, zlib)
+};
+
+std::string_view to_string(ErrorCode code) noexcept;
+
+struct Error {
+  ErrorCode code = ErrorCode::kInternal;
+  std::string message;
+
+  // Prepends context, "file.csv:12: " + message, keeping the code.
+  Error with_context(std::string_view context) const {
+    return Error{code, std::string(context) + ": " + message};
+  }
+};
+
+inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
+
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
+
+  bool ok() const noexcept { return v_.index() == 0; }
+  explicit operator bool() const noexcept { return ok(); }
+
+  T& value() & {
+    KEEL_ASSERT(ok(), "Result::value() on an error");
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    KEEL_ASSERT(ok(), "Result::value() on an error");
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    KEEL_ASSERT(ok(), "Result::value() on an error");
+    return std::get<0>(std::move(v_));
+  }
+  const Error& error() const {
+    KEEL_ASSERT(!ok(), "Result::error() on a value");
+    return std::get<1>(v_);
+  }
+  T value_or(T fallback) const { return ok() ? std::get<0>(v_) : std::move(fallback); }
+
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+template <>
+class [[nodiscard]] Result<void> {
+ public:
+  Result() = default;
+  Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT
+
+  bool ok() const noexcept { return ok_; }
+  explicit operator bool() const noexcept { return ok_; }
+  const Error& error() const {
+    KEEL_ASSERT(!ok_, "Status::error() on success");
+    return error_;
+  }
+
+ private:
+  Error error_{};
+  bool ok_ = true;
+};
+
+using Status = Result<void>;
+
+inline Status ok_status() { return Status{}; }
+
+}  // namespace keel
+
+// KEEL_TRY(var, expr): evaluates a Result-returning expr; on error returns the Error from the
+// enclosing function, otherwise moves the value into a new variable `var`.
+#define KEEL_CONCAT_INNER(a, b) a##b
+#define KEEL_CONCAT(a, b) KEEL_CONCAT_INNER(a, b)
+#define KEEL_TRY(var, expr)                                   \
+  auto KEEL_CONCAT(keel_try_, __LINE__) = (expr);             \
+  if (!KEEL_CONCAT(keel_try_, __LINE__).ok())                 \
+    return KEEL_CONCAT(keel_try_, __LINE__).error();          \
+  auto var = std::move(KEEL_CONCAT(keel_try_, __LINE__)).value()
+
+// KEEL_TRY_STATUS(expr): for a Status-returning expr.
+#define KEEL_TRY_STATUS(expr)                                 \
+  do {                                                        \
+    auto keel_status_ = (expr);                               \
+    if (!keel_status_.ok()) return keel_status_.error();      \
+  } while (false)
