@@ -3,19 +3,23 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "keel/apps/data_commands.hpp"
+
 namespace keel::apps {
 
 int run_cli(int argc, char** argv) {
   CLI::App app{"keel — systematic options and equities trading engine"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "keel 0.1.0");
+  int exit_code = 0;
+  register_data_commands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
+    const int rc = app.exit(e);  // prints help or the usage error
     return rc == 0 ? 0 : 2;
   }
-  return 0;
+  return exit_code;
 }
 
 }  // namespace keel::apps

@@ -23,23 +23,31 @@ Result<CorporateActionKind> parse_corporate_action_kind(std::string_view text) {
 
 Status CorporateAction::validate() const {
   const std::string where = std::string(to_string(kind)) + " on " + ex_date.to_string();
+  auto bad = [&](const std::string& why) { return make_error(ErrorCode::kInvalidArgument, where + ": " + why); };
   switch (kind) {
     case CorporateActionKind::kSplit:
       if (ratio_to <= 0 || ratio_from <= 0 || ratio_to == ratio_from)
-        return make_error(ErrorCode::kInvalidArgument, where + ": split ratio " + std::to_string(ratio_to) + ":" +
-                                                           std::to_string(ratio_from) + " is not a split");
-      break;
+        return bad("split ratio " + std::to_string(ratio_to) + ":" + std::to_string(ratio_from) + " is not a split");
+      return ok_status();
     case CorporateActionKind::kCashDividend:
-      if (!amount.is_positive()) return make_error(ErrorCode::kInvalidArgument, where + ": amount must be positive");
-      if (record_date < ex_date - 7 || pay_date < ex_date)
-        return make_error(ErrorCode::kInvalidArgument, where + ": record/pay dates inconsistent with the ex-date");
-      break;
+      if (!amount.is_positive()) return bad("amount " + amount.to_string() + " must be positive");
+      // Record date: the ex-date itself under T+1 settlement, one or two business days later
+      // under T+2/T+3; a week of slack before the ex-date tolerates vendor conventions.
+      if (record_date < ex_date - 7)
+        return bad("record_date " + record_date.to_string() + " more than 7 days before the ex-date");
+      if (pay_date < ex_date) return bad("pay_date " + pay_date.to_string() + " before the ex-date");
+      // Payment goes to holders of record, so it cannot precede the record date.
+      if (pay_date < record_date)
+        return bad("pay_date " + pay_date.to_string() + " before record_date " + record_date.to_string());
+      return ok_status();
     case CorporateActionKind::kSymbolChange:
-      if (new_symbol.empty()) return make_error(ErrorCode::kInvalidArgument, where + ": empty new symbol");
-      break;
-    case CorporateActionKind::kDelisting: break;
+      if (new_symbol.empty()) return bad("empty new symbol");
+      return ok_status();
+    case CorporateActionKind::kDelisting:
+      return ok_status();
   }
-  return ok_status();
+  return make_error(ErrorCode::kInvalidArgument, "corporate action on " + ex_date.to_string() + ": unknown kind " +
+                                                     std::to_string(static_cast<int>(kind)));
 }
 
 }  // namespace keel

@@ -59,7 +59,9 @@ Status Instrument::validate() const {
     return make_error(ErrorCode::kInvalidArgument, "instrument '" + symbol + "': " + why);
   };
   if (symbol.empty()) return make_error(ErrorCode::kInvalidArgument, "instrument: empty symbol");
-  if (currency.size() != 3) return bad("currency '" + currency + "' is not a 3-letter code");
+  // ISO 4217 codes are three upper-case letters ("USD"); "usd" would be a second key for USD.
+  if (currency.size() != 3 || !std::all_of(currency.begin(), currency.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+    return bad("currency '" + currency + "' is not a 3-letter upper-case code");
   if (!tick_size.is_positive()) return bad("tick_size must be positive");
   if (is_option() != option.has_value()) return bad(is_option() ? "option without an option spec" : "option spec on a non-option");
   if (option) {

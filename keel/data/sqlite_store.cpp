@@ -1,0 +1,1374 @@
+#include "keel/data/sqlite_store.hpp"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <utility>
+
+#include "keel/data/store_util.hpp"
+
+namespace keel::data {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Schema. Migration N brings a database from user_version N-1 to N; each runs in one
+// transaction. Never edit a released migration: add the next one.
+// Money-like values are raw int64 fixed point (1e-8); dates are days since 1970-01-01;
+// timestamps are int64 ns UTC; enums are their keel text names so the rows read well in the
+// sqlite3 shell and carry over to PostgreSQL unchanged.
+constexpr const char* kMigration1 = R"sql(
+CREATE TABLE instruments (
+  id                  INTEGER PRIMARY KEY,
+  symbol              TEXT NOT NULL UNIQUE,
+  asset_class         TEXT NOT NULL CHECK (asset_class IN ('equity', 'etf', 'index', 'option')),
+  currency            TEXT NOT NULL,
+  tick_size           INTEGER NOT NULL,
+  tick_size_precision INTEGER NOT NULL,
+  underlying          TEXT,
+  expiry              INTEGER,
+  strike              INTEGER,
+  strike_precision    INTEGER,
+  option_right        TEXT CHECK (option_right IN ('call', 'put')),
+  multiplier          INTEGER,
+  exercise            TEXT CHECK (exercise IN ('american', 'european')),
+  settlement          TEXT CHECK (settlement IN ('physical', 'cash')),
+  ingested_at         INTEGER NOT NULL,
+  source_uri          TEXT NOT NULL,
+  transform_id        TEXT NOT NULL,
+  CHECK ((asset_class = 'option') = (underlying IS NOT NULL AND expiry IS NOT NULL AND strike IS NOT NULL AND
+         strike_precision IS NOT NULL AND option_right IS NOT NULL AND multiplier IS NOT NULL AND
+         exercise IS NOT NULL AND settlement IS NOT NULL))
+);
+CREATE INDEX instruments_by_underlying ON instruments (underlying, expiry) WHERE underlying IS NOT NULL;
+
+CREATE TABLE bars (
+  instrument_id INTEGER NOT NULL REFERENCES instruments (id),
+  timeframe_ns  INTEGER NOT NULL,
+  ts_event      INTEGER NOT NULL,
+  ingested_at   INTEGER NOT NULL,
+  ts_recv       INTEGER NOT NULL,
+  open          INTEGER NOT NULL,
+  high          INTEGER NOT NULL,
+  low           INTEGER NOT NULL,
+  close         INTEGER NOT NULL,
+  volume        INTEGER NOT NULL,
+  trade_count   INTEGER NOT NULL,
+  source_uri    TEXT NOT NULL,
+  transform_id  TEXT NOT NULL,
+  PRIMARY KEY (instrument_id, timeframe_ns, ts_event, ingested_at)
+) WITHOUT ROWID;
+
+-- One row per bar series: its key count and ts_event range in the latest view (used to skip
+-- the existence check for rows outside the range, and by summary()) and its content version.
+CREATE TABLE bar_series (
+  instrument_id INTEGER NOT NULL REFERENCES instruments (id),
+  timeframe_ns  INTEGER NOT NULL,
+  keys          INTEGER NOT NULL,
+  first_ts      INTEGER NOT NULL,
+  last_ts       INTEGER NOT NULL,
+  data_version  INTEGER NOT NULL,
+  PRIMARY KEY (instrument_id, timeframe_ns)
+) WITHOUT ROWID;
+
+-- The distinct ingestion times of each bar series: the canonical knowledge times of its views.
+CREATE TABLE bar_series_ingests (
+  instrument_id INTEGER NOT NULL,
+  timeframe_ns  INTEGER NOT NULL,
+  ingested_at   INTEGER NOT NULL,
+  PRIMARY KEY (instrument_id, timeframe_ns, ingested_at),
+  FOREIGN KEY (instrument_id, timeframe_ns) REFERENCES bar_series (instrument_id, timeframe_ns)
+) WITHOUT ROWID;
+
+CREATE TABLE option_quotes (
+  instrument_id    INTEGER NOT NULL REFERENCES instruments (id),
+  ts_event         INTEGER NOT NULL,
+  ingested_at      INTEGER NOT NULL,
+  ts_recv          INTEGER NOT NULL,
+  bid              INTEGER NOT NULL,
+  ask              INTEGER NOT NULL,
+  last             INTEGER NOT NULL,
+  bid_size         INTEGER NOT NULL,
+  ask_size         INTEGER NOT NULL,
+  volume           INTEGER NOT NULL,
+  open_interest    INTEGER NOT NULL,
+  underlying_price INTEGER NOT NULL,
+  source_uri       TEXT NOT NULL,
+  transform_id     TEXT NOT NULL,
+  PRIMARY KEY (instrument_id, ts_event, ingested_at)
+) WITHOUT ROWID;
+
+CREATE TABLE corporate_actions (
+  instrument_id    INTEGER NOT NULL REFERENCES instruments (id),
+  kind             TEXT NOT NULL CHECK (kind IN ('split', 'dividend', 'symbol_change', 'delisting')),
+  ex_date          INTEGER NOT NULL,
+  ingested_at      INTEGER NOT NULL,
+  record_date      INTEGER NOT NULL,
+  pay_date         INTEGER NOT NULL,
+  amount           INTEGER NOT NULL,
+  amount_precision INTEGER NOT NULL,
+  ratio_to         INTEGER NOT NULL,
+  ratio_from       INTEGER NOT NULL,
+  new_symbol       TEXT NOT NULL,
+  ts_recv          INTEGER NOT NULL,
+  source_uri       TEXT NOT NULL,
+  transform_id     TEXT NOT NULL,
+  PRIMARY KEY (instrument_id, kind, ex_date, ingested_at)
+) WITHOUT ROWID;
+
+-- One row per committed write transaction (an import, a synthesis run): what it changed.
+CREATE TABLE ingests (
+  id                  INTEGER PRIMARY KEY,
+  ingested_at         INTEGER NOT NULL,
+  source_uri          TEXT NOT NULL,
+  transform_id        TEXT NOT NULL,
+  instruments_added   INTEGER NOT NULL,
+  bars_added          INTEGER NOT NULL,
+  bars_unchanged      INTEGER NOT NULL,
+  bars_revised        INTEGER NOT NULL,
+  quotes_added        INTEGER NOT NULL,
+  quotes_unchanged    INTEGER NOT NULL,
+  quotes_revised      INTEGER NOT NULL,
+  actions_added       INTEGER NOT NULL,
+  actions_unchanged   INTEGER NOT NULL,
+  actions_revised     INTEGER NOT NULL
+);
+)sql";
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+constexpr Migration kMigrations[] = {{1, kMigration1}};
+static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion, "one migration per schema version");
+
+// A database's page size is fixed when its first table is created. 16 KiB pages halve the
+// B-tree depth of the bar table against the 4 KiB default and measured faster for bulk inserts
+// and range scans (docs/PERFORMANCE.md).
+constexpr int kPageSize = 16384;
+
+constexpr const char* kInstrumentColumns =
+    "id, symbol, asset_class, currency, tick_size, tick_size_precision, underlying, expiry, strike, "
+    "strike_precision, option_right, multiplier, exercise, settlement";
+
+ErrorCode code_for(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return ErrorCode::kCorrupt;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM: return ErrorCode::kIo;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_CONSTRAINT: return ErrorCode::kConflict;
+    default: return ErrorCode::kInternal;
+  }
+}
+
+// Owns one prepared statement.
+class Stmt {
+ public:
+  Stmt() = default;
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  sqlite3_stmt* get() const noexcept { return s_; }
+  sqlite3_stmt** out() noexcept { return &s_; }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+};
+
+// Resets a statement when the scope ends, so that no read transaction stays open and the
+// statement can be stepped again.
+class Use {
+ public:
+  explicit Use(const Stmt& s) : s_(s.get()) {}
+  ~Use() { sqlite3_reset(s_); }
+  Use(const Use&) = delete;
+  Use& operator=(const Use&) = delete;
+  sqlite3_stmt* operator*() const noexcept { return s_; }
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+inline void bind(sqlite3_stmt* s, int i, std::int64_t v) { sqlite3_bind_int64(s, i, v); }
+inline void bind(sqlite3_stmt* s, int i, std::string_view v) {
+  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+// For strings that outlive every step of the statement (the transaction's lineage).
+inline void bind_static(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+}
+inline std::int64_t i64(sqlite3_stmt* s, int i) { return sqlite3_column_int64(s, i); }
+inline std::string text(sqlite3_stmt* s, int i) {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+  return p == nullptr ? std::string() : std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s, i)));
+}
+
+std::string hex32(std::uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08X", v);
+  return buf;
+}
+
+// Looks at an existing file's first 100 bytes (the SQLite header) without SQLite, so that a
+// file that is not ours is never opened, let alone modified. Returns whether the file is new
+// (missing or 0 bytes).
+Result<bool> inspect_file(const std::string& path) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return true;
+    return make_error(ErrorCode::kIo, path + ": " + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) return make_error(ErrorCode::kIo, path + ": not a regular file");
+  if (st.st_size == 0) return true;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(ErrorCode::kIo, path + ": " + std::strerror(errno));
+  std::array<unsigned char, 100> header{};
+  std::size_t got = 0;
+  while (got < header.size()) {
+    const ssize_t r = ::read(fd, header.data() + got, header.size() - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += static_cast<std::size_t>(r);
+  }
+  ::close(fd);
+  // "SQLite format 3\0" opens every SQLite 3 database (sqlite.org/fileformat.html, 1.3).
+  static constexpr char kSqliteMagic[16] = {'S', 'Q', 'L', 'i', 't', 'e', ' ', 'f', 'o', 'r', 'm', 'a', 't', ' ', '3', '\0'};
+  if (got < header.size() || std::memcmp(header.data(), kSqliteMagic, sizeof kSqliteMagic) != 0) {
+    return make_error(ErrorCode::kCorrupt, path + ": not a keel database (not an SQLite file)");
+  }
+  // The application ID is the big-endian 4-byte integer at offset 68 (fileformat.html, 1.3.15).
+  const std::uint32_t app_id = (std::uint32_t{header[68]} << 24) | (std::uint32_t{header[69]} << 16) |
+                               (std::uint32_t{header[70]} << 8) | std::uint32_t{header[71]};
+  if (app_id != SqliteStore::kApplicationId) {
+    return make_error(ErrorCode::kCorrupt, path + ": not a keel database (SQLite application_id " + hex32(app_id) +
+                                               ", keel's is " + hex32(SqliteStore::kApplicationId) + ")");
+  }
+  return false;
+}
+
+Error finished_error() {
+  return make_error(ErrorCode::kInvalidArgument, "write transaction already committed or failed to commit");
+}
+
+std::string bar_key_text(const Bar& b) {
+  return "instrument " + std::to_string(b.instrument.value()) + ", timeframe " + timeframe_label(b.timeframe) +
+         ", ts_event " + b.ts_event.to_string();
+}
+std::string quote_key_text(const OptionQuote& q) {
+  return "instrument " + std::to_string(q.instrument.value()) + ", ts_event " + q.ts_event.to_string();
+}
+std::string action_key_text(const CorporateAction& a) {
+  return "instrument " + std::to_string(a.instrument.value()) + ", " + std::string(to_string(a.kind)) +
+         ", ex_date " + a.ex_date.to_string();
+}
+
+Error conflict_error(const std::string& context, std::int64_t latest_t, Timestamp t) {
+  return make_error(ErrorCode::kConflict, context + ": different values for a key whose latest revision was ingested at " +
+                                              Timestamp::from_ns(latest_t).to_string() +
+                                              ", not before this transaction's " + t.to_string());
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+struct SqliteStore::Statements {
+  Stmt begin, commit, rollback, savepoint, release, rollback_to;
+  Stmt instrument_by_symbol, instrument_by_id, instrument_exists, instrument_insert, instruments_all;
+  Stmt option_contracts, contract_ids;
+  Stmt bar_insert, bar_latest, bars_range, series_get, series_put, series_ingest_put, series_as_of;
+  Stmt quote_insert, quote_latest, quote_first, quote_last, quotes_range;
+  Stmt action_insert, action_latest, actions_of;
+  Stmt ingest_insert;
+};
+
+Error SqliteStore::sqlite_error(const std::string& what) const {
+  return make_error(code_for(sqlite3_extended_errcode(db_)), path_ + ": " + what + ": " + sqlite3_errmsg(db_));
+}
+
+namespace {
+
+Status exec(sqlite3* db, const std::string& path, const char* sql) {
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err != nullptr ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    return make_error(code_for(rc), path + ": " + msg);
+  }
+  return ok_status();
+}
+
+Result<std::int64_t> pragma_int(sqlite3* db, const std::string& path, const char* sql) {
+  sqlite3_stmt* s = nullptr;
+  int rc = sqlite3_prepare_v2(db, sql, -1, &s, nullptr);
+  if (rc != SQLITE_OK) return make_error(code_for(rc), path + ": " + sqlite3_errmsg(db));
+  rc = sqlite3_step(s);
+  std::int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+  const bool ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
+  sqlite3_finalize(s);
+  if (!ok) return make_error(code_for(rc), path + ": " + sqlite3_errmsg(db));
+  return v;
+}
+
+Result<Instrument> read_instrument(sqlite3_stmt* s, const std::string& path) {
+  Instrument inst;
+  inst.id = InstrumentId(i64(s, 0));
+  inst.symbol = text(s, 1);
+  auto bad = [&](const Error& e) {
+    return make_error(ErrorCode::kCorrupt, path + ": instruments row id " + std::to_string(inst.id.value()) + ": " +
+                                               e.message);
+  };
+  auto ac = parse_asset_class(text(s, 2));
+  if (!ac.ok()) return bad(ac.error());
+  inst.asset_class = *ac;
+  inst.currency = text(s, 3);
+  inst.tick_size = Price::from_raw(i64(s, 4), static_cast<int>(i64(s, 5)));
+  if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
+    OptionSpec spec;
+    spec.underlying = text(s, 6);
+    spec.expiry = Date::from_days(static_cast<std::int32_t>(i64(s, 7)));
+    spec.strike = Price::from_raw(i64(s, 8), static_cast<int>(i64(s, 9)));
+    auto right = parse_option_right(text(s, 10));
+    if (!right.ok()) return bad(right.error());
+    spec.right = *right;
+    spec.multiplier = i64(s, 11);
+    auto ex = parse_exercise_style(text(s, 12));
+    if (!ex.ok()) return bad(ex.error());
+    spec.exercise = *ex;
+    auto se = parse_settlement(text(s, 13));
+    if (!se.ok()) return bad(se.error());
+    spec.settlement = *se;
+    inst.option = spec;
+  }
+  return inst;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+class SqliteTransaction final : public WriteTransaction {
+ public:
+  SqliteTransaction(SqliteStore& store, Lineage lineage) : store_(store), lineage_(std::move(lineage)) {}
+
+  ~SqliteTransaction() override {
+    if (finished_) return;
+    sqlite3_step(store_.st_->rollback.get());
+    sqlite3_reset(store_.st_->rollback.get());
+    store_.open_transaction_ = nullptr;
+  }
+
+  Result<InstrumentId> upsert_instrument(const Instrument& inst) override;
+  Result<WriteCounts> put_bars(std::span<const Bar> bars) override;
+  Result<WriteCounts> put_option_quotes(std::span<const OptionQuote> quotes) override;
+  Result<WriteCounts> put_corporate_actions(std::span<const CorporateAction> actions) override;
+  Status commit() override;
+
+  // Writes the bar_series rows the transaction has changed so far (reads of series metadata
+  // inside the transaction call it first).
+  Status flush_series();
+
+ private:
+  using SeriesKey = std::pair<std::int64_t, std::int64_t>;  // instrument, timeframe ns
+  struct Series {
+    bool in_db = false;
+    std::int64_t keys = 0, first_ts = 0, last_ts = 0;
+    std::uint64_t version = 0;            // as stored
+    std::optional<Checksum64> chain;      // set once the transaction changed the series
+    bool dirty = false;                   // changed since the last flush
+  };
+  struct QuoteRange {
+    bool any = false;
+    std::int64_t first = 0, last = 0;  // may be wider than the truth after a failed call: safe
+  };
+
+  template <class Fn>
+  Result<WriteCounts> in_savepoint(Fn&& fn);
+  Result<bool> instrument_is_option(std::int64_t id);  // kNotFound when unknown
+  Result<Series*> series(const SeriesKey& key, std::map<SeriesKey, std::optional<Series>>& undo);
+  Result<WriteCounts> put_bars_impl(std::span<const Bar> bars, std::map<SeriesKey, std::optional<Series>>& undo);
+  Result<WriteCounts> put_quotes_impl(std::span<const OptionQuote> quotes);
+  Result<WriteCounts> put_actions_impl(std::span<const CorporateAction> actions);
+
+  SqliteStore& store_;
+  Lineage lineage_;
+  bool finished_ = false;
+  std::map<std::int64_t, bool> instruments_;  // id → is option, for ids seen in this transaction
+  std::map<SeriesKey, Series> series_;
+  std::map<std::int64_t, QuoteRange> quote_ranges_;
+  std::int64_t instruments_added_ = 0;
+  WriteCounts bar_counts_, quote_counts_, action_counts_;
+};
+
+template <class Fn>
+Result<WriteCounts> SqliteTransaction::in_savepoint(Fn&& fn) {
+  auto& st = *store_.st_;
+  {
+    Use u(st.savepoint);
+    if (sqlite3_step(*u) != SQLITE_DONE) return store_.sqlite_error("savepoint");
+  }
+  Result<WriteCounts> r = fn();
+  if (r.ok()) {
+    Use u(st.release);
+    if (sqlite3_step(*u) == SQLITE_DONE) return r;
+    r = store_.sqlite_error("release savepoint");
+  }
+  {
+    Use u(st.rollback_to);
+    sqlite3_step(*u);
+  }
+  {
+    Use u(st.release);
+    sqlite3_step(*u);
+  }
+  return r;
+}
+
+Result<bool> SqliteTransaction::instrument_is_option(std::int64_t id) {
+  if (auto it = instruments_.find(id); it != instruments_.end()) return it->second;
+  Use u(store_.st_->instrument_exists);
+  bind(*u, 1, id);
+  const int rc = sqlite3_step(*u);
+  if (rc == SQLITE_DONE) return make_error(ErrorCode::kNotFound, "unknown instrument id " + std::to_string(id));
+  if (rc != SQLITE_ROW) return store_.sqlite_error("instrument lookup");
+  const bool is_option = text(*u, 0) == "option";
+  instruments_[id] = is_option;
+  return is_option;
+}
+
+Result<InstrumentId> SqliteTransaction::upsert_instrument(const Instrument& inst) {
+  if (finished_) return finished_error();
+  KEEL_TRY_STATUS(inst.validate());
+  auto& st = *store_.st_;
+  {
+    Use u(st.instrument_by_symbol);
+    bind(*u, 1, inst.symbol);
+    const int rc = sqlite3_step(*u);
+    if (rc == SQLITE_ROW) {
+      KEEL_TRY(existing, read_instrument(*u, store_.path_));
+      if (!same_definition(existing, inst)) {
+        return make_error(ErrorCode::kConflict, "instrument '" + inst.symbol +
+                                                    "' already exists with a different definition (id " +
+                                                    std::to_string(existing.id.value()) + ")");
+      }
+      return existing.id;
+    }
+    if (rc != SQLITE_DONE) return store_.sqlite_error("instrument lookup");
+  }
+  Use u(st.instrument_insert);
+  sqlite3_stmt* s = *u;
+  bind(s, 1, inst.symbol);
+  bind(s, 2, to_string(inst.asset_class));
+  bind(s, 3, inst.currency);
+  bind(s, 4, inst.tick_size.raw());
+  bind(s, 5, inst.tick_size.precision());
+  if (inst.option) {
+    const OptionSpec& o = *inst.option;
+    bind(s, 6, o.underlying);
+    bind(s, 7, o.expiry.days());
+    bind(s, 8, o.strike.raw());
+    bind(s, 9, o.strike.precision());
+    bind(s, 10, to_string(o.right));
+    bind(s, 11, o.multiplier);
+    bind(s, 12, to_string(o.exercise));
+    bind(s, 13, to_string(o.settlement));
+  } else {
+    for (int i = 6; i <= 13; ++i) sqlite3_bind_null(s, i);
+  }
+  bind(s, 14, lineage_.ingested_at.ns());
+  bind(s, 15, lineage_.source_uri);
+  bind(s, 16, lineage_.transform_id);
+  if (sqlite3_step(s) != SQLITE_DONE) return store_.sqlite_error("insert instrument '" + inst.symbol + "'");
+  const std::int64_t id = sqlite3_last_insert_rowid(store_.db_);
+  instruments_[id] = inst.is_option();
+  ++instruments_added_;
+  return InstrumentId(id);
+}
+
+Result<SqliteTransaction::Series*> SqliteTransaction::series(const SeriesKey& key,
+                                                            std::map<SeriesKey, std::optional<Series>>& undo) {
+  auto it = series_.find(key);
+  if (!undo.contains(key)) {
+    undo[key] = it == series_.end() ? std::nullopt : std::optional<Series>(it->second);
+  }
+  if (it != series_.end()) return &it->second;
+  Series s;
+  Use u(store_.st_->series_get);
+  bind(*u, 1, key.first);
+  bind(*u, 2, key.second);
+  const int rc = sqlite3_step(*u);
+  if (rc == SQLITE_ROW) {
+    s.in_db = true;
+    s.keys = i64(*u, 0);
+    s.first_ts = i64(*u, 1);
+    s.last_ts = i64(*u, 2);
+    s.version = static_cast<std::uint64_t>(i64(*u, 3));
+  } else if (rc != SQLITE_DONE) {
+    return store_.sqlite_error("bar series lookup");
+  }
+  return &series_.emplace(key, s).first->second;
+}
+
+Result<WriteCounts> SqliteTransaction::put_bars(std::span<const Bar> bars) {
+  if (finished_) return finished_error();
+  std::map<SeriesKey, std::optional<Series>> undo;
+  auto r = in_savepoint([&] { return put_bars_impl(bars, undo); });
+  if (!r.ok()) {
+    for (auto& [key, before] : undo) {
+      if (before) {
+        series_[key] = *before;
+      } else {
+        series_.erase(key);
+      }
+    }
+    return r;
+  }
+  bar_counts_ += *r;
+  return r;
+}
+
+Result<WriteCounts> SqliteTransaction::put_bars_impl(std::span<const Bar> bars,
+                                                     std::map<SeriesKey, std::optional<Series>>& undo) {
+  auto& st = *store_.st_;
+  const std::int64_t t = lineage_.ingested_at.ns();
+  sqlite3_stmt* ins = st.bar_insert.get();
+  bind(ins, 4, t);
+  bind_static(ins, 12, lineage_.source_uri);
+  bind_static(ins, 13, lineage_.transform_id);
+  WriteCounts counts;
+  Series* cur = nullptr;
+  SeriesKey cur_key{0, 0};
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    const Bar& b = bars[i];
+    auto context = [&] { return "put_bars row " + std::to_string(i) + " (" + bar_key_text(b) + ")"; };
+    if (Status s = b.validate(); !s.ok()) return s.error().with_context(context());
+    const SeriesKey key{b.instrument.value(), b.timeframe.count()};
+    if (cur == nullptr || key != cur_key) {
+      if (auto known = instrument_is_option(key.first); !known.ok()) return known.error().with_context(context());
+      KEEL_TRY(s, series(key, undo));
+      cur = s;
+      cur_key = key;
+    }
+    const std::int64_t ts = b.ts_event.ns();
+    bool revised = false;
+    if (cur->keys > 0 && ts >= cur->first_ts && ts <= cur->last_ts) {
+      // The key may exist: compare with its latest revision.
+      Use u(st.bar_latest);
+      bind(*u, 1, key.first);
+      bind(*u, 2, key.second);
+      bind(*u, 3, ts);
+      const int rc = sqlite3_step(*u);
+      if (rc == SQLITE_ROW) {
+        const std::int64_t latest_t = i64(*u, 0);
+        const bool same = i64(*u, 1) == b.ts_recv.ns() && i64(*u, 2) == b.open.raw() && i64(*u, 3) == b.high.raw() &&
+                          i64(*u, 4) == b.low.raw() && i64(*u, 5) == b.close.raw() &&
+                          i64(*u, 6) == b.volume.raw() && i64(*u, 7) == b.trade_count;
+        if (same) {
+          ++counts.unchanged;
+          continue;
+        }
+        if (t <= latest_t) return conflict_error(context(), latest_t, lineage_.ingested_at);
+        revised = true;
+      } else if (rc != SQLITE_DONE) {
+        return store_.sqlite_error(context());
+      }
+    }
+    bind(ins, 1, key.first);
+    bind(ins, 2, key.second);
+    bind(ins, 3, ts);
+    bind(ins, 5, b.ts_recv.ns());
+    bind(ins, 6, b.open.raw());
+    bind(ins, 7, b.high.raw());
+    bind(ins, 8, b.low.raw());
+    bind(ins, 9, b.close.raw());
+    bind(ins, 10, b.volume.raw());
+    bind(ins, 11, b.trade_count);
+    const int rc = sqlite3_step(ins);
+    sqlite3_reset(ins);
+    if (rc != SQLITE_DONE) return store_.sqlite_error(context());
+    if (revised) {
+      ++counts.revised;
+    } else {
+      ++counts.added;
+      if (cur->keys == 0) {
+        cur->first_ts = cur->last_ts = ts;
+      } else {
+        cur->first_ts = std::min(cur->first_ts, ts);
+        cur->last_ts = std::max(cur->last_ts, ts);
+      }
+      ++cur->keys;
+    }
+    if (!cur->chain) {
+      cur->chain.emplace();
+      cur->chain->update(cur->version);
+    }
+    const std::int64_t words[] = {ts, t, b.ts_recv.ns(), b.open.raw(), b.high.raw(), b.low.raw(),
+                                  b.close.raw(), b.volume.raw(), b.trade_count};
+    cur->chain->update(words, std::size(words));
+    cur->dirty = true;
+  }
+  return counts;
+}
+
+Result<WriteCounts> SqliteTransaction::put_option_quotes(std::span<const OptionQuote> quotes) {
+  if (finished_) return finished_error();
+  auto r = in_savepoint([&] { return put_quotes_impl(quotes); });
+  if (r.ok()) quote_counts_ += *r;
+  return r;
+}
+
+Result<WriteCounts> SqliteTransaction::put_quotes_impl(std::span<const OptionQuote> quotes) {
+  auto& st = *store_.st_;
+  const std::int64_t t = lineage_.ingested_at.ns();
+  sqlite3_stmt* ins = st.quote_insert.get();
+  bind(ins, 3, t);
+  bind_static(ins, 13, lineage_.source_uri);
+  bind_static(ins, 14, lineage_.transform_id);
+  WriteCounts counts;
+  for (std::size_t i = 0; i < quotes.size(); ++i) {
+    const OptionQuote& q = quotes[i];
+    auto context = [&] { return "put_option_quotes row " + std::to_string(i) + " (" + quote_key_text(q) + ")"; };
+    if (Status s = q.validate(); !s.ok()) return s.error().with_context(context());
+    const std::int64_t id = q.instrument.value();
+    auto is_option = instrument_is_option(id);
+    if (!is_option.ok()) return is_option.error().with_context(context());
+    if (!*is_option) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        context() + ": instrument id " + std::to_string(id) + " is not an option contract");
+    }
+    auto range_it = quote_ranges_.find(id);
+    if (range_it == quote_ranges_.end()) {
+      QuoteRange r;
+      for (const Stmt* stmt : {&st.quote_first, &st.quote_last}) {
+        Use u(*stmt);
+        bind(*u, 1, id);
+        const int rc = sqlite3_step(*u);
+        if (rc == SQLITE_ROW) {
+          r.any = true;
+          (stmt == &st.quote_first ? r.first : r.last) = i64(*u, 0);
+        } else if (rc != SQLITE_DONE) {
+          return store_.sqlite_error(context());
+        }
+      }
+      range_it = quote_ranges_.emplace(id, r).first;
+    }
+    QuoteRange& range = range_it->second;
+    const std::int64_t ts = q.ts_event.ns();
+    bool revised = false;
+    if (range.any && ts >= range.first && ts <= range.last) {
+      Use u(st.quote_latest);
+      bind(*u, 1, id);
+      bind(*u, 2, ts);
+      const int rc = sqlite3_step(*u);
+      if (rc == SQLITE_ROW) {
+        const std::int64_t latest_t = i64(*u, 0);
+        const bool same = i64(*u, 1) == q.ts_recv.ns() && i64(*u, 2) == q.bid.raw() && i64(*u, 3) == q.ask.raw() &&
+                          i64(*u, 4) == q.last.raw() && i64(*u, 5) == q.bid_size.raw() &&
+                          i64(*u, 6) == q.ask_size.raw() && i64(*u, 7) == q.volume.raw() &&
+                          i64(*u, 8) == q.open_interest.raw() && i64(*u, 9) == q.underlying_price.raw();
+        if (same) {
+          ++counts.unchanged;
+          continue;
+        }
+        if (t <= latest_t) return conflict_error(context(), latest_t, lineage_.ingested_at);
+        revised = true;
+      } else if (rc != SQLITE_DONE) {
+        return store_.sqlite_error(context());
+      }
+    }
+    bind(ins, 1, id);
+    bind(ins, 2, ts);
+    bind(ins, 4, q.ts_recv.ns());
+    bind(ins, 5, q.bid.raw());
+    bind(ins, 6, q.ask.raw());
+    bind(ins, 7, q.last.raw());
+    bind(ins, 8, q.bid_size.raw());
+    bind(ins, 9, q.ask_size.raw());
+    bind(ins, 10, q.volume.raw());
+    bind(ins, 11, q.open_interest.raw());
+    bind(ins, 12, q.underlying_price.raw());
+    const int rc = sqlite3_step(ins);
+    sqlite3_reset(ins);
+    if (rc != SQLITE_DONE) return store_.sqlite_error(context());
+    if (revised) {
+      ++counts.revised;
+    } else {
+      ++counts.added;
+      if (!range.any) {
+        range.any = true;
+        range.first = range.last = ts;
+      } else {
+        range.first = std::min(range.first, ts);
+        range.last = std::max(range.last, ts);
+      }
+    }
+  }
+  return counts;
+}
+
+Result<WriteCounts> SqliteTransaction::put_corporate_actions(std::span<const CorporateAction> actions) {
+  if (finished_) return finished_error();
+  auto r = in_savepoint([&] { return put_actions_impl(actions); });
+  if (r.ok()) action_counts_ += *r;
+  return r;
+}
+
+Result<WriteCounts> SqliteTransaction::put_actions_impl(std::span<const CorporateAction> actions) {
+  auto& st = *store_.st_;
+  const std::int64_t t = lineage_.ingested_at.ns();
+  WriteCounts counts;
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    const CorporateAction& a = actions[i];
+    auto context = [&] { return "put_corporate_actions row " + std::to_string(i) + " (" + action_key_text(a) + ")"; };
+    if (Status s = a.validate(); !s.ok()) return s.error().with_context(context());
+    if (auto known = instrument_is_option(a.instrument.value()); !known.ok()) {
+      return known.error().with_context(context());
+    }
+    const std::string_view kind = to_string(a.kind);
+    bool revised = false;
+    {
+      Use u(st.action_latest);
+      bind(*u, 1, a.instrument.value());
+      bind(*u, 2, kind);
+      bind(*u, 3, a.ex_date.days());
+      const int rc = sqlite3_step(*u);
+      if (rc == SQLITE_ROW) {
+        const std::int64_t latest_t = i64(*u, 0);
+        const bool same = i64(*u, 1) == a.record_date.days() && i64(*u, 2) == a.pay_date.days() &&
+                          i64(*u, 3) == a.amount.raw() && i64(*u, 4) == a.ratio_to && i64(*u, 5) == a.ratio_from &&
+                          text(*u, 6) == a.new_symbol && i64(*u, 7) == a.ts_recv.ns();
+        if (same) {
+          ++counts.unchanged;
+          continue;
+        }
+        if (t <= latest_t) return conflict_error(context(), latest_t, lineage_.ingested_at);
+        revised = true;
+      } else if (rc != SQLITE_DONE) {
+        return store_.sqlite_error(context());
+      }
+    }
+    Use u(st.action_insert);
+    sqlite3_stmt* s = *u;
+    bind(s, 1, a.instrument.value());
+    bind(s, 2, kind);
+    bind(s, 3, a.ex_date.days());
+    bind(s, 4, t);
+    bind(s, 5, a.record_date.days());
+    bind(s, 6, a.pay_date.days());
+    bind(s, 7, a.amount.raw());
+    bind(s, 8, a.amount.precision());
+    bind(s, 9, a.ratio_to);
+    bind(s, 10, a.ratio_from);
+    bind(s, 11, a.new_symbol);
+    bind(s, 12, a.ts_recv.ns());
+    bind(s, 13, lineage_.source_uri);
+    bind(s, 14, lineage_.transform_id);
+    if (sqlite3_step(s) != SQLITE_DONE) return store_.sqlite_error(context());
+    ++(revised ? counts.revised : counts.added);
+  }
+  return counts;
+}
+
+Status SqliteTransaction::flush_series() {
+  auto& st = *store_.st_;
+  const std::int64_t t = lineage_.ingested_at.ns();
+  for (auto& [key, s] : series_) {
+    if (!s.dirty) continue;
+    {
+      Use u(st.series_put);
+      bind(*u, 1, key.first);
+      bind(*u, 2, key.second);
+      bind(*u, 3, s.keys);
+      bind(*u, 4, s.first_ts);
+      bind(*u, 5, s.last_ts);
+      bind(*u, 6, static_cast<std::int64_t>(s.chain->digest()));
+      if (sqlite3_step(*u) != SQLITE_DONE) return store_.sqlite_error("update bar series");
+    }
+    {
+      Use u(st.series_ingest_put);
+      bind(*u, 1, key.first);
+      bind(*u, 2, key.second);
+      bind(*u, 3, t);
+      if (sqlite3_step(*u) != SQLITE_DONE) return store_.sqlite_error("record bar series ingest");
+    }
+    s.dirty = false;
+  }
+  return ok_status();
+}
+
+Status SqliteTransaction::commit() {
+  if (finished_) return finished_error();
+  auto& st = *store_.st_;
+  Status s = flush_series();
+  if (s.ok()) {
+    Use u(st.ingest_insert);
+    bind(*u, 1, lineage_.ingested_at.ns());
+    bind(*u, 2, lineage_.source_uri);
+    bind(*u, 3, lineage_.transform_id);
+    const std::int64_t values[] = {instruments_added_,   bar_counts_.added,      bar_counts_.unchanged,
+                                   bar_counts_.revised,  quote_counts_.added,    quote_counts_.unchanged,
+                                   quote_counts_.revised, action_counts_.added,  action_counts_.unchanged,
+                                   action_counts_.revised};
+    for (int i = 0; i < static_cast<int>(std::size(values)); ++i) bind(*u, 4 + i, values[i]);
+    if (sqlite3_step(*u) != SQLITE_DONE) s = store_.sqlite_error("record ingest");
+  }
+  if (s.ok()) {
+    Use u(st.commit);
+    if (sqlite3_step(*u) != SQLITE_DONE) s = store_.sqlite_error("commit");
+  }
+  if (!s.ok() && sqlite3_get_autocommit(store_.db_) == 0) {
+    Use u(st.rollback);
+    sqlite3_step(*u);
+  }
+  finished_ = true;
+  store_.open_transaction_ = nullptr;
+  // The lineage strings bound with SQLITE_STATIC die with this transaction.
+  sqlite3_clear_bindings(st.bar_insert.get());
+  sqlite3_clear_bindings(st.quote_insert.get());
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+SqliteStore::SqliteStore(std::string path, sqlite3* db, const SqliteStoreOptions& options)
+    : path_(std::move(path)), db_(db), options_(options), st_(std::make_unique<Statements>()) {}
+
+SqliteStore::~SqliteStore() {
+  KEEL_ASSERT(open_transaction_ == nullptr, "SqliteStore destroyed while a WriteTransaction is open");
+  st_.reset();  // finalize every statement before closing
+  sqlite3_close(db_);
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  return open(path, SqliteStoreOptions{});
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, const SqliteStoreOptions& options) {
+  if (path.empty()) return make_error(ErrorCode::kInvalidArgument, "database path is empty");
+  const bool memory = path == ":memory:";
+  bool is_new = true;
+  if (!memory) {
+    KEEL_TRY(fresh, inspect_file(path));
+    is_new = fresh;
+  }
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string msg = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return make_error(ErrorCode::kIo, path + ": cannot open: " + msg);
+  }
+  sqlite3_extended_result_codes(db, 1);
+  std::unique_ptr<SqliteStore> store(new SqliteStore(path, db, options));
+  KEEL_TRY_STATUS(store->init_connection(is_new));
+  KEEL_TRY_STATUS(store->prepare_statements());
+  if (options.bar_cache && !memory) {
+    store->cache_ = std::make_unique<BarCache>(options.cache_directory.empty() ? path + ".cache"
+                                                                               : options.cache_directory);
+    store->cache_enabled_ = true;
+  }
+  return store;
+}
+
+Status SqliteStore::init_connection(bool is_new) {
+  sqlite3_busy_timeout(db_, 5000);
+  int version = 0;
+  if (is_new) {
+    // Page size, application_id and the first migration are written in rollback-journal mode,
+    // straight into the main file, before WAL is switched on: so the file's own header always
+    // says it is ours, even if a crash leaves a WAL file behind later.
+    KEEL_TRY_STATUS(exec(db_, path_, ("PRAGMA page_size = " + std::to_string(kPageSize)).c_str()));
+    const std::string first = "BEGIN IMMEDIATE; PRAGMA application_id = " + std::to_string(kApplicationId) + "; " +
+                              kMigrations[0].sql + "; PRAGMA user_version = 1; COMMIT;";
+    if (Status s = exec(db_, path_, first.c_str()); !s.ok()) {
+      (void)exec(db_, path_, "ROLLBACK");
+      return s.error().with_context("creating the schema");
+    }
+    version = 1;
+  } else {
+    KEEL_TRY(app_id, pragma_int(db_, path_, "PRAGMA application_id"));
+    if (static_cast<std::uint32_t>(app_id) != kApplicationId) {
+      return make_error(ErrorCode::kCorrupt, path_ + ": not a keel database (SQLite application_id " +
+                                                 hex32(static_cast<std::uint32_t>(app_id)) + ")");
+    }
+    KEEL_TRY(v, pragma_int(db_, path_, "PRAGMA user_version"));
+    if (v > kSchemaVersion) {
+      return make_error(ErrorCode::kUnsupported,
+                        path_ + ": schema version " + std::to_string(v) + " is newer than this keel supports (" +
+                            std::to_string(kSchemaVersion) + "); use a newer keel");
+    }
+    if (v < 0) return make_error(ErrorCode::kCorrupt, path_ + ": negative schema version " + std::to_string(v));
+    version = static_cast<int>(v);
+  }
+  KEEL_TRY_STATUS(exec(db_, path_, "PRAGMA journal_mode = WAL"));
+  KEEL_TRY_STATUS(exec(db_, path_, "PRAGMA synchronous = NORMAL"));
+  KEEL_TRY_STATUS(exec(db_, path_, "PRAGMA foreign_keys = ON"));
+  KEEL_TRY_STATUS(exec(db_, path_, "PRAGMA temp_store = MEMORY"));
+  KEEL_TRY_STATUS(exec(db_, path_, ("PRAGMA cache_size = -" + std::to_string(options_.page_cache_kib)).c_str()));
+  for (const Migration& m : kMigrations) {
+    if (m.version <= version) continue;
+    const std::string sql = std::string("BEGIN IMMEDIATE; ") + m.sql + "; PRAGMA user_version = " +
+                            std::to_string(m.version) + "; COMMIT;";
+    if (Status s = exec(db_, path_, sql.c_str()); !s.ok()) {
+      (void)exec(db_, path_, "ROLLBACK");
+      return s.error().with_context("migration to schema version " + std::to_string(m.version));
+    }
+    version = m.version;
+  }
+  schema_version_ = version;
+  return ok_status();
+}
+
+Status SqliteStore::prepare_statements() {
+  auto& s = *st_;
+  const std::string inst_cols = kInstrumentColumns;
+  const std::pair<Stmt*, std::string> all[] = {
+      {&s.begin, "BEGIN IMMEDIATE"},
+      {&s.commit, "COMMIT"},
+      {&s.rollback, "ROLLBACK"},
+      {&s.savepoint, "SAVEPOINT keel_put"},
+      {&s.release, "RELEASE keel_put"},
+      {&s.rollback_to, "ROLLBACK TO keel_put"},
+      {&s.instrument_by_symbol, "SELECT " + inst_cols + " FROM instruments WHERE symbol = ?1"},
+      {&s.instrument_by_id, "SELECT " + inst_cols + " FROM instruments WHERE id = ?1"},
+      {&s.instrument_exists, "SELECT asset_class FROM instruments WHERE id = ?1"},
+      {&s.instrument_insert,
+       "INSERT INTO instruments (symbol, asset_class, currency, tick_size, tick_size_precision, underlying, expiry, "
+       "strike, strike_precision, option_right, multiplier, exercise, settlement, ingested_at, source_uri, "
+       "transform_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"},
+      {&s.instruments_all, "SELECT " + inst_cols + " FROM instruments ORDER BY id"},
+      {&s.option_contracts, "SELECT " + inst_cols +
+                                " FROM instruments WHERE underlying = ?1 AND asset_class = 'option' AND expiry >= ?2 "
+                                "ORDER BY expiry, strike, option_right, symbol"},
+      {&s.contract_ids, "SELECT id FROM instruments WHERE underlying = ?1 AND asset_class = 'option' ORDER BY id"},
+      {&s.bar_insert,
+       "INSERT INTO bars (instrument_id, timeframe_ns, ts_event, ingested_at, ts_recv, open, high, low, close, "
+       "volume, trade_count, source_uri, transform_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"},
+      {&s.bar_latest,
+       "SELECT ingested_at, ts_recv, open, high, low, close, volume, trade_count FROM bars "
+       "WHERE instrument_id = ?1 AND timeframe_ns = ?2 AND ts_event = ?3 ORDER BY ingested_at DESC LIMIT 1"},
+      {&s.bars_range,
+       "SELECT ts_event, ts_recv, open, high, low, close, volume FROM bars "
+       "WHERE instrument_id = ?1 AND timeframe_ns = ?2 AND ts_event BETWEEN ?3 AND ?4 AND ingested_at <= ?5 "
+       "ORDER BY ts_event, ingested_at"},
+      {&s.series_get,
+       "SELECT keys, first_ts, last_ts, data_version FROM bar_series WHERE instrument_id = ?1 AND timeframe_ns = ?2"},
+      {&s.series_put,
+       "INSERT INTO bar_series (instrument_id, timeframe_ns, keys, first_ts, last_ts, data_version) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (instrument_id, timeframe_ns) DO UPDATE SET "
+       "keys = excluded.keys, first_ts = excluded.first_ts, last_ts = excluded.last_ts, "
+       "data_version = excluded.data_version"},
+      {&s.series_ingest_put,
+       "INSERT OR IGNORE INTO bar_series_ingests (instrument_id, timeframe_ns, ingested_at) VALUES (?1, ?2, ?3)"},
+      {&s.series_as_of,
+       "SELECT max(ingested_at) FROM bar_series_ingests WHERE instrument_id = ?1 AND timeframe_ns = ?2 "
+       "AND ingested_at <= ?3"},
+      {&s.quote_insert,
+       "INSERT INTO option_quotes (instrument_id, ts_event, ingested_at, ts_recv, bid, ask, last, bid_size, ask_size, "
+       "volume, open_interest, underlying_price, source_uri, transform_id) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
+      {&s.quote_latest,
+       "SELECT ingested_at, ts_recv, bid, ask, last, bid_size, ask_size, volume, open_interest, underlying_price "
+       "FROM option_quotes WHERE instrument_id = ?1 AND ts_event = ?2 ORDER BY ingested_at DESC LIMIT 1"},
+      {&s.quote_first, "SELECT ts_event FROM option_quotes WHERE instrument_id = ?1 ORDER BY ts_event LIMIT 1"},
+      {&s.quote_last, "SELECT ts_event FROM option_quotes WHERE instrument_id = ?1 ORDER BY ts_event DESC LIMIT 1"},
+      {&s.quotes_range,
+       "SELECT ts_event, ts_recv, bid, ask, last, volume, open_interest, underlying_price FROM option_quotes "
+       "WHERE instrument_id = ?1 AND ts_event BETWEEN ?2 AND ?3 AND ingested_at <= ?4 ORDER BY ts_event, ingested_at"},
+      {&s.action_insert,
+       "INSERT INTO corporate_actions (instrument_id, kind, ex_date, ingested_at, record_date, pay_date, amount, "
+       "amount_precision, ratio_to, ratio_from, new_symbol, ts_recv, source_uri, transform_id) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
+      {&s.action_latest,
+       "SELECT ingested_at, record_date, pay_date, amount, ratio_to, ratio_from, new_symbol, ts_recv "
+       "FROM corporate_actions WHERE instrument_id = ?1 AND kind = ?2 AND ex_date = ?3 "
+       "ORDER BY ingested_at DESC LIMIT 1"},
+      {&s.actions_of,
+       "SELECT kind, ex_date, record_date, pay_date, amount, amount_precision, ratio_to, ratio_from, new_symbol, "
+       "ts_recv FROM corporate_actions WHERE instrument_id = ?1 AND ingested_at <= ?2 "
+       "ORDER BY kind, ex_date, ingested_at"},
+      {&s.ingest_insert,
+       "INSERT INTO ingests (ingested_at, source_uri, transform_id, instruments_added, bars_added, bars_unchanged, "
+       "bars_revised, quotes_added, quotes_unchanged, quotes_revised, actions_added, actions_unchanged, "
+       "actions_revised) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"},
+  };
+  for (const auto& [stmt, sql] : all) {
+    if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, stmt->out(), nullptr) != SQLITE_OK) {
+      return sqlite_error("prepare '" + sql + "'");
+    }
+  }
+  return ok_status();
+}
+
+Result<std::unique_ptr<WriteTransaction>> SqliteStore::begin(const Lineage& lineage) {
+  if (lineage.source_uri.empty()) return make_error(ErrorCode::kInvalidArgument, "lineage: empty source_uri");
+  if (lineage.transform_id.empty()) return make_error(ErrorCode::kInvalidArgument, "lineage: empty transform_id");
+  if (open_transaction_ != nullptr) {
+    return make_error(ErrorCode::kConflict, "a write transaction is already open on this store");
+  }
+  {
+    Use u(st_->begin);
+    if (sqlite3_step(*u) != SQLITE_DONE) return sqlite_error("begin transaction");
+  }
+  auto tx = std::make_unique<SqliteTransaction>(*this, lineage);
+  open_transaction_ = tx.get();
+  return std::unique_ptr<WriteTransaction>(std::move(tx));
+}
+
+Result<std::optional<Instrument>> SqliteStore::find_instrument(std::string_view symbol) {
+  Use u(st_->instrument_by_symbol);
+  bind(*u, 1, symbol);
+  const int rc = sqlite3_step(*u);
+  if (rc == SQLITE_DONE) return std::optional<Instrument>{};
+  if (rc != SQLITE_ROW) return sqlite_error("find instrument '" + std::string(symbol) + "'");
+  KEEL_TRY(inst, read_instrument(*u, path_));
+  return std::optional<Instrument>{std::move(inst)};
+}
+
+Result<Instrument> SqliteStore::instrument(InstrumentId id) {
+  Use u(st_->instrument_by_id);
+  bind(*u, 1, id.value());
+  const int rc = sqlite3_step(*u);
+  if (rc == SQLITE_DONE) return make_error(ErrorCode::kNotFound, "unknown instrument id " + std::to_string(id.value()));
+  if (rc != SQLITE_ROW) return sqlite_error("instrument " + std::to_string(id.value()));
+  return read_instrument(*u, path_);
+}
+
+Result<bool> SqliteStore::instrument_exists(InstrumentId id) {
+  Use u(st_->instrument_exists);
+  bind(*u, 1, id.value());
+  const int rc = sqlite3_step(*u);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return sqlite_error("instrument " + std::to_string(id.value()));
+}
+
+Result<std::vector<Instrument>> SqliteStore::instruments() {
+  Use u(st_->instruments_all);
+  std::vector<Instrument> out;
+  int rc;
+  while ((rc = sqlite3_step(*u)) == SQLITE_ROW) {
+    KEEL_TRY(inst, read_instrument(*u, path_));
+    out.push_back(std::move(inst));
+  }
+  if (rc != SQLITE_DONE) return sqlite_error("list instruments");
+  return out;
+}
+
+Result<std::vector<Instrument>> SqliteStore::option_contracts(std::string_view underlying, Date from) {
+  Use u(st_->option_contracts);
+  bind(*u, 1, underlying);
+  bind(*u, 2, from.days());
+  std::vector<Instrument> out;
+  int rc;
+  while ((rc = sqlite3_step(*u)) == SQLITE_ROW) {
+    KEEL_TRY(inst, read_instrument(*u, path_));
+    out.push_back(std::move(inst));
+  }
+  if (rc != SQLITE_DONE) return sqlite_error("option contracts on '" + std::string(underlying) + "'");
+  return out;
+}
+
+Result<BarColumns> SqliteStore::load_bars_sqlite(InstrumentId id, Duration timeframe, Timestamp from, Timestamp to,
+                                                 Timestamp as_of, std::size_t reserve) {
+  BarColumns out;
+  out.instrument = id;
+  out.timeframe = timeframe;
+  out.reserve(reserve);
+  Use u(st_->bars_range);
+  sqlite3_stmt* s = *u;
+  bind(s, 1, id.value());
+  bind(s, 2, timeframe.count());
+  bind(s, 3, from.ns());
+  bind(s, 4, to.ns());
+  bind(s, 5, as_of.ns());
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    const std::int64_t ts = sqlite3_column_int64(s, 0);
+    // Rows come in (ts_event, ingested_at) order: a later revision of the same key replaces
+    // the one just appended.
+    if (!out.ts_event.empty() && out.ts_event.back() == ts) {
+      out.ts_recv.back() = sqlite3_column_int64(s, 1);
+      out.open.back() = sqlite3_column_int64(s, 2);
+      out.high.back() = sqlite3_column_int64(s, 3);
+      out.low.back() = sqlite3_column_int64(s, 4);
+      out.close.back() = sqlite3_column_int64(s, 5);
+      out.volume.back() = sqlite3_column_int64(s, 6);
+      continue;
+    }
+    out.ts_event.push_back(ts);
+    out.ts_recv.push_back(sqlite3_column_int64(s, 1));
+    out.open.push_back(sqlite3_column_int64(s, 2));
+    out.high.push_back(sqlite3_column_int64(s, 3));
+    out.low.push_back(sqlite3_column_int64(s, 4));
+    out.close.push_back(sqlite3_column_int64(s, 5));
+    out.volume.push_back(sqlite3_column_int64(s, 6));
+  }
+  if (rc != SQLITE_DONE) return sqlite_error("load bars of instrument " + std::to_string(id.value()));
+  return out;
+}
+
+Result<BarColumns> SqliteStore::load_bars(InstrumentId id, Duration timeframe, Timestamp from, Timestamp to,
+                                          AsOf as_of) {
+  KEEL_TRY(exists, instrument_exists(id));
+  if (!exists) return make_error(ErrorCode::kNotFound, "load_bars: unknown instrument id " + std::to_string(id.value()));
+  if (timeframe.count() <= 0) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "load_bars: timeframe " + std::to_string(timeframe.count()) + "ns is not positive");
+  }
+  BarColumns empty;
+  empty.instrument = id;
+  empty.timeframe = timeframe;
+  if (from > to) return empty;
+  if (!cache_enabled_ || open_transaction_ != nullptr) {
+    return load_bars_sqlite(id, timeframe, from, to, as_of.knowledge_time, 0);
+  }
+  // The view at as_of equals the view at the latest ingestion time of the series not after it:
+  // that canonical time names the cache file, so any as_of between two ingests shares one file.
+  std::int64_t keys = 0;
+  std::uint64_t version = 0;
+  {
+    Use u(st_->series_get);
+    bind(*u, 1, id.value());
+    bind(*u, 2, timeframe.count());
+    const int rc = sqlite3_step(*u);
+    if (rc == SQLITE_DONE) return empty;
+    if (rc != SQLITE_ROW) return sqlite_error("bar series lookup");
+    keys = i64(*u, 0);
+    version = static_cast<std::uint64_t>(i64(*u, 3));
+  }
+  Timestamp canonical;
+  {
+    Use u(st_->series_as_of);
+    bind(*u, 1, id.value());
+    bind(*u, 2, timeframe.count());
+    bind(*u, 3, as_of.knowledge_time.ns());
+    const int rc = sqlite3_step(*u);
+    if (rc != SQLITE_ROW) return sqlite_error("bar series knowledge time");
+    if (sqlite3_column_type(*u, 0) == SQLITE_NULL) return empty;  // nothing known yet at as_of
+    canonical = Timestamp::from_ns(i64(*u, 0));
+  }
+  const BarCacheKey key{id, timeframe, canonical, version};
+  BarColumns full;
+  std::string detail;
+  const BarCacheRead outcome = cache_->read(key, &full, &detail);
+  switch (outcome) {
+    case BarCacheRead::kHit: ++cache_stats_.hits; break;
+    case BarCacheRead::kMissing: ++cache_stats_.misses; break;
+    case BarCacheRead::kStale: ++cache_stats_.stale; cache_stats_.last_problem = detail; break;
+    case BarCacheRead::kDamaged: ++cache_stats_.damaged; cache_stats_.last_problem = detail; break;
+  }
+  if (outcome != BarCacheRead::kHit) {
+    KEEL_TRY(loaded, load_bars_sqlite(id, timeframe, Timestamp::min(), Timestamp::max(), canonical,
+                                      static_cast<std::size_t>(keys)));
+    full = std::move(loaded);
+    if (Status s = cache_->write(key, full); s.ok()) {
+      ++cache_stats_.writes;
+    } else {
+      ++cache_stats_.write_failures;
+      cache_stats_.last_problem = s.error().message;
+    }
+  }
+  const auto lo = std::lower_bound(full.ts_event.begin(), full.ts_event.end(), from.ns()) - full.ts_event.begin();
+  const auto hi = std::upper_bound(full.ts_event.begin(), full.ts_event.end(), to.ns()) - full.ts_event.begin();
+  if (lo == 0 && hi == static_cast<std::ptrdiff_t>(full.size())) return full;
+  BarColumns out = empty;
+  auto slice = [&](const std::vector<std::int64_t>& src, std::vector<std::int64_t>& dst) {
+    dst.assign(src.begin() + lo, src.begin() + hi);
+  };
+  slice(full.ts_event, out.ts_event);
+  slice(full.ts_recv, out.ts_recv);
+  slice(full.open, out.open);
+  slice(full.high, out.high);
+  slice(full.low, out.low);
+  slice(full.close, out.close);
+  slice(full.volume, out.volume);
+  return out;
+}
+
+Result<OptionQuoteColumns> SqliteStore::load_option_quotes(std::string_view underlying, Timestamp from, Timestamp to,
+                                                           AsOf as_of) {
+  OptionQuoteColumns rows;  // contract by contract, each by ts_event
+  if (from > to) return rows;
+  std::vector<std::int64_t> contracts;
+  {
+    Use u(st_->contract_ids);
+    bind(*u, 1, underlying);
+    int rc;
+    while ((rc = sqlite3_step(*u)) == SQLITE_ROW) contracts.push_back(i64(*u, 0));
+    if (rc != SQLITE_DONE) return sqlite_error("option contracts on '" + std::string(underlying) + "'");
+  }
+  for (std::int64_t id : contracts) {
+    Use u(st_->quotes_range);
+    sqlite3_stmt* s = *u;
+    bind(s, 1, id);
+    bind(s, 2, from.ns());
+    bind(s, 3, to.ns());
+    bind(s, 4, as_of.knowledge_time.ns());
+    const std::size_t start = rows.size();
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+      const std::int64_t ts = i64(s, 0);
+      if (rows.size() > start && rows.ts_event.back() == ts) {  // a later revision of the same key
+        rows.ts_event.pop_back();
+        rows.instrument.pop_back();
+        rows.ts_recv.pop_back();
+        rows.bid.pop_back();
+        rows.ask.pop_back();
+        rows.last.pop_back();
+        rows.volume.pop_back();
+        rows.open_interest.pop_back();
+        rows.underlying_price.pop_back();
+      }
+      rows.instrument.push_back(id);
+      rows.ts_event.push_back(ts);
+      rows.ts_recv.push_back(i64(s, 1));
+      rows.bid.push_back(i64(s, 2));
+      rows.ask.push_back(i64(s, 3));
+      rows.last.push_back(i64(s, 4));
+      rows.volume.push_back(i64(s, 5));
+      rows.open_interest.push_back(i64(s, 6));
+      rows.underlying_price.push_back(i64(s, 7));
+    }
+    if (rc != SQLITE_DONE) return sqlite_error("load option quotes of instrument " + std::to_string(id));
+  }
+  // Contracts were read in ascending id, so a stable sort by ts_event gives (ts_event, id).
+  std::vector<std::size_t> order(rows.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return rows.ts_event[a] < rows.ts_event[b]; });
+  OptionQuoteColumns out;
+  out.reserve(rows.size());
+  for (std::size_t i : order) {
+    out.instrument.push_back(rows.instrument[i]);
+    out.ts_event.push_back(rows.ts_event[i]);
+    out.ts_recv.push_back(rows.ts_recv[i]);
+    out.bid.push_back(rows.bid[i]);
+    out.ask.push_back(rows.ask[i]);
+    out.last.push_back(rows.last[i]);
+    out.volume.push_back(rows.volume[i]);
+    out.open_interest.push_back(rows.open_interest[i]);
+    out.underlying_price.push_back(rows.underlying_price[i]);
+  }
+  return out;
+}
+
+Result<std::vector<CorporateAction>> SqliteStore::corporate_actions(InstrumentId id, AsOf as_of) {
+  KEEL_TRY(exists, instrument_exists(id));
+  if (!exists) {
+    return make_error(ErrorCode::kNotFound, "corporate_actions: unknown instrument id " + std::to_string(id.value()));
+  }
+  std::vector<CorporateAction> out;
+  Use u(st_->actions_of);
+  sqlite3_stmt* s = *u;
+  bind(s, 1, id.value());
+  bind(s, 2, as_of.knowledge_time.ns());
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    auto kind = parse_corporate_action_kind(text(s, 0));
+    if (!kind.ok()) {
+      return make_error(ErrorCode::kCorrupt, path_ + ": corporate_actions row of instrument " +
+                                                 std::to_string(id.value()) + ": " + kind.error().message);
+    }
+    CorporateAction a;
+    a.instrument = id;
+    a.kind = *kind;
+    a.ex_date = Date::from_days(static_cast<std::int32_t>(i64(s, 1)));
+    a.record_date = Date::from_days(static_cast<std::int32_t>(i64(s, 2)));
+    a.pay_date = Date::from_days(static_cast<std::int32_t>(i64(s, 3)));
+    a.amount = Money::from_raw(i64(s, 4), static_cast<int>(i64(s, 5)));
+    a.ratio_to = i64(s, 6);
+    a.ratio_from = i64(s, 7);
+    a.new_symbol = text(s, 8);
+    a.ts_recv = Timestamp::from_ns(i64(s, 9));
+    // Rows come in (kind, ex_date, ingested_at) order: a later revision replaces the last one.
+    if (!out.empty() && out.back().kind == a.kind && out.back().ex_date == a.ex_date) {
+      out.back() = std::move(a);
+    } else {
+      out.push_back(std::move(a));
+    }
+  }
+  if (rc != SQLITE_DONE) return sqlite_error("corporate actions of instrument " + std::to_string(id.value()));
+  std::stable_sort(out.begin(), out.end(), [](const CorporateAction& a, const CorporateAction& b) {
+    return std::pair(a.ex_date, static_cast<int>(a.kind)) < std::pair(b.ex_date, static_cast<int>(b.kind));
+  });
+  return out;
+}
+
+Result<std::uint64_t> SqliteStore::bar_series_version(InstrumentId id, Duration timeframe) {
+  if (open_transaction_ != nullptr) KEEL_TRY_STATUS(open_transaction_->flush_series());
+  Use u(st_->series_get);
+  bind(*u, 1, id.value());
+  bind(*u, 2, timeframe.count());
+  const int rc = sqlite3_step(*u);
+  if (rc == SQLITE_DONE) return std::uint64_t{0};
+  if (rc != SQLITE_ROW) return sqlite_error("bar series lookup");
+  return static_cast<std::uint64_t>(i64(*u, 3));
+}
+
+Result<std::vector<SeriesSummary>> SqliteStore::summary() {
+  if (open_transaction_ != nullptr) KEEL_TRY_STATUS(open_transaction_->flush_series());
+  KEEL_TRY(all, instruments());
+  std::map<std::int64_t, std::vector<SeriesSummary>> by_instrument;
+  std::map<std::int64_t, const Instrument*> index;
+  for (const Instrument& inst : all) index[inst.id.value()] = &inst;
+  auto collect = [&](const char* sql, auto&& make) -> Status {
+    Stmt stmt;
+    if (sqlite3_prepare_v2(db_, sql, -1, stmt.out(), nullptr) != SQLITE_OK) return sqlite_error("summary");
+    int rc;
+    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+      const std::int64_t id = i64(stmt.get(), 0);
+      auto it = index.find(id);
+      if (it == index.end()) {
+        return make_error(ErrorCode::kCorrupt, path_ + ": rows for missing instrument id " + std::to_string(id));
+      }
+      by_instrument[id].push_back(make(stmt.get(), *it->second));
+    }
+    if (rc != SQLITE_DONE) return sqlite_error("summary");
+    return ok_status();
+  };
+  // Pushed in the order of the summary kinds: bars by timeframe, quotes, corporate actions.
+  KEEL_TRY_STATUS(collect(
+      "SELECT instrument_id, timeframe_ns, keys, first_ts, last_ts FROM bar_series WHERE keys > 0 "
+      "ORDER BY instrument_id, timeframe_ns",
+      [](sqlite3_stmt* s, const Instrument& inst) {
+        return SeriesSummary{inst, "bars:" + timeframe_label(Duration(i64(s, 1))), i64(s, 2),
+                             Timestamp::from_ns(i64(s, 3)), Timestamp::from_ns(i64(s, 4))};
+      }));
+  KEEL_TRY_STATUS(collect(
+      "SELECT instrument_id, count(*), min(ts_event), max(ts_event) FROM "
+      "(SELECT DISTINCT instrument_id, ts_event FROM option_quotes) GROUP BY instrument_id",
+      [](sqlite3_stmt* s, const Instrument& inst) {
+        return SeriesSummary{inst, "option_quotes", i64(s, 1), Timestamp::from_ns(i64(s, 2)),
+                             Timestamp::from_ns(i64(s, 3))};
+      }));
+  KEEL_TRY_STATUS(collect(
+      "SELECT instrument_id, count(*), min(ex_date), max(ex_date) FROM "
+      "(SELECT DISTINCT instrument_id, kind, ex_date FROM corporate_actions) GROUP BY instrument_id",
+      [](sqlite3_stmt* s, const Instrument& inst) {
+        return SeriesSummary{inst, "corporate_actions", i64(s, 1),
+                             Timestamp::from_date(Date::from_days(static_cast<std::int32_t>(i64(s, 2)))),
+                             Timestamp::from_date(Date::from_days(static_cast<std::int32_t>(i64(s, 3))))};
+      }));
+  std::vector<SeriesSummary> out;
+  for (auto& [id, lines] : by_instrument) {
+    for (auto& line : lines) out.push_back(std::move(line));
+  }
+  return out;
+}
+
+}  // namespace keel::data
