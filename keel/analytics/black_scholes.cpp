@@ -1,11 +1,11 @@
 // keel/analytics/black_scholes.cpp — see black_scholes.hpp for the contract.
 //
-// Why hand-written exp/log/normal-CDF kernels: GCC vectorizes a loop only if every call in it is
-// inlined or has a SIMD variant, and glibc's vector math (libmvec) is used only under
-// -ffast-math, which keel does not allow (determinism). The kernels below are branch-free
-// arithmetic and integer bit manipulation, so the batch loop vectorizes and the scalar API,
-// which runs the very same code one element at a time, produces the same bits.
+// The arithmetic comes from keel/analytics/vector_math.hpp (branch-free kernels GCC vectorizes,
+// see there why); the scalar API runs the very same code one element at a time, so it produces
+// the same bits as the batch.
 #include "keel/analytics/black_scholes.hpp"
+
+#include "keel/analytics/vector_math.hpp"
 
 #include <algorithm>
 #include <array>
@@ -17,132 +17,19 @@
 namespace keel::analytics {
 namespace {
 
-// ---- Elementary kernels ---------------------------------------------------------------------
+using namespace vmath;  // NOLINT: the kernels are this file's vocabulary
 
-constexpr double kShift = 6755399441055744.0;  // 1.5 * 2^52: adding it rounds to an integer
-constexpr double kInvLn2 = 1.4426950408889634;
-// ln 2 split so that k * kLn2Hi is exact for |k| < 2^21 (kLn2Hi has 32 significant bits).
-constexpr double kLn2Hi = 0.6931471803691238;
-constexpr double kLn2Lo = 1.9082149292705878e-10;
-constexpr double kInvSqrt2Pi = 0.39894228040143268;
-
-inline std::uint64_t to_bits(double x) { return std::bit_cast<std::uint64_t>(x); }
-inline double from_bits(std::uint64_t b) { return std::bit_cast<double>(b); }
-
-// e^x. Range reduction x = k ln2 + r, |r| <= ln2/2, then the degree-13 Taylor polynomial of
-// e^r (truncation error < 4e-18) evaluated by Estrin's scheme (short dependency chains), then
-// scaling by 2^k in two steps so that subnormal results are exact products too. Arguments are
-// kept inside [-746, 709]: below, the true result rounds to zero; the callers never go above.
-inline double k_exp(double x) {
-  x = x < -746.0 ? -746.0 : x;
-  x = x > 709.0 ? 709.0 : x;
-  const double kd = x * kInvLn2 + kShift;
-  const double kf = kd - kShift;
-  const double r = (x - kf * kLn2Hi) - kf * kLn2Lo;
-  constexpr double c2 = 1.0 / 2, c3 = 1.0 / 6, c4 = 1.0 / 24, c5 = 1.0 / 120, c6 = 1.0 / 720,
-                   c7 = 1.0 / 5040, c8 = 1.0 / 40320, c9 = 1.0 / 362880, c10 = 1.0 / 3628800,
-                   c11 = 1.0 / 39916800, c12 = 1.0 / 479001600, c13 = 1.0 / 6227020800;
-  const double r2 = r * r;
-  const double r4 = r2 * r2;
-  const double r8 = r4 * r4;
-  // e^r = 1 + r + r^2 T(r), T(r) = c2 + c3 r + ... + c13 r^11 by Estrin's scheme.
-  const double p23 = c2 + c3 * r;
-  const double p45 = c4 + c5 * r;
-  const double p67 = c6 + c7 * r;
-  const double p89 = c8 + c9 * r;
-  const double p1011 = c10 + c11 * r;
-  const double p1213 = c12 + c13 * r;
-  const double q0 = p23 + p45 * r2;
-  const double q1 = p67 + p89 * r2;
-  const double q2 = p1011 + p1213 * r2;
-  const double tail = (q0 + q1 * r4) + q2 * r8;
-  const double p = 1.0 + (r + r2 * tail);
-  const auto k = static_cast<std::int64_t>(to_bits(kd) - to_bits(kShift));
-  const auto k1 = static_cast<std::int64_t>(to_bits(kf * 0.5 + kShift) - to_bits(kShift));
-  const std::int64_t k2 = k - k1;
-  const double s1 = from_bits(static_cast<std::uint64_t>(k1 + 1023) << 52);
-  const double s2 = from_bits(static_cast<std::uint64_t>(k2 + 1023) << 52);
-  return p * s1 * s2;
-}
-
-// ln x for finite normal x > 0. x = 2^e m with m in [sqrt(1/2), sqrt(2)); with f = m - 1 and
-// s = f / (2 + f), ln m = 2 atanh(s) = f - (f^2/2 - s (f^2/2 + R(s^2))) where
-// R(z) = sum_{k>=1} 2 z^k / (2k + 1), |s| <= 0.1716 (Taylor terms to z^9: error < 1e-17).
-inline double k_log(double x) {
-  constexpr std::uint64_t kSqrtHalfBits = 0x3fe6a09e667f3bcdULL;  // sqrt(1/2)
-  constexpr std::uint64_t kOneBits = 0x3ff0000000000000ULL;
-  const std::uint64_t b = to_bits(x) + (kOneBits - kSqrtHalfBits);
-  const double e = from_bits((b >> 52) | 0x4330000000000000ULL) - (4503599627370496.0 + 1023.0);
-  const double m = from_bits((b & 0x000fffffffffffffULL) + kSqrtHalfBits);
-  const double f = m - 1.0;
-  const double s = f / (2.0 + f);
-  const double z = s * s;
-  const double z2 = z * z;
-  const double z4 = z2 * z2;
-  constexpr double a1 = 2.0 / 3, a2 = 2.0 / 5, a3 = 2.0 / 7, a4 = 2.0 / 9, a5 = 2.0 / 11, a6 = 2.0 / 13,
-                   a7 = 2.0 / 15, a8 = 2.0 / 17, a9 = 2.0 / 19;
-  const double r12 = a1 + a2 * z;
-  const double r34 = a3 + a4 * z;
-  const double r56 = a5 + a6 * z;
-  const double r78 = a7 + a8 * z;
-  const double big = (r56 + r78 * z2) + a9 * z4;
-  const double R = z * ((r12 + r34 * z2) + big * z4);
-  const double hfsq = 0.5 * f * f;
-  return e * kLn2Hi - ((hfsq - (s * (hfsq + R) + e * kLn2Lo)) - f);
-}
-
-// sqrt(x) for finite x > 0 in arithmetic only: std::sqrt may set errno, and that side exit stops
-// GCC from vectorizing at -O2 (keel builds without -fno-math-errno). A bit-level first guess of
-// 1/sqrt(x) (relative error < 3.5%), four Newton steps (quadratic: error < 1e-20), then one
-// Newton correction of x * y; the result is within an ulp of the true root.
-inline double k_sqrt(double x) {
-  double y = from_bits(0x5fe6eb50c7b537a9ULL - (to_bits(x) >> 1));
-  const double hx = 0.5 * x;
-  y = y * (1.5 - hx * y * y);
-  y = y * (1.5 - hx * y * y);
-  y = y * (1.5 - hx * y * y);
-  y = y * (1.5 - hx * y * y);
-  const double s = x * y;
-  return s + 0.5 * y * (x - s * s);
-}
-
-// Mills ratio M(z) = Phi(-z) / phi(z) for z >= 0, as a degree-24 polynomial in
-// t = (5 - z) / (5 + z), which maps [0, inf) onto (-1, 1]. Coefficients: Chebyshev interpolation
-// of M(z(t)) at 25 Chebyshev nodes computed with mpmath at 50 digits, converted to monomials;
-// measured relative error in double arithmetic < 3e-15 on [0, 40].
-inline double k_mills(double z) {
-  constexpr std::array<double, 25> c = {
-      1.9280810471531576e-1,  3.5959476423421172e-1,  2.9094136567628261e-1,  2.0274581371204608e-1,
-      1.1995557912792479e-1,  5.8689944981832402e-2,  2.2538023649908347e-2,  5.9628785254489609e-3,
-      5.5033208489766741e-4,  -3.3658213078902824e-4, -1.5146922316833153e-4, -2.4096544976033776e-6,
-      1.6655030966343531e-5,  3.1837066006586938e-6,  -1.6919967272241786e-6, -6.1030234352961671e-7,
-      1.9299724882377844e-7,  9.88250095130962e-8,    -2.7334704969041727e-8, -1.5044680406696297e-8,
-      4.5734845814076604e-9,  1.9604656651528077e-9,  -7.093340743047831e-10, -1.5555431042094022e-10,
-      6.5655803124746095e-11};
-  const double t = (5.0 - z) / (5.0 + z);
-  const double t2 = t * t;
-  const double t4 = t2 * t2;
-  const double t8 = t4 * t4;
-  // Estrin's scheme: pairs, then quads, octets, and the 16..24 block.
-  const double p0 = c[0] + c[1] * t, p2 = c[2] + c[3] * t, p4 = c[4] + c[5] * t, p6 = c[6] + c[7] * t;
-  const double p8 = c[8] + c[9] * t, p10 = c[10] + c[11] * t, p12 = c[12] + c[13] * t,
-               p14 = c[14] + c[15] * t;
-  const double p16 = c[16] + c[17] * t, p18 = c[18] + c[19] * t, p20 = c[20] + c[21] * t,
-               p22 = c[22] + c[23] * t;
-  const double q0 = p0 + p2 * t2, q4 = p4 + p6 * t2, q8 = p8 + p10 * t2, q12 = p12 + p14 * t2;
-  const double q16 = p16 + p18 * t2, q20 = p20 + p22 * t2;
-  const double o0 = q0 + q4 * t4, o8 = q8 + q12 * t4, o16 = q16 + q20 * t4;
-  const double top = o16 + (c[24] * t8);
-  return o0 + (o8 + top * t8) * t8;
-}
-
-inline double k_npdf(double x) { return kInvSqrt2Pi * k_exp(-0.5 * (x * x)); }
-
-// Standard normal CDF: Phi(-|x|) = phi(x) M(|x|) without cancellation, Phi(|x|) = 1 - that.
-inline double k_ncdf(double x) {
-  const double z = std::fabs(x);
-  const double tail = k_npdf(z) * k_mills(z);
-  return x < 0.0 ? tail : 1.0 - tail;
+// phi(d1) and phi(d2) from one exponential: S e^{-qT} phi(d1) = K e^{-rT} phi(d2) exactly, so
+// the density at the larger |d| is the other times the ratio that is <= 1 (never an
+// overflowing one). The choice is made on the ratio itself, which rounding cannot contradict.
+inline void two_densities(double d1, double d2, double sq, double kr, double& pdf1, double& pdf2) {
+  // phi(d2)/phi(d1) = sq/kr <= 1 (bits compare as integers for positive doubles).
+  const std::uint64_t d1_smaller =
+      std::uint64_t{0} - (((0x3ff0000000000000ULL - to_bits(sq / kr)) >> 63) ^ 1);
+  const double near = k_npdf(select_bits(d1_smaller, d1, d2));
+  const double far = near * select_bits(d1_smaller, sq / kr, kr / sq);
+  pdf1 = select_bits(d1_smaller, near, far);
+  pdf2 = select_bits(d1_smaller, far, near);
 }
 
 // ---- Option kernels ---------------------------------------------------------------------------
@@ -163,14 +50,15 @@ inline KernelOut greeks_kernel(double w, double S, double K, double T, double vo
   const double qq = kFutures ? r : q;
   const double d1 = (k_log(S / K) + b * T) / s + 0.5 * s;
   const double d2 = d1 - s;
-  const double n1 = k_ncdf(w * d1);
-  const double n2 = k_ncdf(w * d2);
-  const double pdf1 = k_npdf(d1);
   const double sq = S * dq;
   const double kr = K * dr;
+  double pdf1, pdf2;
+  two_densities(d1, d2, sq, kr, pdf1, pdf2);
+  const double n1 = ncdf_from_pdf(w * d1, pdf1);
+  const double n2 = ncdf_from_pdf(w * d2, pdf2);
   KernelOut o;
   // Rounding can push a worthless option a few ulps below zero; a price is never negative.
-  o.price = std::max(w * (sq * n1 - kr * n2), 0.0);
+  o.price = non_negative(w * (sq * n1 - kr * n2));
   o.delta = w * dq * n1;
   o.gamma = dq * pdf1 / (S * s);
   o.vega = sq * pdf1 * sqrt_t;
@@ -191,7 +79,13 @@ inline double price_kernel(double w, double S, double K, double T, double vol, d
   const double dq = kFutures ? dr : k_exp(-q * T);
   const double d1 = (k_log(S / K) + b * T) / s + 0.5 * s;
   const double d2 = d1 - s;
-  return std::max(w * (S * dq * k_ncdf(w * d1) - K * dr * k_ncdf(w * d2)), 0.0);
+  const double sq = S * dq;
+  const double kr = K * dr;
+  double pdf1, pdf2;
+  two_densities(d1, d2, sq, kr, pdf1, pdf2);
+  const double n1 = ncdf_from_pdf(w * d1, pdf1);
+  const double n2 = ncdf_from_pdf(w * d2, pdf2);
+  return non_negative(w * (sq * n1 - kr * n2));
 }
 
 // Risk-neutral probability that the underlying touches K before T. With D = w ln(K/S) (the
@@ -205,15 +99,18 @@ inline double touch_kernel(double w, double S, double K, double T, double vol, d
   const double s = vol * k_sqrt(T);
   const double b = kFutures ? 0.0 : r - q;
   const double D = w * k_log(K / S);
+  // Computed on |D| so that every intermediate stays finite when the result is 1 anyway.
+  const double Da = std::fabs(D);
   const double mT = w * (b - 0.5 * vol * vol) * T;
-  const double y1 = (D - mT) / s;
-  const double y2 = (D + mT) / s;
+  const double y1 = (Da - mT) / s;
+  const double y2 = (Da + mT) / s;
   const double term1 = k_ncdf(-y1);
-  const double phi1 = k_npdf(y1);
-  const double expo = std::min(2.0 * mT * D / (s * s), 0.0);
-  const double term2 = y2 >= 0.0 ? phi1 * k_mills(y2) : k_exp(expo) - phi1 * k_mills(-y2);
-  const double p = std::min(term1 + term2, 1.0);
-  return D <= 0.0 ? 1.0 : p;
+  const double a = k_npdf(y1) * k_mills(std::fabs(y2));
+  // exp(2 m D / vol^2) is needed only when y2 < 0, i.e. m < 0, where it is <= 1.
+  const double expo = -std::fabs(2.0 * mT * Da / (s * s));
+  const double term2 = pick(neg_flag(y2), k_exp(expo) - a, a);
+  const double p = at_most_one(term1 + term2);
+  return pick(neg_flag(D), 1.0, p);
 }
 
 // ---- Validation ---------------------------------------------------------------------------------
@@ -291,13 +188,13 @@ Greeks to_greeks(const KernelOut& k, double touch) {
 // count is the constant kBlock, because GCC's -O2 cost model ("very cheap") vectorizes only
 // loops that need no runtime checks; a final partial block runs the same body element by
 // element, which rounds identically. Invalid elements are priced on harmless substitute inputs
-// and their outputs overwritten by zeros, branch-free.
+// and their outputs replaced by +0.0, by bit masks rather than branches.
 
 constexpr std::size_t kBlock = 64;
 
 struct ChunkIn {
   const double* __restrict w;   // +1 call, -1 put
-  const double* __restrict ok;  // 1 valid, 0 invalid
+  const std::uint64_t* __restrict mask;  // all ones: valid, zero: invalid
   const double* __restrict S;
   const double* __restrict K;
   const double* __restrict T;
@@ -331,53 +228,53 @@ struct SafeInputs {
   double S, K, T, vol, r, q;
 };
 
-// The loads are unconditional so that the selects if-convert (a conditional load is control flow).
-inline SafeInputs safe_inputs(const ChunkIn& in, std::size_t i, bool ok) {
-  const double S = in.S[i], K = in.K[i], T = in.T[i], vol = in.vol[i], r = in.r[i], q = in.q[i];
-  return SafeInputs{ok ? S : 1.0, ok ? K : 1.0, ok ? T : 1.0, ok ? vol : 0.2, ok ? r : 0.0, ok ? q : 0.0};
+// Each input or a harmless substitute, selected on bits: NaN-proof and branch-free.
+
+inline SafeInputs safe_inputs(const ChunkIn& in, std::size_t i, std::uint64_t m) {
+  return SafeInputs{select_bits(m, in.S[i], 1.0),   select_bits(m, in.K[i], 1.0),
+                    select_bits(m, in.T[i], 1.0),   select_bits(m, in.vol[i], 0.2),
+                    select_bits(m, in.r[i], 0.0),   select_bits(m, in.q[i], 0.0)};
 }
 
 template <bool kFutures>
 inline void greeks_one(const ChunkIn& in, const ChunkOut& out, std::size_t i) {
-  const bool ok = in.ok[i] != 0.0;
-  const SafeInputs x = safe_inputs(in, i, ok);
+  const std::uint64_t m = in.mask[i];
+  const SafeInputs x = safe_inputs(in, i, m);
   const KernelOut k = greeks_kernel<kFutures>(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q);
-  out.price[i] = ok ? k.price : 0.0;
-  out.delta[i] = ok ? k.delta : 0.0;
-  out.gamma[i] = ok ? k.gamma : 0.0;
-  out.vega[i] = ok ? k.vega : 0.0;
-  out.theta[i] = ok ? k.theta : 0.0;
-  out.rho[i] = ok ? k.rho : 0.0;
-  out.vanna[i] = ok ? k.vanna : 0.0;
-  out.volga[i] = ok ? k.volga : 0.0;
-  out.charm[i] = ok ? k.charm : 0.0;
-  out.prob_itm[i] = ok ? k.prob_itm : 0.0;
+  out.price[i] = keep_if(m, k.price);
+  out.delta[i] = keep_if(m, k.delta);
+  out.gamma[i] = keep_if(m, k.gamma);
+  out.vega[i] = keep_if(m, k.vega);
+  out.theta[i] = keep_if(m, k.theta);
+  out.rho[i] = keep_if(m, k.rho);
+  out.vanna[i] = keep_if(m, k.vanna);
+  out.volga[i] = keep_if(m, k.volga);
+  out.charm[i] = keep_if(m, k.charm);
+  out.prob_itm[i] = keep_if(m, k.prob_itm);
 }
 
 template <bool kFutures>
 inline void touch_one(const ChunkIn& in, double* __restrict touch, std::size_t i) {
-  const bool ok = in.ok[i] != 0.0;
-  const SafeInputs x = safe_inputs(in, i, ok);
-  const double p = touch_kernel<kFutures>(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q);
-  touch[i] = ok ? p : 0.0;
+  const std::uint64_t m = in.mask[i];
+  const SafeInputs x = safe_inputs(in, i, m);
+  touch[i] = keep_if(m, touch_kernel<kFutures>(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q));
 }
 
 inline void price_one(const ChunkIn& in, double* __restrict price, std::size_t i) {
-  const bool ok = in.ok[i] != 0.0;
-  const SafeInputs x = safe_inputs(in, i, ok);
-  const double p = price_kernel<false>(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q);
-  price[i] = ok ? p : 0.0;
+  const std::uint64_t m = in.mask[i];
+  const SafeInputs x = safe_inputs(in, i, m);
+  price[i] = keep_if(m, price_kernel<false>(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q));
 }
 
 template <bool kFutures>
-KEEL_CLONES void greeks_block(ChunkIn in, ChunkOut out) {
+[[gnu::flatten]] KEEL_CLONES void greeks_block(ChunkIn in, ChunkOut out) {
   for (std::size_t i = 0; i < kBlock; ++i) greeks_one<kFutures>(in, out, i);
 }
 template <bool kFutures>
-KEEL_CLONES void touch_block(ChunkIn in, double* __restrict touch) {
+[[gnu::flatten]] KEEL_CLONES void touch_block(ChunkIn in, double* __restrict touch) {
   for (std::size_t i = 0; i < kBlock; ++i) touch_one<kFutures>(in, touch, i);
 }
-KEEL_CLONES void price_block(ChunkIn in, double* __restrict price) {
+[[gnu::flatten]] KEEL_CLONES void price_block(ChunkIn in, double* __restrict price) {
   for (std::size_t i = 0; i < kBlock; ++i) price_one(in, price, i);
 }
 
@@ -399,7 +296,7 @@ void price_chunk(const ChunkIn& in, double* __restrict price, std::size_t n) {
 // Validates elements [begin, begin + n) into status and the chunk buffers; returns #valid.
 template <bool kFutures>
 std::size_t validate_chunk(const BsmColumns& in, std::size_t begin, std::size_t n, PricingStatus* status,
-                           double* w, double* ok) {
+                           double* w, std::uint64_t* mask) {
   std::size_t good = 0;
   for (std::size_t j = 0; j < n; ++j) {
     const std::size_t i = begin + j;
@@ -408,7 +305,7 @@ std::size_t validate_chunk(const BsmColumns& in, std::size_t begin, std::size_t 
     const PricingStatus st = validate(in.right[i], in.spot[i], in.strike[i], in.time[i], in.vol[i], r, q);
     status[i] = st;
     w[j] = sign_of(in.right[i]);
-    ok[j] = st == PricingStatus::kOk ? 1.0 : 0.0;
+    mask[j] = st == PricingStatus::kOk ? ~std::uint64_t{0} : std::uint64_t{0};
     good += st == PricingStatus::kOk ? 1 : 0;
   }
   return good;
@@ -434,13 +331,13 @@ std::size_t greeks_batch(const BsmColumns& in, const GreeksColumns& out) {
               "bsm batch: output columns differ in length from the inputs");
   KEEL_ASSERT(out.prob_touch.empty() || out.prob_touch.size() == n, "bsm batch: prob_touch length");
   alignas(64) double w[kBlock];
-  alignas(64) double ok[kBlock];
+  alignas(64) std::uint64_t mask[kBlock];
   std::size_t good = 0;
   for (std::size_t begin = 0; begin < n; begin += kBlock) {
     const std::size_t m = std::min(kBlock, n - begin);
-    good += validate_chunk<kFutures>(in, begin, m, out.status.data(), w, ok);
+    good += validate_chunk<kFutures>(in, begin, m, out.status.data(), w, mask);
     const double* q = kFutures ? in.rate.data() + begin : in.dividend_yield.data() + begin;
-    const ChunkIn ci{w, ok, in.spot.data() + begin, in.strike.data() + begin, in.time.data() + begin,
+    const ChunkIn ci{w, mask, in.spot.data() + begin, in.strike.data() + begin, in.time.data() + begin,
                      in.vol.data() + begin, in.rate.data() + begin, q};
     const ChunkOut co{out.price.data() + begin, out.delta.data() + begin, out.gamma.data() + begin,
                       out.vega.data() + begin,  out.theta.data() + begin, out.rho.data() + begin,
@@ -522,13 +419,13 @@ std::size_t bsm_price_batch(const BsmColumns& in, std::span<double> price, std::
   check_lengths<false>(in, n);
   KEEL_ASSERT(price.size() == n && status.size() == n, "bsm_price_batch: output columns differ in length");
   alignas(64) double w[kBlock];
-  alignas(64) double ok[kBlock];
+  alignas(64) std::uint64_t mask[kBlock];
   std::size_t good = 0;
   for (std::size_t begin = 0; begin < n; begin += kBlock) {
     const std::size_t m = std::min(kBlock, n - begin);
-    good += validate_chunk<false>(in, begin, m, status.data(), w, ok);
+    good += validate_chunk<false>(in, begin, m, status.data(), w, mask);
     const ChunkIn ci{w,
-                     ok,
+                     mask,
                      in.spot.data() + begin,
                      in.strike.data() + begin,
                      in.time.data() + begin,

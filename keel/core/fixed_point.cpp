@@ -78,23 +78,21 @@ Result<std::int64_t> fixed_raw_from_double(double value, int precision, const ch
 std::string format_fixed(std::int64_t raw, int precision) {
   const bool negative = raw < 0;
   const unsigned long long mag = negative ? 0ULL - static_cast<unsigned long long>(raw) : static_cast<unsigned long long>(raw);
-  const unsigned long long ip = mag / static_cast<unsigned long long>(kFixedScale);
-  unsigned long long fp = mag % static_cast<unsigned long long>(kFixedScale);
-  char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%s%llu", negative ? "-" : "", ip);
-  if (precision > 0) {
+  const unsigned long long scale = static_cast<unsigned long long>(kFixedScale);
+  std::string out = negative ? "-" : "";
+  out += std::to_string(mag / scale);
+  unsigned long long fp = mag % scale;
+  if (precision > 0 || fp != 0) {
     // Digits beyond `precision` are shown too if they are non-zero: formatting never hides value.
     int shown = precision;
     while (shown < kFixedMaxPrecision && fp % static_cast<unsigned long long>(pow10_i64(kFixedMaxPrecision - shown)) != 0) ++shown;
     fp /= static_cast<unsigned long long>(pow10_i64(kFixedMaxPrecision - shown));
-    std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), ".%0*llu", shown, fp);
-  } else if (fp != 0) {
-    int shown = 0;
-    while (shown < kFixedMaxPrecision && fp % static_cast<unsigned long long>(pow10_i64(kFixedMaxPrecision - shown)) != 0) ++shown;
-    fp /= static_cast<unsigned long long>(pow10_i64(kFixedMaxPrecision - shown));
-    std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), ".%0*llu", shown, fp);
+    const std::string digits = std::to_string(fp);
+    out += '.';
+    out.append(static_cast<std::size_t>(shown) - digits.size(), '0');
+    out += digits;
   }
-  return buf;
+  return out;
 }
 
 }  // namespace keel::detail

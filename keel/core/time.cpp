@@ -187,6 +187,32 @@ Result<Timestamp> Timestamp::parse(std::string_view text) {
   return Timestamp(static_cast<std::int64_t>(adjusted));
 }
 
+Result<Duration> parse_duration(std::string_view text) {
+  auto fail = [&] {
+    return make_error(ErrorCode::kParse, "invalid duration '" + std::string(text) + "' (expected e.g. 30s, 1m, 5m, 1h, 1d)");
+  };
+  if (text.size() < 2) return fail();
+  std::int64_t n = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, n);
+  if (ec != std::errc() || ptr != text.data() + text.size() - 1 || n <= 0 || n > 100'000) return fail();
+  switch (text.back()) {
+    case 's': return Duration(n * kNanosPerSecond);
+    case 'm': return Duration(n * 60 * kNanosPerSecond);
+    case 'h': return Duration(n * 3600 * kNanosPerSecond);
+    case 'd': return Duration(n * kNanosPerDay);
+    default: return fail();
+  }
+}
+
+std::string format_duration(Duration d) {
+  const std::int64_t ns = d.count();
+  if (ns > 0 && ns % kNanosPerDay == 0) return std::to_string(ns / kNanosPerDay) + "d";
+  if (ns > 0 && ns % (3600 * kNanosPerSecond) == 0) return std::to_string(ns / (3600 * kNanosPerSecond)) + "h";
+  if (ns > 0 && ns % (60 * kNanosPerSecond) == 0) return std::to_string(ns / (60 * kNanosPerSecond)) + "m";
+  if (ns > 0 && ns % kNanosPerSecond == 0) return std::to_string(ns / kNanosPerSecond) + "s";
+  return std::to_string(ns) + "ns";
+}
+
 std::string Timestamp::to_string() const {
   const Date date = utc_date();
   const std::int64_t tod = ns_of_day();

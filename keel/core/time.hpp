@@ -124,6 +124,11 @@ class Timestamp {
   std::int64_t ns_ = 0;
 };
 
+// A positive duration written as <count><unit>, unit s, m, h or d: "30s", "1m", "5m", "1h", "1d".
+Result<Duration> parse_duration(std::string_view text);
+// The inverse for whole units: 86400e9 ns -> "1d", 300e9 -> "5m"; other values as "<n>ns".
+std::string format_duration(Duration d);
+
 // Years as a double between two instants on an ACT/365 basis (used for option time to expiry).
 inline double year_fraction_act365(Timestamp from, Timestamp to) noexcept {
   return static_cast<double>((to - from).count()) / (365.0 * static_cast<double>(kNanosPerDay));

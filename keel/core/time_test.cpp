@@ -52,6 +52,16 @@ TEST(Timestamp, RejectsBadText) {
   EXPECT_FALSE(Timestamp::from_unix_seconds(INT64_MAX / 10).ok());
 }
 
+TEST(Duration, ParseAndFormat) {
+  EXPECT_EQ(*parse_duration("1d"), std::chrono::hours(24));
+  EXPECT_EQ(*parse_duration("5m"), std::chrono::minutes(5));
+  EXPECT_EQ(*parse_duration("30s"), std::chrono::seconds(30));
+  for (const char* bad : {"", "d", "0m", "-1m", "1x", "1.5h", "m5"}) EXPECT_FALSE(parse_duration(bad).ok()) << bad;
+  EXPECT_EQ(format_duration(std::chrono::hours(24)), "1d");
+  EXPECT_EQ(format_duration(std::chrono::minutes(90)), "90m");
+  EXPECT_EQ(format_duration(std::chrono::nanoseconds(7)), "7ns");
+}
+
 // Property: our civil conversion agrees with the C library's timegm/gmtime_r (an independent
 // implementation) for every instant in 1900..2200.
 RC_GTEST_PROP(TimestampProperty, AgreesWithGmtime, (std::int32_t seed)) {

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,7 +28,8 @@ inline std::uint64_t round64(std::uint64_t acc, std::uint64_t w) noexcept {
 constexpr char kMagic[8] = {'K', 'E', 'E', 'L', 'B', 'A', 'R', 'C'};
 constexpr std::uint64_t kEndianMarker = 0x0102030405060708ULL;
 constexpr std::uint64_t kColumns = 7;
-constexpr std::size_t kChunkWords = std::size_t{1} << 19;  // 4 MiB per read/write call
+constexpr std::size_t kChunkWords = std::size_t{1} << 19;  // 4 MiB per write call
+constexpr std::size_t kReadChunkWords = std::size_t{1} << 15;  // 256 KiB: stays in L2 between read, sum, copy
 
 struct Header {
   char magic[8];
@@ -162,6 +164,19 @@ std::uint64_t Checksum64::digest() const noexcept {
   return h;
 }
 
+void reserve_columns(BarColumns& columns, std::size_t rows) {
+  for (std::vector<std::int64_t>* col : columns_of(columns)) {
+    col->reserve(rows);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+    const auto begin = reinterpret_cast<std::uintptr_t>(col->data());
+    const std::uintptr_t first = (begin + kHuge - 1) & ~(kHuge - 1);
+    const std::uintptr_t last = (begin + rows * sizeof(std::int64_t)) & ~(kHuge - 1);
+    if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#endif
+  }
+}
+
 BarCache::BarCache(std::string directory) : directory_(std::move(directory)) {}
 
 std::string BarCache::file_path(InstrumentId instrument, Duration timeframe, Timestamp as_of) const {
@@ -206,16 +221,18 @@ BarCacheRead BarCache::read(const BarCacheKey& key, BarColumns* out, std::string
   cols.instrument = key.instrument;
   cols.timeframe = key.timeframe;
   const std::size_t rows = static_cast<std::size_t>(h.rows);
+  reserve_columns(cols, rows);
+  std::vector<std::int64_t> chunk(std::min(kReadChunkWords, std::max<std::size_t>(rows, 1)));
   Checksum64 sum;
   off_t offset = kHeaderBytes;
   for (std::vector<std::int64_t>* col : columns_of(cols)) {
-    col->resize(rows);
     for (std::size_t done = 0; done < rows;) {
-      const std::size_t n = std::min(kChunkWords, rows - done);
-      if (!read_all(fd.get(), col->data() + done, n * 8, offset)) {
+      const std::size_t n = std::min(chunk.size(), rows - done);
+      if (!read_all(fd.get(), chunk.data(), n * 8, offset)) {
         return why(BarCacheRead::kDamaged, path + ": read failed: " + (errno ? std::strerror(errno) : "end of file"));
       }
-      sum.update(col->data() + done, n);  // while the chunk is still in cache
+      sum.update(chunk.data(), n);
+      col->insert(col->end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(n));
       done += n;
       offset += static_cast<off_t>(n * 8);
     }

@@ -13,6 +13,9 @@
 //   different database at the same path makes old files stale.
 // - write() is atomic: it writes "<file>.tmp.<pid>" and renames it over the file, so a reader
 //   (or a crash) sees the old file, the new file or no file, never a half-written one.
+// - read() copies the file through a small buffer that stays in the CPU cache: each chunk is
+//   checksummed and appended to columns reserved up front (reserve_columns), so the data
+//   crosses memory once and nothing is zero-filled first.
 // - File format v1 (native little-endian int64, checked by an endianness marker): a 96-byte
 //   header (magic "KEELBARC", format version, header size, instrument, timeframe ns, as-of ns,
 //   data_version, rows, column count 7, payload checksum, endianness marker, reserved, header
@@ -47,6 +50,12 @@ class Checksum64 {
   std::uint64_t lanes_[4];
   std::uint64_t count_ = 0;
 };
+
+// Reserves `rows` in every column of `columns` and, on Linux, asks the kernel to back the
+// large column buffers with transparent huge pages (madvise MADV_HUGEPAGE): filling 80 MB
+// columns then takes 512x fewer page faults, and freeing them is as cheap. Advice only: the
+// result is the same without it.
+void reserve_columns(BarColumns& columns, std::size_t rows);
 
 struct BarCacheKey {
   InstrumentId instrument;

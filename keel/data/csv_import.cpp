@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace keel::data {
 
@@ -45,6 +46,12 @@ bool fast_fixed_raw(std::string_view text, std::int64_t& raw, int& precision) no
   raw = negative ? static_cast<std::int64_t>(0 - mag) : static_cast<std::int64_t>(mag);
   precision = fdig;
   return true;
+}
+
+bool bar_is_valid(const Bar& b) noexcept {
+  return b.open.is_positive() && b.high.is_positive() && b.low.is_positive() && b.close.is_positive() &&
+         b.low <= b.high && b.low <= b.open && b.open <= b.high && b.low <= b.close && b.close <= b.high &&
+         !b.volume.is_negative() && b.trade_count >= 0 && b.timeframe.count() > 0 && b.ts_event <= b.ts_recv;
 }
 
 }  // namespace detail
@@ -155,40 +162,56 @@ struct SvHash {
 // Duplicate detection for one symbol's timestamps within the file. Files are nearly always
 // sorted per symbol (ascending or descending), where a repeat can only be the previous row; the
 // history is kept so that the first out-of-order row can switch to a hash map of every
-// timestamp seen.
+// timestamp seen. A symbol seen once (one row per contract in an options day file) allocates
+// nothing.
 class SeriesTimes {
  public:
   // 0 when `ts` is new (and records it), else the line of the earlier row with the same ts.
   std::int64_t check(std::int64_t ts, std::int64_t line) {
-    if (!unordered_) {
-      if (!times_.empty()) {
-        if (ts == times_.back()) return lines_.back();
-        const int d = ts > times_.back() ? 1 : -1;
-        if (dir_ != 0 && d != dir_) {
-          unordered_ = true;
-          seen_.reserve(times_.size() * 2 + 16);
-          for (std::size_t i = 0; i < times_.size(); ++i) seen_.emplace(times_[i], lines_[i]);
-          std::vector<std::int64_t>().swap(times_);
-          std::vector<std::int64_t>().swap(lines_);
-        } else {
-          dir_ = d;
-        }
-      }
-      if (!unordered_) {
-        times_.push_back(ts);
-        lines_.push_back(line);
+    if (count_ == 0) {
+      first_ts_ = ts;
+      first_line_ = line;
+      count_ = 1;
+      return 0;
+    }
+    if (!hist_) {
+      if (ts == first_ts_) return first_line_;
+      hist_ = std::make_unique<History>();
+      hist_->times = {first_ts_};
+      hist_->lines = {first_line_};
+    }
+    History& h = *hist_;
+    if (!h.unordered) {
+      if (ts == h.times.back()) return h.lines.back();
+      const int d = ts > h.times.back() ? 1 : -1;
+      if (h.dir == 0 || d == h.dir) {
+        h.dir = d;
+        h.times.push_back(ts);
+        h.lines.push_back(line);
+        ++count_;
         return 0;
       }
+      h.unordered = true;
+      h.seen.reserve(h.times.size() * 2 + 16);
+      for (std::size_t i = 0; i < h.times.size(); ++i) h.seen.emplace(h.times[i], h.lines[i]);
+      std::vector<std::int64_t>().swap(h.times);
+      std::vector<std::int64_t>().swap(h.lines);
     }
-    auto [it, inserted] = seen_.emplace(ts, line);
+    auto [it, inserted] = h.seen.emplace(ts, line);
+    if (inserted) ++count_;
     return inserted ? 0 : it->second;
   }
 
  private:
-  int dir_ = 0;
-  bool unordered_ = false;
-  std::vector<std::int64_t> times_, lines_;
-  std::unordered_map<std::int64_t, std::int64_t> seen_;
+  struct History {
+    int dir = 0;
+    bool unordered = false;
+    std::vector<std::int64_t> times, lines;
+    std::unordered_map<std::int64_t, std::int64_t> seen;
+  };
+  std::int64_t first_ts_ = 0, first_line_ = 0;
+  std::int64_t count_ = 0;
+  std::unique_ptr<History> hist_;
 };
 
 bool valid_ticker_char(unsigned char c) noexcept { return c > 0x20 && c != 0x7f; }
@@ -271,7 +294,10 @@ struct BarFileParser::Impl {
   const ExchangeCalendar* cal = nullptr;
   Date cal_first, cal_last;
 
-  std::vector<SymbolDefinition> symbols;
+  std::vector<FileSymbol> symbols;
+  std::vector<Instrument> underlyings;
+  std::unordered_map<std::string, std::int32_t, SvHash, std::equal_to<>> underlying_index;
+  std::vector<std::string> warnings;
   std::vector<SeriesTimes> series;
   std::unordered_map<std::string, std::uint32_t, SvHash, std::equal_to<>> symbol_index;
   std::string last_symbol;
@@ -411,12 +437,25 @@ struct BarFileParser::Impl {
     if (m.symbol.empty()) {
       auto def = cfg.define_symbol(cfg.fixed_symbol);
       if (!def) return make_error(ErrorCode::kInvalidArgument, "symbol '" + cfg.fixed_symbol + "': " + def.error().message);
-      symbols.push_back(std::move(*def));
-      series.emplace_back();
+      intern(std::move(*def));
     }
-    const std::int32_t ndays = cal_last - cal_first + 1;
-    close_by_day.assign(static_cast<std::size_t>(ndays), kUnknownClose);
     return ok_status();
+  }
+
+  std::uint32_t intern(SymbolDefinition def) {
+    FileSymbol fs{std::move(def.instrument), -1};
+    if (def.underlying) {
+      auto it = underlying_index.find(def.underlying->symbol);
+      if (it == underlying_index.end()) {
+        it = underlying_index.emplace(def.underlying->symbol, static_cast<std::int32_t>(underlyings.size())).first;
+        underlyings.push_back(std::move(*def.underlying));
+      }
+      fs.underlying = it->second;
+    }
+    if (!def.warning.empty()) warnings.push_back(std::move(def.warning));
+    symbols.push_back(std::move(fs));
+    series.emplace_back();
+    return static_cast<std::uint32_t>(symbols.size() - 1);
   }
 
   // Index of the row's symbol, interning (and defining) it on first sight.
@@ -437,10 +476,7 @@ struct BarFileParser::Impl {
         err = row_error(def.error().code, line, c_symbol.name + " '" + std::string(s) + "': " + def.error().message);
         return false;
       }
-      const auto idx = static_cast<std::uint32_t>(symbols.size());
-      symbols.push_back(std::move(*def));
-      series.emplace_back();
-      it = symbol_index.emplace(std::string(s), idx).first;
+      it = symbol_index.emplace(std::string(s), intern(std::move(*def))).first;
     }
     last_symbol.assign(s);
     last_index = it->second;
@@ -456,6 +492,7 @@ struct BarFileParser::Impl {
                                                         cal_first.to_string() + ".." + cal_last.to_string() + ")");
       return false;
     }
+    if (close_by_day.empty()) close_by_day.assign(static_cast<std::size_t>(cal_last - cal_first + 1), kUnknownClose);
     std::int64_t& slot = close_by_day[static_cast<std::size_t>(d - cal_first)];
     if (slot == kUnknownClose) {
       auto s = cal->session(d);
@@ -608,11 +645,13 @@ struct BarFileParser::Impl {
         return false;
       }
     }
-    if (Status v = bar.validate(); !v) {
+    if (!detail::bar_is_valid(bar)) {
+      Status v = bar.validate();
+      KEEL_ASSERT(!v.ok(), "detail::bar_is_valid disagrees with Bar::validate");
       err = row_error(v.error().code, line, v.error().message);
       return false;
     }
-    const SymbolDefinition& def = symbols[out.symbol];
+    const FileSymbol& def = symbols[out.symbol];
     if (def.instrument.option) {
       const Date day = daily ? date : new_york_date(bar.ts_event);
       if (day > def.instrument.option->expiry) {
@@ -677,7 +716,9 @@ Result<bool> BarFileParser::next_batch(std::vector<ParsedBar>& out, std::size_t 
   return true;
 }
 
-const std::vector<SymbolDefinition>& BarFileParser::symbols() const noexcept { return impl_->symbols; }
+const std::vector<FileSymbol>& BarFileParser::symbols() const noexcept { return impl_->symbols; }
+const std::vector<Instrument>& BarFileParser::underlyings() const noexcept { return impl_->underlyings; }
+std::vector<std::string> BarFileParser::take_warnings() { return std::exchange(impl_->warnings, {}); }
 std::int64_t BarFileParser::rows_read() const noexcept { return impl_->rows_read; }
 std::uint64_t BarFileParser::bytes_done() const noexcept { return impl_->reader.bytes_done(); }
 std::uint64_t BarFileParser::bytes_total() const noexcept { return impl_->reader.bytes_total(); }

@@ -29,7 +29,9 @@
 //   expiry; a timestamp that repeats an earlier row of the same symbol in this file (the message
 //   names the earlier line).
 // - Symbols are interned: ParsedBar::symbol indexes symbols(), whose instrument ids are unset;
-//   the importer (importer.hpp) maps them to store ids.
+//   the importer (importer.hpp) maps them to store ids. Underlyings are interned too.
+// - Memory: per distinct symbol one Instrument and a few words (plus a timestamp history only
+//   for symbols with more than one row); rows themselves are handed out batch by batch.
 // Thread safety: a BarFileParser is used by one thread at a time.
 #pragma once
 
@@ -99,6 +101,13 @@ struct BarParserConfig {
   CsvOptions csv;                              // delimiter is taken from the mapping
 };
 
+// One distinct symbol of a file as the parser keeps it: contracts share their underlying's
+// entry, so an options file with a million contracts holds a few hundred underlyings.
+struct FileSymbol {
+  Instrument instrument;         // id unset
+  std::int32_t underlying = -1;  // index into BarFileParser::underlyings(), -1 for none
+};
+
 struct ParsedBar {
   std::uint32_t symbol = 0;  // index into BarFileParser::symbols()
   std::int64_t line = 0;
@@ -129,7 +138,10 @@ class BarFileParser {
   // corrupt gzip): the import must stop.
   Result<bool> next_batch(std::vector<ParsedBar>& out, std::size_t max_rows, std::vector<RowError>& rejected);
 
-  const std::vector<SymbolDefinition>& symbols() const noexcept;
+  const std::vector<FileSymbol>& symbols() const noexcept;
+  const std::vector<Instrument>& underlyings() const noexcept;
+  // Warnings of the symbols defined since the last call (SymbolDefinition::warning).
+  std::vector<std::string> take_warnings();
   std::int64_t rows_read() const noexcept;  // data records seen, rejected ones included
   std::uint64_t bytes_done() const noexcept;
   std::uint64_t bytes_total() const noexcept;
@@ -146,6 +158,11 @@ namespace detail {
 // Fixed::parse, or false when the text is not a plain decimal that fast path handles (the
 // caller then asks Fixed::parse for the value or the error). Exposed for tests.
 bool fast_fixed_raw(std::string_view text, std::int64_t& raw, int& precision) noexcept;
+// True exactly when bar.validate() succeeds, without building strings: Bar::validate formats
+// its "outside [low, high]" text before testing, which costs more than parsing the row. The
+// parser calls validate() only when this says no, for the message; csv_import_test.cpp checks
+// the equivalence on random bars.
+bool bar_is_valid(const Bar& bar) noexcept;
 }  // namespace detail
 
 }  // namespace keel::data

@@ -14,7 +14,11 @@ CsvReader::CsvReader(InputFile file, CsvOptions options) : file_(std::move(file)
   if (opt_.block_size < 4) opt_.block_size = 4;
   if (opt_.max_record_bytes < opt_.block_size) opt_.max_record_bytes = opt_.block_size;
   cap_ = opt_.block_size;
-  buf_ = std::make_unique<char[]>(cap_);
+  // A small plain file needs no full block (decompressed sizes are unknown, so gzip keeps it).
+  if (!file_.compressed() && file_.raw_size() > 0 && file_.raw_size() + 1 < cap_) {
+    cap_ = std::max<std::size_t>(static_cast<std::size_t>(file_.raw_size()) + 1, 4);
+  }
+  buf_ = std::make_unique_for_overwrite<char[]>(cap_);
 }
 
 Status CsvReader::refill() {
@@ -24,7 +28,7 @@ Status CsvReader::refill() {
     pos_ = 0;
   }
   if (end_ == cap_) {
-    auto bigger = std::make_unique<char[]>(cap_ * 2);
+    auto bigger = std::make_unique_for_overwrite<char[]>(cap_ * 2);
     std::memcpy(bigger.get(), buf_.get(), end_);
     buf_ = std::move(bigger);
     cap_ *= 2;
@@ -141,7 +145,9 @@ Result<bool> CsvReader::next(CsvRecord& record) {
     if (nl == nullptr && !eof_) {
       if (end_ - pos_ >= opt_.max_record_bytes) {
         done_ = true;
-        return malformed(line_, "record longer than " + std::to_string(opt_.max_record_bytes) + " bytes");
+        const bool quoted = std::memchr(p, '"', end_ - pos_) != nullptr;
+        return malformed(line_, std::string(quoted ? "unterminated quoted field (" : "") + "record longer than " +
+                                    std::to_string(opt_.max_record_bytes) + " bytes" + (quoted ? ")" : ""));
       }
       KEEL_TRY_STATUS(refill());
       continue;

@@ -70,6 +70,7 @@ class Importer {
       if (!bars.empty() && (opt_.skip_bad_rows || (rep_.rejected == 0 && rejected.empty()))) {
         KEEL_TRY_STATUS(write(parser.path(), bars, lines, rejected));
       }
+      for (const std::string& w : parser.take_warnings()) warn(w);
       std::stable_sort(rejected.begin(), rejected.end(),
                        [](const RowError& a, const RowError& b) { return a.line < b.line; });
       for (RowError& r : rejected) reject(std::move(r.error));
@@ -120,26 +121,28 @@ class Importer {
 
   Result<InstrumentId> resolve(const BarFileParser& parser, std::uint32_t symbol) {
     if (symbol >= ids_.size()) ids_.resize(parser.symbols().size());
-    auto& slot = ids_[symbol];
-    if (slot) return *slot;
-    const SymbolDefinition& def = parser.symbols()[symbol];
-    if (def.underlying) {
-      auto it = underlying_ids_.find(def.underlying->symbol);
-      if (it == underlying_ids_.end()) {
-        auto u = find_or_create(*def.underlying);
-        if (!u) u = Error{u.error().code, "underlying " + def.underlying->symbol + ": " + u.error().message};
-        it = underlying_ids_.emplace(def.underlying->symbol, std::move(u)).first;
+    if (ids_[symbol].value() != 0) return ids_[symbol];
+    if (auto f = failed_.find(symbol); f != failed_.end()) return f->second;
+    const FileSymbol& def = parser.symbols()[symbol];
+    auto fail = [&](Error e) -> Result<InstrumentId> {
+      failed_.emplace(symbol, e);
+      return e;
+    };
+    if (def.underlying >= 0) {
+      const auto u = static_cast<std::size_t>(def.underlying);
+      if (u >= underlying_ids_.size()) underlying_ids_.resize(parser.underlyings().size());
+      if (!underlying_ids_[u]) {
+        const Instrument& under = parser.underlyings()[u];
+        auto r = find_or_create(under);
+        if (!r) r = Error{r.error().code, "underlying " + under.symbol + ": " + r.error().message};
+        underlying_ids_[u] = std::move(r);
       }
-      if (!it->second) {
-        slot = it->second;
-        return *slot;
-      }
+      if (!*underlying_ids_[u]) return fail(underlying_ids_[u]->error());
     }
     auto id = find_or_create(def.instrument);
-    if (!id) id = Error{id.error().code, "instrument " + def.instrument.symbol + ": " + id.error().message};
-    if (id && !def.warning.empty()) warn(def.warning);
-    slot = std::move(id);
-    return *slot;
+    if (!id) return fail(Error{id.error().code, "instrument " + def.instrument.symbol + ": " + id.error().message});
+    ids_[symbol] = *id;
+    return *id;
   }
 
   // put_bars for one batch. If the store refuses the batch, the rows go one by one to find the
@@ -177,8 +180,9 @@ class Importer {
   const ImportOptions& opt_;
   ImportReport& rep_;
   WriteTransaction* txn_ = nullptr;
-  std::vector<std::optional<Result<InstrumentId>>> ids_;
-  std::unordered_map<std::string, Result<InstrumentId>> underlying_ids_;
+  std::vector<InstrumentId> ids_;                                  // by symbol index; 0 = not yet
+  std::unordered_map<std::uint32_t, Error> failed_;                // symbols the store refused
+  std::vector<std::optional<Result<InstrumentId>>> underlying_ids_;  // by underlying index
   Error first_error_;
 };
 

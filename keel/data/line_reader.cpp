@@ -28,7 +28,7 @@ struct InputFile::Impl {
   // Bytes read from the file but not yet handed on: the sniffed prefix for plain files, the
   // compressed input for gzip.
   std::unique_ptr<unsigned char[]> in;
-  std::size_t in_pos = 0, in_len = 0;
+  std::size_t in_cap = 0, in_pos = 0, in_len = 0;
 
   bool gzip = false;
   bool zs_init = false;
@@ -74,10 +74,12 @@ struct InputFile::Impl {
   }
 
   Status sniff() {
-    in = std::make_unique<unsigned char[]>(kInputBlock);
+    // A small file needs no full-size input block (raw_size is 0 when unknown).
+    in_cap = raw_size > 0 && raw_size < kInputBlock ? static_cast<std::size_t>(raw_size) + 2 : kInputBlock;
+    in = std::make_unique_for_overwrite<unsigned char[]>(in_cap);
     // Two bytes decide the format; keep reading until we have them or the file ends.
     while (in_len < 2 && !raw_eof) {
-      auto k = raw(in.get() + in_len, kInputBlock - in_len);
+      auto k = raw(in.get() + in_len, in_cap - in_len);
       if (!k) return k.error();
       in_len += *k;
     }
@@ -106,7 +108,7 @@ struct InputFile::Impl {
     const uInt want = zs.avail_out;
     while (zs.avail_out == want && !finished) {
       if (in_pos == in_len && !raw_eof) {
-        auto k = raw(in.get(), kInputBlock);
+        auto k = raw(in.get(), in_cap);
         if (!k) return k.error();
         in_pos = 0;
         in_len = *k;
@@ -204,7 +206,7 @@ Result<LineReader> LineReader::open(const std::string& path, std::size_t block_s
 }
 
 LineReader::LineReader(InputFile file, std::size_t block_size)
-    : file_(std::move(file)), buf_(std::make_unique<char[]>(block_size == 0 ? 1 : block_size)),
+    : file_(std::move(file)), buf_(std::make_unique_for_overwrite<char[]>(block_size == 0 ? 1 : block_size)),
       cap_(block_size == 0 ? 1 : block_size) {}
 
 Result<bool> LineReader::next(std::string_view& line) {
@@ -235,7 +237,7 @@ Result<bool> LineReader::next(std::string_view& line) {
       pos_ = 0;
     }
     if (end_ == cap_) {
-      auto bigger = std::make_unique<char[]>(cap_ * 2);
+      auto bigger = std::make_unique_for_overwrite<char[]>(cap_ * 2);
       std::memcpy(bigger.get(), buf_.get(), end_);
       buf_ = std::move(bigger);
       cap_ *= 2;

@@ -26,8 +26,15 @@
 //   counted in bar_cache_stats().
 // - Each WriteTransaction is one SQLite transaction (BEGIN IMMEDIATE); each put_*() call runs in
 //   a savepoint so that a failing call changes nothing.
+// - Reads that take several statements (load_bars with its cache lookups, load_option_quotes,
+//   corporate_actions, summary) run in one read transaction, so a writer in another process
+//   never shows them half of its work.
+// - Performance (bench/store.cpp): new bars go in 64 per multi-row INSERT; the cache reads a
+//   10 M-bar series with a few large reads into huge-page-backed columns. A load through the
+//   cache materialises the whole series once, then slices [from, to] from it.
 // Thread safety: one thread at a time per SqliteStore (SQLITE_OPEN_NOMUTEX); other processes may
-// read concurrently (WAL). A WriteTransaction must not outlive its store.
+// read and write concurrently (WAL; a writer waits up to 5 s for another's lock, then gets
+// kConflict). A WriteTransaction must not outlive its store.
 #pragma once
 
 #include <cstdint>
@@ -97,6 +104,7 @@ class SqliteStore final : public Store {
  private:
   friend class SqliteTransaction;
   struct Statements;
+  class ReadSnapshot;
 
   SqliteStore(std::string path, sqlite3* db, const SqliteStoreOptions& options);
   Status init_connection(bool is_new);

@@ -19,9 +19,10 @@ Status Bar::validate() const {
   if (!low.is_positive()) return invalid("bar", "low " + low.to_string() + " is not positive");
   if (!close.is_positive()) return invalid("bar", "close " + close.to_string() + " is not positive");
   if (high < low) return invalid("bar", "high " + high.to_string() + " < low " + low.to_string());
-  const std::string range = " outside [low " + low.to_string() + ", high " + high.to_string() + "]";
-  if (open < low || open > high) return invalid("bar", "open " + open.to_string() + range);
-  if (close < low || close > high) return invalid("bar", "close " + close.to_string() + range);
+  // The message is built only on failure: validate() runs on every imported row.
+  auto range = [&] { return " outside [low " + low.to_string() + ", high " + high.to_string() + "]"; };
+  if (open < low || open > high) return invalid("bar", "open " + open.to_string() + range());
+  if (close < low || close > high) return invalid("bar", "close " + close.to_string() + range());
   if (volume.is_negative()) return invalid("bar", "negative volume " + volume.to_string());
   if (trade_count < 0) return invalid("bar", "negative trade_count " + std::to_string(trade_count));
   if (timeframe.count() <= 0) return invalid("bar", "timeframe " + std::to_string(timeframe.count()) + " ns is not positive");

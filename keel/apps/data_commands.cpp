@@ -85,25 +85,6 @@ Result<Timestamp> parse_bound(const std::string& text, Timestamp fallback, bool 
   return ts;
 }
 
-Result<Duration> parse_timeframe(const std::string& text) {
-  if (text.size() >= 2) {
-    const char unit = text.back();
-    const std::string digits = text.substr(0, text.size() - 1);
-    char* end = nullptr;
-    const long n = std::strtol(digits.c_str(), &end, 10);
-    if (end && *end == '\0' && n > 0 && n <= 1000) {
-      switch (unit) {
-        case 's': return Duration(std::chrono::seconds(n));
-        case 'm': return Duration(std::chrono::minutes(n));
-        case 'h': return Duration(std::chrono::hours(n));
-        case 'd': return Duration(std::chrono::hours(24 * n));
-        default: break;
-      }
-    }
-  }
-  return make_error(ErrorCode::kParse, "invalid timeframe '" + text + "' (expected e.g. 1m, 5m, 1h, 1d)");
-}
-
 int show_chain(data::Store& store, const Instrument& underlying, const ShowArgs& args, const Common& common) {
   auto date = Date::parse(args.chain);
   if (!date) return user_error("--chain: " + date.error().message);
@@ -149,7 +130,7 @@ int run_show(const ShowArgs& args, const Common& common) {
   const Instrument& instrument = **inst;
   if (!args.chain.empty()) return show_chain(**store, instrument, args, common);
 
-  auto timeframe = parse_timeframe(args.timeframe);
+  auto timeframe = parse_duration(args.timeframe);
   if (!timeframe) return user_error("--timeframe: " + timeframe.error().message);
   auto from = parse_bound(args.from, Timestamp::min(), false);
   if (!from) return user_error("--from: " + from.error().message);

@@ -1,0 +1,513 @@
+// keel/analytics/implied_vol.cpp — see implied_vol.hpp. Implemented from the formulas of
+// P. Jäckel, "Let's Be Rational" (Wilmott 2015, 75: 40-53); no code was copied.
+#include "keel/analytics/implied_vol.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cfloat>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <string>
+
+#include "keel/analytics/normal.hpp"
+#include "keel/analytics/vector_math.hpp"
+
+namespace keel::analytics {
+namespace {
+
+constexpr double kInvSqrt2Pi = 0.39894228040143268;  // 1/sqrt(2 pi)
+constexpr double kSqrt2Pi = 2.5066282746310002;
+constexpr double kLnSqrt2Pi = 0.91893853320467274;  // ln sqrt(2 pi)
+constexpr double kSqrt3 = 1.7320508075688772;
+constexpr double kTwoPi = 6.2831853071795865;
+
+// ---- The Mills ratio M(z) = Phi(-z)/phi(z) (= sqrt(pi/2) erfcx(z/sqrt 2)) on z >= -1 ----------
+// M(z) = P(tau), tau = (4 - z)/(6 + z) maps [-1, inf) onto (-1, 1]. P: Chebyshev interpolation of
+// M(z(tau)) at 27 nodes, computed with mpmath at 50 digits and converted to monomials (padded
+// with zeros to 32 for the pairwise evaluation). Relative error in double arithmetic < 3.1e-15.
+constexpr std::array<double, 32> kMills = {
+    2.3665238291356067e-1,  5.3390468345757334e-1,  6.2062079306899683e-1,  6.2800349196925191e-1,
+    5.5186175894348654e-1,  4.1802500784746508e-1,  2.6899642030131955e-1,  1.431265628231274e-1,
+    5.9625535060760478e-2,  1.6880354003778502e-2,  1.364961163886755e-3,   -1.4090811294220278e-3,
+    -6.759563764237359e-4,  -2.4773515280515221e-5, 8.8160617986077293e-5,  2.4123998531568881e-5,
+    -8.8856730162149386e-6, -5.2940636482131958e-6, 8.0093503849073985e-7,  9.7613347449054404e-7,
+    -7.24775945584416e-8,   -1.6772255548589947e-7, 8.5514464921389974e-9,  2.407186645611556e-8,
+    -1.3126642066283349e-9, -2.0223152761304609e-9, 1.3506406509759974e-10, 0.0,
+    0.0,                    0.0,                    0.0,                    0.0};
+
+inline double tau_of(double z) { return (4.0 - z) / (6.0 + z); }
+
+// P at one point, Estrin's scheme.
+double mills_tau(double t) {
+  std::array<double, 16> v;
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; ++i) v[i] = kMills[2 * i] + kMills[2 * i + 1] * t;
+  double p = t * t;
+#pragma GCC unroll 4
+  for (int n = 16; n > 1; n /= 2) {
+#pragma GCC unroll 8
+    for (int i = 0; i < n / 2; ++i) v[i] = v[2 * i] + p * v[2 * i + 1];
+    p = p * p;
+  }
+  return v[0];
+}
+double mills(double z) { return mills_tau(tau_of(z)); }
+
+// P at two points in lock step (GCC pairs the two lanes into SSE2 vectors).
+struct Two {
+  double a, b;
+};
+Two mills_tau2(double ta, double tb) {
+  double v[16][2];
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; ++i) {
+    v[i][0] = kMills[2 * i] + kMills[2 * i + 1] * ta;
+    v[i][1] = kMills[2 * i] + kMills[2 * i + 1] * tb;
+  }
+  double p[2] = {ta * ta, tb * tb};
+#pragma GCC unroll 4
+  for (int n = 16; n > 1; n /= 2) {
+#pragma GCC unroll 8
+    for (int i = 0; i < n / 2; ++i) {
+      v[i][0] = v[2 * i][0] + p[0] * v[2 * i + 1][0];
+      v[i][1] = v[2 * i][1] + p[1] * v[2 * i + 1][1];
+    }
+    p[0] = p[0] * p[0];
+    p[1] = p[1] * p[1];
+  }
+  return Two{v[0][0], v[0][1]};
+}
+
+// P at two points a, b and the divided difference (P(a) - P(b)) / (a - b), by the same pairwise
+// scheme: for P = L + y^m H, (y^m H)[a,b] = a^m H[a,b] + H(b) (y^m)[a,b] (Leibniz rule for
+// divided differences) and (y^2m)[a,b] = (y^m)[a,b] (a^m + b^m). No difference of nearly equal
+// values is ever formed, so M(u - t) - M(u + t) keeps its relative precision for tiny t.
+struct Pair {
+  double va, vb, dd;
+};
+Pair mills_pair(double ta, double tb) {
+  std::array<Pair, 16> v;
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; ++i) {
+    const double c0 = kMills[2 * i], c1 = kMills[2 * i + 1];
+    v[i] = Pair{c0 + c1 * ta, c0 + c1 * tb, c1};
+  }
+  double pa = ta * ta, pb = tb * tb, pd = ta + tb;
+#pragma GCC unroll 4
+  for (int n = 16; n > 1; n /= 2) {
+#pragma GCC unroll 8
+    for (int i = 0; i < n / 2; ++i) {
+      const Pair L = v[2 * i], H = v[2 * i + 1];
+      v[i] = Pair{L.va + pa * H.va, L.vb + pb * H.vb, L.dd + pa * H.dd + H.vb * pd};
+    }
+    pd = pd * (pa + pb);
+    pa = pa * pa;
+    pb = pb * pb;
+  }
+  return v[0];
+}
+
+// ---- The normalised Black function for an out-of-the-money call (x <= 0) ---------------------
+// With u = -x/s >= 0 and t = s/2: b = E [M(u - t) - M(u + t)], E = e^{-(u^2+t^2)/2}/sqrt(2 pi)
+// = db/ds. When u - t < -1, M(u - t) = sqrt(2 pi) e^{(t-u)^2/2} - M(t - u) turns this into
+// b = b_max - E [M(t - u) + M(t + u)], b_max = e^{x/2}, without cancellation there (b > b_max/2).
+struct Eval {
+  double b;             // normalised price
+  double bmax_minus_b;  // b_max - b, accurate in both regimes
+  double ln_b;          // ln b, finite even where b underflows (only when asked for)
+  double vega;          // db/ds
+  double lambda;        // (db/ds) / b
+  double mu;            // (db/ds) / (b_max - b)
+};
+
+// D = M(z1) - M(z2) for -1 <= z1 < z2 = z1 + 2t. The plain difference loses about
+// log2((z2 + 1.25) / (2t)) bits (M's log-derivative is about -1/(z + 1.25)); beyond 3 bits the
+// divided-difference form is used, which loses none.
+double mills_diff(double z1, double z2, double t) {
+  const double ta = tau_of(z1), tb = tau_of(z2);
+  if (z2 + 1.25 > 16.0 * t) return (20.0 * t / ((6.0 + z1) * (6.0 + z2))) * mills_pair(ta, tb).dd;
+  const Two m = mills_tau2(ta, tb);
+  return m.a - m.b;
+}
+
+Eval eval_otm_call(double x, double s, double bmax, bool want_log = false) {
+  const double t = 0.5 * s;
+  const double u = -x / s;
+  const double expo = -0.5 * (u * u + t * t);
+  const double E = vmath::k_exp(expo) * kInvSqrt2Pi;
+  Eval e{};
+  e.vega = E;
+  const double z1 = u - t;
+  if (z1 >= -1.0) {
+    const double D = mills_diff(z1, u + t, t);
+    e.b = E * D;
+    e.ln_b = want_log ? (expo - kLnSqrt2Pi) + std::log(D) : 0.0;
+    e.bmax_minus_b = bmax - e.b;
+    e.lambda = 1.0 / D;
+    e.mu = E / e.bmax_minus_b;
+  } else {
+    const Two two = mills_tau2(tau_of(t - u), tau_of(t + u));
+    const double m = two.a + two.b;
+    e.bmax_minus_b = E * m;
+    e.b = bmax - e.bmax_minus_b;
+    e.ln_b = want_log ? std::log(e.b) : 0.0;
+    e.lambda = E / e.b;
+    e.mu = 1.0 / m;
+  }
+  return e;
+}
+
+// ---- Rational cubic interpolation (Delbourgo & Gregory 1983, as used by Jäckel) --------------
+constexpr double kMinR = -(1.0 - 1.4901161193847656e-08);  // keeps 1 + (r-3) t(1-t) > 0
+constexpr double kMaxR = 2.0 / (DBL_EPSILON * DBL_EPSILON);  // effectively linear
+
+double rational_cubic(double x, double xl, double xr, double yl, double yr, double dl, double dr, double r) {
+  const double h = xr - xl;
+  if (!(h > 0.0)) return 0.5 * (yl + yr);
+  const double t = (x - xl) / h;
+  const double omt = 1.0 - t;
+  if (r >= kMaxR) return yr * t + yl * omt;
+  const double t2 = t * t, omt2 = omt * omt;
+  return (yr * t2 * t + (r * yr - h * dr) * t2 * omt + (r * yl + h * dl) * t * omt2 + yl * omt2 * omt) /
+         (1.0 + (r - 3.0) * t * omt);
+}
+
+// Smallest r that keeps the interpolant monotone (r >= (d_l + d_r)/s) and convex or concave
+// (r >= |d_r - d_l| / |d_r - s|, |d_r - d_l| / |s - d_l|) where the data are.
+double minimum_control(double dl, double dr, double s) {
+  const bool monotonic = dl * s >= 0.0 && dr * s >= 0.0;
+  const bool convex = dl <= s && s <= dr;
+  const bool concave = dl >= s && s >= dr;
+  if (!monotonic && !convex && !concave) return kMinR;
+  double r = kMinR;
+  if (monotonic) {
+    if (s != 0.0) {
+      r = std::max(r, (dr + dl) / s);
+    } else if (dl != 0.0 || dr != 0.0) {
+      r = kMaxR;
+    }
+  }
+  if (convex || concave) {
+    const double drs = dr - s, dsl = s - dl, ds = dr - dl;
+    if (drs != 0.0 && dsl != 0.0) {
+      r = std::max(r, std::max(std::fabs(ds / drs), std::fabs(ds / dsl)));
+    } else if (ds != 0.0) {
+      r = kMaxR;
+    }
+  }
+  return r;
+}
+
+double clamp_control(double r, double dl, double dr, double s) {
+  const double rmin = minimum_control(dl, dr, s);
+  if (!(r == r)) r = rmin;  // NaN from 0/0 in the fit
+  return std::clamp(std::max(r, rmin), kMinR, kMaxR);
+}
+
+// r such that the interpolant's second derivative at the right (left) end is `second`, then
+// raised to the shape-preserving minimum.
+double control_right(double xl, double xr, double yl, double yr, double dl, double dr, double second) {
+  const double h = xr - xl, s = (yr - yl) / h;
+  const double num = 0.5 * h * second + (dr - dl), den = dr - s;
+  const double r = den != 0.0 ? num / den : (num > 0.0 ? kMaxR : kMinR);
+  return clamp_control(r, dl, dr, s);
+}
+double control_left(double xl, double xr, double yl, double yr, double dl, double dr, double second) {
+  const double h = xr - xl, s = (yr - yl) / h;
+  const double num = 0.5 * h * second + (dr - dl), den = s - dl;
+  const double r = den != 0.0 ? num / den : (num > 0.0 ? kMaxR : kMinR);
+  return clamp_control(r, dl, dr, s);
+}
+
+// ---- The solver ----------------------------------------------------------------------------------
+enum class Objective { kLog, kPlain, kUpper };
+
+// Householder step of order 3 from the Newton step nu and h2 = g''/g', h3 = g'''/g'.
+double householder(double nu, double h2, double h3) {
+  const double den = 1.0 + nu * (h2 + h3 * nu / 6.0);
+  const double num = 1.0 + 0.5 * h2 * nu;
+  const double f = num / den;
+  // Far from the root the correction can misbehave; Newton is then the safer step.
+  return (den > 0.0 && f > 0.0 && f < 4.0) ? nu * f : nu;
+}
+
+double solve_otm_call(double beta, double x, double bmax) {
+  const double sc = std::sqrt(-2.0 * x);
+  const double vc = bmax * kInvSqrt2Pi;  // db/ds at s_c = e^{x/2}/sqrt(2 pi)
+  // At s_c, u = t = sqrt(|x|/2): b_c = v_c [M(0) - M(s_c)].
+  const double bc = x == 0.0 ? 0.0 : vc * mills_diff(0.0, sc, 0.5 * sc);
+  double s = 0.0;
+  Objective obj = Objective::kPlain;
+  if (beta < bc) {
+    double sl = sc - bc / vc;
+    if (!(sl > 0.0)) sl = 0.5 * sc;  // convexity puts s_l in (0, s_c); rounding safety only
+    const Eval el = eval_otm_call(x, sl, bmax);
+    if (beta < el.b) {
+      // Lowest branch: interpolate the lower map f(s) = 2 pi |x| / (3 sqrt 3) Phi(z)^3,
+      // z = -|x| / (sqrt(3) s), as a function of beta on [0, b_l]; f ~ b as s -> 0, so df/db = 1 at 0.
+      const double ax = -x;
+      const double z = -ax / (kSqrt3 * sl);
+      const double tl = 0.5 * sl, hl = x / sl;
+      const double Mz = mills(-z);
+      const double phi_z = kInvSqrt2Pi * vmath::k_exp(-0.5 * z * z) * Mz;  // Phi(z) = phi(z) M(-z)
+      const double fl = kTwoPi * ax / (3.0 * kSqrt3) * phi_z * phi_z * phi_z;
+      // df/db = f'/b' and d2f/db2 = (f'' - f' b''/b') / b'^2, with the Gaussian factors cancelled
+      // analytically (Phi(z) = phi(z) M(-z), 3 z^2 / 2 = x^2 / (2 s^2)) to avoid underflow.
+      const double dfdb = x * x * Mz * Mz * std::exp(0.5 * tl * tl) / (3.0 * sl * sl);
+      const double p2 = (hl * hl - tl * tl) / sl;
+      const double d2fdb2 = kSqrt2Pi * x * x / (3.0 * sl * sl) * std::exp(0.5 * hl * hl + tl * tl) * Mz *
+                            ((-2.0 * z + (z * z - 2.0) * Mz) / sl - Mz * p2);
+      const double r = control_right(0.0, el.b, 0.0, fl, 1.0, dfdb, d2fdb2);
+      const double f = rational_cubic(beta, 0.0, el.b, 0.0, fl, 1.0, dfdb, r);
+      const double cdf = std::cbrt(3.0 * kSqrt3 * f / (kTwoPi * ax));
+      const double zz = cdf > 0.0 ? norm_inv_cdf(std::min(cdf, 0.5)) : -38.0;
+      s = zz < 0.0 ? -ax / (kSqrt3 * zz) : sl;
+      if (!(s > 0.0) || !(s <= sl)) s = std::clamp(s, 1e-3 * sl, sl);
+      obj = Objective::kLog;
+    } else {
+      const double r = control_right(el.b, bc, sl, sc, 1.0 / el.vega, 1.0 / vc, 0.0);
+      s = rational_cubic(beta, el.b, bc, sl, sc, 1.0 / el.vega, 1.0 / vc, r);
+    }
+  } else {
+    const double su = sc + (bmax - bc) / vc;
+    const Eval eu = eval_otm_call(x, su, bmax);
+    if (beta <= eu.b) {
+      const double r = control_left(bc, eu.b, sc, su, 1.0 / vc, 1.0 / eu.vega, 0.0);
+      s = rational_cubic(beta, bc, eu.b, sc, su, 1.0 / vc, 1.0 / eu.vega, r);
+    } else {
+      // Highest branch: interpolate the upper map f(s) = Phi(-s/2) on [b_u, b_max]; as s -> inf,
+      // b_max - b ~ 2 Phi(-s/2), so df/db = -1/2 at b_max.
+      const double tu = 0.5 * su, hu = x / su;
+      const double fu = kInvSqrt2Pi * vmath::k_exp(-0.5 * tu * tu) * mills(tu);  // Phi(-t_u)
+      const double dfdb = -0.5 * std::exp(0.5 * hu * hu);
+      const double p2 = (hu * hu - tu * tu) / su;
+      const double d2fdb2 = kSqrt2Pi * std::exp(hu * hu + 0.5 * tu * tu) * (su / 8.0 + 0.5 * p2);
+      const double r = control_left(eu.b, bmax, fu, 0.0, dfdb, -0.5, d2fdb2);
+      const double f = rational_cubic(beta, eu.b, bmax, fu, 0.0, dfdb, -0.5, r);
+      s = f > 0.0 ? -2.0 * norm_inv_cdf(std::min(f, fu)) : 2.0 * su;
+      if (!(s >= su)) s = su;
+      obj = Objective::kUpper;
+    }
+  }
+  if (!(s > 0.0)) s = sc > 0.0 ? sc : 1.0;
+
+  const double ln_beta = obj == Objective::kLog ? std::log(beta) : 0.0;
+  const double bmax_minus_beta = bmax - beta;
+  for (int iter = 0; iter < 2; ++iter) {
+    const Eval e = eval_otm_call(x, s, bmax, obj == Objective::kLog);
+    const double h = x / s, t = 0.5 * s;
+    const double p2 = (h * h - t * t) / s;           // b''/b'
+    const double p3 = p2 * p2 - 3.0 * h * h / (s * s) - 0.25;  // b'''/b'
+    double nu = 0.0, h2 = 0.0, h3 = 0.0;
+    switch (obj) {
+      case Objective::kLog: {
+        // g = 1/ln b - 1/ln beta; with L = ln b and lambda = b'/b:
+        // nu = (ln beta - L) L / (ln beta lambda), g''/g' = p2 - lambda - 2 lambda / L,
+        // g'''/g' = p3 - 3 lambda p2 + 2 lambda^2 - 6 (lambda p2 - lambda^2) / L + 6 lambda^2 / L^2.
+        const double L = e.ln_b, l = e.lambda;
+        nu = (ln_beta - L) * L / (ln_beta * l);
+        h2 = p2 - l - 2.0 * l / L;
+        h3 = p3 - 3.0 * l * p2 + 2.0 * l * l - 6.0 * (l * p2 - l * l) / L + 6.0 * l * l / (L * L);
+        break;
+      }
+      case Objective::kUpper: {
+        // g = ln(b_max - beta) - ln(b_max - b); mu = b'/(b_max - b).
+        const double m = e.mu;
+        nu = std::log(e.bmax_minus_b / bmax_minus_beta) / m;
+        h2 = p2 + m;
+        h3 = p3 + 3.0 * m * p2 + 2.0 * m * m;
+        break;
+      }
+      case Objective::kPlain:
+        nu = (beta - e.b) / e.vega;
+        h2 = p2;
+        h3 = p3;
+        break;
+    }
+    const double step = householder(nu, h2, h3);
+    const double next = s + step;
+    s = next > 0.0 && std::isfinite(next) ? next : 0.5 * s;
+  }
+  return s;
+}
+
+std::string fmt(double x) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", x);
+  return buf;
+}
+
+constexpr double kMinPrice = 1e-12, kMaxPrice = 1e12;
+constexpr double kMinTime = 1e-8, kMaxTime = 100.0;
+constexpr double kMaxRate = 5.0;
+inline bool within(double x, double lo, double hi) { return x >= lo && x <= hi; }
+
+// Validation of a Black-76 problem; rate-type failures are reported by the caller's wording.
+IvStatus validate_black(OptionRight right, double price, double F, double K, double T, double D) {
+  if (right != OptionRight::kCall && right != OptionRight::kPut) return IvStatus::kBadRight;
+  if (!(price >= 0.0) || !std::isfinite(price)) return IvStatus::kBadPrice;
+  if (!within(F, kMinPrice, kMaxPrice)) return IvStatus::kBadForward;
+  if (!within(K, kMinPrice, kMaxPrice)) return IvStatus::kBadStrike;
+  if (!within(T, kMinTime, kMaxTime)) return IvStatus::kBadTime;
+  if (!within(D, std::numeric_limits<double>::min(), 1e3)) return IvStatus::kBadRate;
+  return IvStatus::kOk;
+}
+
+struct Solved {
+  double vol;
+  IvStatus status;
+};
+
+Solved solve_black(OptionRight right, double price, double F, double K, double T, double D) {
+  const double x = std::log(F / K);
+  const double beta = price / (D * std::sqrt(F) * std::sqrt(K));
+  const IvResult r = implied_total_vol(beta, x, right);
+  return Solved{r.status == IvStatus::kOk ? r.vol / std::sqrt(T) : 0.0, r.status};
+}
+
+Error iv_error(IvStatus st, OptionRight right, double price, double F, double K, double D, std::string_view fwd_name) {
+  const bool call = right == OptionRight::kCall;
+  const double intrinsic = D * std::max(call ? F - K : K - F, 0.0);
+  const double upper = D * (call ? F : K);
+  std::string m = "implied vol: ";
+  switch (st) {
+    case IvStatus::kBadRight: m += "option right must be call or put"; break;
+    case IvStatus::kBadPrice: m += "price must be finite and >= 0, got " + fmt(price); break;
+    case IvStatus::kBadForward:
+      m += std::string(fwd_name) + " must be finite and within [1e-12, 1e12], got " + fmt(F);
+      break;
+    case IvStatus::kBadStrike: m += "strike must be finite and within [1e-12, 1e12], got " + fmt(K); break;
+    case IvStatus::kBadTime: m += "time must be finite and within [1e-8, 100] years"; break;
+    case IvStatus::kBadRate: m += "rate, dividend yield or discount factor out of range"; break;
+    case IvStatus::kBelowIntrinsic:
+      m += "price " + fmt(price) + " is below the intrinsic value " + fmt(intrinsic) + " (" +
+           (call ? "call" : "put") + ", " + std::string(fwd_name) + " " + fmt(F) + ", strike " + fmt(K) + ")";
+      break;
+    case IvStatus::kAtIntrinsic:
+      m += "price " + fmt(price) + " equals the intrinsic value " + fmt(intrinsic) +
+           ": no time value left, the implied vol is zero or not determined";
+      break;
+    case IvStatus::kAboveUpperBound:
+      m += "price " + fmt(price) + " is at or above the upper bound " + fmt(upper) + " (" +
+           (call ? "discounted forward" : "discounted strike") + ")";
+      break;
+    case IvStatus::kOk: m += "ok"; break;
+  }
+  return make_error(st == IvStatus::kBadPrice || st == IvStatus::kBelowIntrinsic || st == IvStatus::kAtIntrinsic ||
+                            st == IvStatus::kAboveUpperBound
+                        ? ErrorCode::kOutOfRange
+                        : ErrorCode::kInvalidArgument,
+                    std::move(m));
+}
+
+IvStatus validate_bsm(const BsmIvInput& in) {
+  if (in.right != OptionRight::kCall && in.right != OptionRight::kPut) return IvStatus::kBadRight;
+  if (!(in.price >= 0.0) || !std::isfinite(in.price)) return IvStatus::kBadPrice;
+  if (!within(in.spot, kMinPrice, kMaxPrice)) return IvStatus::kBadForward;
+  if (!within(in.strike, kMinPrice, kMaxPrice)) return IvStatus::kBadStrike;
+  if (!within(in.time, kMinTime, kMaxTime)) return IvStatus::kBadTime;
+  if (!within(in.rate, -kMaxRate, kMaxRate) || !within(in.dividend_yield, -kMaxRate, kMaxRate)) {
+    return IvStatus::kBadRate;
+  }
+  return IvStatus::kOk;
+}
+
+Solved solve_bsm(const BsmIvInput& in, double& F, double& D) {
+  F = in.spot * std::exp((in.rate - in.dividend_yield) * in.time);
+  D = std::exp(-in.rate * in.time);
+  return solve_black(in.right, in.price, F, in.strike, in.time, D);
+}
+
+}  // namespace
+
+std::string_view to_string(IvStatus status) noexcept {
+  switch (status) {
+    case IvStatus::kOk: return "ok";
+    case IvStatus::kBadRight: return "bad option right";
+    case IvStatus::kBadPrice: return "bad price";
+    case IvStatus::kBadForward: return "bad spot or forward";
+    case IvStatus::kBadStrike: return "bad strike";
+    case IvStatus::kBadTime: return "bad time";
+    case IvStatus::kBadRate: return "bad rate, dividend yield or discount factor";
+    case IvStatus::kBelowIntrinsic: return "price below intrinsic value";
+    case IvStatus::kAtIntrinsic: return "price equals intrinsic value";
+    case IvStatus::kAboveUpperBound: return "price at or above upper bound";
+  }
+  return "unknown status";
+}
+
+double normalised_black(double x, double s, OptionRight right) {
+  KEEL_ASSERT(std::isfinite(x) && std::isfinite(s) && s >= 0.0, "normalised_black: x and s must be finite, s >= 0");
+  const double theta = right == OptionRight::kCall ? 1.0 : -1.0;
+  const double intrinsic = theta * x > 0.0 ? 2.0 * std::sinh(0.5 * std::fabs(x)) : 0.0;
+  if (s == 0.0) return intrinsic;
+  const double q = -std::fabs(x);
+  return intrinsic + eval_otm_call(q, s, std::exp(0.5 * q)).b;
+}
+
+IvResult implied_total_vol(double beta, double x, OptionRight right) {
+  if (right != OptionRight::kCall && right != OptionRight::kPut) return IvResult{0.0, IvStatus::kBadRight};
+  if (!(beta >= 0.0) || !std::isfinite(beta)) return IvResult{0.0, IvStatus::kBadPrice};
+  if (!std::isfinite(x)) return IvResult{0.0, IvStatus::kBadForward};
+  const bool call = right == OptionRight::kCall;
+  const double theta = call ? 1.0 : -1.0;
+  const double intrinsic = theta * x > 0.0 ? 2.0 * std::sinh(0.5 * std::fabs(x)) : 0.0;
+  const double upper = vmath::k_exp(0.5 * theta * x);  // F/sqrt(FK) for a call, K/sqrt(FK) for a put
+  if (beta < intrinsic) return IvResult{0.0, IvStatus::kBelowIntrinsic};
+  if (beta >= upper) return IvResult{0.0, IvStatus::kAboveUpperBound};
+  // Put–call parity moves an in-the-money price to the out-of-the-money option, and the symmetry
+  // b(x, s, call) = b(-x, s, put) to an out-of-the-money call at -|x|.
+  // A time value within a few ulps of an in-the-money price is rounding noise, not information.
+  const double otm = beta - intrinsic;
+  if (!(otm > 4.0 * DBL_EPSILON * intrinsic)) return IvResult{0.0, IvStatus::kAtIntrinsic};
+  const double q = -std::fabs(x);
+  const double bmax = vmath::k_exp(0.5 * q);
+  if (otm >= bmax) return IvResult{0.0, IvStatus::kAboveUpperBound};
+  return IvResult{solve_otm_call(otm, q, bmax), IvStatus::kOk};
+}
+
+Result<double> implied_vol_black(const BlackIvInput& in) {
+  const IvStatus st = validate_black(in.right, in.price, in.forward, in.strike, in.time, in.discount);
+  if (st != IvStatus::kOk) return iv_error(st, in.right, in.price, in.forward, in.strike, in.discount, "forward");
+  const Solved s = solve_black(in.right, in.price, in.forward, in.strike, in.time, in.discount);
+  if (s.status != IvStatus::kOk) {
+    return iv_error(s.status, in.right, in.price, in.forward, in.strike, in.discount, "forward");
+  }
+  return s.vol;
+}
+
+Result<double> implied_vol_bsm(const BsmIvInput& in) {
+  const IvStatus st = validate_bsm(in);
+  if (st != IvStatus::kOk) return iv_error(st, in.right, in.price, in.spot, in.strike, 1.0, "spot");
+  double F = 0.0, D = 0.0;
+  const Solved s = solve_bsm(in, F, D);
+  if (s.status != IvStatus::kOk) return iv_error(s.status, in.right, in.price, F, in.strike, D, "forward");
+  return s.vol;
+}
+
+std::size_t implied_vol_bsm_batch(const BsmIvColumns& in, std::span<double> vol, std::span<IvStatus> status) {
+  const std::size_t n = in.price.size();
+  KEEL_ASSERT(in.right.size() == n && in.spot.size() == n && in.strike.size() == n && in.time.size() == n &&
+                  in.rate.size() == n && in.dividend_yield.size() == n && vol.size() == n && status.size() == n,
+              "implied_vol_bsm_batch: columns differ in length");
+  std::size_t good = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const BsmIvInput one{in.right[i], in.price[i], in.spot[i], in.strike[i], in.time[i], in.rate[i],
+                         in.dividend_yield[i]};
+    IvStatus st = validate_bsm(one);
+    double v = 0.0;
+    if (st == IvStatus::kOk) {
+      double F = 0.0, D = 0.0;
+      const Solved s = solve_bsm(one, F, D);
+      st = s.status;
+      v = s.vol;
+    }
+    vol[i] = st == IvStatus::kOk ? v : 0.0;
+    status[i] = st;
+    good += st == IvStatus::kOk ? 1 : 0;
+  }
+  return good;
+}
+
+}  // namespace keel::analytics
