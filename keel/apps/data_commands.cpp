@@ -1,7 +1,10 @@
 #include "keel/apps/data_commands.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <tuple>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -32,21 +35,53 @@ void add_db_option(CLI::App* cmd, Common& common) {
 Result<std::unique_ptr<data::SqliteStore>> open_store(const std::string& path) { return data::SqliteStore::open(path); }
 
 std::string series_range(const data::SeriesSummary& s) {
-  const bool daily = s.kind.find(":1d") != std::string::npos || s.kind == "corporate_actions" || s.kind == "option_quotes";
+  const bool daily = s.kind.find(":1d") != std::string::npos || s.kind.rfind("corporate_actions", 0) == 0 ||
+                     s.kind.rfind("option_quotes", 0) == 0;
   auto fmt = [&](Timestamp t) { return daily ? t.utc_date().to_string() : t.to_string(); };
   return fmt(s.first) + " .. " + fmt(s.last);
 }
 
 // ---- list -------------------------------------------------------------------------------------
 
-int run_list(const Common& common) {
+// Option contracts are summarized per underlying and series kind unless --contracts asks for one
+// line each: a chain store holds tens of thousands of contracts.
+std::vector<data::SeriesSummary> group_option_series(const std::vector<data::SeriesSummary>& in) {
+  std::vector<data::SeriesSummary> out;
+  std::map<std::pair<std::string, std::string>, std::size_t> index;  // (underlying, kind) -> out
+  for (const auto& s : in) {
+    if (!s.instrument.is_option()) {
+      out.push_back(s);
+      continue;
+    }
+    const auto key = std::make_pair(s.instrument.option->underlying, s.kind);
+    auto it = index.find(key);
+    if (it == index.end()) {
+      data::SeriesSummary g = s;
+      g.instrument.symbol = s.instrument.option->underlying + " options";
+      g.kind = s.kind + " (1 contract)";
+      index.emplace(key, out.size());
+      out.push_back(g);
+      continue;
+    }
+    data::SeriesSummary& g = out[it->second];
+    g.rows += s.rows;
+    g.first = std::min(g.first, s.first);
+    g.last = std::max(g.last, s.last);
+    const std::size_t contracts = std::stoul(g.kind.substr(g.kind.rfind('(') + 1)) + 1;
+    g.kind = s.kind + " (" + std::to_string(contracts) + " contracts)";
+  }
+  return out;
+}
+
+int run_list(const Common& common, bool contracts) {
   auto store = open_store(common.db);
   if (!store) return user_error(store.error().message);
-  auto summary = (*store)->summary();
-  if (!summary) return user_error(summary.error().message);
+  auto all = (*store)->summary();
+  if (!all) return user_error(all.error().message);
+  const std::vector<data::SeriesSummary> summary = contracts ? *all : group_option_series(*all);
   if (common.json_out) {
     json out = json::array();
-    for (const auto& s : *summary) {
+    for (const auto& s : summary) {
       out.push_back({{"symbol", s.instrument.symbol},
                      {"asset_class", std::string(to_string(s.instrument.asset_class))},
                      {"kind", s.kind},
@@ -59,13 +94,14 @@ int run_list(const Common& common) {
   }
   std::vector<std::vector<std::string>> rows{{"SYMBOL", "CLASS", "SERIES", "ROWS", "RANGE"}};
   std::int64_t total = 0;
-  for (const auto& s : *summary) {
+  for (const auto& s : summary) {
     rows.push_back({s.instrument.symbol, std::string(to_string(s.instrument.asset_class)), s.kind,
                     std::to_string(s.rows), series_range(s)});
     total += s.rows;
   }
   print_table(rows);
-  std::printf("%zu series, %lld rows in %s\n", summary->size(), static_cast<long long>(total), common.db.c_str());
+  std::printf("%zu series of %zu instruments, %lld rows in %s\n", summary.size(), all->size(),
+              static_cast<long long>(total), common.db.c_str());
   return 0;
 }
 
@@ -95,11 +131,24 @@ int show_chain(data::Store& store, const Instrument& underlying, const ShowArgs&
   json out = json::array();
   std::vector<std::vector<std::string>> rows{{"CONTRACT", "EXPIRY", "RIGHT", "STRIKE", "BID", "ASK", "LAST", "VOLUME", "OI"}};
   const std::size_t n = quotes->size();
-  const std::size_t shown = args.limit > 0 ? std::min<std::size_t>(n, static_cast<std::size_t>(args.limit)) : n;
-  for (std::size_t i = 0; i < shown; ++i) {
+  // A trader reads a chain by expiry, then strike, calls before puts.
+  std::vector<std::pair<Instrument, OptionQuote>> chain;
+  chain.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
     const OptionQuote q = quotes->row(i);
     auto inst = store.instrument(q.instrument);
     if (!inst) return user_error(inst.error().message);
+    chain.emplace_back(std::move(*inst), q);
+  }
+  std::stable_sort(chain.begin(), chain.end(), [](const auto& a, const auto& b) {
+    const OptionSpec& x = *a.first.option;
+    const OptionSpec& y = *b.first.option;
+    return std::tie(x.expiry, x.strike, x.right) < std::tie(y.expiry, y.strike, y.right);
+  });
+  const std::size_t shown = args.limit > 0 ? std::min<std::size_t>(n, static_cast<std::size_t>(args.limit)) : n;
+  for (std::size_t i = 0; i < shown; ++i) {
+    const auto& [instrument, q] = chain[i];
+    const Instrument* inst = &instrument;
     const OptionSpec& o = *inst->option;
     if (common.json_out) {
       out.push_back({{"contract", inst->symbol}, {"expiry", o.expiry.to_string()}, {"right", std::string(to_string(o.right))},
@@ -232,8 +281,10 @@ void register_data_commands(CLI::App& app, int& exit_code) {
 
   CLI::App* list = data->add_subcommand("list", "List the series the store holds");
   add_db_option(list, list_common);
+  static bool list_contracts = false;
   list->add_flag("--json", list_common.json_out, "Print JSON");
-  list->callback([&exit_code] { exit_code = run_list(list_common); });
+  list->add_flag("--contracts", list_contracts, "One line per option contract instead of one per underlying");
+  list->callback([&exit_code] { exit_code = run_list(list_common, list_contracts); });
 
   CLI::App* show = data->add_subcommand("show", "Show an instrument's bars, or an underlying's option chain on a date");
   add_db_option(show, show_common);

@@ -190,7 +190,7 @@ int run_synth(const SynthArgs& args) {
 void register_synth_and_import(CLI::App* data, int& exit_code) {
   static ImportArgs import_args;
   CLI::App* imp = data->add_subcommand("import", "Import bar files (CSV, Yahoo, Polygon flat files; plain or .gz)");
-  imp->add_option("files", import_args.files, "Files to import, each in one transaction")->required()->check(CLI::ExistingFile);
+  imp->add_option("files", import_args.files, "Files to import, each in one transaction")->required();
   imp->add_option("--db", import_args.db, "SQLite database file (default: $KEEL_DB or ./keel.db)");
   std::string formats;
   for (auto f : data::import_format_names()) formats += (formats.empty() ? "" : ", ") + std::string(f);

@@ -36,8 +36,23 @@ double median(std::vector<double> v) {
   return m;
 }
 
-void check_daily_bars(const Instrument& inst, const BarColumns& bars, const QualityOptions& opt,
-                      const ExchangeCalendar& calendar, Collector& out) {
+// Splits change the price scale on their ex-date: factor[i] is what close[i-1] must be
+// multiplied by to compare with close[i] (old/new shares), 1 on other days.
+std::vector<double> split_factors(const BarColumns& bars, const std::vector<CorporateAction>& actions) {
+  std::vector<double> factor(bars.size(), 1.0);
+  for (const CorporateAction& a : actions) {
+    if (a.kind != CorporateActionKind::kSplit) continue;
+    const std::int64_t ex_ns = Timestamp::from_date(a.ex_date).ns();
+    const auto it = std::lower_bound(bars.ts_event.begin(), bars.ts_event.end(), ex_ns);
+    if (it == bars.ts_event.end()) continue;
+    factor[static_cast<std::size_t>(it - bars.ts_event.begin())] *=
+        static_cast<double>(a.ratio_from) / static_cast<double>(a.ratio_to);
+  }
+  return factor;
+}
+
+void check_daily_bars(const Instrument& inst, const BarColumns& bars, const std::vector<CorporateAction>& actions,
+                      const QualityOptions& opt, const ExchangeCalendar& calendar, Collector& out) {
   const std::string& sym = inst.symbol;
   const std::size_t n = bars.size();
   for (std::size_t i = 0; i < n; ++i) {
@@ -88,12 +103,13 @@ void check_daily_bars(const Instrument& inst, const BarColumns& bars, const Qual
     run = 1;
   }
 
-  // Outliers: robust z-score of log returns.
+  // Outliers: robust z-score of split-adjusted log returns.
+  const std::vector<double> factor = split_factors(bars, actions);
   std::vector<double> r;
   r.reserve(n);
   for (std::size_t i = 1; i < n; ++i) {
     if (bars.close[i] > 0 && bars.close[i - 1] > 0)
-      r.push_back(std::log(static_cast<double>(bars.close[i]) / static_cast<double>(bars.close[i - 1])));
+      r.push_back(std::log(static_cast<double>(bars.close[i]) / (static_cast<double>(bars.close[i - 1]) * factor[i])));
     else
       r.push_back(0.0);
   }
@@ -164,7 +180,8 @@ Result<QualityReport> check_quality(Store& store, const QualityOptions& options,
     if (bars.size() > 0) {
       ++report.series_checked;
       report.bars_checked += static_cast<std::int64_t>(bars.size());
-      check_daily_bars(inst, bars, options, calendar, out);
+      KEEL_TRY(actions, store.corporate_actions(inst.id));
+      check_daily_bars(inst, bars, actions, options, calendar, out);
     }
   }
   if (!found && underlyings.empty()) {
