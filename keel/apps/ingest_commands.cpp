@@ -32,6 +32,7 @@ struct ImportArgs {
   std::string preset;                 // csv mapping preset
   std::vector<std::string> mappings;  // field=column
   std::string time_format;
+  std::string day_origin;
   bool no_header = false;
   std::string delimiter;
   bool skip_bad_rows = false;
@@ -79,6 +80,11 @@ Result<data::ImportSpec> build_spec(const ImportArgs& args) {
   if (!args.time_format.empty()) {
     KEEL_TRY(tf, data::parse_time_format(args.time_format));
     spec.mapping.time_format = tf;
+  }
+  if (!args.day_origin.empty()) {
+    auto origin = Date::parse(args.day_origin);
+    if (!origin) return make_error(ErrorCode::kInvalidArgument, "--day-origin: " + origin.error().message);
+    spec.mapping.day_index_origin = *origin;
   }
   if (args.no_header) spec.mapping.has_header = false;
   if (!args.delimiter.empty()) {
@@ -204,6 +210,8 @@ void register_synth_and_import(CLI::App* data, int& exit_code) {
   imp->add_option("--map", import_args.mappings, "csv column mapping field=column (repeatable), e.g. --map close=DAX");
   imp->add_option("--time-format", import_args.time_format,
                   "csv time column format: date, iso, epoch-s, epoch-ms, epoch-ns, trading-day-index");
+  imp->add_option("--day-origin", import_args.day_origin,
+                  "csv with --time-format trading-day-index: the date of day 1 (its first trading day on or after)");
   imp->add_flag("--no-header", import_args.no_header, "csv file has no header row (columns named #1, #2 ...)");
   imp->add_option("--delimiter", import_args.delimiter, "csv field delimiter (default ,)");
   imp->add_flag("--skip-bad-rows", import_args.skip_bad_rows, "Commit the good rows; still report every rejected one");
