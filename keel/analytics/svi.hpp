@@ -16,7 +16,9 @@
 //   maps back to a raw set (Lemma 3.2) exactly when t > 0, v > 0, p > 0, c > 0,
 //   -p/2 < ψ < c/2 (so that |β| < 1), 0 <= ṽ <= v, and the recovered σ is > 0; v = ṽ with
 //   m = 0 is the only degenerate case (σ is then fixed by v - ṽ = bσ(1 - √(1 - ρ²))/t and is
-//   undetermined when also ρ = 0, reported as an error).
+//   undetermined when also ρ = 0, reported as an error). Conditioning: when the minimum of w
+//   lies near k = 0, v - ṽ is quadratic in its offset and JW pins m and σ down only to ~√eps
+//   relative (the smile itself, w(k), stays accurate to ~1e-12 once (v - ṽ)/v > 1e-3).
 // - Butterfly arbitrage: the slice is free of it iff g(k) >= 0 for every k (paper eq. 2.1,
 //   keel::analytics::density_g in ssvi.hpp) and w(k) > 0. svi_butterfly_check scans a k range
 //   on a grid, refines the worst point by golden-section search, and adds Roger Lee's wing
