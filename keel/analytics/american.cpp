@@ -89,9 +89,11 @@ double m_over_k(double r, double v, double T) {
 }
 
 // European value with N(w d1) and phi(d1), the pieces BAW's iteration needs, from one log and
-// two exponentials (w = +1 call, -1 put).
+// one exponential (w = +1 call, -1 put): S e^{(b-r)T} phi(d1) = X e^{-rT} phi(d2) exactly, so the
+// density at the larger |d| is the other times a ratio <= 1 (no overflow, no underflow of the
+// one that is kept).
 struct Euro {
-  double value, n1, pdf1;
+  double value, n1, pdf1, d1;
 };
 struct Carry {
   double T, r, b, v, sv, fq, dr;  // fq = e^{(b-r)T}, dr = e^{-rT}
@@ -101,10 +103,48 @@ struct Carry {
 Euro euro(double w, double S, double X, const Carry& c) {
   const double d1 = (k_log(S / X) + (c.b + 0.5 * c.v * c.v) * c.T) / c.sv;
   const double d2 = d1 - c.sv;
-  const double pdf1 = k_npdf(d1);
+  const double sq = S * c.fq, kr = X * c.dr;
+  double pdf1, pdf2;
+  if (std::fabs(d1) <= std::fabs(d2)) {
+    pdf1 = k_npdf(d1);
+    pdf2 = pdf1 * (sq / kr);
+  } else {
+    pdf2 = k_npdf(d2);
+    pdf1 = pdf2 * (kr / sq);
+  }
   const double n1 = vmath::ncdf_from_pdf(w * d1, pdf1);
-  const double n2 = k_ncdf(w * d2);
-  return Euro{w * (S * c.fq * n1 - X * c.dr * n2), n1, pdf1};
+  const double n2 = vmath::ncdf_from_pdf(w * d2, pdf2);
+  return Euro{w * (sq * n1 - kr * n2), n1, pdf1, d1};
+}
+
+// Barone-Adesi & Whaley's critical price S* for w = +1 (call, q = q2 > 0) or w = -1 (put,
+// q = q1 < 0) solves g(S) = w (S - X) - c_w(S) - w (1 - fq N(w d1(S))) S / q = 0 (their eqs. 24
+// and 27). Halley's method with the analytic derivatives (with A = 1 - 1/q):
+//   g'  = w - w fq N(w d1) A - (w - fq phi(d1)/sv) / q        [= w - d/dS of the rest]
+//   g'' = -fq phi(d1) / (S sv) (A + d1 / (sv q)),
+// from the paper's seed (section III: the perpetual critical price blended towards X). Cubic
+// convergence takes the seed's ~1e-2 to the 1e-13 X stopping test in two or three steps where
+// Newton needed four to six. Returns S* and leaves euro(S*) in `e` (for the A coefficient).
+double baw_critical(double w, double X, double q, double seed, const Carry& c, Euro& e) {
+  double si = seed;
+  e = euro(w, si, X, c);
+  const double a = 1.0 - 1.0 / q;
+  for (int it = 0; it < 100; ++it) {
+    const double g = w * (si - X) - e.value - w * (1.0 - c.fq * e.n1) * si / q;
+    if (std::fabs(g) <= 1e-13 * X) break;
+    const double fphi = c.fq * e.pdf1 / c.sv;
+    const double g1 = w - w * c.fq * e.n1 * a - (w - fphi) / q;
+    const double g2 = -fphi / si * (a + e.d1 / (c.sv * q));
+    const double newton = g / g1;
+    const double den = 1.0 - 0.5 * newton * g2 / g1;
+    // Halley's correction unless it misbehaves far from the root; Newton is then the safe step.
+    const double step = den > 0.5 && den < 2.0 ? newton / den : newton;
+    const double next = si - step;
+    if (!(next > 0.0) || !std::isfinite(next)) break;
+    si = next;
+    e = euro(w, si, X, c);
+  }
+  return si;
 }
 
 // Returns the BAW value; `european` receives the European value at S (for the floor).
@@ -115,26 +155,21 @@ double baw_call(double S, double X, double T, double r, double b, double v, doub
   if (b >= r) return at_s.value;  // never optimal to exercise early
   const double N = 2.0 * b / (v * v), M = 2.0 * r / (v * v);
   const double q2 = 0.5 * (-(N - 1.0) + std::sqrt((N - 1.0) * (N - 1.0) + 4.0 * m_over_k(r, v, T)));
-  // Seed (BAW 1987, section III): the perpetual critical price blended towards X.
+  // Seed: Bjerksund & Stensland's (2002) flat trigger price for the whole life, the perpetual
+  // critical price blended towards the lower bound b0 = max(X, r X / (r - b)) (for small dividend
+  // yields b0 is far above X, where BAW's own seed, blended towards X, starts: one or two
+  // Halley steps fewer there).
   const double q2inf = 0.5 * (-(N - 1.0) + std::sqrt((N - 1.0) * (N - 1.0) + 4.0 * M));
   const double sinf = X / (1.0 - 1.0 / q2inf);
-  const double h2 = -(b * T + 2.0 * c.sv) * X / (sinf - X);
-  double si = X + (sinf - X) * (1.0 - k_exp(h2));
+  const double b0 = std::max(X, r / (r - b) * X);
+  const double h2 = -(b * T + 2.0 * c.sv) * X * X / ((sinf - b0) * b0);
+  double si = b0 + (sinf - b0) * (1.0 - k_exp(h2));
   if (!(si > X) || !std::isfinite(si)) si = X * 1.5;
-  // Newton's method on S* - X = c(S*) + (1 - e^{(b-r)T} N(d1(S*))) S* / q2.
-  Euro e = euro(1.0, si, X, c);
-  for (int it = 0; it < 100; ++it) {
-    const double rhs = e.value + (1.0 - c.fq * e.n1) * si / q2;
-    if (std::fabs((si - X) - rhs) <= 1e-13 * X) break;
-    const double slope = c.fq * e.n1 * (1.0 - 1.0 / q2) + (1.0 - c.fq * e.pdf1 / c.sv) / q2;
-    const double next = (X + rhs - slope * si) / (1.0 - slope);
-    if (!(next > 0.0) || !std::isfinite(next)) break;
-    si = next;
-    e = euro(1.0, si, X, c);
-  }
+  Euro e;
+  si = baw_critical(1.0, X, q2, si, c, e);
   if (S >= si) return S - X;
   const double a2 = si / q2 * (1.0 - c.fq * e.n1);
-  return at_s.value + a2 * std::pow(S / si, q2);
+  return at_s.value + a2 * k_exp(q2 * k_log(S / si));
 }
 
 double baw_put(double S, double X, double T, double r, double b, double v, double& european) {
@@ -144,25 +179,17 @@ double baw_put(double S, double X, double T, double r, double b, double v, doubl
   if (r <= 0.0) return at_s.value;  // never optimal to exercise early
   const double N = 2.0 * b / (v * v), M = 2.0 * r / (v * v);
   const double q1 = 0.5 * (-(N - 1.0) - std::sqrt((N - 1.0) * (N - 1.0) + 4.0 * m_over_k(r, v, T)));
+  // Seed (BAW 1987, section III): the perpetual critical price blended towards X.
   const double q1inf = 0.5 * (-(N - 1.0) - std::sqrt((N - 1.0) * (N - 1.0) + 4.0 * M));
   const double sinf = X / (1.0 - 1.0 / q1inf);
   const double h1 = (b * T - 2.0 * c.sv) * X / (X - sinf);
   double si = sinf + (X - sinf) * k_exp(h1);
   if (!(si > 0.0 && si < X) || !std::isfinite(si)) si = 0.5 * X;
-  // Newton's method on X - S** = p(S**) - (1 - e^{(b-r)T} N(-d1(S**))) S** / q1.
-  Euro e = euro(-1.0, si, X, c);
-  for (int it = 0; it < 100; ++it) {
-    const double rhs = e.value - (1.0 - c.fq * e.n1) * si / q1;
-    if (std::fabs((X - si) - rhs) <= 1e-13 * X) break;
-    const double slope = -c.fq * e.n1 * (1.0 - 1.0 / q1) - (1.0 + c.fq * e.pdf1 / c.sv) / q1;
-    const double next = (X - rhs + slope * si) / (1.0 + slope);
-    if (!(next > 0.0) || !std::isfinite(next)) break;
-    si = next;
-    e = euro(-1.0, si, X, c);
-  }
+  Euro e;
+  si = baw_critical(-1.0, X, q1, si, c, e);
   if (S <= si) return X - S;
   const double a1 = -si / q1 * (1.0 - c.fq * e.n1);
-  return at_s.value + a1 * std::pow(S / si, q1);
+  return at_s.value + a1 * k_exp(q1 * k_log(S / si));
 }
 
 // ---- Bivariate normal (Genz 2004: Drezner–Wesolowsky integral by Gauss–Legendre) ----------------
@@ -230,47 +257,102 @@ constexpr BjsNodes make_bjs_nodes() {
 }
 constexpr BjsNodes kBjsNodes = make_bjs_nodes();
 
-double bvn_bjs(double a, double b, double sign) {
-  const double h = -a, k = -b;
-  const double hk = sign * (h * k), hs = 0.5 * (h * h + k * k);
-  std::array<double, 20> term;
-  for (std::size_t i = 0; i < 20; ++i) {
-    term[i] = kBjsNodes.w[i] * k_exp((kBjsNodes.sn[i] * hk - hs) * kBjsNodes.inv[i]);
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// AVX2 without FMA contraction (-ffp-contract=off) performs the same IEEE operations as SSE2,
+// four lanes at a time, so the clone's results are bit-identical to the default one (as in
+// black_scholes.cpp's batch kernel).
+#define KEEL_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define KEEL_CLONES
+#endif
+
+// Bjerksund–Stensland 2002 needs 20 bivariate normals (five psi terms of four each). They are
+// evaluated together: lane j holds P(X > h_j, Y > k_j) at correlation sign_j * rho_BjS, the outer
+// loop runs over the 20 nodes and the inner one over the lanes, so the 400 exponentials go through
+// vector_math's kernel four (AVX2) or two (SSE2) lanes at a time. Each lane adds its node terms
+// in node order, exactly as a one-at-a-time sum would, so the result does not depend on the
+// lane count. Unused lanes hold h = k = 0.
+constexpr std::size_t kBvnLanes = 20;
+struct BvnBatch {
+  alignas(32) std::array<double, kBvnLanes> h{}, k{}, sign{}, out{};
+};
+
+[[gnu::flatten]] KEEL_CLONES void bvn_bjs_batch(BvnBatch& x) {
+  alignas(32) double hk[kBvnLanes], hs[kBvnLanes], acc[kBvnLanes];
+  for (std::size_t j = 0; j < kBvnLanes; ++j) {
+    hk[j] = x.sign[j] * (x.h[j] * x.k[j]);
+    hs[j] = 0.5 * (x.h[j] * x.h[j] + x.k[j] * x.k[j]);
+    acc[j] = 0.0;
   }
-  double sum = 0.0;
-  for (double t : term) sum += t;
-  return sum * (sign * kBjsAsr) / (2.0 * kTwoPi) + k_ncdf(-h) * k_ncdf(-k);
+  for (std::size_t i = 0; i < 20; ++i) {
+    const double sn = kBjsNodes.sn[i], w = kBjsNodes.w[i], inv = kBjsNodes.inv[i];
+    for (std::size_t j = 0; j < kBvnLanes; ++j) acc[j] += w * k_exp((sn * hk[j] - hs[j]) * inv);
+  }
+  for (std::size_t j = 0; j < kBvnLanes; ++j) {
+    x.out[j] = acc[j] * (x.sign[j] * kBjsAsr) / (2.0 * kTwoPi) + k_ncdf(-x.h[j]) * k_ncdf(-x.k[j]);
+  }
 }
 
 // ---- Bjerksund & Stensland (2002) -----------------------------------------------------------------
-double bjs_phi(double S, double T, double gamma, double H, double I, double r, double b, double v) {
+// phi of Bjerksund & Stensland (2002) for one (gamma, H, I) in two parts: the setup writes the
+// arguments of its two normal CDFs into lanes 2 slot and 2 slot + 1 (the six phi terms then
+// share one vectorised pass of the CDF kernel) and returns the factors.
+struct PhiFactors {
+  double front, c;
+};
+constexpr std::size_t kPhiLanes = 12;
+PhiFactors bjs_phi_setup(double lnS, double T, double gamma, double lnH, double lnI, double r, double b, double v,
+                         std::array<double, kPhiLanes>& args, std::size_t slot) {
   const double sv = v * std::sqrt(T);
   const double lambda = (-r + gamma * b + 0.5 * gamma * (gamma - 1.0) * v * v) * T;
-  const double d = -(k_log(S / H) + (b + (gamma - 0.5) * v * v) * T) / sv;
+  const double d = -((lnS - lnH) + (b + (gamma - 0.5) * v * v) * T) / sv;
   const double kappa = 2.0 * b / (v * v) + 2.0 * gamma - 1.0;
-  return k_exp(lambda + gamma * k_log(S)) *
-         (k_ncdf(d) - k_exp(kappa * k_log(I / S)) * k_ncdf(d - 2.0 * k_log(I / S) / sv));
+  const double lnIS = lnI - lnS;
+  args[2 * slot] = d;
+  args[2 * slot + 1] = d - 2.0 * lnIS / sv;
+  return PhiFactors{k_exp(lambda + gamma * lnS), k_exp(kappa * lnIS)};
+}
+double bjs_phi_finish(const PhiFactors& f, const std::array<double, kPhiLanes>& cdf, std::size_t slot) {
+  return f.front * (cdf[2 * slot] - f.c * cdf[2 * slot + 1]);
+}
+[[gnu::flatten]] KEEL_CLONES void ncdf_batch(std::array<double, kPhiLanes>& x) {
+  for (std::size_t j = 0; j < kPhiLanes; ++j) x[j] = k_ncdf(x[j]);
 }
 
-double bjs_psi(double S, double T2, double gamma, double H, double I2, double I1, double T1, double r, double b,
-               double v) {
-  const double s1 = v * std::sqrt(T1), s2 = v * std::sqrt(T2);
-  const double drift = b + (gamma - 0.5) * v * v;
-  const double lnS = k_log(S);
-  const double e1 = (lnS - k_log(I1) + drift * T1) / s1;
-  const double e2 = (2.0 * k_log(I2) - lnS - k_log(I1) + drift * T1) / s1;
-  const double e3 = (lnS - k_log(I1) - drift * T1) / s1;
-  const double e4 = (2.0 * k_log(I2) - lnS - k_log(I1) - drift * T1) / s1;
-  const double f1 = (lnS - k_log(H) + drift * T2) / s2;
-  const double f2 = (2.0 * k_log(I2) - lnS - k_log(H) + drift * T2) / s2;
-  const double f3 = (2.0 * k_log(I1) - lnS - k_log(H) + drift * T2) / s2;
-  const double f4 = (lnS + 2.0 * k_log(I1) - k_log(H) - 2.0 * k_log(I2) + drift * T2) / s2;
-  const double lambda = -r + gamma * b + 0.5 * gamma * (gamma - 1.0) * v * v;
-  const double kappa = 2.0 * b / (v * v) + 2.0 * gamma - 1.0;
-  return k_exp(lambda * T2 + gamma * lnS) *
-         (bvn_bjs(-e1, -f1, 1.0) - k_exp(kappa * (k_log(I2) - lnS)) * bvn_bjs(-e2, -f2, 1.0) -
-          k_exp(kappa * (k_log(I1) - lnS)) * bvn_bjs(-e3, -f3, -1.0) +
-          k_exp(kappa * (k_log(I1) - k_log(I2))) * bvn_bjs(-e4, -f4, -1.0));
+// The arguments of psi's four bivariate normals (Bjerksund & Stensland 2002, eq. for psi) for
+// one (gamma, H), written into lanes [4 slot, 4 slot + 4) of the batch, and psi's prefactors.
+struct PsiLogs {
+  double lnS, lnI1, lnI2, t1, T, s1, s2, r, b, vv;
+};
+struct PsiFactors {
+  double front, c2, c3, c4;
+};
+PsiFactors bjs_psi_setup(const PsiLogs& L, double gamma, double lnH, BvnBatch& batch, std::size_t slot) {
+  const double drift = L.b + (gamma - 0.5) * L.vv;
+  const double lnS = L.lnS, lnI1 = L.lnI1, lnI2 = L.lnI2;
+  const double e1 = (lnS - lnI1 + drift * L.t1) / L.s1;
+  const double e2 = (2.0 * lnI2 - lnS - lnI1 + drift * L.t1) / L.s1;
+  const double e3 = (lnS - lnI1 - drift * L.t1) / L.s1;
+  const double e4 = (2.0 * lnI2 - lnS - lnI1 - drift * L.t1) / L.s1;
+  const double f1 = (lnS - lnH + drift * L.T) / L.s2;
+  const double f2 = (2.0 * lnI2 - lnS - lnH + drift * L.T) / L.s2;
+  const double f3 = (2.0 * lnI1 - lnS - lnH + drift * L.T) / L.s2;
+  const double f4 = (lnS + 2.0 * lnI1 - lnH - 2.0 * lnI2 + drift * L.T) / L.s2;
+  // bvn(-e, -f, sign) of the one-at-a-time form is P(X > e, Y > f) at correlation sign * rho.
+  const double hs[4] = {e1, e2, e3, e4}, ks[4] = {f1, f2, f3, f4}, sg[4] = {1.0, 1.0, -1.0, -1.0};
+  for (std::size_t m = 0; m < 4; ++m) {
+    batch.h[4 * slot + m] = hs[m];
+    batch.k[4 * slot + m] = ks[m];
+    batch.sign[4 * slot + m] = sg[m];
+  }
+  const double lambda = -L.r + gamma * L.b + 0.5 * gamma * (gamma - 1.0) * L.vv;
+  const double kappa = 2.0 * L.b / L.vv + 2.0 * gamma - 1.0;
+  return PsiFactors{k_exp(lambda * L.T + gamma * lnS), k_exp(kappa * (lnI2 - lnS)), k_exp(kappa * (lnI1 - lnS)),
+                    k_exp(kappa * (lnI1 - lnI2))};
+}
+double bjs_psi_finish(const PsiFactors& f, const BvnBatch& batch, std::size_t slot) {
+  const double* o = batch.out.data() + 4 * slot;
+  return f.front * (o[0] - f.c2 * o[1] - f.c3 * o[2] + f.c4 * o[3]);
 }
 
 double bjs_call(double S, double X, double T, double r, double b, double v) {
@@ -286,14 +368,32 @@ double bjs_call(double S, double X, double T, double r, double b, double v) {
   const double I1 = b0 + (binf - b0) * (1.0 - k_exp(h1));
   const double I2 = b0 + (binf - b0) * (1.0 - k_exp(h2));
   if (S >= I2) return S - X;
-  const double a1 = (I1 - X) * k_exp(-beta * k_log(I1));
-  const double a2 = (I2 - X) * k_exp(-beta * k_log(I2));
-  return a2 * k_exp(beta * k_log(S)) - a2 * bjs_phi(S, t1, beta, I2, I2, r, b, v) +
-         bjs_phi(S, t1, 1.0, I2, I2, r, b, v) - bjs_phi(S, t1, 1.0, I1, I2, r, b, v) -
-         X * bjs_phi(S, t1, 0.0, I2, I2, r, b, v) + X * bjs_phi(S, t1, 0.0, I1, I2, r, b, v) +
-         a1 * bjs_phi(S, t1, beta, I1, I2, r, b, v) - a1 * bjs_psi(S, T, beta, I1, I2, I1, t1, r, b, v) +
-         bjs_psi(S, T, 1.0, I1, I2, I1, t1, r, b, v) - bjs_psi(S, T, 1.0, X, I2, I1, t1, r, b, v) -
-         X * bjs_psi(S, T, 0.0, I1, I2, I1, t1, r, b, v) + X * bjs_psi(S, T, 0.0, X, I2, I1, t1, r, b, v);
+  const double lnI1 = k_log(I1), lnI2 = k_log(I2), lnX = k_log(X);
+  const double a1 = (I1 - X) * k_exp(-beta * lnI1);
+  const double a2 = (I2 - X) * k_exp(-beta * lnI2);
+  // The five psi terms share one batch of 20 bivariate normals, the six phi terms one batch of
+  // twelve normal CDFs.
+  const PsiLogs L{k_log(S), lnI1, lnI2, t1, T, v * std::sqrt(t1), v * std::sqrt(T), r, b, vv};
+  BvnBatch batch;
+  const PsiFactors p0 = bjs_psi_setup(L, beta, lnI1, batch, 0);
+  const PsiFactors p1 = bjs_psi_setup(L, 1.0, lnI1, batch, 1);
+  const PsiFactors p2 = bjs_psi_setup(L, 1.0, lnX, batch, 2);
+  const PsiFactors p3 = bjs_psi_setup(L, 0.0, lnI1, batch, 3);
+  const PsiFactors p4 = bjs_psi_setup(L, 0.0, lnX, batch, 4);
+  bvn_bjs_batch(batch);
+  std::array<double, kPhiLanes> cdf{};
+  const double lnS = L.lnS;
+  const PhiFactors f0 = bjs_phi_setup(lnS, t1, beta, lnI2, lnI2, r, b, v, cdf, 0);
+  const PhiFactors f1 = bjs_phi_setup(lnS, t1, 1.0, lnI2, lnI2, r, b, v, cdf, 1);
+  const PhiFactors f2 = bjs_phi_setup(lnS, t1, 1.0, lnI1, lnI2, r, b, v, cdf, 2);
+  const PhiFactors f3 = bjs_phi_setup(lnS, t1, 0.0, lnI2, lnI2, r, b, v, cdf, 3);
+  const PhiFactors f4 = bjs_phi_setup(lnS, t1, 0.0, lnI1, lnI2, r, b, v, cdf, 4);
+  const PhiFactors f5 = bjs_phi_setup(lnS, t1, beta, lnI1, lnI2, r, b, v, cdf, 5);
+  ncdf_batch(cdf);
+  return a2 * k_exp(beta * lnS) - a2 * bjs_phi_finish(f0, cdf, 0) + bjs_phi_finish(f1, cdf, 1) -
+         bjs_phi_finish(f2, cdf, 2) - X * bjs_phi_finish(f3, cdf, 3) + X * bjs_phi_finish(f4, cdf, 4) +
+         a1 * bjs_phi_finish(f5, cdf, 5) - a1 * bjs_psi_finish(p0, batch, 0) + bjs_psi_finish(p1, batch, 1) -
+         bjs_psi_finish(p2, batch, 2) - X * bjs_psi_finish(p3, batch, 3) + X * bjs_psi_finish(p4, batch, 4);
 }
 
 // ---- Lattices -------------------------------------------------------------------------------------

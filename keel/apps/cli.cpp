@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "keel/apps/analytics_commands.hpp"
 #include "keel/apps/data_commands.hpp"
 
 namespace keel::apps {
@@ -13,6 +14,7 @@ int run_cli(int argc, char** argv) {
   app.set_version_flag("--version", "keel 0.1.0");
   int exit_code = 0;
   register_data_commands(app, exit_code);
+  register_analytics_commands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

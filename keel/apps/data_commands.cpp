@@ -273,38 +273,41 @@ void register_data_commands(CLI::App& app, int& exit_code) {
   CLI::App* data = app.add_subcommand("data", "Market data: synthesize, import, list, show and check");
   data->require_subcommand(1);
 
-  // Shared state lives as long as the App (static storage: the CLI runs once per process).
-  static Common list_common, show_common, check_common;
-  static ShowArgs show_args;
-  static data::QualityOptions check_options;
-  static bool check_strict = false;
+  // The options' storage lives as long as the App: the callbacks share ownership of it.
+  struct State {
+    Common list_common, show_common, check_common;
+    ShowArgs show_args;
+    data::QualityOptions check_options;
+    bool check_strict = false;
+    bool list_contracts = false;
+  };
+  auto st = std::make_shared<State>();
 
   CLI::App* list = data->add_subcommand("list", "List the series the store holds");
-  add_db_option(list, list_common);
-  static bool list_contracts = false;
-  list->add_flag("--json", list_common.json_out, "Print JSON");
-  list->add_flag("--contracts", list_contracts, "One line per option contract instead of one per underlying");
-  list->callback([&exit_code] { exit_code = run_list(list_common, list_contracts); });
+  add_db_option(list, st->list_common);
+  list->add_flag("--json", st->list_common.json_out, "Print JSON");
+  list->add_flag("--contracts", st->list_contracts, "One line per option contract instead of one per underlying");
+  list->callback([&exit_code, st] { exit_code = run_list(st->list_common, st->list_contracts); });
 
   CLI::App* show = data->add_subcommand("show", "Show an instrument's bars, or an underlying's option chain on a date");
-  add_db_option(show, show_common);
-  show->add_option("symbol", show_args.symbol, "Ticker or OSI option symbol")->required();
-  show->add_option("--from", show_args.from, "First date or timestamp (inclusive)");
-  show->add_option("--to", show_args.to, "Last date or timestamp (inclusive)");
-  show->add_option("--timeframe", show_args.timeframe, "Bar timeframe: 1d (default), 1m, 5m, 1h ...");
-  show->add_option("--chain", show_args.chain, "Show the option chain of this underlying on DATE instead of bars");
-  show->add_option("--limit", show_args.limit, "Rows to print (0 = all; default 20)");
-  show->add_flag("--json", show_common.json_out, "Print JSON");
-  show->callback([&exit_code] { exit_code = run_show(show_args, show_common); });
+  add_db_option(show, st->show_common);
+  show->add_option("symbol", st->show_args.symbol, "Ticker or OSI option symbol")->required();
+  show->add_option("--from", st->show_args.from, "First date or timestamp (inclusive)");
+  show->add_option("--to", st->show_args.to, "Last date or timestamp (inclusive)");
+  show->add_option("--timeframe", st->show_args.timeframe, "Bar timeframe: 1d (default), 1m, 5m, 1h ...");
+  show->add_option("--chain", st->show_args.chain, "Show the option chain of this underlying on DATE instead of bars");
+  show->add_option("--limit", st->show_args.limit, "Rows to print (0 = all; default 20)");
+  show->add_flag("--json", st->show_common.json_out, "Print JSON");
+  show->callback([&exit_code, st] { exit_code = run_show(st->show_args, st->show_common); });
 
   CLI::App* check = data->add_subcommand("check", "Quality control: gaps, duplicates, crossed quotes, outliers ...");
-  add_db_option(check, check_common);
-  check->add_option("--symbol", check_options.symbol, "Check only this underlying (default: all)");
-  check->add_option("--examples", check_options.max_examples, "Examples shown per kind of issue (default 5)");
-  check->add_option("--outlier-sigmas", check_options.outlier_sigmas, "Robust z-score above which a return is an outlier");
-  check->add_flag("--strict", check_strict, "Exit with code 1 when any issue is found");
-  check->add_flag("--json", check_common.json_out, "Print JSON");
-  check->callback([&exit_code] { exit_code = run_check(check_options, check_common, check_strict); });
+  add_db_option(check, st->check_common);
+  check->add_option("--symbol", st->check_options.symbol, "Check only this underlying (default: all)");
+  check->add_option("--examples", st->check_options.max_examples, "Examples shown per kind of issue (default 5)");
+  check->add_option("--outlier-sigmas", st->check_options.outlier_sigmas, "Robust z-score above which a return is an outlier");
+  check->add_flag("--strict", st->check_strict, "Exit with code 1 when any issue is found");
+  check->add_flag("--json", st->check_common.json_out, "Print JSON");
+  check->callback([&exit_code, st] { exit_code = run_check(st->check_options, st->check_common, st->check_strict); });
 
   register_synth_and_import(data, exit_code);
 }

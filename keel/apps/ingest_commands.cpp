@@ -1,5 +1,6 @@
 // `keel data import` and `keel data synth`: the commands that write into the store.
 #include <cstdio>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -194,43 +195,46 @@ int run_synth(const SynthArgs& args) {
 }  // namespace
 
 void register_synth_and_import(CLI::App* data, int& exit_code) {
-  static ImportArgs import_args;
+  struct State {
+    ImportArgs import_args;
+    SynthArgs synth_args;
+  };
+  auto st = std::make_shared<State>();  // owned by the callbacks, so as long as the App
   CLI::App* imp = data->add_subcommand("import", "Import bar files (CSV, Yahoo, Polygon flat files; plain or .gz)");
-  imp->add_option("files", import_args.files, "Files to import, each in one transaction")->required();
-  imp->add_option("--db", import_args.db, "SQLite database file (default: $KEEL_DB or ./keel.db)");
+  imp->add_option("files", st->import_args.files, "Files to import, each in one transaction")->required();
+  imp->add_option("--db", st->import_args.db, "SQLite database file (default: $KEEL_DB or ./keel.db)");
   std::string formats;
   for (auto f : data::import_format_names()) formats += (formats.empty() ? "" : ", ") + std::string(f);
-  imp->add_option("--format", import_args.format, "File format: " + formats + " (default csv)");
-  imp->add_option("--symbol", import_args.symbol, "Symbol of every row (yahoo; csv without a symbol column)");
-  imp->add_option("--asset-class", import_args.asset_class, "equity, etf, index or option (default equity)");
-  imp->add_option("--timeframe", import_args.timeframe, "Bar timeframe for csv: 1d (default), 1m, 5m, 1h ...");
+  imp->add_option("--format", st->import_args.format, "File format: " + formats + " (default csv)");
+  imp->add_option("--symbol", st->import_args.symbol, "Symbol of every row (yahoo; csv without a symbol column)");
+  imp->add_option("--asset-class", st->import_args.asset_class, "equity, etf, index or option (default equity)");
+  imp->add_option("--timeframe", st->import_args.timeframe, "Bar timeframe for csv: 1d (default), 1m, 5m, 1h ...");
   std::string presets;
   for (auto p : data::csv_preset_names()) presets += (presets.empty() ? "" : ", ") + std::string(p);
-  imp->add_option("--preset", import_args.preset, "csv column-mapping preset: " + presets);
-  imp->add_option("--map", import_args.mappings, "csv column mapping field=column (repeatable), e.g. --map close=DAX");
-  imp->add_option("--time-format", import_args.time_format,
+  imp->add_option("--preset", st->import_args.preset, "csv column-mapping preset: " + presets);
+  imp->add_option("--map", st->import_args.mappings, "csv column mapping field=column (repeatable), e.g. --map close=DAX");
+  imp->add_option("--time-format", st->import_args.time_format,
                   "csv time column format: date, iso, epoch-s, epoch-ms, epoch-ns, trading-day-index");
-  imp->add_option("--day-origin", import_args.day_origin,
+  imp->add_option("--day-origin", st->import_args.day_origin,
                   "csv with --time-format trading-day-index: the date of day 1 (its first trading day on or after)");
-  imp->add_flag("--no-header", import_args.no_header, "csv file has no header row (columns named #1, #2 ...)");
-  imp->add_option("--delimiter", import_args.delimiter, "csv field delimiter (default ,)");
-  imp->add_flag("--skip-bad-rows", import_args.skip_bad_rows, "Commit the good rows; still report every rejected one");
-  imp->add_flag("--dry-run", import_args.dry_run, "Validate and count, then roll back");
-  imp->add_option("--ingested-at", import_args.ingested_at, "Lineage time of the rows (default: now)");
-  imp->add_flag("--json", import_args.json_out, "Print JSON");
-  imp->callback([&exit_code] { exit_code = run_import(import_args); });
+  imp->add_flag("--no-header", st->import_args.no_header, "csv file has no header row (columns named #1, #2 ...)");
+  imp->add_option("--delimiter", st->import_args.delimiter, "csv field delimiter (default ,)");
+  imp->add_flag("--skip-bad-rows", st->import_args.skip_bad_rows, "Commit the good rows; still report every rejected one");
+  imp->add_flag("--dry-run", st->import_args.dry_run, "Validate and count, then roll back");
+  imp->add_option("--ingested-at", st->import_args.ingested_at, "Lineage time of the rows (default: now)");
+  imp->add_flag("--json", st->import_args.json_out, "Print JSON");
+  imp->callback([&exit_code, st] { exit_code = run_import(st->import_args); });
 
-  static SynthArgs synth_args;
   CLI::App* synth = data->add_subcommand("synth", "Generate the seeded synthetic market (docs/SYNTHETIC_MARKET.md) into the store");
-  synth->add_option("--db", synth_args.db, "SQLite database file (default: $KEEL_DB or ./keel.db)");
-  synth->add_option("--seed", synth_args.seed, "Random seed (default: the default config's)")->each([](const std::string&) {
-    synth_args.seed_set = true;
+  synth->add_option("--db", st->synth_args.db, "SQLite database file (default: $KEEL_DB or ./keel.db)");
+  synth->add_option("--seed", st->synth_args.seed, "Random seed (default: the default config's)")->each([st](const std::string&) {
+    st->synth_args.seed_set = true;
   });
-  synth->add_option("--start", synth_args.start, "First date (default: the default config's)");
-  synth->add_option("--end", synth_args.end, "Last date (default: the default config's)");
-  synth->add_option("--ingested-at", synth_args.ingested_at, "Lineage time of the rows (default: now)");
-  synth->add_flag("--json", synth_args.json_out, "Print JSON");
-  synth->callback([&exit_code] { exit_code = run_synth(synth_args); });
+  synth->add_option("--start", st->synth_args.start, "First date (default: the default config's)");
+  synth->add_option("--end", st->synth_args.end, "Last date (default: the default config's)");
+  synth->add_option("--ingested-at", st->synth_args.ingested_at, "Lineage time of the rows (default: now)");
+  synth->add_flag("--json", st->synth_args.json_out, "Print JSON");
+  synth->callback([&exit_code, st] { exit_code = run_synth(st->synth_args); });
 }
 
 }  // namespace keel::apps
