@@ -293,18 +293,43 @@ void price_chunk(const ChunkIn& in, double* __restrict price, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) price_one(in, price, i);
 }
 
+// Range checks of the six double inputs of kBlock elements as lane masks: doubles only, no
+// branches, so the loop vectorizes (the comparisons are made on every lane regardless).
+[[gnu::flatten]] KEEL_CLONES void range_mask_block(const double* __restrict S, const double* __restrict K,
+                                                  const double* __restrict T, const double* __restrict vol,
+                                                  const double* __restrict r, const double* __restrict q,
+                                                  std::uint64_t* __restrict mask) {
+  for (std::size_t j = 0; j < kBlock; ++j) {
+    const bool ok = (S[j] >= kMinPrice) & (S[j] <= kMaxPrice) & (K[j] >= kMinPrice) & (K[j] <= kMaxPrice) &
+                    (T[j] >= kMinTime) & (T[j] <= kMaxTime) & (vol[j] >= kMinVol) & (vol[j] <= kMaxVol) &
+                    (r[j] >= -kMaxRate) & (r[j] <= kMaxRate) & (q[j] >= -kMaxRate) & (q[j] <= kMaxRate);
+    mask[j] = std::uint64_t{0} - static_cast<std::uint64_t>(ok);
+  }
+}
+
 // Validates elements [begin, begin + n) into status and the chunk buffers; returns #valid.
+// A full block takes the vectorized range pass first; the per-element pass then runs the
+// (ordered, naming) validate() only where a range check failed or the right is not call/put.
 template <bool kFutures>
 std::size_t validate_chunk(const BsmColumns& in, std::size_t begin, std::size_t n, PricingStatus* status,
                            double* w, std::uint64_t* mask) {
+  const double* q = kFutures ? in.rate.data() + begin : in.dividend_yield.data() + begin;
+  if (n == kBlock) {
+    range_mask_block(in.spot.data() + begin, in.strike.data() + begin, in.time.data() + begin, in.vol.data() + begin,
+                     in.rate.data() + begin, q, mask);
+  } else {
+    for (std::size_t j = 0; j < n; ++j) mask[j] = 0;  // every element takes the full check below
+  }
   std::size_t good = 0;
   for (std::size_t j = 0; j < n; ++j) {
     const std::size_t i = begin + j;
-    const double r = in.rate[i];
-    const double q = kFutures ? r : in.dividend_yield[i];
-    const PricingStatus st = validate(in.right[i], in.spot[i], in.strike[i], in.time[i], in.vol[i], r, q);
+    const OptionRight right = in.right[i];
+    PricingStatus st = PricingStatus::kOk;
+    if (mask[j] == 0 || (right != OptionRight::kCall && right != OptionRight::kPut)) {
+      st = validate(right, in.spot[i], in.strike[i], in.time[i], in.vol[i], in.rate[i], q[j]);
+    }
     status[i] = st;
-    w[j] = sign_of(in.right[i]);
+    w[j] = sign_of(right);
     mask[j] = st == PricingStatus::kOk ? ~std::uint64_t{0} : std::uint64_t{0};
     good += st == PricingStatus::kOk ? 1 : 0;
   }

@@ -148,6 +148,7 @@ NmResult nelder_mead(const std::function<double(const std::vector<double>&)>& f,
   };
   for (std::size_t i = 0; i < k; ++i) pts[i + 1][i] += step;
   for (std::size_t i = 0; i <= k; ++i) fv[i] = eval(pts[i]);
+  if (std::all_of(fv.begin(), fv.end(), [](double v) { return v == kInf; })) return {x0, kInf, evals};
   std::vector<std::size_t> order(k + 1);
   while (evals < max_evals) {
     for (std::size_t i = 0; i <= k; ++i) order[i] = i;
@@ -393,7 +394,7 @@ Result<GarchFit> fit_garch(std::span<const double> returns, const GarchOptions& 
   struct Start {
     double a, b, g;
   };
-  const Start starts[] = {{0.05, 0.90, 0.05}, {0.10, 0.80, 0.08}, {0.03, 0.96, 0.02}, {0.15, 0.50, 0.10}};
+  const Start starts[] = {{0.05, 0.90, 0.05}, {0.10, 0.80, 0.08}, {0.03, 0.94, 0.02}, {0.15, 0.50, 0.10}};
   NmResult best;
   for (const Start& s : starts) {
     std::vector<double> th(k);
@@ -402,6 +403,7 @@ Result<GarchFit> fit_garch(std::span<const double> returns, const GarchOptions& 
     if (lay.gjr) th[lay.gamma] = s.g;
     if (student) th[lay.nu] = 8.0;
     if (!lay.vt) th[lay.omega] = 1.0 - lay.params(th).persistence();
+    KEEL_ASSERT(lay.feasible(th), "GARCH starting point outside the constraints");
     NmResult r = nelder_mead(neg_ll_free, lay.to_free(th), 0.5, 3000, 1e-12);
     // One restart from the best vertex guards against a collapsed simplex.
     NmResult r2 = nelder_mead(neg_ll_free, r.x, 0.1, 2000, 1e-13);

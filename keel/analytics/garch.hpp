@@ -16,7 +16,7 @@
 // E[1(z<0) z²] = ½ for a symmetric z), 2 < ν ≤ 500.
 //
 // Estimation: the returns are scaled to unit second moment (so ω is O(1) for the optimizer);
-// Nelder–Mead from three starting points runs on an unconstrained map of the parameters
+// Nelder–Mead from four starting points runs on an unconstrained map of the parameters
 // (P = P_max·logistic(u₁), the split of P among α, β, γ/2 a softmax, ω = e^{u₀},
 // ν = 2 + 498·logistic(u)), then Newton steps with a central-difference gradient and Hessian
 // polish the best point in the natural parameters, backtracking to stay feasible.

@@ -121,14 +121,27 @@ struct Eval {
   double mu;            // (db/ds) / (b_max - b)
 };
 
-// D = M(z1) - M(z2) for -1 <= z1 < z2 = z1 + 2t. The plain difference loses about
-// log2((z2 + 1.25) / (2t)) bits (M's log-derivative is about -1/(z + 1.25)); beyond 3 bits the
-// divided-difference form is used, which loses none.
-double mills_diff(double z1, double z2, double t) {
-  const double ta = tau_of(z1), tb = tau_of(z2);
-  if (z2 + 1.25 > 16.0 * t) return (20.0 * t / ((6.0 + z1) * (6.0 + z2))) * mills_pair(ta, tb).dd;
+// M at two points z_a <= z_b (both >= -1) and D = M(z_a) - M(z_b), with t_a and t_b from one
+// division (tau = (4 - z)/(6 + z) = (4 - z)(6 + z')/((6 + z)(6 + z'))). When z_b = z_a + 2t the
+// plain difference loses about log2((z_b + 1.25) / (2t)) bits (M's log-derivative is about
+// -1/(z + 1.25)); beyond 3 bits the divided-difference form (mills_pair), which loses none, is
+// taken. Arguments are capped at 1e150 (M is then ~1e-150 and every caller multiplies it by
+// e^{-z^2/2} = 0) so that the product of the denominators stays finite.
+struct MillsTwo {
+  double ma, mb, diff;
+};
+MillsTwo mills_two(double za, double zb, double t) {
+  za = std::min(za, 1e150);
+  zb = std::min(zb, 1e150);
+  const double da = 6.0 + za, db = 6.0 + zb;
+  const double inv = 1.0 / (da * db);
+  const double ta = (4.0 - za) * db * inv, tb = (4.0 - zb) * da * inv;
+  if (zb + 1.25 > 16.0 * t) {
+    const Pair p = mills_pair(ta, tb);
+    return MillsTwo{p.va, p.vb, (20.0 * t * inv) * p.dd};
+  }
   const Two m = mills_tau2(ta, tb);
-  return m.a - m.b;
+  return MillsTwo{m.a, m.b, m.a - m.b};
 }
 
 Eval eval_otm_call(double x, double s, double bmax, bool want_log = false) {
@@ -140,22 +153,46 @@ Eval eval_otm_call(double x, double s, double bmax, bool want_log = false) {
   e.vega = E;
   const double z1 = u - t;
   if (z1 >= -1.0) {
-    const double D = mills_diff(z1, u + t, t);
+    const double D = mills_two(z1, u + t, t).diff;
     e.b = E * D;
-    e.ln_b = want_log ? (expo - kLnSqrt2Pi) + std::log(D) : 0.0;
+    // vmath::k_log: within an ulp like std::log (D is a normal double: M(z) > 1e-151).
+    e.ln_b = want_log ? (expo - kLnSqrt2Pi) + vmath::k_log(D) : 0.0;
     e.bmax_minus_b = bmax - e.b;
     e.lambda = 1.0 / D;
     e.mu = E / e.bmax_minus_b;
   } else {
-    const Two two = mills_tau2(tau_of(t - u), tau_of(t + u));
-    const double m = two.a + two.b;
+    // The sum only: an infinite half-gap selects the plain two-point pass.
+    const MillsTwo two = mills_two(t - u, t + u, std::numeric_limits<double>::infinity());
+    const double m = two.ma + two.mb;
     e.bmax_minus_b = E * m;
     e.b = bmax - e.bmax_minus_b;
-    e.ln_b = want_log ? std::log(e.b) : 0.0;
+    e.ln_b = want_log ? vmath::k_log(e.b) : 0.0;
     e.lambda = E / e.b;
     e.mu = 1.0 / m;
   }
   return e;
+}
+
+// Inverse normal CDF for a starting guess only: P. J. Acklam's rational approximation (2003,
+// relative error below 1.15e-9) without normal.hpp's refinement step, for 0 < p <= 1/2. The
+// interpolation it feeds is accurate to ~1e-3..1e-6, so the refinement bought nothing.
+double inv_norm_guess(double p) {
+  constexpr double a[6] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                           1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+  constexpr double b[5] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                           6.680131188771972e+01,  -1.328068155288572e+01};
+  constexpr double c[6] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                           -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+  constexpr double d[4] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                           3.754408661907416e+00};
+  if (p < 0.02425) {
+    const double q = std::sqrt(-2.0 * std::log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+           ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+  }
+  const double q = p - 0.5, r = q * q;
+  return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+         (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
 }
 
 // ---- Rational cubic interpolation (Delbourgo & Gregory 1983, as used by Jäckel) --------------
@@ -236,7 +273,7 @@ double solve_otm_call(double beta, double x, double bmax) {
   const double sc = std::sqrt(-2.0 * x);
   const double vc = bmax * kInvSqrt2Pi;  // db/ds at s_c = e^{x/2}/sqrt(2 pi)
   // At s_c, u = t = sqrt(|x|/2): b_c = v_c [M(0) - M(s_c)].
-  const double bc = x == 0.0 ? 0.0 : vc * mills_diff(0.0, sc, 0.5 * sc);
+  const double bc = x == 0.0 ? 0.0 : vc * mills_two(0.0, sc, 0.5 * sc).diff;
   double s = 0.0;
   Objective obj = Objective::kPlain;
   if (beta < bc) {
@@ -254,14 +291,14 @@ double solve_otm_call(double beta, double x, double bmax) {
       const double fl = kTwoPi * ax / (3.0 * kSqrt3) * phi_z * phi_z * phi_z;
       // df/db = f'/b' and d2f/db2 = (f'' - f' b''/b') / b'^2, with the Gaussian factors cancelled
       // analytically (Phi(z) = phi(z) M(-z), 3 z^2 / 2 = x^2 / (2 s^2)) to avoid underflow.
-      const double dfdb = x * x * Mz * Mz * std::exp(0.5 * tl * tl) / (3.0 * sl * sl);
+      const double dfdb = x * x * Mz * Mz * vmath::k_exp(0.5 * tl * tl) / (3.0 * sl * sl);
       const double p2 = (hl * hl - tl * tl) / sl;
-      const double d2fdb2 = kSqrt2Pi * x * x / (3.0 * sl * sl) * std::exp(0.5 * hl * hl + tl * tl) * Mz *
+      const double d2fdb2 = kSqrt2Pi * x * x / (3.0 * sl * sl) * vmath::k_exp(0.5 * hl * hl + tl * tl) * Mz *
                             ((-2.0 * z + (z * z - 2.0) * Mz) / sl - Mz * p2);
       const double r = control_right(0.0, el.b, 0.0, fl, 1.0, dfdb, d2fdb2);
       const double f = rational_cubic(beta, 0.0, el.b, 0.0, fl, 1.0, dfdb, r);
       const double cdf = std::cbrt(3.0 * kSqrt3 * f / (kTwoPi * ax));
-      const double zz = cdf > 0.0 ? norm_inv_cdf(std::min(cdf, 0.5)) : -38.0;
+      const double zz = cdf > 0.0 ? inv_norm_guess(std::min(cdf, 0.5)) : -38.0;
       s = zz < 0.0 ? -ax / (kSqrt3 * zz) : sl;
       if (!(s > 0.0) || !(s <= sl)) s = std::clamp(s, 1e-3 * sl, sl);
       obj = Objective::kLog;
@@ -280,12 +317,12 @@ double solve_otm_call(double beta, double x, double bmax) {
       // b_max - b ~ 2 Phi(-s/2), so df/db = -1/2 at b_max.
       const double tu = 0.5 * su, hu = x / su;
       const double fu = kInvSqrt2Pi * vmath::k_exp(-0.5 * tu * tu) * mills(tu);  // Phi(-t_u)
-      const double dfdb = -0.5 * std::exp(0.5 * hu * hu);
+      const double dfdb = -0.5 * vmath::k_exp(0.5 * hu * hu);
       const double p2 = (hu * hu - tu * tu) / su;
-      const double d2fdb2 = kSqrt2Pi * std::exp(hu * hu + 0.5 * tu * tu) * (su / 8.0 + 0.5 * p2);
+      const double d2fdb2 = kSqrt2Pi * vmath::k_exp(hu * hu + 0.5 * tu * tu) * (su / 8.0 + 0.5 * p2);
       const double r = control_left(eu.b, bmax, fu, 0.0, dfdb, -0.5, d2fdb2);
       const double f = rational_cubic(beta, eu.b, bmax, fu, 0.0, dfdb, -0.5, r);
-      s = f > 0.0 ? -2.0 * norm_inv_cdf(std::min(f, fu)) : 2.0 * su;
+      s = f > 0.0 ? -2.0 * inv_norm_guess(std::min(f, fu)) : 2.0 * su;
       if (!(s >= su)) s = su;
       obj = Objective::kUpper;
     }
@@ -294,38 +331,45 @@ double solve_otm_call(double beta, double x, double bmax) {
 
   const double ln_beta = obj == Objective::kLog ? std::log(beta) : 0.0;
   const double bmax_minus_beta = bmax - beta;
+  const double inv_bmax = 1.0 / bmax;
   for (int iter = 0; iter < 2; ++iter) {
     const Eval e = eval_otm_call(x, s, bmax, obj == Objective::kLog);
-    const double h = x / s, t = 0.5 * s;
-    const double p2 = (h * h - t * t) / s;           // b''/b'
-    const double p3 = p2 * p2 - 3.0 * h * h / (s * s) - 0.25;  // b'''/b'
-    double nu = 0.0, h2 = 0.0, h3 = 0.0;
+    const double inv_s = 1.0 / s;
+    const double h = x * inv_s, t = 0.5 * s;
+    const double p2 = (h * h - t * t) * inv_s;                           // b''/b'
+    const double p3 = p2 * p2 - 3.0 * (h * inv_s) * (h * inv_s) - 0.25;  // b'''/b'
+    double step = 0.0;
     switch (obj) {
       case Objective::kLog: {
         // g = 1/ln b - 1/ln beta; with L = ln b and lambda = b'/b:
         // nu = (ln beta - L) L / (ln beta lambda), g''/g' = p2 - lambda - 2 lambda / L,
         // g'''/g' = p3 - 3 lambda p2 + 2 lambda^2 - 6 (lambda p2 - lambda^2) / L + 6 lambda^2 / L^2.
         const double L = e.ln_b, l = e.lambda;
-        nu = (ln_beta - L) * L / (ln_beta * l);
-        h2 = p2 - l - 2.0 * l / L;
-        h3 = p3 - 3.0 * l * p2 + 2.0 * l * l - 6.0 * (l * p2 - l * l) / L + 6.0 * l * l / (L * L);
+        const double nu = (ln_beta - L) * L / (ln_beta * l);
+        const double h2 = p2 - l - 2.0 * l / L;
+        const double h3 = p3 - 3.0 * l * p2 + 2.0 * l * l - 6.0 * (l * p2 - l * l) / L + 6.0 * l * l / (L * L);
+        step = householder(nu, h2, h3);
         break;
       }
       case Objective::kUpper: {
         // g = ln(b_max - beta) - ln(b_max - b); mu = b'/(b_max - b).
         const double m = e.mu;
-        nu = std::log(e.bmax_minus_b / bmax_minus_beta) / m;
-        h2 = p2 + m;
-        h3 = p3 + 3.0 * m * p2 + 2.0 * m * m;
+        const double nu = vmath::k_log(e.bmax_minus_b / bmax_minus_beta) / m;
+        step = householder(nu, p2 + m, p3 + 3.0 * m * p2 + 2.0 * m * m);
         break;
       }
-      case Objective::kPlain:
-        nu = (beta - e.b) / e.vega;
-        h2 = p2;
-        h3 = p3;
+      case Objective::kPlain: {
+        // householder(nu, p2, p3) with nu = N / V over one division: with R = V (V + p2 N / 2)
+        // and Q = V^2 + p2 N V + p3 N^2 / 6, den = Q / V^2, num = R / V^2 and the step
+        // nu num / den = N R / (V Q). N and V are scaled by 1/b_max: V / b_max = phi(u - t),
+        // which the middle branches keep far from underflow.
+        const double N = (beta - e.b) * inv_bmax, V = e.vega * inv_bmax;
+        const double R = V * (V + 0.5 * p2 * N);
+        const double Q = V * V + p2 * N * V + p3 * N * N / 6.0;
+        step = (Q > 0.0 && R > 0.0 && R < 4.0 * Q) ? N * R / (V * Q) : N / V;
         break;
+      }
     }
-    const double step = householder(nu, h2, h3);
     const double next = s + step;
     s = next > 0.0 && std::isfinite(next) ? next : 0.5 * s;
   }

@@ -5,6 +5,8 @@
 
 #include "keel/apps/analytics_commands.hpp"
 #include "keel/apps/data_commands.hpp"
+#include "keel/apps/surface_commands.hpp"
+#include "keel/apps/vol_commands.hpp"
 
 namespace keel::apps {
 
@@ -15,6 +17,8 @@ int run_cli(int argc, char** argv) {
   int exit_code = 0;
   register_data_commands(app, exit_code);
   register_analytics_commands(app, exit_code);
+  register_surface_commands(app, exit_code);
+  register_vol_commands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
