@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "keel/analytics/black76.hpp"
-#include "keel/apps/cli.hpp"
+#include "tests/cli_support.hpp"
 #include <nlohmann/json.hpp>
 #include <algorithm>
 #include "keel/testkit/temp_dir.hpp"
@@ -17,20 +17,7 @@
 namespace keel {
 namespace {
 
-int keel_cli(std::vector<std::string> args, std::string* out = nullptr, std::string* err = nullptr) {
-  args.insert(args.begin(), "keel");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  testing::internal::CaptureStdout();
-  testing::internal::CaptureStderr();
-  const int rc = apps::run_cli(static_cast<int>(args.size()), argv.data());
-  const std::string o = testing::internal::GetCapturedStdout();
-  const std::string e = testing::internal::GetCapturedStderr();
-  if (out) *out = o;
-  if (err) *err = e;
-  return rc;
-}
+using testing_cli::keel_cli;
 
 double field(const std::string& text, const std::string& name) {
   std::istringstream in(text);

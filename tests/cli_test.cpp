@@ -7,27 +7,14 @@
 #include <string>
 #include <vector>
 
-#include "keel/apps/cli.hpp"
+#include "tests/cli_support.hpp"
 #include "keel/data/sqlite_store.hpp"
 #include "keel/testkit/temp_dir.hpp"
 
 namespace keel {
 namespace {
 
-int keel_cli(std::vector<std::string> args, std::string* out = nullptr, std::string* err = nullptr) {
-  args.insert(args.begin(), "keel");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  testing::internal::CaptureStdout();
-  testing::internal::CaptureStderr();
-  const int rc = apps::run_cli(static_cast<int>(args.size()), argv.data());
-  const std::string o = testing::internal::GetCapturedStdout();
-  const std::string e = testing::internal::GetCapturedStderr();
-  if (out) *out = o;
-  if (err) *err = e;
-  return rc;
-}
+using testing_cli::keel_cli;
 
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary);

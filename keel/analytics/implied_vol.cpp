@@ -54,27 +54,27 @@ double mills_tau(double t) {
 }
 double mills(double z) { return mills_tau(tau_of(z)); }
 
-// P at two points in lock step (GCC pairs the two lanes into SSE2 vectors).
+// Two lanes of doubles (GCC/Clang vector extension: SSE2 on x86-64, plain pairs elsewhere). The
+// lane operations are the IEEE operations of the scalar code, so results do not depend on how
+// the compiler maps them. The auto-vectorizer left the two-point Estrin scheme below mostly
+// scalar, at twice the instructions.
+typedef double V2 __attribute__((vector_size(16)));
+
+// P at two points in lock step.
 struct Two {
   double a, b;
 };
 Two mills_tau2(double ta, double tb) {
-  double v[16][2];
+  const V2 t = {ta, tb};
+  V2 v[16];
 #pragma GCC unroll 16
-  for (int i = 0; i < 16; ++i) {
-    v[i][0] = kMills[2 * i] + kMills[2 * i + 1] * ta;
-    v[i][1] = kMills[2 * i] + kMills[2 * i + 1] * tb;
-  }
-  double p[2] = {ta * ta, tb * tb};
+  for (int i = 0; i < 16; ++i) v[i] = kMills[2 * i] + kMills[2 * i + 1] * t;
+  V2 p = t * t;
 #pragma GCC unroll 4
   for (int n = 16; n > 1; n /= 2) {
 #pragma GCC unroll 8
-    for (int i = 0; i < n / 2; ++i) {
-      v[i][0] = v[2 * i][0] + p[0] * v[2 * i + 1][0];
-      v[i][1] = v[2 * i][1] + p[1] * v[2 * i + 1][1];
-    }
-    p[0] = p[0] * p[0];
-    p[1] = p[1] * p[1];
+    for (int i = 0; i < n / 2; ++i) v[i] = v[2 * i] + p * v[2 * i + 1];
+    p = p * p;
   }
   return Two{v[0][0], v[0][1]};
 }
@@ -87,25 +87,27 @@ struct Pair {
   double va, vb, dd;
 };
 Pair mills_pair(double ta, double tb) {
-  std::array<Pair, 16> v;
+  const V2 t = {ta, tb};
+  V2 v[16];
+  double dd[16];
 #pragma GCC unroll 16
   for (int i = 0; i < 16; ++i) {
-    const double c0 = kMills[2 * i], c1 = kMills[2 * i + 1];
-    v[i] = Pair{c0 + c1 * ta, c0 + c1 * tb, c1};
+    v[i] = kMills[2 * i] + kMills[2 * i + 1] * t;
+    dd[i] = kMills[2 * i + 1];
   }
-  double pa = ta * ta, pb = tb * tb, pd = ta + tb;
+  V2 p = t * t;
+  double pd = ta + tb;
 #pragma GCC unroll 4
   for (int n = 16; n > 1; n /= 2) {
 #pragma GCC unroll 8
     for (int i = 0; i < n / 2; ++i) {
-      const Pair L = v[2 * i], H = v[2 * i + 1];
-      v[i] = Pair{L.va + pa * H.va, L.vb + pb * H.vb, L.dd + pa * H.dd + H.vb * pd};
+      dd[i] = dd[2 * i] + p[0] * dd[2 * i + 1] + v[2 * i + 1][1] * pd;
+      v[i] = v[2 * i] + p * v[2 * i + 1];
     }
-    pd = pd * (pa + pb);
-    pa = pa * pa;
-    pb = pb * pb;
+    pd = pd * (p[0] + p[1]);
+    p = p * p;
   }
-  return v[0];
+  return Pair{v[0][0], v[0][1], dd[0]};
 }
 
 // ---- The normalised Black function for an out-of-the-money call (x <= 0) ---------------------
@@ -119,6 +121,8 @@ struct Eval {
   double vega;          // db/ds
   double lambda;        // (db/ds) / b
   double mu;            // (db/ds) / (b_max - b)
+  double inv_lambda;    // 1/lambda
+  double inv_mu;        // 1/mu
 };
 
 // M at two points z_a <= z_b (both >= -1) and D = M(z_a) - M(z_b), with t_a and t_b from one
@@ -160,6 +164,8 @@ Eval eval_otm_call(double x, double s, double bmax, bool want_log = false) {
     e.bmax_minus_b = bmax - e.b;
     e.lambda = 1.0 / D;
     e.mu = E / e.bmax_minus_b;
+    e.inv_lambda = D;
+    e.inv_mu = e.bmax_minus_b / E;
   } else {
     // The sum only: an infinite half-gap selects the plain two-point pass.
     const MillsTwo two = mills_two(t - u, t + u, std::numeric_limits<double>::infinity());
@@ -169,6 +175,8 @@ Eval eval_otm_call(double x, double s, double bmax, bool want_log = false) {
     e.ln_b = want_log ? vmath::k_log(e.b) : 0.0;
     e.lambda = E / e.b;
     e.mu = 1.0 / m;
+    e.inv_lambda = e.b / E;
+    e.inv_mu = m;
   }
   return e;
 }
@@ -262,7 +270,8 @@ enum class Objective { kLog, kPlain, kUpper };
 
 // Householder step of order 3 from the Newton step nu and h2 = g''/g', h3 = g'''/g'.
 double householder(double nu, double h2, double h3) {
-  const double den = 1.0 + nu * (h2 + h3 * nu / 6.0);
+  // (1/6 as a factor: a division by 6 would sit on the iteration's critical path.)
+  const double den = 1.0 + nu * (h2 + h3 * nu * (1.0 / 6.0));
   const double num = 1.0 + 0.5 * h2 * nu;
   const double f = num / den;
   // Far from the root the correction can misbehave; Newton is then the safer step.
@@ -330,7 +339,8 @@ double solve_otm_call(double beta, double x, double bmax) {
   if (!(s > 0.0)) s = sc > 0.0 ? sc : 1.0;
 
   const double ln_beta = obj == Objective::kLog ? std::log(beta) : 0.0;
-  const double bmax_minus_beta = bmax - beta;
+  const double inv_ln_beta = 1.0 / ln_beta;  // inf where unused
+  const double inv_bmax_minus_beta = 1.0 / (bmax - beta);
   const double inv_bmax = 1.0 / bmax;
   for (int iter = 0; iter < 2; ++iter) {
     const Eval e = eval_otm_call(x, s, bmax, obj == Objective::kLog);
@@ -344,17 +354,19 @@ double solve_otm_call(double beta, double x, double bmax) {
         // g = 1/ln b - 1/ln beta; with L = ln b and lambda = b'/b:
         // nu = (ln beta - L) L / (ln beta lambda), g''/g' = p2 - lambda - 2 lambda / L,
         // g'''/g' = p3 - 3 lambda p2 + 2 lambda^2 - 6 (lambda p2 - lambda^2) / L + 6 lambda^2 / L^2.
-        const double L = e.ln_b, l = e.lambda;
-        const double nu = (ln_beta - L) * L / (ln_beta * l);
-        const double h2 = p2 - l - 2.0 * l / L;
-        const double h3 = p3 - 3.0 * l * p2 + 2.0 * l * l - 6.0 * (l * p2 - l * l) / L + 6.0 * l * l / (L * L);
+        // (1/lambda = b/b' and 1/ln beta are at hand: only 1/L is divided out here.)
+        const double L = e.ln_b, l = e.lambda, inv_l = 1.0 / L;
+        const double nu = (ln_beta - L) * L * e.inv_lambda * inv_ln_beta;
+        const double h2 = p2 - l - 2.0 * l * inv_l;
+        const double h3 = p3 - 3.0 * l * p2 + 2.0 * l * l - 6.0 * (l * p2 - l * l) * inv_l + 6.0 * l * l * (inv_l * inv_l);
         step = householder(nu, h2, h3);
         break;
       }
       case Objective::kUpper: {
         // g = ln(b_max - beta) - ln(b_max - b); mu = b'/(b_max - b).
+        // (1/mu = (b_max - b)/b' and 1/(b_max - beta) are at hand: no division on the path.)
         const double m = e.mu;
-        const double nu = vmath::k_log(e.bmax_minus_b / bmax_minus_beta) / m;
+        const double nu = vmath::k_log(e.bmax_minus_b * inv_bmax_minus_beta) * e.inv_mu;
         step = householder(nu, p2 + m, p3 + 3.0 * m * p2 + 2.0 * m * m);
         break;
       }
@@ -365,7 +377,7 @@ double solve_otm_call(double beta, double x, double bmax) {
         // which the middle branches keep far from underflow.
         const double N = (beta - e.b) * inv_bmax, V = e.vega * inv_bmax;
         const double R = V * (V + 0.5 * p2 * N);
-        const double Q = V * V + p2 * N * V + p3 * N * N / 6.0;
+        const double Q = V * V + p2 * N * V + p3 * N * N * (1.0 / 6.0);
         step = (Q > 0.0 && R > 0.0 && R < 4.0 * Q) ? N * R / (V * Q) : N / V;
         break;
       }

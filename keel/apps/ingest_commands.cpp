@@ -17,6 +17,14 @@ namespace {
 
 using nlohmann::json;
 
+// The lineage time of a write: --ingested-at when given, else now (the one wall-clock read).
+Result<Timestamp> ingestion_time(const std::string& flag) {
+  if (flag.empty()) return WallClock{}.now();
+  auto t = Timestamp::parse(flag);
+  if (!t) return t.error().with_context("--ingested-at");
+  return *t;
+}
+
 std::string default_db_path() {
   const char* env = std::getenv("KEEL_DB");
   return env && *env ? env : "keel.db";
@@ -98,12 +106,9 @@ Result<data::ImportSpec> build_spec(const ImportArgs& args) {
 int run_import(const ImportArgs& args) {
   auto spec = build_spec(args);
   if (!spec) return user_error(spec.error().message);
-  Timestamp ingested_at = WallClock{}.now();
-  if (!args.ingested_at.empty()) {
-    auto t = Timestamp::parse(args.ingested_at);
-    if (!t) return user_error("--ingested-at: " + t.error().message);
-    ingested_at = *t;
-  }
+  auto ingested = ingestion_time(args.ingested_at);
+  if (!ingested) return user_error(ingested.error().message);
+  const Timestamp ingested_at = *ingested;
   auto store = data::SqliteStore::open(args.db);
   if (!store) return user_error(store.error().message);
 
@@ -174,12 +179,9 @@ int run_synth(const SynthArgs& args) {
     if (!d) return user_error("--end: " + d.error().message);
     config.end = *d;
   }
-  Timestamp ingested_at = WallClock{}.now();
-  if (!args.ingested_at.empty()) {
-    auto t = Timestamp::parse(args.ingested_at);
-    if (!t) return user_error("--ingested-at: " + t.error().message);
-    ingested_at = *t;
-  }
+  auto ingested = ingestion_time(args.ingested_at);
+  if (!ingested) return user_error(ingested.error().message);
+  const Timestamp ingested_at = *ingested;
   auto store = data::SqliteStore::open(args.db);
   if (!store) return user_error(store.error().message);
   auto report = data::generate_market(config, **store, ingested_at);

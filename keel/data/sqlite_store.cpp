@@ -285,17 +285,6 @@ Error finished_error() {
   return make_error(ErrorCode::kInvalidArgument, "write transaction already committed or failed to commit");
 }
 
-std::string bar_key_text(const Bar& b) {
-  return "instrument " + std::to_string(b.instrument.value()) + ", timeframe " + timeframe_label(b.timeframe) +
-         ", ts_event " + b.ts_event.to_string();
-}
-std::string quote_key_text(const OptionQuote& q) {
-  return "instrument " + std::to_string(q.instrument.value()) + ", ts_event " + q.ts_event.to_string();
-}
-std::string action_key_text(const CorporateAction& a) {
-  return "instrument " + std::to_string(a.instrument.value()) + ", " + std::string(to_string(a.kind)) +
-         ", ex_date " + a.ex_date.to_string();
-}
 
 Error conflict_error(const std::string& context, std::int64_t latest_t, Timestamp t) {
   return make_error(ErrorCode::kConflict, context + ": different values for a key whose latest revision was ingested at " +

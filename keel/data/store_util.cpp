@@ -28,4 +28,16 @@ bool same_definition(const Instrument& a, const Instrument& b) {
   return x == y;
 }
 
+std::string bar_key_text(const Bar& b) {
+  return "instrument " + std::to_string(b.instrument.value()) + ", timeframe " + timeframe_label(b.timeframe) +
+         ", ts_event " + b.ts_event.to_string();
+}
+std::string quote_key_text(const OptionQuote& q) {
+  return "instrument " + std::to_string(q.instrument.value()) + ", ts_event " + q.ts_event.to_string();
+}
+std::string action_key_text(const CorporateAction& a) {
+  return "instrument " + std::to_string(a.instrument.value()) + ", " + std::string(to_string(a.kind)) +
+         ", ex_date " + a.ex_date.to_string();
+}
+
 }  // namespace keel::data

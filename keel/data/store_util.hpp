@@ -39,11 +39,17 @@
 #include <string>
 
 #include "keel/core/time.hpp"
+#include "keel/model/corporate_action.hpp"
 #include "keel/model/instrument.hpp"
+#include "keel/model/market_data.hpp"
 
 namespace keel::data {
 
 std::string timeframe_label(Duration timeframe);
+// A row's key as error messages name it: "instrument 3, timeframe 1d, ts_event ...".
+std::string bar_key_text(const Bar& b);
+std::string quote_key_text(const OptionQuote& q);
+std::string action_key_text(const CorporateAction& a);
 
 bool same_definition(const Instrument& a, const Instrument& b);
 

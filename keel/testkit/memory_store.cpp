@@ -12,17 +12,6 @@ Error finished_error() {
   return make_error(ErrorCode::kInvalidArgument, "write transaction already committed or failed to commit");
 }
 
-std::string bar_key_text(const Bar& b) {
-  return "instrument " + std::to_string(b.instrument.value()) + ", timeframe " + data::timeframe_label(b.timeframe) +
-         ", ts_event " + b.ts_event.to_string();
-}
-std::string quote_key_text(const OptionQuote& q) {
-  return "instrument " + std::to_string(q.instrument.value()) + ", ts_event " + q.ts_event.to_string();
-}
-std::string action_key_text(const CorporateAction& a) {
-  return "instrument " + std::to_string(a.instrument.value()) + ", " + std::string(to_string(a.kind)) +
-         ", ex_date " + a.ex_date.to_string();
-}
 
 // Decides every row of one put_*() call against the table plus the call's own earlier rows,
 // then applies the new revisions only if no row failed.
@@ -112,7 +101,7 @@ class MemoryTransaction final : public data::WriteTransaction {
           if (!st.instruments.contains(b.instrument.value())) return unknown(b.instrument);
           return ok_status();
         },
-        bar_key_text);
+        data::bar_key_text);
   }
 
   Result<data::WriteCounts> put_option_quotes(std::span<const OptionQuote> quotes) override {
@@ -130,7 +119,7 @@ class MemoryTransaction final : public data::WriteTransaction {
           }
           return ok_status();
         },
-        quote_key_text);
+        data::quote_key_text);
   }
 
   Result<data::WriteCounts> put_corporate_actions(std::span<const CorporateAction> actions) override {
@@ -145,7 +134,7 @@ class MemoryTransaction final : public data::WriteTransaction {
           if (!st.instruments.contains(a.instrument.value())) return unknown(a.instrument);
           return ok_status();
         },
-        action_key_text);
+        data::action_key_text);
   }
 
   Status commit() override {
