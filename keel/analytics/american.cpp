@@ -95,13 +95,16 @@ double m_over_k(double r, double v, double T) {
 struct Euro {
   double value, n1, pdf1, d1;
 };
+// The iteration's critical path runs through euro(): 1/X and 1/sv are taken once here so that
+// it divides only inside k_log and the normal CDF.
 struct Carry {
-  double T, r, b, v, sv, fq, dr;  // fq = e^{(b-r)T}, dr = e^{-rT}
-  Carry(double T_, double r_, double b_, double v_)
-      : T(T_), r(r_), b(b_), v(v_), sv(v_ * std::sqrt(T_)), fq(k_exp((b_ - r_) * T_)), dr(k_exp(-r_ * T_)) {}
+  double T, r, b, v, sv, fq, dr, inv_sv, inv_x;  // fq = e^{(b-r)T}, dr = e^{-rT}
+  Carry(double T_, double r_, double b_, double v_, double X)
+      : T(T_), r(r_), b(b_), v(v_), sv(v_ * std::sqrt(T_)), fq(k_exp((b_ - r_) * T_)), dr(k_exp(-r_ * T_)),
+        inv_sv(1.0 / sv), inv_x(1.0 / X) {}
 };
 Euro euro(double w, double S, double X, const Carry& c) {
-  const double d1 = (k_log(S / X) + (c.b + 0.5 * c.v * c.v) * c.T) / c.sv;
+  const double d1 = (k_log(S * c.inv_x) + (c.b + 0.5 * c.v * c.v) * c.T) * c.inv_sv;
   const double d2 = d1 - c.sv;
   const double sq = S * c.fq, kr = X * c.dr;
   double pdf1, pdf2;
@@ -122,25 +125,32 @@ Euro euro(double w, double S, double X, const Carry& c) {
 // and 27). Halley's method with the analytic derivatives (with A = 1 - 1/q):
 //   g'  = w - w fq N(w d1) A - (w - fq phi(d1)/sv) / q        [= w - d/dS of the rest]
 //   g'' = -fq phi(d1) / (S sv) (A + d1 / (sv q)),
-// from the paper's seed (section III: the perpetual critical price blended towards X). Cubic
-// convergence takes the seed's ~1e-2 to the 1e-13 X stopping test in two or three steps where
-// Newton needed four to six. Returns S* and leaves euro(S*) in `e` (for the A coefficient).
+// from the seeds below. Cubic convergence takes a seed's ~1e-2 to the 1e-13 X stopping test in
+// two or three steps where Newton needed four to six. The step
+//   g / g' / (1 - g g'' / (2 g'^2)) = 2 g g' S / (2 g'^2 S - g (g'' S))
+// is formed with one division (the iteration is a chain of dependent operations; divisions are
+// its slowest links). Returns S* and leaves euro(S*) in `e` (for the A coefficient).
 double baw_critical(double w, double X, double q, double seed, const Carry& c, Euro& e) {
   double si = seed;
   e = euro(w, si, X, c);
-  const double a = 1.0 - 1.0 / q;
+  const double inv_q = 1.0 / q;
+  const double a = 1.0 - inv_q, d_scale = c.inv_sv * inv_q;
   for (int it = 0; it < 100; ++it) {
-    const double g = w * (si - X) - e.value - w * (1.0 - c.fq * e.n1) * si / q;
+    const double g = w * (si - X) - e.value - w * (1.0 - c.fq * e.n1) * si * inv_q;
     if (std::fabs(g) <= 1e-13 * X) break;
-    const double fphi = c.fq * e.pdf1 / c.sv;
-    const double g1 = w - w * c.fq * e.n1 * a - (w - fphi) / q;
-    const double g2 = -fphi / si * (a + e.d1 / (c.sv * q));
-    const double newton = g / g1;
-    const double den = 1.0 - 0.5 * newton * g2 / g1;
-    // Halley's correction unless it misbehaves far from the root; Newton is then the safe step.
-    const double step = den > 0.5 && den < 2.0 ? newton / den : newton;
-    const double next = si - step;
-    if (!(next > 0.0) || !std::isfinite(next)) break;
+    const double fphi = c.fq * e.pdf1 * c.inv_sv;
+    const double g1 = w - w * c.fq * e.n1 * a - (w - fphi) * inv_q;
+    const double g2s = -fphi * (a + e.d1 * d_scale);  // g'' S
+    const double g1sq = g1 * g1;
+    const double den = 2.0 * g1sq * si - g * g2s;    // 2 g'^2 S (1 - g g'' / (2 g'^2))
+    // Halley's correction unless it misbehaves far from the root (1 - g g''/(2 g'^2) outside
+    // (1/2, 2)); Newton is then the safe step.
+    const bool halley = den > g1sq * si && den < 4.0 * g1sq * si;
+    double next = si - (halley ? 2.0 * g * g1 * si / den : g / g1);
+    // Where Halley's step overshoots past zero (small r, large q: the curvature term is large
+    // far from the root), Newton's step; where that does too, halve S.
+    if (!(next > 0.0) || !std::isfinite(next)) next = si - g / g1;
+    if (!(next > 0.0) || !std::isfinite(next)) next = 0.5 * si;
     si = next;
     e = euro(w, si, X, c);
   }
@@ -149,7 +159,7 @@ double baw_critical(double w, double X, double q, double seed, const Carry& c, E
 
 // Returns the BAW value; `european` receives the European value at S (for the floor).
 double baw_call(double S, double X, double T, double r, double b, double v, double& european) {
-  const Carry c(T, r, b, v);
+  const Carry c(T, r, b, v, X);
   const Euro at_s = euro(1.0, S, X, c);
   european = at_s.value;
   if (b >= r) return at_s.value;  // never optimal to exercise early
@@ -173,7 +183,7 @@ double baw_call(double S, double X, double T, double r, double b, double v, doub
 }
 
 double baw_put(double S, double X, double T, double r, double b, double v, double& european) {
-  const Carry c(T, r, b, v);
+  const Carry c(T, r, b, v, X);
   const Euro at_s = euro(-1.0, S, X, c);
   european = at_s.value;
   if (r <= 0.0) return at_s.value;  // never optimal to exercise early
@@ -297,12 +307,16 @@ struct BvnBatch {
 // phi of Bjerksund & Stensland (2002) for one (gamma, H, I) in two parts: the setup writes the
 // arguments of its two normal CDFs into lanes 2 slot and 2 slot + 1 (the six phi terms then
 // share one vectorised pass of the CDF kernel) and returns the factors.
-struct PhiFactors {
-  double front, c;
-};
-constexpr std::size_t kPhiLanes = 12;
-PhiFactors bjs_phi_setup(double lnS, double T, double gamma, double lnH, double lnI, double r, double b, double v,
-                         std::array<double, kPhiLanes>& args, std::size_t slot) {
+// The formula's 32 exponential factors (four per psi, two per phi) are likewise collected as
+// arguments and exponentiated in one vectorised pass: lanes [4 slot, 4 slot + 4) for psi,
+// [20 + 2 slot, 20 + 2 slot + 2) for phi.
+constexpr std::size_t kPhiLanes = 12, kExpLanes = 32, kPhiExp = 20;
+using ExpLanes = std::array<double, kExpLanes>;
+[[gnu::flatten]] KEEL_CLONES void exp_batch(ExpLanes& x) {
+  for (std::size_t j = 0; j < kExpLanes; ++j) x[j] = k_exp(x[j]);
+}
+void bjs_phi_setup(double lnS, double T, double gamma, double lnH, double lnI, double r, double b, double v,
+                   std::array<double, kPhiLanes>& args, ExpLanes& ex, std::size_t slot) {
   const double sv = v * std::sqrt(T);
   const double lambda = (-r + gamma * b + 0.5 * gamma * (gamma - 1.0) * v * v) * T;
   const double d = -((lnS - lnH) + (b + (gamma - 0.5) * v * v) * T) / sv;
@@ -310,10 +324,11 @@ PhiFactors bjs_phi_setup(double lnS, double T, double gamma, double lnH, double 
   const double lnIS = lnI - lnS;
   args[2 * slot] = d;
   args[2 * slot + 1] = d - 2.0 * lnIS / sv;
-  return PhiFactors{k_exp(lambda + gamma * lnS), k_exp(kappa * lnIS)};
+  ex[kPhiExp + 2 * slot] = lambda + gamma * lnS;
+  ex[kPhiExp + 2 * slot + 1] = kappa * lnIS;
 }
-double bjs_phi_finish(const PhiFactors& f, const std::array<double, kPhiLanes>& cdf, std::size_t slot) {
-  return f.front * (cdf[2 * slot] - f.c * cdf[2 * slot + 1]);
+double bjs_phi_finish(const ExpLanes& ex, const std::array<double, kPhiLanes>& cdf, std::size_t slot) {
+  return ex[kPhiExp + 2 * slot] * (cdf[2 * slot] - ex[kPhiExp + 2 * slot + 1] * cdf[2 * slot + 1]);
 }
 [[gnu::flatten]] KEEL_CLONES void ncdf_batch(std::array<double, kPhiLanes>& x) {
   for (std::size_t j = 0; j < kPhiLanes; ++j) x[j] = k_ncdf(x[j]);
@@ -324,10 +339,7 @@ double bjs_phi_finish(const PhiFactors& f, const std::array<double, kPhiLanes>& 
 struct PsiLogs {
   double lnS, lnI1, lnI2, t1, T, s1, s2, r, b, vv;
 };
-struct PsiFactors {
-  double front, c2, c3, c4;
-};
-PsiFactors bjs_psi_setup(const PsiLogs& L, double gamma, double lnH, BvnBatch& batch, std::size_t slot) {
+void bjs_psi_setup(const PsiLogs& L, double gamma, double lnH, BvnBatch& batch, ExpLanes& ex, std::size_t slot) {
   const double drift = L.b + (gamma - 0.5) * L.vv;
   const double lnS = L.lnS, lnI1 = L.lnI1, lnI2 = L.lnI2;
   const double e1 = (lnS - lnI1 + drift * L.t1) / L.s1;
@@ -347,12 +359,15 @@ PsiFactors bjs_psi_setup(const PsiLogs& L, double gamma, double lnH, BvnBatch& b
   }
   const double lambda = -L.r + gamma * L.b + 0.5 * gamma * (gamma - 1.0) * L.vv;
   const double kappa = 2.0 * L.b / L.vv + 2.0 * gamma - 1.0;
-  return PsiFactors{k_exp(lambda * L.T + gamma * lnS), k_exp(kappa * (lnI2 - lnS)), k_exp(kappa * (lnI1 - lnS)),
-                    k_exp(kappa * (lnI1 - lnI2))};
+  ex[4 * slot] = lambda * L.T + gamma * lnS;
+  ex[4 * slot + 1] = kappa * (lnI2 - lnS);
+  ex[4 * slot + 2] = kappa * (lnI1 - lnS);
+  ex[4 * slot + 3] = kappa * (lnI1 - lnI2);
 }
-double bjs_psi_finish(const PsiFactors& f, const BvnBatch& batch, std::size_t slot) {
+double bjs_psi_finish(const ExpLanes& ex, const BvnBatch& batch, std::size_t slot) {
   const double* o = batch.out.data() + 4 * slot;
-  return f.front * (o[0] - f.c2 * o[1] - f.c3 * o[2] + f.c4 * o[3]);
+  const double* f = ex.data() + 4 * slot;
+  return f[0] * (o[0] - f[1] * o[1] - f[2] * o[2] + f[3] * o[3]);
 }
 
 double bjs_call(double S, double X, double T, double r, double b, double v) {
@@ -372,28 +387,30 @@ double bjs_call(double S, double X, double T, double r, double b, double v) {
   const double a1 = (I1 - X) * k_exp(-beta * lnI1);
   const double a2 = (I2 - X) * k_exp(-beta * lnI2);
   // The five psi terms share one batch of 20 bivariate normals, the six phi terms one batch of
-  // twelve normal CDFs.
+  // twelve normal CDFs, and all eleven their 32 exponential factors.
   const PsiLogs L{k_log(S), lnI1, lnI2, t1, T, v * std::sqrt(t1), v * std::sqrt(T), r, b, vv};
   BvnBatch batch;
-  const PsiFactors p0 = bjs_psi_setup(L, beta, lnI1, batch, 0);
-  const PsiFactors p1 = bjs_psi_setup(L, 1.0, lnI1, batch, 1);
-  const PsiFactors p2 = bjs_psi_setup(L, 1.0, lnX, batch, 2);
-  const PsiFactors p3 = bjs_psi_setup(L, 0.0, lnI1, batch, 3);
-  const PsiFactors p4 = bjs_psi_setup(L, 0.0, lnX, batch, 4);
-  bvn_bjs_batch(batch);
+  ExpLanes ex{};
   std::array<double, kPhiLanes> cdf{};
   const double lnS = L.lnS;
-  const PhiFactors f0 = bjs_phi_setup(lnS, t1, beta, lnI2, lnI2, r, b, v, cdf, 0);
-  const PhiFactors f1 = bjs_phi_setup(lnS, t1, 1.0, lnI2, lnI2, r, b, v, cdf, 1);
-  const PhiFactors f2 = bjs_phi_setup(lnS, t1, 1.0, lnI1, lnI2, r, b, v, cdf, 2);
-  const PhiFactors f3 = bjs_phi_setup(lnS, t1, 0.0, lnI2, lnI2, r, b, v, cdf, 3);
-  const PhiFactors f4 = bjs_phi_setup(lnS, t1, 0.0, lnI1, lnI2, r, b, v, cdf, 4);
-  const PhiFactors f5 = bjs_phi_setup(lnS, t1, beta, lnI1, lnI2, r, b, v, cdf, 5);
+  bjs_psi_setup(L, beta, lnI1, batch, ex, 0);
+  bjs_psi_setup(L, 1.0, lnI1, batch, ex, 1);
+  bjs_psi_setup(L, 1.0, lnX, batch, ex, 2);
+  bjs_psi_setup(L, 0.0, lnI1, batch, ex, 3);
+  bjs_psi_setup(L, 0.0, lnX, batch, ex, 4);
+  bjs_phi_setup(lnS, t1, beta, lnI2, lnI2, r, b, v, cdf, ex, 0);
+  bjs_phi_setup(lnS, t1, 1.0, lnI2, lnI2, r, b, v, cdf, ex, 1);
+  bjs_phi_setup(lnS, t1, 1.0, lnI1, lnI2, r, b, v, cdf, ex, 2);
+  bjs_phi_setup(lnS, t1, 0.0, lnI2, lnI2, r, b, v, cdf, ex, 3);
+  bjs_phi_setup(lnS, t1, 0.0, lnI1, lnI2, r, b, v, cdf, ex, 4);
+  bjs_phi_setup(lnS, t1, beta, lnI1, lnI2, r, b, v, cdf, ex, 5);
+  bvn_bjs_batch(batch);
   ncdf_batch(cdf);
-  return a2 * k_exp(beta * lnS) - a2 * bjs_phi_finish(f0, cdf, 0) + bjs_phi_finish(f1, cdf, 1) -
-         bjs_phi_finish(f2, cdf, 2) - X * bjs_phi_finish(f3, cdf, 3) + X * bjs_phi_finish(f4, cdf, 4) +
-         a1 * bjs_phi_finish(f5, cdf, 5) - a1 * bjs_psi_finish(p0, batch, 0) + bjs_psi_finish(p1, batch, 1) -
-         bjs_psi_finish(p2, batch, 2) - X * bjs_psi_finish(p3, batch, 3) + X * bjs_psi_finish(p4, batch, 4);
+  exp_batch(ex);
+  return a2 * k_exp(beta * lnS) - a2 * bjs_phi_finish(ex, cdf, 0) + bjs_phi_finish(ex, cdf, 1) -
+         bjs_phi_finish(ex, cdf, 2) - X * bjs_phi_finish(ex, cdf, 3) + X * bjs_phi_finish(ex, cdf, 4) +
+         a1 * bjs_phi_finish(ex, cdf, 5) - a1 * bjs_psi_finish(ex, batch, 0) + bjs_psi_finish(ex, batch, 1) -
+         bjs_psi_finish(ex, batch, 2) - X * bjs_psi_finish(ex, batch, 3) + X * bjs_psi_finish(ex, batch, 4);
 }
 
 // ---- Lattices -------------------------------------------------------------------------------------

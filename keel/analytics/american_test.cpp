@@ -122,6 +122,22 @@ TEST(American, EuropeanLatticeConvergesToBlackScholes) {
 
 // Lattice delta and gamma against finite differences of the lattice price, and the sign of the
 // early-exercise premium.
+// A call with a negative rate and a high dividend yield (b = r - q = -9%): early exercise pays,
+// and the BAW critical price lies near the strike, far below the seed (the perpetual price
+// blended towards X, about 1.5 X here). A Newton step from that seed overshoots below zero; the
+// solver must still converge rather than stop at the seed, which left only the European value
+// (0.0115). Reference: a 5,001-step Leisen–Reimer lattice (0.5077). BAW is an approximation
+// whose error grows with expiry (it is 6% low here), hence the 10% tolerance; the stuck solver
+// was 98% low.
+TEST(American, BaroneAdesiWhaleyNegativeRateCallConverges) {
+  const AmericanInput in{kCall, 100.0, 100.0, 2.0, 0.05, -0.01, 0.08};
+  const double euro = bsm_price(BsmInput{kCall, 100.0, 100.0, 2.0, 0.05, -0.01, 0.08}).value();
+  const double tree = lattice_price(in, {}, LatticeOptions{LatticeKind::kLeisenReimer, 5001, true})->price;
+  const double baw = baw_price(in).value();
+  EXPECT_GT(tree, 10.0 * euro);
+  EXPECT_NEAR(baw / tree, 1.0, 0.1) << baw << " " << tree << " " << euro;
+}
+
 TEST(American, LatticeGreeksAndBounds) {
   const AmericanInput in{kPut, 100, 100, 1.0, 0.25, 0.06, 0.0};
   LatticeOptions o;

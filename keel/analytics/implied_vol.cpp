@@ -125,24 +125,22 @@ struct Eval {
   double inv_mu;        // 1/mu
 };
 
-// M at two points z_a <= z_b (both >= -1) and D = M(z_a) - M(z_b), with t_a and t_b from one
-// division (tau = (4 - z)/(6 + z) = (4 - z)(6 + z')/((6 + z)(6 + z'))). When z_b = z_a + 2t the
+// M at two points z_a <= z_b (both >= -1) and D = M(z_a) - M(z_b). When z_b = z_a + 2t the
 // plain difference loses about log2((z_b + 1.25) / (2t)) bits (M's log-derivative is about
 // -1/(z + 1.25)); beyond 3 bits the divided-difference form (mills_pair), which loses none, is
-// taken. Arguments are capped at 1e150 (M is then ~1e-150 and every caller multiplies it by
-// e^{-z^2/2} = 0) so that the product of the denominators stays finite.
+// taken (an infinite t asks for the two values only). Arguments are capped at 1e150 (M is then
+// ~1e-150 and every caller multiplies it by e^{-z^2/2} = 0) so that the product of the
+// denominators in the divided difference's factor stays finite.
 struct MillsTwo {
   double ma, mb, diff;
 };
 MillsTwo mills_two(double za, double zb, double t) {
   za = std::min(za, 1e150);
   zb = std::min(zb, 1e150);
-  const double da = 6.0 + za, db = 6.0 + zb;
-  const double inv = 1.0 / (da * db);
-  const double ta = (4.0 - za) * db * inv, tb = (4.0 - zb) * da * inv;
+  const double ta = tau_of(za), tb = tau_of(zb);
   if (zb + 1.25 > 16.0 * t) {
     const Pair p = mills_pair(ta, tb);
-    return MillsTwo{p.va, p.vb, (20.0 * t * inv) * p.dd};
+    return MillsTwo{p.va, p.vb, (20.0 * t / ((6.0 + za) * (6.0 + zb))) * p.dd};
   }
   const Two m = mills_tau2(ta, tb);
   return MillsTwo{m.a, m.b, m.a - m.b};
