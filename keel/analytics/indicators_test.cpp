@@ -1,0 +1,427 @@
+#include "keel/analytics/indicators.hpp"
+
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace keel::analytics {
+namespace {
+
+// A short hand-made series used by several hand-worked checks.
+const std::vector<double> kX{10.0, 11.0, 12.0, 14.0, 13.0, 15.0};
+// Six hand-made bars (high, low, close); bar 4 gaps above bar 3's close, bar 5 falls below bar 4's.
+const std::vector<double> kHigh{10.0, 11.0, 12.0, 11.5, 13.0, 12.4};
+const std::vector<double> kLow{9.0, 9.5, 10.0, 10.8, 12.0, 11.0};
+const std::vector<double> kClose{9.5, 10.5, 11.0, 11.2, 12.5, 11.5};
+
+void expect_warmup(const IndicatorSeries& s, std::size_t lookback) {
+  ASSERT_GE(s.size(), lookback);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    EXPECT_EQ(s[i].has_value(), i >= lookback) << "index " << i;
+  }
+}
+
+void expect_values(const IndicatorSeries& s, std::size_t first, const std::vector<double>& want,
+                   double tol) {
+  ASSERT_EQ(s.size(), first + want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    ASSERT_TRUE(s[first + i].has_value()) << "index " << first + i;
+    EXPECT_NEAR(*s[first + i], want[i], tol) << "index " << first + i;
+  }
+}
+
+TEST(Indicators, SmaByHand) {
+  // (10+11+12)/3 = 11; (11+12+14)/3 = 37/3; (12+14+13)/3 = 13; (14+13+15)/3 = 14.
+  auto s = sma(kX, 3);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  expect_warmup(*s, 2);
+  expect_values(*s, 2, {11.0, 37.0 / 3.0, 13.0, 14.0}, 1e-12);
+}
+
+TEST(Indicators, EmaByHand) {
+  // k = 2/(3+1) = 0.5. Seed (TA-Lib): SMA of the first 3 = 11 at index 2.
+  // t3: 11 + (14-11)·0.5 = 12.5; t4: 12.5 + (13-12.5)·0.5 = 12.75; t5: 12.75 + (15-12.75)·0.5 = 13.875.
+  auto s = ema(kX, 3);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  expect_warmup(*s, 2);
+  expect_values(*s, 2, {11.0, 12.5, 12.75, 13.875}, 0.0);  // all exact in binary
+}
+
+TEST(Indicators, WmaByHand) {
+  // weights 1,2,3 over 6: (10+22+36)/6 = 68/6; (11+24+42)/6 = 77/6; (12+28+39)/6 = 79/6;
+  // (14+26+45)/6 = 85/6.
+  auto s = wma(kX, 3);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  expect_warmup(*s, 2);
+  expect_values(*s, 2, {68.0 / 6, 77.0 / 6, 79.0 / 6, 85.0 / 6}, 1e-12);
+}
+
+TEST(Indicators, RsiByHand) {
+  // closes 10, 11, 10.5, 11.5, 11, 12 → changes +1, -0.5, +1, -0.5, +1. n = 3.
+  // t3: G = (1+0+1)/3 = 2/3, L = 0.5/3 = 1/6, RSI = 100·(2/3)/(5/6) = 80.
+  // t4 (-0.5): G = (2/3·2 + 0)/3 = 4/9, L = (1/6·2 + 0.5)/3 = 5/18, RSI = 100·8/13 = 61.538…
+  // t5 (+1):   G = (4/9·2 + 1)/3 = 17/27, L = (5/18·2)/3 = 5/27, RSI = 100·17/22 = 77.27…
+  const std::vector<double> c{10.0, 11.0, 10.5, 11.5, 11.0, 12.0};
+  auto s = rsi(c, 3);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  expect_warmup(*s, 3);
+  expect_values(*s, 3, {80.0, 800.0 / 13.0, 1700.0 / 22.0}, 1e-11);
+}
+
+TEST(Indicators, RsiStockChartsWorksheet) {
+  // StockCharts ChartSchool "Relative Strength Index (RSI)" worksheet (cs-rsi.xls, QQQQ closes
+  // Dec 2009 – Feb 2010), 14-day RSI; the sheet prints two decimals, hence the 0.01 tolerance.
+  const std::vector<double> c{44.34, 44.09, 44.15, 43.61, 44.33, 44.83, 45.10, 45.42, 45.84,
+                              46.08, 45.89, 46.03, 45.61, 46.28, 46.28, 46.00, 46.03, 46.41,
+                              46.22, 45.64, 46.21, 46.25, 45.71, 46.45, 45.78, 45.35, 44.03,
+                              44.18, 44.22, 44.57, 43.42, 42.66, 43.13};
+  const std::vector<double> want{70.53, 66.32, 66.55, 69.41, 66.36, 57.97, 62.93,
+                                 63.26, 56.06, 62.38, 54.71, 50.42, 39.99, 41.46,
+                                 41.87, 45.46, 37.30, 33.08, 37.77};
+  auto s = rsi(c, 14);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  expect_warmup(*s, 14);
+  expect_values(*s, 14, want, 0.01);
+}
+
+TEST(Indicators, RsiFlatWindowIsNeutral) {
+  // Documented difference from TA-Lib (which gives 0): no gains and no losses → 50.
+  auto s = rsi(std::vector<double>(6, 5.0), 3);
+  ASSERT_TRUE(s.ok());
+  expect_values(*s, 3, {50.0, 50.0, 50.0}, 0.0);
+}
+
+TEST(Indicators, MacdByHandWithTaLibAlignment) {
+  // fast 2 (k = 2/3), slow 3 (k = 1/2), signal 2 (k = 2/3) on 1, 2, 4, 8, 16.
+  // slow seed at t2: (1+2+4)/3 = 7/3. fast seed at t2 (TA-Lib: window ending at slow-1, i.e.
+  // bars 1..2, not bars 0..1): (2+4)/2 = 3. line2 = 3 - 7/3 = 2/3.
+  // (Seeding fast from bars 0..1 would give 1.5 + (4-1.5)·2/3 = 19/6 and line2 = 5/6.)
+  // t3: slow = 7/3 + (8-7/3)/2 = 31/6; fast = 3 + (8-3)·2/3 = 19/3; line3 = 7/6.
+  //     signal seed = (2/3 + 7/6)/2 = 11/12; hist = 7/6 - 11/12 = 1/4.
+  // t4: slow = 31/6 + (16-31/6)/2 = 127/12; fast = 19/3 + (16-19/3)·2/3 = 115/9;
+  //     line4 = 115/9 - 127/12 = 79/36; signal = 11/12 + (79/36 - 11/12)·2/3 = 191/108;
+  //     hist = 79/36 - 191/108 = 23/54.
+  const std::vector<double> x{1.0, 2.0, 4.0, 8.0, 16.0};
+  auto m = macd(x, 2, 3, 2);
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  expect_warmup(m->line, 3);
+  expect_values(m->line, 3, {7.0 / 6, 79.0 / 36}, 1e-12);
+  expect_values(m->signal, 3, {11.0 / 12, 191.0 / 108}, 1e-12);
+  expect_values(m->histogram, 3, {0.25, 23.0 / 54}, 1e-12);
+}
+
+TEST(Indicators, BollingerByHand) {
+  // n = 3, k = 2, population σ. t2: mean 11, σ² = (1+0+1)/3 = 2/3 → 11 ± 2·0.816496580927726.
+  // t3: 11,12,14: mean 37/3, deviations -4/3,-1/3,5/3 → σ² = (16+1+25)/27 = 14/9, σ = √14/3.
+  auto b = bollinger(kX, 3, 2.0);
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  expect_warmup(b->middle, 2);
+  expect_values(b->upper, 2,
+                {12.632993161855453, 14.827771591182628, 13.0 + 2 * std::sqrt(2.0 / 3),
+                 14.0 + 2 * std::sqrt(2.0 / 3)},
+                1e-9);
+  expect_values(b->lower, 2,
+                {11.0 - 2 * std::sqrt(2.0 / 3), 9.83889507548404, 13.0 - 2 * std::sqrt(2.0 / 3),
+                 14.0 - 2 * std::sqrt(2.0 / 3)},
+                1e-9);
+  expect_values(b->middle, 2, {11.0, 37.0 / 3, 13.0, 14.0}, 1e-12);
+}
+
+TEST(Indicators, AtrAndNatrByHand) {
+  // TR1 = max(11-9.5, |11-9.5|, |9.5-9.5|) = 1.5; TR2 = max(2, |12-10.5|, |10-10.5|) = 2;
+  // TR3 = max(0.7, |11.5-11|, |10.8-11|) = 0.7 → ATR3 = (1.5+2+0.7)/3 = 1.4.
+  // TR4 = max(1, |13-11.2| = 1.8, |12-11.2|) = 1.8 (the gap counts) → ATR4 = (1.4·2+1.8)/3 = 4.6/3.
+  // TR5 = max(1.4, |12.4-12.5|, |11-12.5| = 1.5) = 1.5 → ATR5 = (4.6/3·2+1.5)/3 = 13.7/9.
+  // NATR5 = 100·(13.7/9)/11.5 = 13.236714975845409.
+  auto a = atr(kHigh, kLow, kClose, 3);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  expect_warmup(*a, 3);
+  expect_values(*a, 3, {1.4, 4.6 / 3, 13.7 / 9}, 1e-12);
+  auto na = natr(kHigh, kLow, kClose, 3);
+  ASSERT_TRUE(na.ok()) << na.error().message;
+  expect_warmup(*na, 3);
+  EXPECT_NEAR(*(*na)[5], 13.236714975845409, 1e-10);
+  EXPECT_NEAR(*(*na)[3], 1.4 / 11.2 * 100, 1e-10);
+}
+
+TEST(Indicators, ZScoreByHand) {
+  // n = 3, sample σ. t2: mean 11, s = 1, z = 1. t3: mean 37/3, s² = (42/9)/2 = 7/3,
+  // z = (5/3)/√(7/3) = 1.0910894511799618. t4: 12,14,13: mean 13, s = 1, z = 0. t5: z = 1.
+  auto z = rolling_zscore(kX, 3);
+  ASSERT_TRUE(z.ok()) << z.error().message;
+  expect_warmup(*z, 2);
+  expect_values(*z, 2, {1.0, 1.0910894511799618, 0.0, 1.0}, 1e-12);
+}
+
+TEST(Indicators, RollingVolatilityByHand) {
+  // prices 100, 110, 99, 108.9 → r = ln 1.1, ln 0.9, ln 1.1. With n = 2 and two values a, b the
+  // sample σ = |a-b|/√2 = (0.0953101798 + 0.1053605157)/√2 = 0.14189560954670766 at t2 and t3.
+  const std::vector<double> p{100.0, 110.0, 99.0, 108.9};
+  auto v = rolling_volatility(p, 2, 1.0);
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  expect_warmup(*v, 2);
+  expect_values(*v, 2, {0.14189560954670766, 0.14189560954670766}, 1e-12);
+  auto ann = rolling_volatility(p, 2, 252.0);
+  ASSERT_TRUE(ann.ok());
+  EXPECT_NEAR(*(*ann)[3], 0.14189560954670766 * std::sqrt(252.0), 1e-11);
+}
+
+TEST(Indicators, MomentumAndRocByHand) {
+  // n = 2: MOM = 12-10, 14-11, 13-12, 15-14; ROC = 100·(12/10-1) = 20, 100·3/11, 100/12, 100/14.
+  auto m = momentum(kX, 2);
+  ASSERT_TRUE(m.ok());
+  expect_warmup(*m, 2);
+  expect_values(*m, 2, {2.0, 3.0, 1.0, 1.0}, 0.0);
+  auto r = roc(kX, 2);
+  ASSERT_TRUE(r.ok());
+  expect_warmup(*r, 2);
+  expect_values(*r, 2, {20.0, 300.0 / 11, 100.0 / 12, 100.0 / 14}, 1e-12);
+}
+
+TEST(Indicators, WilliamsRAndDonchianByHand) {
+  // n = 3. t2: HH = 12, LL = 9, C = 11 → -100·1/3. t3: HH 12, LL 9.5, C 11.2 → -100·0.8/2.5 = -32.
+  // t4: HH 13, LL 10, C 12.5 → -100·0.5/3. t5: HH 13, LL 10.8, C 11.5 → -100·1.5/2.2.
+  auto w = williams_r(kHigh, kLow, kClose, 3);
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  expect_warmup(*w, 2);
+  expect_values(*w, 2, {-100.0 / 3, -32.0, -50.0 / 3, -150.0 / 2.2}, 1e-12);
+  auto d = donchian(kHigh, kLow, 3);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  expect_warmup(d->upper, 2);
+  expect_values(d->upper, 2, {12.0, 12.0, 13.0, 13.0}, 0.0);
+  expect_values(d->lower, 2, {9.0, 9.5, 10.0, 10.8}, 0.0);
+  expect_values(d->middle, 2, {10.5, 10.75, 11.5, 11.9}, 1e-12);
+}
+
+TEST(Indicators, ObvByHand) {
+  // 100; up → 100+200; equal → 300; down → 300-400; up → -100+500.
+  auto o = obv(std::vector<double>{10, 11, 11, 10.5, 12}, std::vector<double>{100, 200, 300, 400, 500});
+  ASSERT_TRUE(o.ok());
+  expect_values(*o, 0, {100, 300, 300, -100, 400}, 0.0);
+}
+
+TEST(Indicators, TaLibLookbacks) {
+  // TA-Lib lookbacks: SMA/EMA/WMA/BBANDS/WILLR n-1, RSI/ATR/NATR/MOM/ROC n, MACD
+  // (slow-1)+(signal-1) = 33 for 12/26/9, OBV 0.
+  EXPECT_EQ(Sma::create(30)->lookback(), 29);
+  EXPECT_EQ(Ema::create(30)->lookback(), 29);
+  EXPECT_EQ(Wma::create(30)->lookback(), 29);
+  EXPECT_EQ(Bollinger::create(20)->lookback(), 19);
+  EXPECT_EQ(WilliamsR::create(14)->lookback(), 13);
+  EXPECT_EQ(Rsi::create(14)->lookback(), 14);
+  EXPECT_EQ(Atr::create(14)->lookback(), 14);
+  EXPECT_EQ(Natr::create(14)->lookback(), 14);
+  EXPECT_EQ(Momentum::create(10)->lookback(), 10);
+  EXPECT_EQ(Roc::create(10)->lookback(), 10);
+  EXPECT_EQ(Macd::create(12, 26, 9)->lookback(), 33);
+  EXPECT_EQ(Obv{}.lookback(), 0);
+  std::vector<double> x(60);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 100.0 + std::sin(0.3 * i) * 5.0;
+  auto m = macd(x);
+  ASSERT_TRUE(m.ok());
+  expect_warmup(m->line, 33);
+  expect_warmup(m->histogram, 33);
+}
+
+TEST(Indicators, BadPeriodsNameIndicatorAndParameter) {
+  auto e1 = sma(kX, 0);
+  ASSERT_FALSE(e1.ok());
+  EXPECT_EQ(e1.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(e1.error().message, "sma: period must be >= 1, got 0");
+  auto e2 = Ema::create(-3);
+  ASSERT_FALSE(e2.ok());
+  EXPECT_EQ(e2.error().message, "ema: period must be >= 1, got -3");
+  auto e3 = macd(kX, 12, 0, 9);
+  ASSERT_FALSE(e3.ok());
+  EXPECT_NE(e3.error().message.find("slow period"), std::string::npos);
+  auto e4 = Macd::create(26, 12, 9);
+  ASSERT_FALSE(e4.ok());
+  EXPECT_NE(e4.error().message.find("fast period 26"), std::string::npos);
+  auto e5 = rolling_zscore(kX, 1);
+  ASSERT_FALSE(e5.ok());
+  EXPECT_NE(e5.error().message.find("rolling_zscore: period must be >= 2"), std::string::npos);
+  auto e6 = rsi(kX, 7);
+  ASSERT_FALSE(e6.ok());
+  EXPECT_EQ(e6.error().message, "rsi: period 7 is longer than the 6 bars given");
+  EXPECT_FALSE(Bollinger::create(20, -1.0).ok());
+  EXPECT_FALSE(atr(kHigh, kLow, kClose, 0).ok());
+  EXPECT_FALSE(williams_r(kHigh, kLow, kClose, -1).ok());
+  EXPECT_FALSE(donchian(kHigh, kLow, 0).ok());
+  EXPECT_FALSE(RollingVolatility::create(10, 0.0).ok());
+}
+
+TEST(Indicators, BadInputsNameTheIndex) {
+  std::vector<double> x = kX;
+  x[4] = std::numeric_limits<double>::quiet_NaN();
+  auto e1 = sma(x, 3);
+  ASSERT_FALSE(e1.ok());
+  EXPECT_EQ(e1.error().message, "sma: x[4] is NaN");
+  auto e2 = rsi(x, 2);
+  ASSERT_FALSE(e2.ok());
+  EXPECT_EQ(e2.error().message, "rsi: close[4] is NaN");
+  std::vector<double> h = kHigh;
+  h[2] = std::numeric_limits<double>::infinity();
+  auto e3 = atr(h, kLow, kClose, 3);
+  ASSERT_FALSE(e3.ok());
+  EXPECT_EQ(e3.error().message, "atr: high[2] is infinite");
+  auto e4 = atr(kHigh, std::span<const double>(kLow).first(5), kClose, 3);
+  ASSERT_FALSE(e4.ok());
+  EXPECT_NE(e4.error().message.find("low has 5 values but close has 6"), std::string::npos);
+  auto e5 = roc(std::vector<double>{1, 0, 2, 3}, 2);
+  ASSERT_FALSE(e5.ok());
+  EXPECT_NE(e5.error().message.find("x[1] is 0"), std::string::npos);
+  auto e6 = rolling_volatility(std::vector<double>{1, 2, -1, 3}, 2);
+  ASSERT_FALSE(e6.ok());
+  EXPECT_NE(e6.error().message.find("price[2]"), std::string::npos);
+  std::vector<double> l = kLow;
+  l[1] = 20.0;
+  auto e7 = williams_r(kHigh, l, kClose, 3);
+  ASSERT_FALSE(e7.ok());
+  EXPECT_NE(e7.error().message.find("high[1]"), std::string::npos);
+}
+
+// ---- properties on random data
+
+struct RandomBars {
+  std::vector<double> high, low, close, volume;
+};
+
+// A geometric random walk from a rapidcheck-chosen seed; uniforms built from raw mt19937_64 bits
+// so the data are the same on every platform.
+RandomBars random_bars(std::uint64_t seed, std::size_t n) {
+  std::mt19937_64 rng(seed);
+  auto u = [&] { return static_cast<double>(rng() >> 11) * 0x1.0p-53; };
+  RandomBars b;
+  double c = 100.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    // Some flat steps so ties (equal closes, equal highs) occur.
+    const double step = u() < 0.1 ? 0.0 : (u() - 0.5) * 0.04;
+    c *= std::exp(step);
+    const double hi = c * (1.0 + 0.01 * u());
+    const double lo = c * (1.0 - 0.01 * u());
+    b.high.push_back(hi);
+    b.low.push_back(lo);
+    b.close.push_back(c);
+    b.volume.push_back(std::floor(1000.0 * u()));
+  }
+  return b;
+}
+
+template <class Ind, class F>
+void check_stream_equals_batch(Ind ind, const IndicatorSeries& batch, F update) {
+  std::size_t first_ready = batch.size();
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const std::optional<double> s = update(ind, i);
+    RC_ASSERT(s.has_value() == batch[i].has_value());
+    if (s) {
+      RC_ASSERT(*s == *batch[i]);  // bit-identical
+      if (first_ready == batch.size()) first_ready = i;
+    }
+  }
+  RC_ASSERT(static_cast<int>(first_ready) == ind.lookback());
+}
+
+RC_GTEST_PROP(IndicatorsProperty, StreamingEqualsBatchAndWarmupIsLookback, ()) {
+  const auto seed = *rc::gen::arbitrary<std::uint64_t>();
+  const int n = *rc::gen::inRange(1, 25);
+  const std::size_t len = static_cast<std::size_t>(*rc::gen::inRange(3 * n + 40, 3 * n + 200));
+  const RandomBars b = random_bars(seed, len);
+  const auto& c = b.close;
+
+  auto single = [&](auto ind, const IndicatorSeries& batch) {
+    check_stream_equals_batch(ind, batch, [&](auto& s, std::size_t i) { return s.update(c[i]); });
+  };
+  auto hlc = [&](auto ind, const IndicatorSeries& batch) {
+    check_stream_equals_batch(ind, batch,
+                              [&](auto& s, std::size_t i) { return s.update(b.high[i], b.low[i], c[i]); });
+  };
+  single(*Sma::create(n), *sma(c, n));
+  single(*Ema::create(n), *ema(c, n));
+  single(*Wma::create(n), *wma(c, n));
+  single(*Rsi::create(n), *rsi(c, n));
+  single(*Momentum::create(n), *momentum(c, n));
+  single(*Roc::create(n), *roc(c, n));
+  hlc(*Atr::create(n), *atr(b.high, b.low, c, n));
+  hlc(*Natr::create(n), *natr(b.high, b.low, c, n));
+  hlc(*WilliamsR::create(n), *williams_r(b.high, b.low, c, n));
+  if (n >= 2) {
+    single(*RollingZScore::create(n), *rolling_zscore(c, n));
+    single(*RollingVolatility::create(n), *rolling_volatility(c, n));
+  }
+  // Multi-output indicators: compare each component.
+  const auto bb = *bollinger(c, n, 2.0);
+  auto bbs = *Bollinger::create(n, 2.0);
+  const auto dc = *donchian(b.high, b.low, n);
+  auto dcs = *Donchian::create(n);
+  for (std::size_t i = 0; i < len; ++i) {
+    const auto v = bbs.update(c[i]);
+    RC_ASSERT(v.has_value() == bb.middle[i].has_value());
+    RC_ASSERT(v.has_value() == (i >= static_cast<std::size_t>(n - 1)));
+    if (v) RC_ASSERT(v->upper == *bb.upper[i] && v->middle == *bb.middle[i] && v->lower == *bb.lower[i]);
+    const auto d = dcs.update(b.high[i], b.low[i]);
+    RC_ASSERT(d.has_value() == dc.upper[i].has_value());
+    RC_ASSERT(d.has_value() == (i >= static_cast<std::size_t>(n - 1)));
+    if (d) RC_ASSERT(d->upper == *dc.upper[i] && d->middle == *dc.middle[i] && d->lower == *dc.lower[i]);
+  }
+  const int fast = *rc::gen::inRange(1, 15);
+  const int slow = fast + *rc::gen::inRange(1, 20);
+  const int sig = *rc::gen::inRange(1, 12);
+  const auto mb = *macd(c, fast, slow, sig);
+  auto ms = *Macd::create(fast, slow, sig);
+  for (std::size_t i = 0; i < len; ++i) {
+    const auto v = ms.update(c[i]);
+    RC_ASSERT(v.has_value() == (static_cast<int>(i) >= ms.lookback()));
+    RC_ASSERT(v.has_value() == mb.line[i].has_value());
+    if (v) RC_ASSERT(v->line == *mb.line[i] && v->signal == *mb.signal[i] && v->histogram == *mb.histogram[i]);
+  }
+  Obv os;
+  const auto ob = *obv(c, b.volume);
+  for (std::size_t i = 0; i < len; ++i) RC_ASSERT(os.update(c[i], b.volume[i]) == ob[i]);
+}
+
+// Independent oracle: each window recomputed from scratch (two-pass), against the O(1) forms.
+RC_GTEST_PROP(IndicatorsProperty, MatchNaiveWindowRecomputation, ()) {
+  const auto seed = *rc::gen::arbitrary<std::uint64_t>();
+  const int n = *rc::gen::inRange(2, 30);
+  const std::size_t len = static_cast<std::size_t>(*rc::gen::inRange(n + 1, n + 300));
+  const RandomBars b = random_bars(seed, len);
+  const auto& c = b.close;
+  const auto s = *sma(c, n);
+  const auto w = *wma(c, n);
+  const auto bb = *bollinger(c, n, 1.5);
+  const auto z = *rolling_zscore(c, n);
+  const auto dc = *donchian(b.high, b.low, n);
+  const auto wr = *williams_r(b.high, b.low, c, n);
+  for (std::size_t t = static_cast<std::size_t>(n - 1); t < len; ++t) {
+    const std::size_t lo = t + 1 - static_cast<std::size_t>(n);
+    double sum = 0.0, wsum = 0.0, hh = b.high[lo], ll = b.low[lo];
+    for (std::size_t i = lo; i <= t; ++i) {
+      sum += c[i];
+      wsum += c[i] * static_cast<double>(i - lo + 1);
+      hh = std::max(hh, b.high[i]);
+      ll = std::min(ll, b.low[i]);
+    }
+    const double mean = sum / n;
+    double ss = 0.0;
+    for (std::size_t i = lo; i <= t; ++i) ss += (c[i] - mean) * (c[i] - mean);
+    RC_ASSERT(std::fabs(*s[t] - mean) < 1e-9);
+    RC_ASSERT(std::fabs(*w[t] - wsum / (n * (n + 1) / 2.0)) < 1e-9);
+    // σ of prices near 100 from running Σx² (TA-Lib's method) loses digits: compare σ², loosely.
+    const double sd_pop = std::sqrt(ss / n);
+    RC_ASSERT(std::fabs(*bb.upper[t] - (mean + 1.5 * sd_pop)) < 1e-5);
+    const double sd = std::sqrt(ss / (n - 1));
+    if (sd > 1e-6) RC_ASSERT(std::fabs(*z[t] - (c[t] - mean) / sd) < 1e-6);
+    RC_ASSERT(*dc.upper[t] == hh && *dc.lower[t] == ll);
+    if (hh > ll) RC_ASSERT(std::fabs(*wr[t] - (hh - c[t]) / (hh - ll) * -100.0) < 1e-9);
+  }
+}
+
+}  // namespace
+}  // namespace keel::analytics
