@@ -33,9 +33,11 @@ Status CorporateAction::validate() const {
       if (!amount.is_positive()) return bad("amount " + amount.to_string() + " must be positive");
       // Record date: the ex-date itself under T+1 settlement, one or two business days later
       // under T+2/T+3; a week of slack before the ex-date tolerates vendor conventions.
-      if (record_date < ex_date - 7)
+      // Large distributions (25% or more of the share price) follow the due-bill convention:
+      // the ex-date is the first business day after the payable date (FINRA Rule 11140(b)(1)),
+      // so the pay date precedes the ex-date and the record date can be weeks earlier.
+      if (pay_date >= ex_date && record_date < ex_date - 7)
         return bad("record_date " + record_date.to_string() + " more than 7 days before the ex-date");
-      if (pay_date < ex_date) return bad("pay_date " + pay_date.to_string() + " before the ex-date");
       // Payment goes to holders of record, so it cannot precede the record date.
       if (pay_date < record_date)
         return bad("pay_date " + pay_date.to_string() + " before record_date " + record_date.to_string());

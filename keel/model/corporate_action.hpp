@@ -4,7 +4,9 @@
 // - A split is new_shares : old_shares (ratio_to : ratio_from); a 3-for-2 split is 3:2, a
 //   1-for-7 reverse split is 1:7. It takes effect at the open of ex_date.
 // - A cash dividend pays `amount` per share: owners of record on record_date (i.e. holders at
-//   the close before ex_date) receive it on pay_date; short holders pay it.
+//   the close before ex_date) receive it on pay_date; short holders pay it. Distributions of
+//   25% or more of the price follow the due-bill convention: ex_date is the business day
+//   after pay_date, and whoever holds through pay_date's close gets it.
 // - A symbol change renames the instrument from ex_date; a delisting ends trading after
 //   ex_date's session (kept in the universe: no survivorship bias).
 // - ts_recv is when the action was announced (known); point-in-time reads respect it.

@@ -88,7 +88,17 @@ TEST(CorporateAction, RejectsBadDividends) {
 
   a = aapl_dividend();
   a.pay_date = Date::ymd(2024, 2, 8);
-  expect_invalid(a.validate(), "pay_date 2024-02-08 before the ex-date");
+  expect_invalid(a.validate(), "pay_date 2024-02-08 before record_date 2024-02-12");
+
+  // Costco's $15 special dividend (announced 2023-12-14): record 2024-01-02, payable
+  // 2024-01-12, ex-dividend 2024-01-16 — the due-bill convention for distributions of 25% or
+  // more puts the ex-date after the payable date (FINRA Rule 11140(b)(1)).
+  a = aapl_dividend();
+  a.amount = Money::parse("15.00").value();
+  a.record_date = Date::ymd(2024, 1, 2);
+  a.pay_date = Date::ymd(2024, 1, 12);
+  a.ex_date = Date::ymd(2024, 1, 16);
+  EXPECT_TRUE(a.validate().ok()) << a.validate().error().message;
 
   a = aapl_dividend();
   a.record_date = Date::ymd(2024, 2, 1);
