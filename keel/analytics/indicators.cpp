@@ -21,20 +21,28 @@ Status check_period(std::string_view indicator, std::string_view param, int valu
   return ok_status();
 }
 
+Error non_finite(std::string_view indicator, std::string_view column, std::size_t i, double v) {
+  return invalid(indicator, std::string(column) + "[" + std::to_string(i) + "] is " +
+                                (std::isnan(v) ? "NaN" : "infinite"));
+}
+
 Status check_finite(std::string_view indicator, std::string_view column, std::span<const double> x) {
   for (std::size_t i = 0; i < x.size(); ++i) {
-    if (!std::isfinite(x[i])) {
-      return invalid(indicator, std::string(column) + "[" + std::to_string(i) + "] is " +
-                                    (std::isnan(x[i]) ? "NaN" : "infinite"));
-    }
+    if (!std::isfinite(x[i])) return non_finite(indicator, column, i, x[i]);
   }
   return ok_status();
 }
 
-Status check_length(std::string_view indicator, std::string_view param, int period, std::size_t n) {
-  if (static_cast<std::size_t>(period) > n) {
-    return invalid(indicator, std::string(param) + " " + std::to_string(period) +
-                                  " is longer than the " + std::to_string(n) + " bars given");
+// `bars_needed` is how many bars one output needs (the period, or period+1 for indicators on
+// bar-to-bar changes).
+Status check_length(std::string_view indicator, std::string_view param, int period, std::size_t n,
+                    int bars_needed = 0) {
+  const int need = bars_needed > 0 ? bars_needed : period;
+  if (static_cast<std::size_t>(need) > n) {
+    std::string msg = std::string(param) + " " + std::to_string(period);
+    if (need != period) msg += " needs " + std::to_string(need) + " bars but only";
+    else msg += " is longer than the";
+    return invalid(indicator, msg + " " + std::to_string(n) + " bars given");
   }
   return ok_status();
 }
@@ -126,11 +134,27 @@ std::optional<double> Sma::update(double x) noexcept {
   return sum_ / period_;
 }
 
+// The hot batch forms (SMA, EMA, Bollinger) are tight loops that perform exactly the streaming
+// class's operations in the same order (so results stay bit-identical; the property test checks
+// it), with the finiteness check fused into the pass.
 Result<IndicatorSeries> sma(std::span<const double> x, int period) {
-  KEEL_TRY(ind, Sma::create(period));
-  KEEL_TRY_STATUS(check_finite("sma", "x", x));
+  KEEL_TRY_STATUS(check_period("sma", "period", period));
   KEEL_TRY_STATUS(check_length("sma", "period", period, x.size()));
-  return run_single(ind, x);
+  const std::size_t p = static_cast<std::size_t>(period);
+  IndicatorSeries out;
+  out.reserve(x.size());
+  double sum = 0.0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (!std::isfinite(x[i])) return non_finite("sma", "x", i, x[i]);
+    if (i >= p) sum -= x[i - p];
+    sum += x[i];
+    if (i + 1 >= p) {
+      out.emplace_back(sum / period);
+    } else {
+      out.emplace_back(std::nullopt);
+    }
+  }
+  return out;
 }
 
 // ---- EMA
@@ -152,10 +176,26 @@ std::optional<double> Ema::update(double x) noexcept {
 }
 
 Result<IndicatorSeries> ema(std::span<const double> x, int period) {
-  KEEL_TRY(ind, Ema::create(period));
-  KEEL_TRY_STATUS(check_finite("ema", "x", x));
+  KEEL_TRY_STATUS(check_period("ema", "period", period));
   KEEL_TRY_STATUS(check_length("ema", "period", period, x.size()));
-  return run_single(ind, x);
+  const std::size_t p = static_cast<std::size_t>(period);
+  const double k = 2.0 / (period + 1.0);
+  IndicatorSeries out;
+  out.reserve(x.size());
+  double v = 0.0;
+  for (std::size_t i = 0; i < p; ++i) {
+    if (!std::isfinite(x[i])) return non_finite("ema", "x", i, x[i]);
+    v += x[i];
+    if (i + 1 < p) out.emplace_back(std::nullopt);
+  }
+  v /= period;
+  out.emplace_back(v);
+  for (std::size_t i = p; i < x.size(); ++i) {
+    if (!std::isfinite(x[i])) return non_finite("ema", "x", i, x[i]);
+    v = (x[i] - v) * k + v;
+    out.emplace_back(v);
+  }
+  return out;
 }
 
 // ---- WMA
@@ -302,16 +342,36 @@ std::optional<BandsValue> Bollinger::update(double x) noexcept {
 }
 
 Result<BandsSeries> bollinger(std::span<const double> x, int period, double k) {
-  KEEL_TRY(ind, Bollinger::create(period, k));
-  KEEL_TRY_STATUS(check_finite("bollinger", "x", x));
+  KEEL_TRY_STATUS(Bollinger::create(period, k));
   KEEL_TRY_STATUS(check_length("bollinger", "period", period, x.size()));
-  BandsSeries out{IndicatorSeries(x.size()), IndicatorSeries(x.size()), IndicatorSeries(x.size())};
+  const std::size_t p = static_cast<std::size_t>(period);
+  BandsSeries out;
+  out.upper.reserve(x.size());
+  out.middle.reserve(x.size());
+  out.lower.reserve(x.size());
+  double sum = 0.0;
+  double sum2 = 0.0;
   for (std::size_t i = 0; i < x.size(); ++i) {
-    if (auto v = ind.update(x[i])) {
-      out.upper[i] = v->upper;
-      out.middle[i] = v->middle;
-      out.lower[i] = v->lower;
+    if (!std::isfinite(x[i])) return non_finite("bollinger", "x", i, x[i]);
+    if (i >= p) {
+      const double e = x[i - p];
+      sum -= e;
+      sum2 -= e * e;
     }
+    sum += x[i];
+    sum2 += x[i] * x[i];
+    if (i + 1 < p) {
+      out.upper.emplace_back(std::nullopt);
+      out.middle.emplace_back(std::nullopt);
+      out.lower.emplace_back(std::nullopt);
+      continue;
+    }
+    const double mean = sum / period;
+    const double var = sum2 / period - mean * mean;
+    const double sd = var > 0.0 ? std::sqrt(var) : 0.0;
+    out.upper.emplace_back(mean + k * sd);
+    out.middle.emplace_back(mean);
+    out.lower.emplace_back(mean - k * sd);
   }
   return out;
 }
@@ -396,6 +456,15 @@ std::optional<double> RollingZScore::update(double x) noexcept {
     mean_ += (x - evicted) / period_;
     m2_ += (x - evicted) * (x - mean_ + evicted - old_mean);
     if (m2_ < 0.0) m2_ = 0.0;  // rounding only: M2 is a sum of squares
+    if (++since_exact_ == period_) {
+      since_exact_ = 0;
+      double sum = 0.0;
+      ring_.for_each([&](double v) { sum += v; });
+      mean_ = sum / period_;
+      double m2 = 0.0;
+      ring_.for_each([&](double v) { m2 += (v - mean_) * (v - mean_); });
+      m2_ = m2;
+    }
   }
   const double var = m2_ / (period_ - 1);
   if (!(var > 0.0)) return 0.0;
@@ -454,7 +523,7 @@ Result<IndicatorSeries> rolling_volatility(std::span<const double> price, int pe
     }
   }
   // n returns need n+1 prices.
-  KEEL_TRY_STATUS(check_length("rolling_volatility", "period", period + 1, price.size()));
+  KEEL_TRY_STATUS(check_length("rolling_volatility", "period", period, price.size(), period + 1));
   return run_single(ind, price);
 }
 
@@ -490,14 +559,14 @@ std::optional<double> Roc::update(double x) noexcept {
 Result<IndicatorSeries> momentum(std::span<const double> x, int period) {
   KEEL_TRY(ind, Momentum::create(period));
   KEEL_TRY_STATUS(check_finite("momentum", "x", x));
-  KEEL_TRY_STATUS(check_length("momentum", "period", period + 1, x.size()));
+  KEEL_TRY_STATUS(check_length("momentum", "period", period, x.size(), period + 1));
   return run_single(ind, x);
 }
 
 Result<IndicatorSeries> roc(std::span<const double> x, int period) {
   KEEL_TRY(ind, Roc::create(period));
   KEEL_TRY_STATUS(check_finite("roc", "x", x));
-  KEEL_TRY_STATUS(check_length("roc", "period", period + 1, x.size()));
+  KEEL_TRY_STATUS(check_length("roc", "period", period, x.size(), period + 1));
   // Only values that serve as a reference (x_{t-n} for some t) must be non-zero.
   for (std::size_t i = 0; i + static_cast<std::size_t>(period) < x.size(); ++i) {
     if (x[i] == 0.0) return invalid("roc", "x[" + std::to_string(i) + "] is 0, a ROC reference");
@@ -583,6 +652,380 @@ Result<BandsSeries> donchian(std::span<const double> high, std::span<const doubl
       out.upper[i] = v->upper;
       out.middle[i] = v->middle;
       out.lower[i] = v->lower;
+    }
+  }
+  return out;
+}
+
+// ---- Stochastic
+Result<Stochastic> Stochastic::create(int k_period, int k_slowing, int d_period) {
+  KEEL_TRY_STATUS(check_period("stochastic", "k period", k_period));
+  KEEL_TRY_STATUS(check_period("stochastic", "k slowing", k_slowing));
+  KEEL_TRY_STATUS(check_period("stochastic", "d period", d_period));
+  KEEL_TRY(k, Sma::create(k_slowing));
+  KEEL_TRY(d, Sma::create(d_period));
+  return Stochastic(k_period, k_slowing, d_period, k, d);
+}
+
+std::optional<StochValue> Stochastic::update(double high, double low, double close) noexcept {
+  KEEL_ASSERT(std::isfinite(high) && std::isfinite(low) && std::isfinite(close) && high >= low,
+              "stochastic: inputs must be finite with high >= low");
+  const double hh = highs_.push(high);
+  const double ll = lows_.push(low);
+  if (count_ < k_period_ - 1) {
+    ++count_;
+    return std::nullopt;
+  }
+  const double range = hh - ll;
+  const double raw = range > 0.0 ? (close - ll) / range * 100.0 : 50.0;
+  const std::optional<double> k = k_sma_.update(raw);
+  if (!k) return std::nullopt;
+  const std::optional<double> d = d_sma_.update(*k);
+  if (!d) return std::nullopt;
+  return StochValue{*k, *d};
+}
+
+Result<StochSeries> stochastic(std::span<const double> high, std::span<const double> low,
+                               std::span<const double> close, int k_period, int k_slowing,
+                               int d_period) {
+  KEEL_TRY(ind, Stochastic::create(k_period, k_slowing, d_period));
+  KEEL_TRY_STATUS(check_hlc("stochastic", high, low, close, k_period));
+  StochSeries out{IndicatorSeries(close.size()), IndicatorSeries(close.size())};
+  for (std::size_t i = 0; i < close.size(); ++i) {
+    if (auto v = ind.update(high[i], low[i], close[i])) {
+      out.k[i] = v->k;
+      out.d[i] = v->d;
+    }
+  }
+  return out;
+}
+
+// ---- DEMA / TEMA
+Result<Dema> Dema::create(int period) {
+  KEEL_TRY_STATUS(check_period("dema", "period", period));
+  KEEL_TRY(e, Ema::create(period));
+  return Dema(e, period);
+}
+
+std::optional<double> Dema::update(double x) noexcept {
+  const std::optional<double> e1 = e1_.update(x);
+  if (!e1) return std::nullopt;
+  const std::optional<double> e2 = e2_.update(*e1);
+  if (!e2) return std::nullopt;
+  return (2.0 * *e1) - *e2;
+}
+
+Result<Tema> Tema::create(int period) {
+  KEEL_TRY_STATUS(check_period("tema", "period", period));
+  KEEL_TRY(e, Ema::create(period));
+  return Tema(e, period);
+}
+
+std::optional<double> Tema::update(double x) noexcept {
+  const std::optional<double> e1 = e1_.update(x);
+  if (!e1) return std::nullopt;
+  const std::optional<double> e2 = e2_.update(*e1);
+  if (!e2) return std::nullopt;
+  const std::optional<double> e3 = e3_.update(*e2);
+  if (!e3) return std::nullopt;
+  return *e3 + ((3.0 * *e1) - (3.0 * *e2));
+}
+
+Result<IndicatorSeries> dema(std::span<const double> x, int period) {
+  KEEL_TRY(ind, Dema::create(period));
+  KEEL_TRY_STATUS(check_finite("dema", "x", x));
+  KEEL_TRY_STATUS(check_length("dema", "period", period, x.size()));
+  return run_single(ind, x);
+}
+
+Result<IndicatorSeries> tema(std::span<const double> x, int period) {
+  KEEL_TRY(ind, Tema::create(period));
+  KEEL_TRY_STATUS(check_finite("tema", "x", x));
+  KEEL_TRY_STATUS(check_length("tema", "period", period, x.size()));
+  return run_single(ind, x);
+}
+
+// ---- Keltner
+Result<Keltner> Keltner::create(int period, int atr_period, double multiplier) {
+  KEEL_TRY_STATUS(check_period("keltner", "period", period));
+  KEEL_TRY_STATUS(check_period("keltner", "atr period", atr_period));
+  if (!std::isfinite(multiplier) || multiplier < 0.0) {
+    return invalid("keltner", "multiplier must be finite and >= 0, got " + std::to_string(multiplier));
+  }
+  KEEL_TRY(e, Ema::create(period));
+  KEEL_TRY(a, Atr::create(atr_period));
+  return Keltner(e, a, period, atr_period, multiplier);
+}
+
+std::optional<BandsValue> Keltner::update(double high, double low, double close) noexcept {
+  const std::optional<double> mid = ema_.update(close);
+  const std::optional<double> range = atr_.update(high, low, close);
+  if (!mid || !range) return std::nullopt;
+  return BandsValue{*mid + m_ * *range, *mid, *mid - m_ * *range};
+}
+
+Result<BandsSeries> keltner(std::span<const double> high, std::span<const double> low,
+                            std::span<const double> close, int period, int atr_period,
+                            double multiplier) {
+  KEEL_TRY(ind, Keltner::create(period, atr_period, multiplier));
+  KEEL_TRY_STATUS(check_hlc("keltner", high, low, close, period));
+  KEEL_TRY_STATUS(check_length("keltner", "atr period", atr_period, close.size()));
+  BandsSeries out{IndicatorSeries(close.size()), IndicatorSeries(close.size()),
+                  IndicatorSeries(close.size())};
+  for (std::size_t i = 0; i < close.size(); ++i) {
+    if (auto v = ind.update(high[i], low[i], close[i])) {
+      out.upper[i] = v->upper;
+      out.middle[i] = v->middle;
+      out.lower[i] = v->lower;
+    }
+  }
+  return out;
+}
+
+// ---- MFI
+Result<Mfi> Mfi::create(int period) {
+  KEEL_TRY_STATUS(check_period("mfi", "period", period));
+  return Mfi(period);
+}
+
+std::optional<double> Mfi::update(double high, double low, double close, double volume) noexcept {
+  KEEL_ASSERT(std::isfinite(high) && std::isfinite(low) && std::isfinite(close) &&
+                  std::isfinite(volume) && high >= low && volume >= 0.0,
+              "mfi: inputs must be finite with high >= low and volume >= 0");
+  const double tp = (high + low + close) / 3.0;
+  if (!has_prev_) {
+    has_prev_ = true;
+    prev_tp_ = tp;
+    return std::nullopt;
+  }
+  const double flow = tp * volume;
+  const double pos = tp > prev_tp_ ? flow : 0.0;
+  const double neg = tp < prev_tp_ ? flow : 0.0;
+  prev_tp_ = tp;
+  double evicted_pos = 0.0;
+  double evicted_neg = 0.0;
+  const bool was_full = pos_ring_.full();
+  pos_ring_.push(pos, &evicted_pos);
+  neg_ring_.push(neg, &evicted_neg);
+  if (was_full) {
+    pos_ -= evicted_pos;
+    neg_ -= evicted_neg;
+  }
+  pos_ += pos;
+  neg_ += neg;
+  if (!pos_ring_.full()) return std::nullopt;
+  const double total = pos_ + neg_;
+  return total > 0.0 ? 100.0 * (pos_ / total) : 50.0;
+}
+
+Result<IndicatorSeries> mfi(std::span<const double> high, std::span<const double> low,
+                            std::span<const double> close, std::span<const double> volume,
+                            int period) {
+  KEEL_TRY(ind, Mfi::create(period));
+  KEEL_TRY_STATUS(check_same_length("mfi", "close", close.size(), "volume", volume.size()));
+  KEEL_TRY_STATUS(check_finite("mfi", "volume", volume));
+  for (std::size_t i = 0; i < volume.size(); ++i) {
+    if (volume[i] < 0.0) {
+      return invalid("mfi", "volume[" + std::to_string(i) + "] = " + std::to_string(volume[i]) +
+                                " is negative");
+    }
+  }
+  // n flows need n+1 bars.
+  KEEL_TRY_STATUS(check_hlc("mfi", high, low, close, period));
+  KEEL_TRY_STATUS(check_length("mfi", "period", period, close.size(), period + 1));
+  IndicatorSeries out(close.size());
+  for (std::size_t i = 0; i < close.size(); ++i) out[i] = ind.update(high[i], low[i], close[i], volume[i]);
+  return out;
+}
+
+// ---- ADX / DI
+Result<Adx> Adx::create(int period) {
+  KEEL_TRY_STATUS(check_period("adx", "period", period, 2));
+  return Adx(period);
+}
+
+std::optional<DmiValue> Adx::update(double high, double low, double close) noexcept {
+  KEEL_ASSERT(std::isfinite(high) && std::isfinite(low) && std::isfinite(close) && high >= low,
+              "adx: inputs must be finite with high >= low");
+  const int t = count_++;
+  if (t == 0) {
+    prev_high_ = high;
+    prev_low_ = low;
+    prev_close_ = close;
+    return std::nullopt;
+  }
+  const double up = high - prev_high_;
+  const double down = prev_low_ - low;
+  double plus = 0.0;
+  double minus = 0.0;
+  if (down > 0.0 && up < down) {
+    minus = down;
+  } else if (up > 0.0 && up > down) {
+    plus = up;
+  }
+  const double tr = std::max({high - low, std::fabs(high - prev_close_), std::fabs(low - prev_close_)});
+  prev_high_ = high;
+  prev_low_ = low;
+  prev_close_ = close;
+  const double n = period_;
+  if (t < period_) {
+    plus_dm_ += plus;
+    minus_dm_ += minus;
+    tr_ += tr;
+    return std::nullopt;
+  }
+  plus_dm_ = plus_dm_ - plus_dm_ / n + plus;
+  minus_dm_ = minus_dm_ - minus_dm_ / n + minus;
+  tr_ = tr_ - tr_ / n + tr;
+  DmiValue out{0.0, 0.0, std::nullopt};
+  if (tr_ != 0.0) {
+    out.plus_di = 100.0 * (plus_dm_ / tr_);
+    out.minus_di = 100.0 * (minus_dm_ / tr_);
+  }
+  const double di_sum = out.plus_di + out.minus_di;
+  const bool dx_defined = di_sum != 0.0;
+  const double dx = dx_defined ? 100.0 * (std::fabs(out.minus_di - out.plus_di) / di_sum) : 0.0;
+  if (t < 2 * period_ - 1) {
+    adx_ += dx;
+  } else if (t == 2 * period_ - 1) {
+    adx_ = (adx_ + dx) / n;
+    out.adx = adx_;
+  } else {
+    if (dx_defined) adx_ = (adx_ * (n - 1.0) + dx) / n;
+    out.adx = adx_;
+  }
+  return out;
+}
+
+Result<DmiSeries> adx(std::span<const double> high, std::span<const double> low,
+                      std::span<const double> close, int period) {
+  KEEL_TRY(ind, Adx::create(period));
+  KEEL_TRY_STATUS(check_hlc("adx", high, low, close, period));
+  DmiSeries out{IndicatorSeries(close.size()), IndicatorSeries(close.size()),
+                IndicatorSeries(close.size())};
+  for (std::size_t i = 0; i < close.size(); ++i) {
+    if (auto v = ind.update(high[i], low[i], close[i])) {
+      out.plus_di[i] = v->plus_di;
+      out.minus_di[i] = v->minus_di;
+      out.adx[i] = v->adx;
+    }
+  }
+  return out;
+}
+
+// ---- VWAP
+std::optional<double> Vwap::update(double price, double volume, bool new_session) noexcept {
+  KEEL_ASSERT(std::isfinite(price) && std::isfinite(volume) && volume >= 0.0,
+              "vwap: inputs must be finite with volume >= 0");
+  if (new_session) {
+    pv_ = 0.0;
+    v_ = 0.0;
+  }
+  pv_ += price * volume;
+  v_ += volume;
+  if (!(v_ > 0.0)) return std::nullopt;
+  return pv_ / v_;
+}
+
+Result<IndicatorSeries> vwap(std::span<const double> price, std::span<const double> volume,
+                             std::span<const std::int64_t> session) {
+  KEEL_TRY_STATUS(check_same_length("vwap", "price", price.size(), "volume", volume.size()));
+  KEEL_TRY_STATUS(check_same_length("vwap", "price", price.size(), "session", session.size()));
+  KEEL_TRY_STATUS(check_finite("vwap", "price", price));
+  KEEL_TRY_STATUS(check_finite("vwap", "volume", volume));
+  for (std::size_t i = 0; i < volume.size(); ++i) {
+    if (volume[i] < 0.0) {
+      return invalid("vwap", "volume[" + std::to_string(i) + "] = " + std::to_string(volume[i]) +
+                                 " is negative");
+    }
+  }
+  Vwap ind;
+  IndicatorSeries out(price.size());
+  for (std::size_t i = 0; i < price.size(); ++i) {
+    out[i] = ind.update(price[i], volume[i], i == 0 || session[i] != session[i - 1]);
+  }
+  return out;
+}
+
+// ---- Rolling covariance / correlation / beta
+Result<RollingCoMovement> RollingCoMovement::create(int period) {
+  KEEL_TRY_STATUS(check_period("rolling_comovement", "period", period, 2));
+  return RollingCoMovement(period);
+}
+
+void RollingCoMovement::recompute() noexcept {
+  const double n = static_cast<double>(xs_.size());
+  double sx = 0.0;
+  double sy = 0.0;
+  xs_.for_each([&](double v) { sx += v; });
+  ys_.for_each([&](double v) { sy += v; });
+  mx_ = sx / n;
+  my_ = sy / n;
+  cxx_ = 0.0;
+  cyy_ = 0.0;
+  cxy_ = 0.0;
+  for (std::size_t i = 0; i < xs_.size(); ++i) {
+    const double dx = xs_.at(i) - mx_;
+    const double dy = ys_.at(i) - my_;
+    cxx_ += dx * dx;
+    cyy_ += dy * dy;
+    cxy_ += dx * dy;
+  }
+}
+
+std::optional<CoMoveValue> RollingCoMovement::update(double x, double y) noexcept {
+  KEEL_ASSERT(std::isfinite(x) && std::isfinite(y), "rolling_comovement: inputs must be finite");
+  double ex = 0.0;
+  double ey = 0.0;
+  const bool was_full = xs_.full();
+  xs_.push(x, &ex);
+  ys_.push(y, &ey);
+  if (was_full) {
+    // Remove the evicted pair (count n → n-1), inverting Welford's add step.
+    const double n = period_;
+    const double mx_old = mx_;
+    const double my_old = my_;
+    mx_ = (n * mx_old - ex) / (n - 1.0);
+    my_ = (n * my_old - ey) / (n - 1.0);
+    cxx_ -= (ex - mx_) * (ex - mx_old);
+    cyy_ -= (ey - my_) * (ey - my_old);
+    cxy_ -= (ex - mx_) * (ey - my_old);
+  }
+  // Add the new pair (count k-1 → k).
+  const double k = static_cast<double>(xs_.size());
+  const double dx = x - mx_;
+  const double dy = y - my_;
+  mx_ += dx / k;
+  my_ += dy / k;
+  cxx_ += dx * (x - mx_);
+  cyy_ += dy * (y - my_);
+  cxy_ += dx * (y - my_);
+  if (was_full && ++since_exact_ == period_) {
+    since_exact_ = 0;
+    recompute();
+  }
+  if (!xs_.full()) return std::nullopt;
+  if (cxx_ < 0.0) cxx_ = 0.0;  // rounding only: sums of squares
+  if (cyy_ < 0.0) cyy_ = 0.0;
+  CoMoveValue out{cxy_ / (period_ - 1), 0.0, 0.0};
+  if (cxx_ > 0.0 && cyy_ > 0.0) out.correlation = cxy_ / std::sqrt(cxx_ * cyy_);
+  if (cxx_ > 0.0) out.beta = cxy_ / cxx_;
+  return out;
+}
+
+Result<CoMoveSeries> rolling_comovement(std::span<const double> x, std::span<const double> y,
+                                        int period) {
+  KEEL_TRY(ind, RollingCoMovement::create(period));
+  KEEL_TRY_STATUS(check_same_length("rolling_comovement", "x", x.size(), "y", y.size()));
+  KEEL_TRY_STATUS(check_finite("rolling_comovement", "x", x));
+  KEEL_TRY_STATUS(check_finite("rolling_comovement", "y", y));
+  KEEL_TRY_STATUS(check_length("rolling_comovement", "period", period, x.size()));
+  CoMoveSeries out{IndicatorSeries(x.size()), IndicatorSeries(x.size()), IndicatorSeries(x.size())};
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (auto v = ind.update(x[i], y[i])) {
+      out.covariance[i] = v->covariance;
+      out.correlation[i] = v->correlation;
+      out.beta[i] = v->beta;
     }
   }
   return out;

@@ -17,7 +17,11 @@
 // - Streaming update(...) takes the same domain as a precondition (KEEL_ASSERT): the engine's
 //   bars have passed data QC; code with untrusted input checks first or uses the batch form.
 // - Streaming == batch: each batch function validates its input, then drives the streaming class
-//   over it, so the two agree bit for bit; indicators_test.cpp checks this on random data.
+//   over it, except the hot SMA, EMA and Bollinger batch forms, which are tight loops doing the
+//   same operations in the same order; either way the two agree bit for bit (the build uses
+//   -ffp-contract=off), and indicators_test.cpp checks it on random data.
+// - Batch outputs are freshly allocated vectors of std::optional<double> (16 bytes a bar); on
+//   1 M bars first-touching that memory is a large part of the batch cost (bench/indicators.cpp).
 // - Arithmetic follows TA-Lib's own recurrences (running sums, same operation order) so results
 //   match TA-Lib to rounding; deliberate differences are marked "Differs from TA-Lib".
 // Thread safety: streaming objects are plain values (one per thread); batch functions are pure.
@@ -27,6 +31,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -61,6 +66,21 @@ class Ring {
   }
   // Oldest value held (requires size() > 0).
   double front() const noexcept { return buf_[head_]; }
+  // The i-th value held, oldest first (requires i < size()).
+  double at(std::size_t i) const noexcept {
+    std::size_t pos = head_ + i;
+    if (pos >= buf_.size()) pos -= buf_.size();
+    return buf_[pos];
+  }
+  // Calls f(value) oldest first.
+  template <class F>
+  void for_each(F f) const {
+    std::size_t pos = head_;
+    for (std::size_t i = 0; i < size_; ++i) {
+      f(buf_[pos]);
+      pos = pos + 1 == buf_.size() ? 0 : pos + 1;
+    }
+  }
 
  private:
   std::vector<double> buf_;
@@ -262,8 +282,12 @@ Result<IndicatorSeries> natr(std::span<const double> high, std::span<const doubl
 
 // ---- Rolling z-score — z_t = (x_t - mean)/s over the last n values including x_t, s the SAMPLE
 // standard deviation (divisor n-1, as pandas' rolling std and pairs-trading practice), kept with
-// a sliding Welford update (no Σx² cancellation on price-level data). A window with s = 0 gives
-// z = 0 (x_t equals the mean). Not in TA-Lib; lookback n-1 by the same convention. n >= 2.
+// a sliding Welford update (no Σx² cancellation on price-level data), recomputed exactly
+// (two-pass over the window) every n bars so rounding cannot accumulate over long series: O(1)
+// amortized. Each sliding step still rounds at about ε·|x|·|Δx|, so on windows whose σ is tiny
+// next to the price level (σ/|x| below ~1e-5) z carries a visible relative error. A window with
+// s = 0 gives z = 0 (x_t equals the mean). Not in TA-Lib; lookback n-1 by the same convention.
+// n >= 2.
 class RollingZScore {
  public:
   static Result<RollingZScore> create(int period);
@@ -276,6 +300,7 @@ class RollingZScore {
   double mean_ = 0.0;
   double m2_ = 0.0;
   int period_;
+  int since_exact_ = 0;  // sliding steps since the last exact recomputation
 };
 Result<IndicatorSeries> rolling_zscore(std::span<const double> x, int period);
 
@@ -388,5 +413,222 @@ class Donchian {
 };
 Result<BandsSeries> donchian(std::span<const double> high, std::span<const double> low,
                              int period = 20);
+
+// ---- Stochastic oscillator (TA-Lib STOCH/STOCHF with SMA smoothing):
+// raw %K_t = 100·(C_t - LL)/(HH - LL) over the last k_period bars; %K = SMA_{k_slowing}(raw %K);
+// %D = SMA_{d_period}(%K). Both outputs start together, as in TA-Lib: lookback
+// (k_period-1) + (k_slowing-1) + (d_period-1). The slow stochastic is (14, 3, 3) or TA-Lib's
+// default (5, 3, 3); k_slowing = 1 gives the fast stochastic (STOCHF: %K raw, %D its SMA).
+// Differs from TA-Lib: when HH = LL TA-Lib's raw %K is 0; keel's is the neutral 50.
+struct StochValue {
+  double k;
+  double d;
+};
+struct StochSeries {
+  IndicatorSeries k;
+  IndicatorSeries d;
+};
+class Stochastic {
+ public:
+  static Result<Stochastic> create(int k_period, int k_slowing, int d_period);
+  std::optional<StochValue> update(double high, double low, double close) noexcept;
+  int lookback() const noexcept { return k_period_ - 1 + k_slowing_ - 1 + d_period_ - 1; }
+
+ private:
+  Stochastic(int k_period, int k_slowing, int d_period, Sma k_sma, Sma d_sma)
+      : highs_(static_cast<std::size_t>(k_period), detail::MonotonicWindow::Kind::kMax),
+        lows_(static_cast<std::size_t>(k_period), detail::MonotonicWindow::Kind::kMin),
+        k_sma_(k_sma), d_sma_(d_sma), k_period_(k_period), k_slowing_(k_slowing),
+        d_period_(d_period) {}
+  detail::MonotonicWindow highs_;
+  detail::MonotonicWindow lows_;
+  Sma k_sma_;
+  Sma d_sma_;
+  int k_period_;
+  int k_slowing_;
+  int d_period_;
+  int count_ = 0;
+};
+Result<StochSeries> stochastic(std::span<const double> high, std::span<const double> low,
+                               std::span<const double> close, int k_period = 14,
+                               int k_slowing = 3, int d_period = 3);
+
+// ---- DEMA and TEMA (Mulloy 1994; TA-Lib DEMA/TEMA): e1 = EMA_n(x), e2 = EMA_n(e1),
+// e3 = EMA_n(e2), each EMA seeded with the SMA of its first n inputs (the first n values of the
+// EMA below it). DEMA = 2·e1 - e2, lookback 2(n-1); TEMA = e3 + (3·e1 - 3·e2), lookback 3(n-1).
+class Dema {
+ public:
+  static Result<Dema> create(int period);
+  std::optional<double> update(double x) noexcept;
+  int lookback() const noexcept { return 2 * (period_ - 1); }
+
+ private:
+  Dema(Ema e, int period) : e1_(e), e2_(e), period_(period) {}
+  Ema e1_;
+  Ema e2_;
+  int period_;
+};
+class Tema {
+ public:
+  static Result<Tema> create(int period);
+  std::optional<double> update(double x) noexcept;
+  int lookback() const noexcept { return 3 * (period_ - 1); }
+
+ private:
+  Tema(Ema e, int period) : e1_(e), e2_(e), e3_(e), period_(period) {}
+  Ema e1_;
+  Ema e2_;
+  Ema e3_;
+  int period_;
+};
+Result<IndicatorSeries> dema(std::span<const double> x, int period);
+Result<IndicatorSeries> tema(std::span<const double> x, int period);
+
+// ---- Keltner channel (not in TA-Lib; StockCharts' modern form after Raschke): middle =
+// EMA_n(close), upper/lower = middle ± m·ATR_{atr_period} (ATR as above). Ready when both are:
+// lookback max(n-1, atr_period). Defaults 20, 10, 2 as StockCharts. m finite and >= 0.
+class Keltner {
+ public:
+  static Result<Keltner> create(int period, int atr_period, double multiplier);
+  std::optional<BandsValue> update(double high, double low, double close) noexcept;
+  int lookback() const noexcept { return period_ - 1 > atr_period_ ? period_ - 1 : atr_period_; }
+
+ private:
+  Keltner(Ema ema, Atr atr, int period, int atr_period, double m)
+      : ema_(ema), atr_(atr), m_(m), period_(period), atr_period_(atr_period) {}
+  Ema ema_;
+  Atr atr_;
+  double m_;
+  int period_;
+  int atr_period_;
+};
+Result<BandsSeries> keltner(std::span<const double> high, std::span<const double> low,
+                            std::span<const double> close, int period = 20, int atr_period = 10,
+                            double multiplier = 2.0);
+
+// ---- MFI — money flow index (TA-Lib MFI): TP_t = (H+L+C)/3, flow_t = TP_t·V_t, positive when
+// TP_t > TP_{t-1}, negative when lower, neither when equal; MFI = 100·P/(P+N) over the last n
+// flows (running sums). The first flow needs bar 0's TP: lookback n. Volumes must be >= 0.
+// Differs from TA-Lib: a window with no flow at all (P+N = 0) gives the neutral 50, not 0.
+class Mfi {
+ public:
+  static Result<Mfi> create(int period);
+  std::optional<double> update(double high, double low, double close, double volume) noexcept;
+  int lookback() const noexcept { return period_; }
+
+ private:
+  explicit Mfi(int period)
+      : pos_ring_(static_cast<std::size_t>(period)), neg_ring_(static_cast<std::size_t>(period)),
+        period_(period) {}
+  detail::Ring pos_ring_;
+  detail::Ring neg_ring_;
+  double pos_ = 0.0;
+  double neg_ = 0.0;
+  double prev_tp_ = 0.0;
+  int period_;
+  bool has_prev_ = false;
+};
+Result<IndicatorSeries> mfi(std::span<const double> high, std::span<const double> low,
+                            std::span<const double> close, std::span<const double> volume,
+                            int period = 14);
+
+// ---- ADX with +DI/−DI (Wilder 1978, TA-Lib ADX/PLUS_DI/MINUS_DI). From bar 1:
+// up = H_t - H_{t-1}, down = L_{t-1} - L_t; -DM = down if down > 0 and up < down, else +DM = up
+// if up > 0 and up > down (at most one is non-zero); TR as for ATR. TA-Lib's seeding: raw sums
+// of DM± and TR over bars 1..n-1, then from bar n Wilder's running sum S ← S - S/n + v.
+// ±DI = 100·S±/S_TR (0 when S_TR = 0, as TA-Lib), first at bar n: lookback n.
+// DX = 100·|DI+ - DI-|/(DI+ + DI-); ADX at bar 2n-1 is the mean of DX over bars n..2n-1, then
+// ADX ← (ADX·(n-1) + DX)/n: lookback 2n-1 (27 for n = 14). When DI+ + DI- = 0 DX is undefined and,
+// as in TA-Lib, contributes 0 to the seed sum and leaves ADX unchanged afterwards. TA-Lib
+// compares with |v| < 1e-8 for "zero"; keel compares with exact 0. n >= 2 (TA-Lib's minimum).
+struct DmiValue {
+  double plus_di;
+  double minus_di;
+  std::optional<double> adx;  // nullopt until bar 2n-1
+};
+struct DmiSeries {
+  IndicatorSeries plus_di;
+  IndicatorSeries minus_di;
+  IndicatorSeries adx;
+};
+class Adx {
+ public:
+  static Result<Adx> create(int period);
+  std::optional<DmiValue> update(double high, double low, double close) noexcept;
+  int di_lookback() const noexcept { return period_; }
+  int lookback() const noexcept { return 2 * period_ - 1; }
+
+ private:
+  explicit Adx(int period) : period_(period) {}
+  double prev_high_ = 0.0;
+  double prev_low_ = 0.0;
+  double prev_close_ = 0.0;
+  double plus_dm_ = 0.0;
+  double minus_dm_ = 0.0;
+  double tr_ = 0.0;
+  double adx_ = 0.0;  // the DX sum while seeding, the ADX afterwards
+  int period_;
+  int count_ = 0;
+};
+Result<DmiSeries> adx(std::span<const double> high, std::span<const double> low,
+                      std::span<const double> close, int period = 14);
+
+// ---- VWAP, session-anchored (not in TA-Lib): VWAP_t = Σ p_i·v_i / Σ v_i over the bars of the
+// current session up to and including t, p usually the typical price (H+L+C)/3 or the bar's own
+// VWAP. A new session starts the sums afresh. Not ready (nullopt) while the session has traded
+// no volume yet (Σv = 0: VWAP undefined), so lookback 0 on bars with volume. Volumes >= 0.
+// Batch: a new session starts at bar 0 and wherever session[t] != session[t-1] (e.g. the
+// exchange date of each bar).
+class Vwap {
+ public:
+  std::optional<double> update(double price, double volume, bool new_session) noexcept;
+  int lookback() const noexcept { return 0; }
+
+ private:
+  double pv_ = 0.0;
+  double v_ = 0.0;
+};
+Result<IndicatorSeries> vwap(std::span<const double> price, std::span<const double> volume,
+                             std::span<const std::int64_t> session);
+
+// ---- Rolling correlation and beta of y on x over the last n pairs (TA-Lib CORREL and BETA use
+// other conventions — BETA regresses returns it computes itself — so these are keel's own; pass
+// returns, not price levels). Sample covariance s_xy = C_xy/(n-1) with centred co-moments kept by
+// a sliding Welford update (remove the oldest pair, add the new one) and recomputed exactly
+// (two-pass) every n bars; correlation = C_xy/√(C_xx·C_yy), beta = C_xy/C_xx. When C_xx or C_yy
+// is 0 (a constant series in the window) correlation is 0, and beta is 0 when C_xx = 0: no
+// co-movement is measurable. lookback n-1; n >= 2.
+struct CoMoveValue {
+  double covariance;
+  double correlation;
+  double beta;  // of y on x
+};
+struct CoMoveSeries {
+  IndicatorSeries covariance;
+  IndicatorSeries correlation;
+  IndicatorSeries beta;
+};
+class RollingCoMovement {
+ public:
+  static Result<RollingCoMovement> create(int period);
+  std::optional<CoMoveValue> update(double x, double y) noexcept;
+  int lookback() const noexcept { return period_ - 1; }
+
+ private:
+  explicit RollingCoMovement(int period)
+      : xs_(static_cast<std::size_t>(period)), ys_(static_cast<std::size_t>(period)), period_(period) {}
+  void recompute() noexcept;
+  detail::Ring xs_;
+  detail::Ring ys_;
+  double mx_ = 0.0;
+  double my_ = 0.0;
+  double cxx_ = 0.0;
+  double cyy_ = 0.0;
+  double cxy_ = 0.0;
+  int period_;
+  int since_exact_ = 0;
+};
+Result<CoMoveSeries> rolling_comovement(std::span<const double> x, std::span<const double> y,
+                                        int period);
 
 }  // namespace keel::analytics
