@@ -3,6 +3,9 @@
 // algorithm, no "not ready" bookkeeping) as the in-run anchor. Goals from issue 5 are TA-Lib's
 // published figures: SMA about 3.9 ns/bar, EMA about 5.1, BBANDS about 14.8.
 // The "per_bar" counter is seconds per bar (printed with an SI prefix: "3.9n" = 3.9 ns).
+// The *Into benchmarks time the TA-Lib-style "_into" forms writing plain doubles into buffers
+// allocated once outside the timed loop (as TA-Lib's callers do); the *Batch ones include
+// allocating and filling the std::optional vectors.
 // Run: build/<dir>/bench/bench_indicators --benchmark_min_time=0.5
 #include <benchmark/benchmark.h>
 
@@ -100,6 +103,25 @@ void BM_StochasticBatch(benchmark::State& s) {
   batch(s, [] { return ka::stochastic(bars().high, bars().low, bars().close, 14, 3, 3); });
 }
 
+void BM_SmaInto(benchmark::State& s) {
+  std::vector<double> out(kBars);
+  batch(s, [&] { return ka::sma_into(bars().close, 30, out); });
+}
+void BM_EmaInto(benchmark::State& s) {
+  std::vector<double> out(kBars);
+  batch(s, [&] { return ka::ema_into(bars().close, 30, out); });
+}
+void BM_BollingerInto(benchmark::State& s) {
+  std::vector<double> up(kBars), mid(kBars), lo(kBars);
+  batch(s, [&] { return ka::bollinger_into(bars().close, 20, 2.0, up, mid, lo); });
+}
+void BM_CciBatch(benchmark::State& s) {
+  batch(s, [] { return ka::cci(bars().high, bars().low, bars().close, 20); });
+}
+void BM_MomentsBatch(benchmark::State& s) {
+  batch(s, [] { return ka::rolling_moments(bars().close, 20); });
+}
+
 void BM_SmaStream(benchmark::State& s) {
   stream(s, [] { return *ka::Sma::create(30); },
          [](auto& ind, const Bars& b, std::size_t i) { return ind.update(b.close[i]).value_or(0.0); });
@@ -127,10 +149,13 @@ void BM_AtrStream(benchmark::State& s) {
 }
 
 BENCHMARK(BM_SmaBatch);
+BENCHMARK(BM_SmaInto);
 BENCHMARK(BM_SmaStream);
 BENCHMARK(BM_EmaBatch);
+BENCHMARK(BM_EmaInto);
 BENCHMARK(BM_EmaStream);
 BENCHMARK(BM_BollingerBatch);
+BENCHMARK(BM_BollingerInto);
 BENCHMARK(BM_BollingerStream);
 BENCHMARK(BM_RsiBatch);
 BENCHMARK(BM_RsiStream);
@@ -139,6 +164,8 @@ BENCHMARK(BM_AtrBatch);
 BENCHMARK(BM_AtrStream);
 BENCHMARK(BM_AdxBatch);
 BENCHMARK(BM_StochasticBatch);
+BENCHMARK(BM_CciBatch);
+BENCHMARK(BM_MomentsBatch);
 
 }  // namespace
 

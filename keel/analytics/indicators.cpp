@@ -89,6 +89,15 @@ Status check_hlc(std::string_view name, std::span<const double> high, std::span<
   return check_length(name, "period", period, close.size());
 }
 
+Status check_out(std::string_view indicator, std::string_view buffer, std::size_t n_out,
+                 std::size_t n_x) {
+  if (n_out != n_x) {
+    return invalid(indicator, std::string(buffer) + " has " + std::to_string(n_out) +
+                                  " values but x has " + std::to_string(n_x));
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 namespace detail {
@@ -155,6 +164,31 @@ Result<IndicatorSeries> sma(std::span<const double> x, int period) {
     }
   }
   return out;
+}
+
+Result<std::size_t> sma_into(std::span<const double> x, int period, std::span<double> out) {
+  KEEL_TRY_STATUS(check_period("sma_into", "period", period));
+  KEEL_TRY_STATUS(check_length("sma_into", "period", period, x.size()));
+  KEEL_TRY_STATUS(check_out("sma_into", "out", out.size(), x.size()));
+  // sma()'s loop split at the warm-up boundary so the steady-state loop has no branch besides
+  // the finiteness check; the sum sees the same operations in the same order.
+  const std::size_t p = static_cast<std::size_t>(period);
+  const std::size_t n = x.size();
+  const double* xs = x.data();
+  double* o = out.data();
+  double sum = 0.0;
+  for (std::size_t i = 0; i < p; ++i) {
+    if (!std::isfinite(xs[i])) return non_finite("sma_into", "x", i, xs[i]);
+    sum += xs[i];
+  }
+  o[p - 1] = sum / period;
+  for (std::size_t i = p; i < n; ++i) {
+    if (!std::isfinite(xs[i])) return non_finite("sma_into", "x", i, xs[i]);
+    sum -= xs[i - p];
+    sum += xs[i];
+    o[i] = sum / period;
+  }
+  return p - 1;
 }
 
 // ---- EMA
@@ -315,6 +349,30 @@ Result<MacdSeries> macd(std::span<const double> x, int fast, int slow, int signa
 }
 
 // ---- Bollinger
+Result<std::size_t> ema_into(std::span<const double> x, int period, std::span<double> out) {
+  KEEL_TRY_STATUS(check_period("ema_into", "period", period));
+  KEEL_TRY_STATUS(check_length("ema_into", "period", period, x.size()));
+  KEEL_TRY_STATUS(check_out("ema_into", "out", out.size(), x.size()));
+  const std::size_t p = static_cast<std::size_t>(period);
+  const std::size_t n = x.size();
+  const double k = 2.0 / (period + 1.0);
+  const double* xs = x.data();
+  double* o = out.data();
+  double v = 0.0;
+  for (std::size_t i = 0; i < p; ++i) {
+    if (!std::isfinite(xs[i])) return non_finite("ema_into", "x", i, xs[i]);
+    v += xs[i];
+  }
+  v /= period;
+  o[p - 1] = v;
+  for (std::size_t i = p; i < n; ++i) {
+    if (!std::isfinite(xs[i])) return non_finite("ema_into", "x", i, xs[i]);
+    v = (xs[i] - v) * k + v;
+    o[i] = v;
+  }
+  return p - 1;
+}
+
 Result<Bollinger> Bollinger::create(int period, double k) {
   KEEL_TRY_STATUS(check_period("bollinger", "period", period));
   if (!std::isfinite(k) || k < 0.0) {
@@ -374,6 +432,48 @@ Result<BandsSeries> bollinger(std::span<const double> x, int period, double k) {
     out.lower.emplace_back(mean - k * sd);
   }
   return out;
+}
+
+Result<std::size_t> bollinger_into(std::span<const double> x, int period, double k,
+                                   std::span<double> upper, std::span<double> middle,
+                                   std::span<double> lower) {
+  KEEL_TRY_STATUS(Bollinger::create(period, k));
+  KEEL_TRY_STATUS(check_length("bollinger_into", "period", period, x.size()));
+  KEEL_TRY_STATUS(check_out("bollinger_into", "upper", upper.size(), x.size()));
+  KEEL_TRY_STATUS(check_out("bollinger_into", "middle", middle.size(), x.size()));
+  KEEL_TRY_STATUS(check_out("bollinger_into", "lower", lower.size(), x.size()));
+  const std::size_t p = static_cast<std::size_t>(period);
+  const std::size_t n = x.size();
+  const double* xs = x.data();
+  double* up = upper.data();
+  double* mid = middle.data();
+  double* lo = lower.data();
+  double sum = 0.0;
+  double sum2 = 0.0;
+  // Same operations, same order as bollinger(): the warm-up pass only accumulates.
+  for (std::size_t i = 0; i + 1 < p; ++i) {
+    if (!std::isfinite(xs[i])) return non_finite("bollinger_into", "x", i, xs[i]);
+    sum += xs[i];
+    sum2 += xs[i] * xs[i];
+  }
+  for (std::size_t i = p - 1; i < n; ++i) {
+    const double xi = xs[i];
+    if (!std::isfinite(xi)) return non_finite("bollinger_into", "x", i, xi);
+    if (i >= p) {
+      const double e = xs[i - p];
+      sum -= e;
+      sum2 -= e * e;
+    }
+    sum += xi;
+    sum2 += xi * xi;
+    const double mean = sum / period;
+    const double var = sum2 / period - mean * mean;
+    const double sd = var > 0.0 ? std::sqrt(var) : 0.0;
+    up[i] = mean + k * sd;
+    mid[i] = mean;
+    lo[i] = mean - k * sd;
+  }
+  return p - 1;
 }
 
 // ---- ATR / NATR
@@ -476,6 +576,82 @@ Result<IndicatorSeries> rolling_zscore(std::span<const double> x, int period) {
   KEEL_TRY_STATUS(check_finite("rolling_zscore", "x", x));
   KEEL_TRY_STATUS(check_length("rolling_zscore", "period", period, x.size()));
   return run_single(ind, x);
+}
+
+// ---- Rolling skewness / kurtosis
+Result<RollingMoments> RollingMoments::create(int period) {
+  KEEL_TRY_STATUS(check_period("rolling_moments", "period", period, 3));
+  return RollingMoments(period);
+}
+
+void RollingMoments::recompute() noexcept {
+  double sum = 0.0;
+  ring_.for_each([&](double v) { sum += v; });
+  c_ = sum / period_;
+  double s1 = 0.0, s2 = 0.0, s3 = 0.0, s4 = 0.0;
+  ring_.for_each([&](double v) {
+    const double a = v - c_;
+    const double a2 = a * a;
+    s1 += a;
+    s2 += a2;
+    s3 += a2 * a;
+    s4 += a2 * a2;
+  });
+  s1_ = s1;
+  s2_ = s2;
+  s3_ = s3;
+  s4_ = s4;
+}
+
+std::optional<MomentsValue> RollingMoments::update(double x) noexcept {
+  KEEL_ASSERT(std::isfinite(x), "rolling_moments: input must be finite");
+  double evicted = 0.0;
+  const bool was_full = ring_.full();
+  ring_.push(x, &evicted);
+  if (!was_full) {
+    // Nothing to slide while filling: the first full window is summed exactly.
+    if (!ring_.full()) return std::nullopt;
+    recompute();
+  } else if (++since_exact_ == period_) {
+    since_exact_ = 0;
+    recompute();
+  } else {
+    const double a = x - c_;
+    const double e = evicted - c_;
+    const double a2 = a * a;
+    const double e2 = e * e;
+    s1_ += a - e;
+    s2_ += a2 - e2;
+    s3_ += a2 * a - e2 * e;
+    s4_ += a2 * a2 - e2 * e2;
+  }
+  // Raw moments about c, then central moments: with d = mean - c,
+  // m2 = r2 - d², m3 = r3 - 3d·r2 + 2d³, m4 = r4 - 4d·r3 + 6d²·r2 - 3d⁴.
+  const double d = s1_ / period_;
+  const double r2 = s2_ / period_;
+  const double r3 = s3_ / period_;
+  const double r4 = s4_ / period_;
+  const double d2 = d * d;
+  const double m2 = r2 - d2;
+  if (!(m2 > 1e-10 * r2)) return MomentsValue{0.0, 0.0};
+  const double m3 = r3 - 3.0 * d * r2 + 2.0 * d2 * d;
+  const double m4 = r4 - 4.0 * d * r3 + 6.0 * d2 * r2 - 3.0 * d2 * d2;
+  return MomentsValue{m3 / (m2 * std::sqrt(m2)), m4 / (m2 * m2) - 3.0};
+}
+
+Result<MomentsSeries> rolling_moments(std::span<const double> x, int period) {
+  KEEL_TRY(ind, RollingMoments::create(period));
+  KEEL_TRY_STATUS(check_finite("rolling_moments", "x", x));
+  KEEL_TRY_STATUS(check_length("rolling_moments", "period", period, x.size()));
+  MomentsSeries out;
+  out.skewness.reserve(x.size());
+  out.kurtosis.reserve(x.size());
+  for (const double v : x) {
+    const auto m = ind.update(v);
+    out.skewness.push_back(m ? std::optional<double>(m->skewness) : std::nullopt);
+    out.kurtosis.push_back(m ? std::optional<double>(m->kurtosis) : std::nullopt);
+  }
+  return out;
 }
 
 // ---- Rolling volatility
@@ -911,6 +1087,37 @@ Result<DmiSeries> adx(std::span<const double> high, std::span<const double> low,
     }
   }
   return out;
+}
+
+// ---- CCI
+Result<Cci> Cci::create(int period) {
+  KEEL_TRY_STATUS(check_period("cci", "period", period, 2));
+  return Cci(period);
+}
+
+std::optional<double> Cci::update(double high, double low, double close) noexcept {
+  KEEL_ASSERT(std::isfinite(high) && std::isfinite(low) && std::isfinite(close),
+              "cci: inputs must be finite");
+  const double tp = (high + low + close) / 3.0;
+  double evicted = 0.0;
+  ring_.push(tp, &evicted);
+  if (!ring_.full()) return std::nullopt;
+  double sum = 0.0;
+  ring_.for_each([&](double v) { sum += v; });
+  const double mean = sum / period_;
+  double dev = 0.0;
+  ring_.for_each([&](double v) { dev += std::fabs(v - mean); });
+  const double md = dev / period_;
+  const double diff = tp - mean;
+  if (diff == 0.0 || md == 0.0) return 0.0;
+  return diff / (0.015 * md);
+}
+
+Result<IndicatorSeries> cci(std::span<const double> high, std::span<const double> low,
+                            std::span<const double> close, int period) {
+  KEEL_TRY(ind, Cci::create(period));
+  KEEL_TRY_STATUS(check_hlc("cci", high, low, close, period));
+  return run_hlc(ind, high, low, close);
 }
 
 // ---- VWAP

@@ -22,12 +22,18 @@
 //   -ffp-contract=off), and indicators_test.cpp checks it on random data.
 // - Batch outputs are freshly allocated vectors of std::optional<double> (16 bytes a bar); on
 //   1 M bars first-touching that memory is a large part of the batch cost (bench/indicators.cpp).
+//   For the hot SMA, EMA and Bollinger there are also TA-Lib-style "_into" forms that write plain
+//   doubles into caller-provided buffers (see sma_into below), with values identical to the
+//   optional-returning batch forms.
+// - Cost: every streaming update is O(1) (amortized where a periodic exact recomputation guards
+//   against rounding drift), except CCI, which is O(n) per bar by design (see Cci).
 // - Arithmetic follows TA-Lib's own recurrences (running sums, same operation order) so results
 //   match TA-Lib to rounding; deliberate differences are marked "Differs from TA-Lib".
 // Thread safety: streaming objects are plain values (one per thread); batch functions are pure.
 // Validated (indicators_test.cpp): hand-worked short series with the arithmetic in comments, the
-// StockCharts ChartSchool RSI worksheet, warm-up counts against TA-Lib's lookbacks, and
-// streaming == batch properties (rapidcheck).
+// StockCharts ChartSchool RSI worksheet, warm-up counts against TA-Lib's lookbacks, streaming ==
+// batch and "_into" == batch properties (rapidcheck), and the windowed indicators (z-score,
+// moments, CCI, co-movement, ...) against a from-scratch two-pass recomputation of each window.
 #pragma once
 
 #include <cstddef>
@@ -127,6 +133,17 @@ class Sma {
 };
 Result<IndicatorSeries> sma(std::span<const double> x, int period);
 
+// ---- "_into" batch forms (TA-Lib style, no std::optional, no allocation): write the indicator
+// into caller-provided buffers of exactly x.size() doubles and return the first valid index (the
+// lookback, period-1 for all three). Only out[lookback..size) is written; out[0..lookback) is left
+// untouched — never a NaN or zero placeholder — so callers read values from the returned index on.
+// Values are bit-identical to sma()/ema()/bollinger() at the same indices (same operations in the
+// same order; tested). Errors as the batch forms (bad period, period longer than the data, a
+// non-finite x[i] naming i), plus a buffer whose size differs from x.size(). The finiteness check
+// is fused into the single pass, so on a non-finite input the error is returned after
+// out[lookback..i) has been written: treat the buffers' contents as unspecified after an error.
+Result<std::size_t> sma_into(std::span<const double> x, int period, std::span<double> out);
+
 // ---- EMA — exponential moving average, k = 2/(n+1); seeded (TA-Lib default) with the SMA of
 // the first n values, then ema += (x - ema)·k. lookback n-1.
 class Ema {
@@ -143,6 +160,8 @@ class Ema {
   int count_ = 0;
 };
 Result<IndicatorSeries> ema(std::span<const double> x, int period);
+// See sma_into: writes out[period-1..size), returns period-1.
+Result<std::size_t> ema_into(std::span<const double> x, int period, std::span<double> out);
 
 // ---- WMA — linearly weighted moving average, weights 1..n (newest n) over n(n+1)/2, kept with
 // TA-Lib's running weighted sum (W ← W - S + n·x, S the plain window sum). lookback n-1.
@@ -247,6 +266,10 @@ class Bollinger {
   int period_;
 };
 Result<BandsSeries> bollinger(std::span<const double> x, int period = 20, double k = 2.0);
+// See sma_into: writes upper/middle/lower[period-1..size), returns period-1.
+Result<std::size_t> bollinger_into(std::span<const double> x, int period, double k,
+                                   std::span<double> upper, std::span<double> middle,
+                                   std::span<double> lower);
 
 // ---- ATR — average true range. TR_t = max(H_t - L_t, |H_t - C_{t-1}|, |L_t - C_{t-1}|) is
 // defined from bar 1 (it uses the previous close; bar 0 has none). ATR at bar n is the SMA of
@@ -303,6 +326,51 @@ class RollingZScore {
   int since_exact_ = 0;  // sliding steps since the last exact recomputation
 };
 Result<IndicatorSeries> rolling_zscore(std::span<const double> x, int period);
+
+// ---- Rolling skewness and excess kurtosis over the last n values including x_t, as POPULATION
+// moments of the window (the biased g1, g2 of Joanes & Gill 1998; scipy.stats.skew/kurtosis with
+// their defaults bias=True, fisher=True): with m_k = Σ(x_i - mean)^k / n,
+//   skewness = m3 / m2^(3/2),   excess kurtosis = m4 / m2² - 3.
+// Chosen over the sample-adjusted G1/G2 (pandas' rolling skew/kurt) because g1/g2 are defined for
+// every n >= 3 without small-sample correction factors and are the textbook method-of-moments
+// estimators; G1 = g1·√(n(n-1))/(n-2) and G2 = ((n+1)g2 + 6)(n-1)/((n-2)(n-3)) convert if needed.
+// Computation: power sums S_k = Σ(x_i - c)^k, k = 1..4, about a shift c, slid in O(1) per bar
+// (add the new value's powers, remove the evicted one's); central moments follow from the raw
+// moments about c. Shifting by c (the window mean at the last exact recomputation) removes the
+// price-level cancellation a plain Σx^k would suffer; every n bars (and when the window first
+// fills) c is reset to the window mean and the sums are recomputed exactly (two-pass), so rounding
+// cannot accumulate: O(1) amortized, as the rolling z-score. Remaining error is about
+// ε·(|d|/σ)^k relative, d the drift of the mean away from c within n bars. A window whose m2 is
+// at the rounding floor (m2 <= 1e-10·S2/n, e.g. a constant window) has no measurable shape:
+// skewness and excess kurtosis are both 0 there. Not in TA-Lib; lookback n-1 by the common
+// convention. n >= 3 (with two values the shape is fixed: g1 = 0, g2 = -2).
+struct MomentsValue {
+  double skewness;
+  double kurtosis;  // excess kurtosis (0 for a normal distribution)
+};
+struct MomentsSeries {
+  IndicatorSeries skewness;
+  IndicatorSeries kurtosis;
+};
+class RollingMoments {
+ public:
+  static Result<RollingMoments> create(int period);
+  std::optional<MomentsValue> update(double x) noexcept;
+  int lookback() const noexcept { return period_ - 1; }
+
+ private:
+  explicit RollingMoments(int period) : ring_(static_cast<std::size_t>(period)), period_(period) {}
+  void recompute() noexcept;
+  detail::Ring ring_;
+  double c_ = 0.0;  // shift: the window mean at the last exact recomputation
+  double s1_ = 0.0;
+  double s2_ = 0.0;
+  double s3_ = 0.0;
+  double s4_ = 0.0;
+  int period_;
+  int since_exact_ = 0;
+};
+Result<MomentsSeries> rolling_moments(std::span<const double> x, int period);
 
 // ---- Rolling volatility — sample standard deviation (divisor n-1) of the last n log returns
 // r_t = ln(x_t/x_{t-1}), times √annualization (252 for daily bars; pass 1 for per-bar). Sliding
@@ -572,6 +640,31 @@ class Adx {
 };
 Result<DmiSeries> adx(std::span<const double> high, std::span<const double> low,
                       std::span<const double> close, int period = 14);
+
+// ---- CCI — commodity channel index (Lambert 1980; TA-Lib CCI): TP_t = (H+L+C)/3; over the last
+// n typical prices, mean = SMA_n(TP) and MD = Σ|TP_i - mean|/n (mean absolute deviation);
+// CCI = (TP_t - mean)/(0.015·MD). When TP_t = mean or MD = 0 the output is 0, as TA-Lib.
+// lookback n-1; n >= 2 (TA-Lib's minimum).
+// Cost: O(n) per bar — the one deliberate exception to the O(1)-per-update rule of issue 5 Q7.
+// MD is taken about the CURRENT mean, so every term |TP_i - mean| changes when the mean moves,
+// and the terms change sign individually as the mean crosses them: there is no running-sum
+// update. An exact O(log n) form would need an order-statistics tree (split the window at the
+// mean); for the usual n = 14..20 the plain pass over the window is faster than that and is what
+// TA-Lib does. Like TA-Lib, the mean is also re-summed over the window each bar (oldest first;
+// TA-Lib sums its circular buffer in storage order, so the two agree to rounding).
+class Cci {
+ public:
+  static Result<Cci> create(int period);
+  std::optional<double> update(double high, double low, double close) noexcept;
+  int lookback() const noexcept { return period_ - 1; }
+
+ private:
+  explicit Cci(int period) : ring_(static_cast<std::size_t>(period)), period_(period) {}
+  detail::Ring ring_;  // typical prices
+  int period_;
+};
+Result<IndicatorSeries> cci(std::span<const double> high, std::span<const double> low,
+                            std::span<const double> close, int period = 14);
 
 // ---- VWAP, session-anchored (not in TA-Lib): VWAP_t = Σ p_i·v_i / Σ v_i over the bars of the
 // current session up to and including t, p usually the typical price (H+L+C)/3 or the bar's own

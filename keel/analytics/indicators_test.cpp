@@ -465,6 +465,136 @@ RandomBars random_bars(std::uint64_t seed, std::size_t n) {
   return b;
 }
 
+TEST(Indicators, RollingMomentsByHand) {
+  // Population moments (m_k = Σ(x - mean)^k / n), period 5 over {1, 2, 3, 4, 10, 4, 4}; values
+  // agree with scipy.stats.skew / scipy.stats.kurtosis (defaults bias=True, fisher=True).
+  // Window {1,2,3,4,10}: mean 4, deviations -3,-2,-1,0,6.
+  //   m2 = (9+4+1+0+36)/5 = 10, m3 = (-27-8-1+0+216)/5 = 36, m4 = (81+16+1+0+1296)/5 = 278.8
+  //   skew = 36/10^1.5 = 1.13841995766..., kurt = 278.8/100 - 3 = -0.212
+  // Window {2,3,4,10,4} (first sliding step): mean 4.6, deviations -2.6,-1.6,-0.6,5.4,-0.6.
+  //   m2 = (6.76+2.56+0.36+29.16+0.36)/5 = 7.84, m3 = (-17.576-4.096-0.216+157.464-0.216)/5
+  //   = 27.072, m4 = (45.6976+6.5536+0.1296+850.3056+0.1296)/5 = 180.5632
+  //   skew = 27.072/7.84^1.5 = 27.072/21.952 = 1.23323615160..., kurt = 180.5632/61.4656 - 3
+  //   = -0.06236984589...
+  // Window {3,4,10,4,4}: mean 5, deviations -2,-1,5,-1,-1.
+  //   m2 = 32/5 = 6.4, m3 = 114/5 = 22.8, m4 = 644/5 = 128.8
+  //   skew = 22.8/6.4^1.5 = 1.40820177054..., kurt = 128.8/40.96 - 3 = 0.14453125
+  const std::vector<double> x{1, 2, 3, 4, 10, 4, 4};
+  auto r = rolling_moments(x, 5);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  expect_warmup(r->skewness, 4);
+  expect_warmup(r->kurtosis, 4);
+  expect_values(r->skewness, 4, {36.0 / std::pow(10.0, 1.5), 27.072 / 21.952, 22.8 / std::pow(6.4, 1.5)},
+                1e-12);
+  expect_values(r->kurtosis, 4, {-0.212, 180.5632 / 61.4656 - 3.0, 0.14453125}, 1e-12);
+  // Symmetric window {1,2,3}: m3 = 0; m2 = 2/3, m4 = 2/3, kurt = (2/3)/(4/9) - 3 = -1.5.
+  // A constant window has no measurable shape: both 0.
+  auto sym = rolling_moments(std::vector<double>{1, 2, 3, 5, 5, 5}, 3);
+  ASSERT_TRUE(sym.ok());
+  EXPECT_NEAR(*sym->skewness[2], 0.0, 1e-15);
+  EXPECT_NEAR(*sym->kurtosis[2], -1.5, 1e-12);
+  EXPECT_EQ(*sym->skewness[5], 0.0);
+  EXPECT_EQ(*sym->kurtosis[5], 0.0);
+  auto bad = RollingMoments::create(2);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, "rolling_moments: period must be >= 3, got 2");
+  auto nan = rolling_moments(std::vector<double>{1, 2, std::nan(""), 4}, 3);
+  ASSERT_FALSE(nan.ok());
+  EXPECT_EQ(nan.error().message, "rolling_moments: x[2] is NaN");
+}
+
+TEST(Indicators, RollingMomentsStayExactOnLongSeries) {
+  // The shifted power sums are re-centred and recomputed every n bars: after 200 000 bars the
+  // moments must still agree with a two-pass recomputation of each window.
+  const RandomBars b = random_bars(11, 200000);
+  const int n = 20;
+  auto r = rolling_moments(b.close, n);
+  ASSERT_TRUE(r.ok());
+  for (std::size_t t = b.close.size() - 200; t < b.close.size(); ++t) {
+    double sum = 0.0;
+    for (std::size_t i = t + 1 - n; i <= t; ++i) sum += b.close[i];
+    const double mean = sum / n;
+    double m2 = 0.0, m3 = 0.0, m4 = 0.0;
+    for (std::size_t i = t + 1 - n; i <= t; ++i) {
+      const double d = b.close[i] - mean;
+      m2 += d * d / n;
+      m3 += d * d * d / n;
+      m4 += d * d * d * d / n;
+    }
+    const double skew = m3 / std::pow(m2, 1.5);
+    const double kurt = m4 / (m2 * m2) - 3.0;
+    EXPECT_NEAR(*r->skewness[t], skew, 1e-7 * (1.0 + std::fabs(skew))) << "t = " << t;
+    EXPECT_NEAR(*r->kurtosis[t], kurt, 1e-7 * (1.0 + std::fabs(kurt))) << "t = " << t;
+  }
+}
+
+TEST(Indicators, CciByHand) {
+  // Period 3. TP = (H+L+C)/3: (3+1+2)/3 = 2, (5+3+4)/3 = 4, (9+6+6)/3 = 7, (8+5+5)/3 = 6.
+  // Bar 2, window {2,4,7}: mean 13/3, MD = (7/3 + 1/3 + 8/3)/3 = 16/9,
+  //   CCI = (7 - 13/3)/(0.015·16/9) = (8/3)/(0.24/9) = 100.
+  // Bar 3, window {4,7,6}: mean 17/3, MD = (5/3 + 4/3 + 1/3)/3 = 10/9,
+  //   CCI = (6 - 17/3)/(0.015·10/9) = (1/3)/(0.15/9) = 20.
+  const std::vector<double> h{3, 5, 9, 8}, l{1, 3, 6, 5}, c{2, 4, 6, 5};
+  auto r = cci(h, l, c, 3);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  expect_warmup(*r, 2);
+  expect_values(*r, 2, {100.0, 20.0}, 1e-9);
+  // A flat window (MD = 0) gives 0, as TA-Lib.
+  const std::vector<double> f{5, 5, 5};
+  auto flat = cci(f, f, f, 2);
+  ASSERT_TRUE(flat.ok());
+  EXPECT_EQ(*(*flat)[1], 0.0);
+  EXPECT_EQ(*(*flat)[2], 0.0);
+  EXPECT_EQ(Cci::create(14)->lookback(), 13);  // TA-Lib CCI lookback n-1
+  auto bad = Cci::create(1);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, "cci: period must be >= 2, got 1");
+  auto inverted = cci(std::vector<double>{3, 2}, std::vector<double>{1, 4}, std::vector<double>{2, 3}, 2);
+  ASSERT_FALSE(inverted.ok());
+  EXPECT_NE(inverted.error().message.find("high[1]"), std::string::npos) << inverted.error().message;
+}
+
+TEST(Indicators, IntoFormsLeaveWarmupUntouchedAndCheckBuffers) {
+  // SMA(3) of kX = {10,11,12,14,13,15}: 11, 37/3, 13, 14 from index 2; out[0..2) untouched.
+  const double sentinel = -12345.0;
+  std::vector<double> out(kX.size(), sentinel);
+  auto first = sma_into(kX, 3, out);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(*first, 2u);
+  EXPECT_EQ(out[0], sentinel);
+  EXPECT_EQ(out[1], sentinel);
+  EXPECT_NEAR(out[2], 11.0, 1e-12);
+  EXPECT_NEAR(out[3], 37.0 / 3.0, 1e-12);
+  EXPECT_NEAR(out[4], 13.0, 1e-12);
+  EXPECT_NEAR(out[5], 14.0, 1e-12);
+  std::vector<double> up(kX.size(), sentinel), mid(kX.size(), sentinel), lo(kX.size(), sentinel);
+  auto bf = bollinger_into(kX, 4, 2.0, up, mid, lo);
+  ASSERT_TRUE(bf.ok());
+  EXPECT_EQ(*bf, 3u);
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_TRUE(up[i] == sentinel && mid[i] == sentinel && lo[i] == sentinel);
+  std::vector<double> e(kX.size(), sentinel);
+  EXPECT_EQ(*ema_into(kX, 1, e), 0u);
+  EXPECT_EQ(e[0], 10.0);  // EMA(1): k = 1, the input itself
+  std::vector<double> shortbuf(kX.size() - 1);
+  auto r = sma_into(kX, 3, shortbuf);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "sma_into: out has 5 values but x has 6");
+  auto rl = bollinger_into(kX, 3, 2.0, up, mid, shortbuf);
+  ASSERT_FALSE(rl.ok());
+  EXPECT_EQ(rl.error().message, "bollinger_into: lower has 5 values but x has 6");
+  const std::vector<double> withnan{1.0, 2.0, std::nan(""), 4.0};
+  std::vector<double> o4(4);
+  auto rn = ema_into(withnan, 2, o4);
+  ASSERT_FALSE(rn.ok());
+  EXPECT_EQ(rn.error().message, "ema_into: x[2] is NaN");
+  auto rp = sma_into(kX, 0, out);
+  ASSERT_FALSE(rp.ok());
+  EXPECT_EQ(rp.error().message, "sma_into: period must be >= 1, got 0");
+  auto rlong = sma_into(kX, 7, out);
+  ASSERT_FALSE(rlong.ok());
+  EXPECT_NE(rlong.error().message.find("longer than the 6 bars"), std::string::npos);
+}
+
 template <class Ind, class F>
 void check_stream_equals_batch(Ind ind, const IndicatorSeries& batch, F update) {
   std::size_t first_ready = batch.size();
@@ -590,6 +720,34 @@ RC_GTEST_PROP(IndicatorsProperty, StreamingEqualsBatchAndWarmupIsLookback, ()) {
       if (v) RC_ASSERT(v->covariance == *cb.covariance[i] && v->correlation == *cb.correlation[i] && v->beta == *cb.beta[i]);
     }
   }
+  {
+    const int mn = std::max(3, n);
+    const auto mb2 = *rolling_moments(c, mn);
+    auto msr = *RollingMoments::create(mn);
+    const auto cb = *cci(b.high, b.low, c, std::max(2, n));
+    auto cs = *Cci::create(std::max(2, n));
+    for (std::size_t i = 0; i < len; ++i) {
+      const auto v = msr.update(c[i]);
+      RC_ASSERT(v.has_value() == (static_cast<int>(i) >= msr.lookback()));
+      RC_ASSERT(v.has_value() == mb2.skewness[i].has_value());
+      if (v) RC_ASSERT(v->skewness == *mb2.skewness[i] && v->kurtosis == *mb2.kurtosis[i]);
+    }
+    check_stream_equals_batch(cs, cb, [&](auto& s, std::size_t i) { return s.update(b.high[i], b.low[i], c[i]); });
+  }
+  {
+    // "_into" forms: bit-identical to the optional-returning batch forms from the lookback on.
+    std::vector<double> o(len), up(len), mid(len), lo(len);
+    const auto sb2 = *sma(c, n);
+    RC_ASSERT(*sma_into(c, n, o) == static_cast<std::size_t>(n - 1));
+    for (std::size_t i = static_cast<std::size_t>(n - 1); i < len; ++i) RC_ASSERT(o[i] == *sb2[i]);
+    const auto eb = *ema(c, n);
+    RC_ASSERT(*ema_into(c, n, o) == static_cast<std::size_t>(n - 1));
+    for (std::size_t i = static_cast<std::size_t>(n - 1); i < len; ++i) RC_ASSERT(o[i] == *eb[i]);
+    RC_ASSERT(*bollinger_into(c, n, 2.0, up, mid, lo) == static_cast<std::size_t>(n - 1));
+    for (std::size_t i = static_cast<std::size_t>(n - 1); i < len; ++i) {
+      RC_ASSERT(up[i] == *bb.upper[i] && mid[i] == *bb.middle[i] && lo[i] == *bb.lower[i]);
+    }
+  }
   Obv os;
   const auto ob = *obv(c, b.volume);
   for (std::size_t i = 0; i < len; ++i) RC_ASSERT(os.update(c[i], b.volume[i]) == ob[i]);
@@ -627,6 +785,8 @@ RC_GTEST_PROP(IndicatorsProperty, MatchNaiveWindowRecomputation, ()) {
   const auto dc = *donchian(b.high, b.low, n);
   const auto wr = *williams_r(b.high, b.low, c, n);
   const auto cm = *rolling_comovement(c, b.high, n);
+  const auto mo = n >= 3 ? *rolling_moments(c, n) : MomentsSeries{};
+  const auto cc = *cci(b.high, b.low, c, n);
   for (std::size_t t = static_cast<std::size_t>(n - 1); t < len; ++t) {
     const std::size_t lo = t + 1 - static_cast<std::size_t>(n);
     double sum = 0.0, wsum = 0.0, hh = b.high[lo], ll = b.low[lo];
@@ -663,6 +823,34 @@ RC_GTEST_PROP(IndicatorsProperty, MatchNaiveWindowRecomputation, ()) {
       for (std::size_t i = lo; i <= t; ++i) sxy += (c[i] - mean) * (b.high[i] - mh);
       RC_ASSERT(std::fabs(*cm.covariance[t] - sxy / (n - 1)) < 1e-9);
       if (ss > 1e-4) RC_ASSERT(std::fabs(*cm.beta[t] - sxy / ss) < 1e-6 * (1.0 + std::fabs(sxy / ss)));
+    }
+    // Moments two-pass; as for the z-score, only windows with σ well above the sliding rounding.
+    if (n >= 3 && sd > 1e-2) {
+      double m2 = 0.0, m3 = 0.0, m4 = 0.0;
+      for (std::size_t i = lo; i <= t; ++i) {
+        const double d = c[i] - mean;
+        m2 += d * d / n;
+        m3 += d * d * d / n;
+        m4 += d * d * d * d / n;
+      }
+      const double skew = m3 / std::pow(m2, 1.5);
+      const double kurt = m4 / (m2 * m2) - 3.0;
+      RC_ASSERT(std::fabs(*mo.skewness[t] - skew) < 1e-6 * (1.0 + std::fabs(skew)));
+      RC_ASSERT(std::fabs(*mo.kurtosis[t] - kurt) < 1e-6 * (1.0 + std::fabs(kurt)));
+    }
+    // CCI from its definition on the typical prices of the window.
+    {
+      double tsum = 0.0;
+      for (std::size_t i = lo; i <= t; ++i) tsum += (b.high[i] + b.low[i] + c[i]) / 3.0;
+      const double tmean = tsum / n;
+      double md = 0.0;
+      for (std::size_t i = lo; i <= t; ++i) md += std::fabs((b.high[i] + b.low[i] + c[i]) / 3.0 - tmean);
+      md /= n;
+      const double tp = (b.high[t] + b.low[t] + c[t]) / 3.0;
+      if (md > 1e-6) {
+        const double want = (tp - tmean) / (0.015 * md);
+        RC_ASSERT(std::fabs(*cc[t] - want) < 1e-6 * (1.0 + std::fabs(want)));
+      }
     }
     if (hh > ll) RC_ASSERT(std::fabs(*wr[t] - (hh - c[t]) / (hh - ll) * -100.0) < 1e-9);
   }
