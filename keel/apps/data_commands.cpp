@@ -18,19 +18,10 @@ namespace {
 
 using nlohmann::json;
 
-std::string default_db() {
-  const char* env = std::getenv("KEEL_DB");
-  return env && *env ? env : "keel.db";
-}
-
 struct Common {
-  std::string db = default_db();
+  std::string db;
   bool json_out = false;
 };
-
-void add_db_option(CLI::App* cmd, Common& common) {
-  cmd->add_option("--db", common.db, "SQLite database file (default: $KEEL_DB or ./keel.db)");
-}
 
 Result<std::unique_ptr<data::SqliteStore>> open_store(const std::string& path) { return data::SqliteStore::open(path); }
 
@@ -284,13 +275,13 @@ void register_data_commands(CLI::App& app, int& exit_code) {
   auto st = std::make_shared<State>();
 
   CLI::App* list = data->add_subcommand("list", "List the series the store holds");
-  add_db_option(list, st->list_common);
+  add_db_option(list, st->list_common.db);
   list->add_flag("--json", st->list_common.json_out, "Print JSON");
   list->add_flag("--contracts", st->list_contracts, "One line per option contract instead of one per underlying");
   list->callback([&exit_code, st] { exit_code = run_list(st->list_common, st->list_contracts); });
 
   CLI::App* show = data->add_subcommand("show", "Show an instrument's bars, or an underlying's option chain on a date");
-  add_db_option(show, st->show_common);
+  add_db_option(show, st->show_common.db);
   show->add_option("symbol", st->show_args.symbol, "Ticker or OSI option symbol")->required();
   show->add_option("--from", st->show_args.from, "First date or timestamp (inclusive)");
   show->add_option("--to", st->show_args.to, "Last date or timestamp (inclusive)");
@@ -301,7 +292,7 @@ void register_data_commands(CLI::App& app, int& exit_code) {
   show->callback([&exit_code, st] { exit_code = run_show(st->show_args, st->show_common); });
 
   CLI::App* check = data->add_subcommand("check", "Quality control: gaps, duplicates, crossed quotes, outliers ...");
-  add_db_option(check, st->check_common);
+  add_db_option(check, st->check_common.db);
   check->add_option("--symbol", st->check_options.symbol, "Check only this underlying (default: all)");
   check->add_option("--examples", st->check_options.max_examples, "Examples shown per kind of issue (default 5)");
   check->add_option("--outlier-sigmas", st->check_options.outlier_sigmas, "Robust z-score above which a return is an outlier");

@@ -25,15 +25,10 @@ Result<Timestamp> ingestion_time(const std::string& flag) {
   return *t;
 }
 
-std::string default_db_path() {
-  const char* env = std::getenv("KEEL_DB");
-  return env && *env ? env : "keel.db";
-}
-
 // ---- import -----------------------------------------------------------------------------------
 
 struct ImportArgs {
-  std::string db = default_db_path();
+  std::string db;
   std::string format = "csv";
   std::string symbol;
   std::string asset_class = "equity";
@@ -158,7 +153,7 @@ int run_import(const ImportArgs& args) {
 // ---- synth ------------------------------------------------------------------------------------
 
 struct SynthArgs {
-  std::string db = default_db_path();
+  std::string db;
   std::uint64_t seed = 0;
   bool seed_set = false;
   std::string start, end;
@@ -204,7 +199,7 @@ void register_synth_and_import(CLI::App* data, int& exit_code) {
   auto st = std::make_shared<State>();  // owned by the callbacks, so as long as the App
   CLI::App* imp = data->add_subcommand("import", "Import bar files (CSV, Yahoo, Polygon flat files; plain or .gz)");
   imp->add_option("files", st->import_args.files, "Files to import, each in one transaction")->required();
-  imp->add_option("--db", st->import_args.db, "SQLite database file (default: $KEEL_DB or ./keel.db)");
+  add_db_option(imp, st->import_args.db);
   std::string formats;
   for (auto f : data::import_format_names()) formats += (formats.empty() ? "" : ", ") + std::string(f);
   imp->add_option("--format", st->import_args.format, "File format: " + formats + " (default csv)");
@@ -228,7 +223,7 @@ void register_synth_and_import(CLI::App* data, int& exit_code) {
   imp->callback([&exit_code, st] { exit_code = run_import(st->import_args); });
 
   CLI::App* synth = data->add_subcommand("synth", "Generate the seeded synthetic market (docs/SYNTHETIC_MARKET.md) into the store");
-  synth->add_option("--db", st->synth_args.db, "SQLite database file (default: $KEEL_DB or ./keel.db)");
+  add_db_option(synth, st->synth_args.db);
   synth->add_option("--seed", st->synth_args.seed, "Random seed (default: the default config's)")->each([st](const std::string&) {
     st->synth_args.seed_set = true;
   });

@@ -288,10 +288,8 @@ void register_surface_commands(CLI::App& app, int& exit_code) {
   CLI::App* surface = app.add_subcommand("surface", "Volatility surfaces");
   surface->require_subcommand(1);
   auto st = std::make_shared<SurfaceArgs>();
-  const char* env = std::getenv("KEEL_DB");
-  st->db = env && *env ? env : "keel.db";
   CLI::App* fit = surface->add_subcommand("fit", "Fit SVI per expiry to a chain (store or CSV) and check arbitrage");
-  fit->add_option("--db", st->db, "SQLite database file (default: $KEEL_DB or ./keel.db)");
+  add_db_option(fit, st->db);
   fit->add_option("--symbol", st->symbol, "Underlying whose chain to fit (from the store)");
   fit->add_option("--date", st->date, "Quote date (and valuation date)")->required();
   fit->add_option("--in", st->in, "CSV chain instead of the store: expiry,strike,right,bid,ask");

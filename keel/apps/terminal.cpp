@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 namespace keel::apps {
 
@@ -21,6 +22,12 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
     }
     std::printf("%s\n", line.c_str());
   }
+}
+
+void add_db_option(CLI::App* cmd, std::string& db) {
+  const char* env = std::getenv("KEEL_DB");
+  db = env && *env ? env : "keel.db";
+  cmd->add_option("--db", db, "SQLite database file (default: $KEEL_DB or ./keel.db)");
 }
 
 int user_error(const std::string& message) {

@@ -3,6 +3,7 @@
 // Thread safety: single-threaded CLI use.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,6 +12,9 @@ namespace keel::apps {
 
 // Prints rows as left-aligned columns separated by two spaces; the first row is the header.
 void print_table(const std::vector<std::vector<std::string>>& rows);
+
+// Adds --db to a command, defaulting `db` to $KEEL_DB, else ./keel.db.
+void add_db_option(CLI::App* cmd, std::string& db);
 
 // "keel: error: <message>" on stderr; returns exit code 1 for `return user_error(...)`.
 int user_error(const std::string& message);

@@ -137,8 +137,7 @@ int run_vol(const VolArgs& a) {
     estimators.insert(estimators.end(), {analytics::VolEstimator::kParkinson, analytics::VolEstimator::kGarmanKlass,
                                          analytics::VolEstimator::kRogersSatchell, analytics::VolEstimator::kYangZhang});
   }
-  std::vector<double> dummy(s.close.size(), 0.0);
-  const analytics::OhlcSpan close_only{dummy, s.close, s.close, s.close};
+  const analytics::OhlcSpan close_only{s.close, s.close, s.close, s.close};
   for (auto e : estimators) {
     const analytics::OhlcSpan& input = ohlc ? bars : close_only;
     auto whole = analytics::realized_vol(e, input);
@@ -229,10 +228,8 @@ int run_vol(const VolArgs& a) {
 
 void register_vol_commands(CLI::App& app, int& exit_code) {
   auto st = std::make_shared<VolArgs>();
-  const char* env = std::getenv("KEEL_DB");
-  st->db = env && *env ? env : "keel.db";
   CLI::App* vol = app.add_subcommand("vol", "Realized volatility and a GARCH fit for a daily series (store or CSV)");
-  vol->add_option("--db", st->db, "SQLite database file (default: $KEEL_DB or ./keel.db)");
+  add_db_option(vol, st->db);
   vol->add_option("--symbol", st->symbol, "Instrument whose daily bars to use (from the store)");
   vol->add_option("--from", st->from, "First date");
   vol->add_option("--to", st->to, "Last date");
