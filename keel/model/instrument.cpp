@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "keel/core/int128.hpp"
 #include "keel/model/occ_symbol.hpp"
 
 namespace keel {
@@ -80,6 +81,17 @@ Result<Instrument> make_option_instrument(const OptionSpec& spec) {
   inst.option = spec;
   KEEL_TRY_STATUS(inst.validate());
   return inst;
+}
+
+Price deliverable_strike(const OptionSpec& spec) {
+  KEEL_ASSERT(spec.multiplier > 0, "deliverable_strike: multiplier must be positive");
+  if (spec.multiplier == kStrikeShares) return spec.strike;
+  const i128 num = static_cast<i128>(spec.strike.raw()) * kStrikeShares;
+  const i128 den = spec.multiplier;
+  i128 q = num / den;
+  const i128 r = num % den;
+  if (2 * (r < 0 ? -r : r) >= den) q += (num < 0 ? -1 : 1);
+  return Price::from_raw(static_cast<std::int64_t>(q), 8);
 }
 
 }  // namespace keel

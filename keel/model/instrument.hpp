@@ -63,6 +63,16 @@ struct Instrument {
   friend bool operator==(const Instrument&, const Instrument&) = default;
 };
 
+// The strike is quoted per share of a 100-share unit: true for standard US equity and index
+// options and for OCC-adjusted series, whose deliverable (`multiplier`, e.g. 150 after a 3:2
+// split) changes while the strike and its 100-share basis stay. Exercise pays or receives
+// strike x kStrikeShares per contract; per deliverable share that is deliverable_strike().
+inline constexpr std::int64_t kStrikeShares = 100;
+// strike x 100 / multiplier, rounded half away from zero to 1e-8 (the strike itself for a
+// standard contract). Quotes of adjusted series are per deliverable share, so intrinsic value per
+// deliverable share is S - deliverable_strike (calls) or deliverable_strike - S (puts).
+Price deliverable_strike(const OptionSpec& spec);
+
 // Builds an option instrument whose symbol is the OSI form of the spec; validates it.
 Result<Instrument> make_option_instrument(const OptionSpec& spec);
 

@@ -186,5 +186,21 @@ RC_GTEST_PROP(InstrumentProp, OptionSymbolAgreesWithSpec, ()) {
   RC_ASSERT(sym->strike == s.strike);
 }
 
+// OCC adjusted series after a 3:2 split: strike 90 on a 100-share basis, deliverable 150 shares;
+// per deliverable share 90 x 100 / 150 = 60 exactly. Standard contracts keep their strike.
+TEST(DeliverableStrike, AdjustedSeriesDividesByTheDeliverable) {
+  OptionSpec spec;
+  spec.underlying = "ZEPH";
+  spec.expiry = Date::ymd(2022, 10, 21);
+  spec.strike = Price::from_raw(90'00000000, 2);
+  spec.multiplier = 150;
+  EXPECT_EQ(deliverable_strike(spec).raw(), 60'00000000);
+  // 95 x 100 / 150 = 63.3333333333... -> 63.33333333 at 1e-8 (half away from zero).
+  spec.strike = Price::from_raw(95'00000000, 2);
+  EXPECT_EQ(deliverable_strike(spec).raw(), 63'33333333);
+  spec.multiplier = 100;
+  EXPECT_EQ(deliverable_strike(spec), spec.strike);
+}
+
 }  // namespace
 }  // namespace keel

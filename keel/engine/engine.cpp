@@ -1,0 +1,668 @@
+#include "keel/engine/engine.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "keel/model/occ_symbol.hpp"
+
+namespace keel::engine {
+
+using execution::Order;
+using execution::OrderEvent;
+using execution::OrderSide;
+using execution::VenueEvent;
+using execution::VenueEventKind;
+using strategy::OptionEvent;
+using strategy::OptionEventKind;
+
+// ---- Universe ---------------------------------------------------------------------------------
+
+const Instrument* Universe::find(InstrumentId id) const {
+  auto it = by_id.find(id.value());
+  return it == by_id.end() ? nullptr : it->second;
+}
+
+const Instrument* Universe::find(std::string_view symbol) const {
+  auto it = by_symbol.find(symbol);
+  return it == by_symbol.end() ? nullptr : it->second;
+}
+
+void Universe::add(const Instrument& instrument) {
+  if (by_id.count(instrument.id.value()) != 0) return;
+  instruments.push_back(instrument);
+  const Instrument* p = &instruments.back();
+  by_id.emplace(instrument.id.value(), p);
+  by_symbol.emplace(instrument.symbol, p);
+}
+
+// ---- Config -----------------------------------------------------------------------------------
+
+Status EngineConfig::validate() const {
+  if (!capital.is_positive()) {
+    return make_error(ErrorCode::kInvalidArgument, "capital " + capital.to_string() + " must be positive");
+  }
+  if (!(rate > -0.5 && rate < 1.0)) return make_error(ErrorCode::kInvalidArgument, "rate must be in (-0.5, 1)");
+  if (!(dividend_yield > -0.5 && dividend_yield < 1.0)) {
+    return make_error(ErrorCode::kInvalidArgument, "dividend_yield must be in (-0.5, 1)");
+  }
+  KEEL_TRY_STATUS(execution.validate());
+  KEEL_TRY_STATUS(lifecycle.validate());
+  return ok_status();
+}
+
+// ---- Construction -----------------------------------------------------------------------------
+
+Engine::Engine(EngineConfig config, MarketFeed& feed, strategy::Strategy& strategy, EngineObserver* observer,
+               std::shared_ptr<Universe> universe, execution::SimulatedVenue venue,
+               execution::ClientOrderIdGenerator ids)
+    : config_(std::move(config)),
+      feed_(feed),
+      strategy_(strategy),
+      observer_(observer),
+      portfolio_(config_.capital, config_.account),
+      venue_(std::move(venue)),
+      ids_(std::move(ids)),
+      universe_(std::move(universe)) {}
+
+Result<std::unique_ptr<Engine>> Engine::create(EngineConfig config, MarketFeed& feed, strategy::Strategy& strategy,
+                                               EngineObserver* observer) {
+  KEEL_TRY_STATUS(config.validate());
+  auto universe = std::make_shared<Universe>();
+  for (const Instrument& i : feed.universe()) universe->add(i);
+  std::shared_ptr<const Universe> lookup = universe;
+  KEEL_TRY(venue, execution::SimulatedVenue::create(
+                      config.execution, [lookup](InstrumentId id) -> const Instrument* { return lookup->find(id); }));
+  KEEL_TRY(ids, execution::ClientOrderIdGenerator::create(StrategyId(config.order_id_prefix)));
+  return std::unique_ptr<Engine>(
+      new Engine(std::move(config), feed, strategy, observer, std::move(universe), std::move(venue), std::move(ids)));
+}
+
+// ---- Context ----------------------------------------------------------------------------------
+
+const Instrument* Engine::instrument(InstrumentId id) const { return universe_->find(id); }
+const Instrument* Engine::find_instrument(std::string_view symbol) const { return universe_->find(symbol); }
+
+std::span<const Bar> Engine::history(InstrumentId id, std::size_t n) const {
+  auto it = history_.find(id.value());
+  if (it == history_.end()) return {};
+  const std::vector<Bar>& v = it->second;
+  const std::size_t k = std::min(n, v.size());
+  return std::span<const Bar>(v.data() + (v.size() - k), k);
+}
+
+const strategy::OptionChain* Engine::chain(std::string_view underlying) const {
+  auto it = chains_.find(underlying);
+  return it == chains_.end() ? nullptr : &it->second;
+}
+
+std::vector<Order> Engine::open_orders() const {
+  std::vector<Order> out;
+  out.reserve(working_.size());
+  for (const auto& [seq, id] : working_) out.push_back(orders_.at(id));
+  return out;
+}
+
+void Engine::track(const Order& order) {
+  auto it = sequence_of_.find(order.id.value());
+  if (it == sequence_of_.end()) return;
+  if (execution::is_terminal(order.status)) {
+    working_.erase(it->second);
+    sequence_of_.erase(it);
+  }
+}
+
+const Order* Engine::order(const ClientOrderId& id) const {
+  auto it = orders_.find(id.value());
+  return it == orders_.end() ? nullptr : &it->second;
+}
+
+std::optional<Price> Engine::last_close(InstrumentId id) const {
+  auto it = history_.find(id.value());
+  if (it == history_.end() || it->second.empty()) return std::nullopt;
+  return it->second.back().close;
+}
+
+std::optional<Price> Engine::option_mid(InstrumentId id) const {
+  auto it = last_option_quote_.find(id.value());
+  if (it == last_option_quote_.end()) return std::nullopt;
+  const std::int64_t sum = it->second.bid.raw() + it->second.ask.raw();
+  return Price::from_raw(sum / 2 + (sum % 2 != 0 ? 1 : 0), 3);  // half up on the 1e-8 grid
+}
+
+const Instrument* Engine::underlying_of(const Instrument& option) const {
+  return option.option ? universe_->find(option.option->underlying) : nullptr;
+}
+
+std::optional<Price> Engine::underlying_price(std::string_view underlying) const {
+  const Instrument* u = universe_->find(underlying);
+  if (u == nullptr) return std::nullopt;
+  return last_close(u->id);
+}
+
+void Engine::log(std::string_view message) {
+  if (observer_ != nullptr) observer_->on_log(now(), message);
+}
+
+Status Engine::set_timer(Timestamp at, std::string tag) {
+  if (at <= now()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "timer '" + tag + "' at " + at.to_string() + " is not after now " + now().to_string());
+  }
+  timers_.push(PendingTimer{at, timer_seq_++, std::move(tag)});
+  return ok_status();
+}
+
+Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
+  if (warming_up()) {
+    return make_error(ErrorCode::kRejected, "order refused during warm-up (trading starts " +
+                                                config_.start.to_string() + ", now " + today_.to_string() + ")");
+  }
+  Order order;
+  KEEL_TRY(id, ids_.next());
+  order.id = id;
+  order.instrument = request.instrument;
+  order.legs = request.legs;
+  order.side = request.side;
+  order.type = request.type;
+  order.tif = request.tif;
+  order.quantity = request.quantity;
+  order.limit_price = request.limit_price;
+  order.stop_price = request.stop_price;
+  order.all_or_none = request.all_or_none;
+  order.ts_init = now();
+  order.ts_last = now();
+  KEEL_TRY_STATUS(execution::validate(order));
+  // Unknown contracts are a programming or data error of the strategy: refuse, naming them.
+  auto known = [&](InstrumentId i) -> Status {
+    if (universe_->find(i) == nullptr) {
+      return make_error(ErrorCode::kNotFound,
+                        "order " + id.value() + ": unknown instrument id " + std::to_string(i.value()));
+    }
+    return ok_status();
+  };
+  if (order.is_combo()) {
+    for (const auto& leg : order.legs) KEEL_TRY_STATUS(known(leg.instrument));
+  } else {
+    KEEL_TRY_STATUS(known(order.instrument));
+  }
+  // An option past its expiry cannot be traded.
+  auto expired = [&](InstrumentId i) {
+    const Instrument* inst = universe_->find(i);
+    return inst->option && inst->option->expiry < today_;
+  };
+  const bool any_expired = order.is_combo()
+                               ? std::any_of(order.legs.begin(), order.legs.end(),
+                                             [&](const auto& leg) { return expired(leg.instrument); })
+                               : expired(order.instrument);
+
+  const std::vector<Order> working = open_orders();
+  auto estimate = [this](InstrumentId i, OrderSide side) -> std::optional<Price> {
+    const Instrument* inst = universe_->find(i);
+    if (inst == nullptr) return std::nullopt;
+    if (inst->is_option()) {
+      auto it = last_option_quote_.find(i.value());
+      if (it == last_option_quote_.end()) return std::nullopt;
+      return side == OrderSide::kBuy ? it->second.ask : it->second.bid;
+    }
+    return last_close(i);
+  };
+  auto lookup = [this](InstrumentId i) { return universe_->find(i); };
+  auto uprice = [this](std::string_view u) { return underlying_price(u); };
+  Status check = any_expired ? Status(make_error(ErrorCode::kRejected, "order " + id.value() +
+                                                                           ": the option has expired"))
+                             : portfolio_.check_order(order, working, lookup, estimate, uprice);
+  reasons_[id.value()] = request.reason;
+  if (!check) {
+    KEEL_TRY_STATUS(execution::apply_event(order, OrderEvent::kReject, now()));
+    orders_.emplace(id.value(), order);
+    pending_.push_back(Notification{Notification::Kind::kOrder, {}, id.value(), {}});
+    KEEL_TRY_STATUS(drain());
+    return check.error();
+  }
+  KEEL_TRY_STATUS(execution::apply_event(order, OrderEvent::kSubmit, now()));
+  orders_.emplace(id.value(), order);
+  working_.emplace(order_seq_, id.value());
+  sequence_of_.emplace(id.value(), order_seq_);
+  ++order_seq_;
+  KEEL_TRY_STATUS(apply_venue_events(venue_.submit(order, now())));
+  KEEL_TRY_STATUS(drain());
+  return id;
+}
+
+Status Engine::cancel(const ClientOrderId& id) {
+  auto it = orders_.find(id.value());
+  if (it == orders_.end()) return make_error(ErrorCode::kNotFound, "cancel: unknown order " + id.value());
+  if (execution::is_terminal(it->second.status)) {
+    return make_error(ErrorCode::kInvalidArgument, "cancel: order " + id.value() + " is already " +
+                                                       std::string(execution::to_string(it->second.status)));
+  }
+  KEEL_TRY_STATUS(execution::apply_event(it->second, OrderEvent::kRequestCancel, now()));
+  KEEL_TRY_STATUS(apply_venue_events(venue_.cancel(id, now())));
+  KEEL_TRY_STATUS(drain());
+  return ok_status();
+}
+
+// ---- Venue events -----------------------------------------------------------------------------
+
+Status Engine::apply_venue_events(std::vector<VenueEvent> events) {
+  for (VenueEvent& ev : events) {
+    auto it = orders_.find(ev.order_id.value());
+    if (it == orders_.end()) {
+      return make_error(ErrorCode::kInternal, "venue reported on unknown order " + ev.order_id.value());
+    }
+    Order& order = it->second;
+    switch (ev.kind) {
+      case VenueEventKind::kAccepted:
+        KEEL_TRY_STATUS(execution::apply_event(order, OrderEvent::kAccept, ev.ts));
+        break;
+      case VenueEventKind::kRejected:
+        KEEL_TRY_STATUS(execution::apply_event(order, OrderEvent::kReject, ev.ts));
+        log("order " + order.id.value() + " rejected by the venue: " + ev.reason);
+        pending_.push_back(Notification{Notification::Kind::kOrder, {}, order.id.value(), {}});
+        break;
+      case VenueEventKind::kCanceled:
+        KEEL_TRY_STATUS(execution::apply_event(order, OrderEvent::kCancel, ev.ts));
+        pending_.push_back(Notification{Notification::Kind::kOrder, {}, order.id.value(), {}});
+        break;
+      case VenueEventKind::kExpired:
+        KEEL_TRY_STATUS(execution::apply_event(order, OrderEvent::kExpire, ev.ts));
+        pending_.push_back(Notification{Notification::Kind::kOrder, {}, order.id.value(), {}});
+        break;
+      case VenueEventKind::kFilled: {
+        KEEL_TRY_STATUS(execution::apply_fill(order, ev.order_quantity, ev.order_price, ev.ts));
+        const std::string& reason = reasons_[order.id.value()];
+        for (const execution::Fill& f : ev.fills) {
+          const Instrument* inst = universe_->find(f.instrument);
+          if (inst == nullptr) {
+            return make_error(ErrorCode::kInternal, "fill of order " + order.id.value() + " on unknown instrument");
+          }
+          Status booked = portfolio_.apply_fill(f, *inst, reason);
+          if (!booked) {
+            return make_error(booked.error().code, "order " + order.id.value() + ": fill of " +
+                                                       f.quantity.to_string() + " " + inst->symbol + " at " +
+                                                       f.price.to_string() + " could not be booked: " +
+                                                       booked.error().message);
+          }
+          pending_.push_back(Notification{Notification::Kind::kFill, f, order.id.value(), {}});
+        }
+        pending_.push_back(Notification{Notification::Kind::kOrder, {}, order.id.value(), {}});
+        break;
+      }
+    }
+    track(order);
+  }
+  return ok_status();
+}
+
+Status Engine::strategy_call(Status status, std::string_view what) {
+  if (status) return status;
+  return make_error(status.error().code, now().to_string() + ": strategy " + std::string(strategy_.name()) + " " +
+                                             std::string(what) + ": " + status.error().message);
+}
+
+Status Engine::drain() {
+  if (in_callback_) return ok_status();
+  while (!pending_.empty()) {
+    Notification n = std::move(pending_.front());
+    pending_.pop_front();
+    in_callback_ = true;
+    Status st;
+    switch (n.kind) {
+      case Notification::Kind::kFill:
+        st = strategy_call(strategy_.on_fill(*this, n.fill), "on_fill");
+        break;
+      case Notification::Kind::kOrder:
+        st = strategy_call(strategy_.on_order_update(*this, orders_.at(n.order_id)), "on_order_update");
+        break;
+      case Notification::Kind::kOptionEvent:
+        st = strategy_call(strategy_.on_option_event(*this, n.event), "on_option_event");
+        break;
+    }
+    in_callback_ = false;
+    KEEL_TRY_STATUS(st);
+  }
+  return ok_status();
+}
+
+// ---- Run loop ---------------------------------------------------------------------------------
+
+Status Engine::deliver_timers(Timestamp up_to, bool inclusive) {
+  while (!timers_.empty() && (timers_.top().at < up_to || (inclusive && timers_.top().at == up_to))) {
+    PendingTimer t = timers_.top();
+    timers_.pop();
+    clock_.advance_to(t.at);
+    in_callback_ = true;
+    Status st = strategy_call(strategy_.on_timer(*this, strategy::Timer{t.at, t.tag}), "on_timer");
+    in_callback_ = false;
+    KEEL_TRY_STATUS(st);
+    KEEL_TRY_STATUS(drain());
+  }
+  return ok_status();
+}
+
+Status Engine::run() {
+  bool started = false;
+  while (true) {
+    KEEL_TRY(next, feed_.next());
+    if (!next) break;
+    MarketSlice& slice = *next;
+    KEEL_TRY_STATUS(deliver_timers(slice.ts, false));
+    clock_.advance_to(slice.ts);
+    today_ = slice.date;
+    if (!started) {
+      started = true;
+      in_callback_ = true;
+      Status st = strategy_call(strategy_.on_start(*this), "on_start");
+      in_callback_ = false;
+      KEEL_TRY_STATUS(st);
+      KEEL_TRY_STATUS(drain());
+    }
+    if (slice.phase == SlicePhase::kOpen) {
+      KEEL_TRY_STATUS(process_open(slice));
+    } else {
+      KEEL_TRY_STATUS(process_close(slice));
+    }
+  }
+  if (!started) return make_error(ErrorCode::kNotFound, "the market feed delivered no data");
+  in_callback_ = true;
+  Status st = strategy_call(strategy_.on_end(*this), "on_end");
+  in_callback_ = false;
+  KEEL_TRY_STATUS(st);
+  return drain();
+}
+
+Status Engine::process_open(const MarketSlice& slice) {
+  for (const CorporateAction& a : slice.actions) {
+    const Instrument* stock = universe_->find(a.instrument);
+    if (stock == nullptr) continue;
+    switch (a.kind) {
+      case CorporateActionKind::kSplit:
+        KEEL_TRY_STATUS(apply_split(a));
+        break;
+      case CorporateActionKind::kCashDividend:
+        KEEL_TRY_STATUS(portfolio_.dividend_ex_date(*stock, a.amount, a.pay_date, slice.ts));
+        break;
+      case CorporateActionKind::kSymbolChange:
+        log(stock->symbol + ": symbol change to " + a.new_symbol + " (positions keep their instrument)");
+        break;
+      case CorporateActionKind::kDelisting:
+        if (!portfolio_.quantity(stock->id).is_zero()) {
+          return make_error(ErrorCode::kUnsupported, slice.date.to_string() + ": " + stock->symbol +
+                                                         " is delisted while a position is held; keel's backtester "
+                                                         "does not model delisting proceeds yet");
+        }
+        break;
+    }
+  }
+  portfolio_.settle_dividends(slice.date, slice.ts);
+  return drain();
+}
+
+Result<portfolio::SplitMapping> Engine::map_option_on_split(const Instrument& old, std::int64_t to,
+                                                            std::int64_t from) const {
+  const OptionSpec& spec = *old.option;
+  // OCC practice, as the data shows it: an adjusted series for this exact contract (root + "1",
+  // same strike, deliverable x to/from) when one was listed; otherwise the standard contract at
+  // strike / ratio for a whole-number ratio.
+  if ((spec.multiplier * to) % from == 0) {
+    auto adjusted = format_osi(OccSymbol{spec.underlying + "1", spec.expiry, spec.right, spec.strike});
+    if (adjusted) {
+      if (const Instrument* inst = universe_->find(*adjusted);
+          inst != nullptr && inst->option && inst->option->multiplier == spec.multiplier * to / from) {
+        return portfolio::SplitMapping{*inst, 1};
+      }
+    }
+  }
+  if (to % from == 0) {
+    const std::int64_t r = to / from;
+    if (spec.strike.raw() % r == 0) {
+      OptionSpec s = spec;
+      s.strike = Price::from_raw(spec.strike.raw() / r, 3);
+      auto standard = make_option_instrument(s);
+      if (standard) {
+        if (const Instrument* inst = universe_->find(standard->symbol); inst != nullptr) {
+          return portfolio::SplitMapping{*inst, r};
+        }
+      }
+    }
+  }
+  return make_error(ErrorCode::kNotFound, "split " + std::to_string(to) + ":" + std::to_string(from) + " of " +
+                                              spec.underlying + ": the data lists no post-split contract for " +
+                                              old.symbol + " (neither an adjusted " + spec.underlying +
+                                              "1 series nor the standard contract at strike/ratio)");
+}
+
+Status Engine::apply_split(const CorporateAction& a) {
+  const Instrument& stock = *universe_->find(a.instrument);
+  KEEL_TRY_STATUS(apply_venue_events(
+      venue_.on_split(stock.id, stock.symbol, a.ratio_to, a.ratio_from, now())));
+  // The venue adjusted the working stock orders' quantity and prices; mirror them in the book.
+  for (const Order& w : venue_.working_orders()) {
+    auto it = orders_.find(w.id.value());
+    if (it == orders_.end() || it->second.is_combo() || it->second.instrument != stock.id) continue;
+    it->second.quantity = w.quantity;
+    it->second.filled_quantity = w.filled_quantity;
+    it->second.limit_price = w.limit_price;
+    it->second.stop_price = w.stop_price;
+    it->second.avg_fill_price = w.avg_fill_price;
+    it->second.fill_value = w.fill_value;
+  }
+  // Cash in lieu of fractional shares at the last close on the new scale.
+  Price reference = Price::from_raw(0, 2);
+  if (auto close = last_close(stock.id)) {
+    KEEL_TRY(scaled, scale(Money::from_raw(close->raw(), 8), a.ratio_from, a.ratio_to));
+    reference = Price::from_raw(scaled.raw(), 8);
+  }
+  auto mapper = [this, &a](const Instrument& old) { return map_option_on_split(old, a.ratio_to, a.ratio_from); };
+  KEEL_TRY_STATUS(portfolio_.apply_split(stock, a.ratio_to, a.ratio_from, reference, mapper, now()));
+  log(stock.symbol + ": split " + std::to_string(a.ratio_to) + ":" + std::to_string(a.ratio_from) + " applied");
+  return drain();
+}
+
+void Engine::mark_positions() {
+  std::vector<std::pair<InstrumentId, Price>> marks;
+  for (const auto& [id, pos] : portfolio_.positions()) {
+    if (pos.instrument.is_option()) {
+      if (auto it = last_option_quote_.find(id); it != last_option_quote_.end() && it->second.ts_recv == now()) {
+        if (auto mid = option_mid(InstrumentId(id))) marks.emplace_back(InstrumentId(id), *mid);
+      }
+    } else if (auto close = last_close(InstrumentId(id))) {
+      marks.emplace_back(InstrumentId(id), *close);
+    }
+  }
+  for (const auto& [id, px] : marks) portfolio_.mark(id, px);
+}
+
+Status Engine::process_close(MarketSlice& slice) {
+  portfolio_.settle_dividends(slice.date, slice.ts);
+  for (ChainSnapshot& snap : slice.chains) {
+    for (const Instrument& i : snap.instruments) universe_->add(i);
+  }
+  for (const Bar& bar : slice.bars) {
+    history_[bar.instrument.value()].push_back(bar);
+    KEEL_TRY_STATUS(apply_venue_events(venue_.on_bar(bar)));
+  }
+  for (ChainSnapshot& snap : slice.chains) {
+    for (const OptionQuote& q : snap.quotes) last_option_quote_[q.instrument.value()] = q;
+    KEEL_TRY_STATUS(apply_venue_events(venue_.on_option_quotes(snap.quotes, slice.ts)));
+    std::optional<Price> spot = underlying_price(snap.underlying);
+    const Instrument* u = universe_->find(snap.underlying);
+    const bool bar_today = u != nullptr && !slice.bars.empty() &&
+                           std::any_of(slice.bars.begin(), slice.bars.end(),
+                                       [&](const Bar& b) { return b.instrument == u->id; });
+    if (!bar_today) {
+      // No bar today (a gap, reported by the feed): the snapshot's own underlying price if any.
+      spot.reset();
+      for (const OptionQuote& q : snap.quotes) {
+        if (q.underlying_price.is_positive()) {
+          spot = q.underlying_price;
+          break;
+        }
+      }
+    }
+    if (!spot) {
+      chains_.erase(snap.underlying);
+      continue;
+    }
+    KEEL_TRY(chain, strategy::build_chain(snap.underlying, slice.ts, slice.date, *spot, snap.instruments, snap.quotes,
+                                          config_.rate, config_.dividend_yield));
+    chains_.insert_or_assign(snap.underlying, std::move(chain));
+  }
+  if (slice.session_end) KEEL_TRY_STATUS(apply_venue_events(venue_.on_session_close(slice.ts)));
+  mark_positions();
+  KEEL_TRY_STATUS(drain());
+
+  for (const Bar& bar : slice.bars) {
+    in_callback_ = true;
+    Status st = strategy_call(strategy_.on_bar(*this, bar), "on_bar");
+    in_callback_ = false;
+    KEEL_TRY_STATUS(st);
+    KEEL_TRY_STATUS(drain());
+  }
+  for (const ChainSnapshot& snap : slice.chains) {
+    auto it = chains_.find(snap.underlying);
+    if (it == chains_.end()) continue;
+    in_callback_ = true;
+    Status st = strategy_call(strategy_.on_chain(*this, it->second), "on_chain");
+    in_callback_ = false;
+    KEEL_TRY_STATUS(st);
+    KEEL_TRY_STATUS(drain());
+  }
+  KEEL_TRY_STATUS(deliver_timers(slice.ts, true));
+  if (!slice.session_end) return ok_status();
+  if (!warming_up()) KEEL_TRY_STATUS(run_lifecycle());
+  mark_positions();
+  if (!warming_up() && observer_ != nullptr) KEEL_TRY_STATUS(observer_->on_session_end(*this, slice.date));
+  return ok_status();
+}
+
+// ---- Lifecycle --------------------------------------------------------------------------------
+
+Status Engine::cancel_orders_on(InstrumentId id, std::string_view reason) {
+  std::vector<std::string> ids;
+  for (const auto& [seq, oid] : working_) ids.push_back(oid);
+  for (const std::string& oid : ids) {
+    Order& o = orders_.at(oid);
+    if (execution::is_terminal(o.status)) continue;
+    const bool touches = o.is_combo() ? std::any_of(o.legs.begin(), o.legs.end(),
+                                                    [&](const auto& leg) { return leg.instrument == id; })
+                                      : o.instrument == id;
+    if (!touches) continue;
+    if (o.status != execution::OrderStatus::kPendingCancel) {
+      KEEL_TRY_STATUS(execution::apply_event(o, OrderEvent::kRequestCancel, now()));
+    }
+    auto events = venue_.cancel(o.id, now());
+    for (auto& ev : events) {
+      if (ev.reason.empty()) ev.reason = std::string(reason);
+    }
+    KEEL_TRY_STATUS(apply_venue_events(std::move(events)));
+  }
+  return ok_status();
+}
+
+Status Engine::settle_option(const Instrument& option, Quantity position, ExpiryAction action, Price underlying_px,
+                             OptionEventKind kind, const std::string& rule) {
+  const bool is_long = position.is_positive();
+  const Quantity contracts = is_long ? position : Quantity::zero() - position;
+  bool called_away = false;
+  if (action == ExpiryAction::kExpireWorthless) {
+    KEEL_TRY_STATUS(portfolio_.expire_worthless(option.id, now(), rule));
+  } else {
+    const Instrument* u = underlying_of(option);
+    if (u == nullptr) {
+      return make_error(ErrorCode::kNotFound,
+                        option.symbol + ": underlying '" + option.option->underlying + "' is not in the universe");
+    }
+    called_away = !is_long && option.option->right == OptionRight::kCall && portfolio_.quantity(u->id).is_positive();
+    KEEL_TRY_STATUS(portfolio_.exercise_or_assign(option.id, contracts, *u, underlying_px, now(), rule));
+  }
+  OptionEvent ev;
+  ev.kind = kind;
+  ev.ts = now();
+  ev.option = option;
+  ev.contracts = contracts;
+  ev.underlying_price = underlying_px;
+  ev.rule = rule;
+  if (observer_ != nullptr) observer_->on_option_event(*this, ev, called_away);
+  pending_.push_back(Notification{Notification::Kind::kOptionEvent, {}, {}, ev});
+  return ok_status();
+}
+
+Status Engine::run_lifecycle() {
+  const ExchangeCalendar& cal = calendar();
+  const LifecycleConfig& lc = config_.lifecycle;
+  // Snapshot the option positions first: settling changes the map.
+  std::vector<std::pair<Instrument, Quantity>> options;
+  for (const auto& [id, pos] : portfolio_.positions()) {
+    if (pos.instrument.is_option()) options.emplace_back(pos.instrument, pos.quantity);
+  }
+  auto next_day = cal.next_trading_day(today_);
+  for (const auto& [opt, qty] : options) {
+    const OptionSpec& spec = *opt.option;
+    const Instrument* u = underlying_of(opt);
+    if (u == nullptr) continue;
+    const std::optional<Price> s = last_close(u->id);
+    if (spec.expiry <= today_) {
+      // Expiry at today's close (or a missed expiry after a data gap: no option outlives it).
+      if (!s) {
+        return make_error(ErrorCode::kNotFound, today_.to_string() + ": no closing price of " + u->symbol +
+                                                    " to settle " + opt.symbol + " at expiry");
+      }
+      KEEL_TRY_STATUS(cancel_orders_on(opt.id, "the option expires"));
+      const ExpiryDecision d = decide_expiry(spec, qty.is_positive(), *s, lc);
+      if (d.pin_risk) {
+        OptionEvent pin;
+        pin.kind = OptionEventKind::kPinRisk;
+        pin.ts = now();
+        pin.option = opt;
+        pin.contracts = qty.is_positive() ? qty : Quantity::zero() - qty;
+        pin.underlying_price = *s;
+        pin.rule = "pin risk: close " + s->to_string() + " within " + std::to_string(lc.pin_band * 100.0) +
+                   "% of the strike " + deliverable_strike(spec).to_string();
+        if (observer_ != nullptr) observer_->on_option_event(*this, pin, false);
+        pending_.push_back(Notification{Notification::Kind::kOptionEvent, {}, {}, pin});
+      }
+      OptionEventKind kind = OptionEventKind::kExpiredWorthless;
+      switch (d.action) {
+        case ExpiryAction::kExpireWorthless: kind = OptionEventKind::kExpiredWorthless; break;
+        case ExpiryAction::kExercise: kind = OptionEventKind::kExercised; break;
+        case ExpiryAction::kAssign: kind = OptionEventKind::kAssigned; break;
+        case ExpiryAction::kCashSettle: kind = OptionEventKind::kCashSettled; break;
+      }
+      KEEL_TRY_STATUS(settle_option(opt, qty, d.action, *s, kind, d.rule));
+      continue;
+    }
+    if (!qty.is_negative() || !s) continue;
+    // Early assignment of short options.
+    if (spec.right == OptionRight::kCall && next_day) {
+      for (const CorporateAction& a : feed_.announcements()) {
+        if (a.kind != CorporateActionKind::kCashDividend || a.instrument != u->id || a.ex_date != *next_day ||
+            a.ts_recv > now()) {
+          continue;
+        }
+        const std::optional<Price> mid = option_mid(opt.id);
+        if (!mid) continue;
+        if (auto rule = dividend_early_assignment(spec, *s, *mid, a.amount, lc)) {
+          KEEL_TRY_STATUS(cancel_orders_on(opt.id, "early assignment"));
+          KEEL_TRY_STATUS(settle_option(opt, qty, ExpiryAction::kAssign, *s, OptionEventKind::kEarlyAssigned, *rule));
+        }
+        break;
+      }
+    } else if (spec.right == OptionRight::kPut && lc.early_assignment_deep_itm_put) {
+      const strategy::OptionChain* ch = chain(spec.underlying);
+      const strategy::OptionRow* row = ch != nullptr ? ch->find(opt.id) : nullptr;
+      if (row == nullptr || !intrinsic_value(spec, *s).is_positive()) continue;
+      std::optional<double> vol = row->iv;
+      if (!vol) vol = ch->atm_iv(std::max(row->dte, 1));
+      if (!vol) continue;
+      KEEL_TRY(rule, put_early_assignment(spec, *s, *vol, row->time, config_.rate, config_.dividend_yield, lc));
+      if (rule) {
+        KEEL_TRY_STATUS(cancel_orders_on(opt.id, "early assignment"));
+        KEEL_TRY_STATUS(settle_option(opt, qty, ExpiryAction::kAssign, *s, OptionEventKind::kEarlyAssigned, *rule));
+      }
+    }
+  }
+  return drain();
+}
+
+}  // namespace keel::engine

@@ -1,0 +1,181 @@
+// keel/engine/engine.hpp — the event kernel: merges the market feed, timers and the venue's
+// reports in time order under a simulated clock, keeps the order book through the order state
+// machine, books fills in the portfolio, applies corporate actions and the option lifecycle,
+// and implements the strategy Context. The same kernel will run live with a live feed, clock
+// and broker behind the interfaces it uses.
+//
+// Order of processing within one instant (docs/ENGINE.md):
+//   open slice (ex-date of corporate actions): splits (venue orders, portfolio, OCC mapping of
+//     option positions), dividend entitlements, dividend payments due.
+//   close slice: timers due before it -> bars to the venue (resting orders match) -> option
+//     snapshots to the venue -> the previous session's DAY orders expire -> marks -> strategy
+//     on_bar (each bar) and on_chain (each snapshot) -> lifecycle: ex-dividend early assignment
+//     of short calls, deep-ITM put early assignment, expiry of contracts expiring today (working
+//     orders on them canceled first) -> marks -> observer's session end.
+// - No look-ahead: the strategy sees only what the feed has delivered (ts_recv <= now) and the
+//   corporate actions whose announcement ts_recv <= now.
+// - Notifications to the strategy (fills, order updates, option events) raised while one of its
+//   callbacks runs are queued and delivered after it returns, in the order they happened, so a
+//   callback is never re-entered.
+// - Accounting errors (a fill the portfolio cannot book) stop the run with the error: an order
+//   that passed the pre-trade check must book. A strategy callback's error stops the run too,
+//   prefixed with the time.
+// Thread safety: single-threaded.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "keel/core/calendar.hpp"
+#include "keel/core/clock.hpp"
+#include "keel/core/result.hpp"
+#include "keel/engine/lifecycle.hpp"
+#include "keel/engine/market_feed.hpp"
+#include "keel/execution/order.hpp"
+#include "keel/execution/sim_venue.hpp"
+#include "keel/portfolio/portfolio.hpp"
+#include "keel/strategy/option_chain.hpp"
+#include "keel/strategy/strategy.hpp"
+
+namespace keel::engine {
+
+// Every instrument the run knows. A deque keeps addresses stable as instruments are added
+// (a snapshot may bring a contract the feed had not listed), so Instrument pointers handed out
+// stay valid for the whole run.
+struct Universe {
+  std::deque<Instrument> instruments;
+  std::unordered_map<std::int64_t, const Instrument*> by_id;
+  std::map<std::string, const Instrument*, std::less<>> by_symbol;
+  const Instrument* find(InstrumentId id) const;
+  const Instrument* find(std::string_view symbol) const;
+  void add(const Instrument& instrument);  // no-op when the id is known
+};
+
+struct EngineConfig {
+  Date start;                 // first session that trades (earlier sessions are warm-up)
+  Money capital;              // starting cash, > 0
+  portfolio::AccountType account = portfolio::AccountType::kCash;
+  execution::ExecutionConfig execution;
+  LifecycleConfig lifecycle;
+  double rate = 0.03;           // risk-free rate for implied vols and Greeks (continuous)
+  double dividend_yield = 0.0;  // continuous yield for implied vols and Greeks
+  std::string order_id_prefix = "BT";
+  Status validate() const;
+};
+
+class Engine;
+
+// What the backtest (or live monitor) records. Called on the engine's thread.
+class EngineObserver {
+ public:
+  virtual ~EngineObserver() = default;
+  // After every close slice of a trading (non-warm-up) session.
+  virtual Status on_session_end(const Engine&, Date) { return {}; }
+  // `called_away`: a short call assigned against shares we held.
+  virtual void on_option_event(const Engine&, const strategy::OptionEvent&, bool /*called_away*/) {}
+  virtual void on_log(Timestamp, std::string_view) {}
+};
+
+class Engine final : public strategy::Context {
+ public:
+  static Result<std::unique_ptr<Engine>> create(EngineConfig config, MarketFeed& feed, strategy::Strategy& strategy,
+                                                EngineObserver* observer = nullptr);
+
+  // Runs the feed to its end: on_start, every slice, on_end.
+  Status run();
+
+  // strategy::Context
+  Timestamp now() const override { return clock_.now(); }
+  Date today() const override { return today_; }
+  const ExchangeCalendar& calendar() const override { return ExchangeCalendar::us_equities(); }
+  bool warming_up() const override { return today_ < config_.start; }
+  const Instrument* instrument(InstrumentId id) const override;
+  const Instrument* find_instrument(std::string_view symbol) const override;
+  std::span<const Bar> history(InstrumentId id, std::size_t n) const override;
+  const strategy::OptionChain* chain(std::string_view underlying) const override;
+  const portfolio::Portfolio& portfolio() const override { return portfolio_; }
+  std::vector<execution::Order> open_orders() const override;
+  const execution::Order* order(const ClientOrderId& id) const override;
+  Result<ClientOrderId> submit(const strategy::OrderRequest& request) override;
+  Status cancel(const ClientOrderId& id) override;
+  Status set_timer(Timestamp at, std::string tag) override;
+  void log(std::string_view message) override;
+
+  // For observers and reports.
+  const EngineConfig& config() const noexcept { return config_; }
+  std::optional<Price> last_close(InstrumentId id) const;
+  const execution::SimulatedVenue& venue() const noexcept { return venue_; }
+  const std::map<std::string, std::string>& order_reasons() const noexcept { return reasons_; }
+
+ private:
+  Engine(EngineConfig config, MarketFeed& feed, strategy::Strategy& strategy, EngineObserver* observer,
+         std::shared_ptr<Universe> universe, execution::SimulatedVenue venue, execution::ClientOrderIdGenerator ids);
+
+  Status process_open(const MarketSlice& slice);
+  Status process_close(MarketSlice& slice);
+  Status deliver_timers(Timestamp up_to, bool inclusive);
+  Status apply_venue_events(std::vector<execution::VenueEvent> events);
+  Status drain();  // delivers queued notifications to the strategy
+  Status apply_split(const CorporateAction& action);
+  Status run_lifecycle();
+  Status settle_option(const Instrument& option, Quantity position, ExpiryAction action, Price underlying_price,
+                       strategy::OptionEventKind kind, const std::string& rule);
+  Status cancel_orders_on(InstrumentId id, std::string_view reason);
+  void mark_positions();
+  std::optional<Price> option_mid(InstrumentId id) const;
+  const Instrument* underlying_of(const Instrument& option) const;
+  std::optional<Price> underlying_price(std::string_view underlying) const;
+  Result<portfolio::SplitMapping> map_option_on_split(const Instrument& old, std::int64_t to, std::int64_t from) const;
+  Status strategy_call(Status status, std::string_view what);
+
+  EngineConfig config_;
+  MarketFeed& feed_;
+  strategy::Strategy& strategy_;
+  EngineObserver* observer_;
+  SimulatedClock clock_;
+  Date today_;
+  portfolio::Portfolio portfolio_;
+  execution::SimulatedVenue venue_;
+  execution::ClientOrderIdGenerator ids_;
+
+  std::shared_ptr<Universe> universe_;  // shared with the venue's instrument lookup
+  std::unordered_map<std::int64_t, std::vector<Bar>> history_;
+  std::map<std::string, strategy::OptionChain, std::less<>> chains_;
+  std::unordered_map<std::int64_t, OptionQuote> last_option_quote_;
+
+  std::map<std::string, execution::Order> orders_;  // by client id
+  // Working (non-terminal) orders by submission sequence, so open_orders() and the lifecycle's
+  // cancellations cost O(working), not O(every order of the run).
+  std::map<std::uint64_t, std::string> working_;
+  std::unordered_map<std::string, std::uint64_t> sequence_of_;
+  std::uint64_t order_seq_ = 0;
+  void track(const execution::Order& order);  // keeps working_ in step with the order's status
+  std::map<std::string, std::string> reasons_;      // client id -> reason
+
+  struct PendingTimer {
+    Timestamp at;
+    std::uint64_t seq;
+    std::string tag;
+    bool operator>(const PendingTimer& o) const { return at != o.at ? at > o.at : seq > o.seq; }
+  };
+  std::priority_queue<PendingTimer, std::vector<PendingTimer>, std::greater<>> timers_;
+  std::uint64_t timer_seq_ = 0;
+
+  struct Notification {
+    enum class Kind : std::uint8_t { kFill, kOrder, kOptionEvent } kind;
+    execution::Fill fill;
+    std::string order_id;
+    strategy::OptionEvent event;
+  };
+  std::deque<Notification> pending_;
+  bool in_callback_ = false;
+};
+
+}  // namespace keel::engine

@@ -1,0 +1,589 @@
+// keel/portfolio/portfolio.cpp — the ledger: fills, average cost, the option lifecycle's
+// bookings, the wheel cycles. Dividends and splits are in corporate_actions.cpp, the account
+// rules in account_rules.cpp; docs/PORTFOLIO.md explains every rule with worked numbers.
+#include "keel/portfolio/portfolio.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "keel/core/int128.hpp"
+
+namespace keel::portfolio {
+
+namespace {
+
+using execution::OrderSide;
+
+std::int64_t multiplier_of(const Instrument& i) { return i.is_option() ? i.option->multiplier : 1; }
+
+std::string underlying_of(const Instrument& i) { return i.is_option() ? i.option->underlying : i.symbol; }
+
+Quantity abs_qty(Quantity q) { return q.is_negative() ? -q : q; }
+
+// Signed division of a 128-bit value by a positive divisor, rounded half away from zero.
+i128 div_round(i128 num, i128 den) {
+  const i128 q = num / den;
+  const i128 r = num % den;
+  const i128 twice = 2 * (r < 0 ? -r : r);
+  if (twice >= den) return q + (num < 0 ? -1 : 1);
+  return q;
+}
+
+Result<Money> add(Money a, Money b, std::string_view what) {
+  auto r = a.checked_add(b);
+  if (!r)
+    return make_error(ErrorCode::kOverflow,
+                      std::string(what) + ": " + a.to_string() + " + " + b.to_string() + " leaves the Money range");
+  return *r;
+}
+
+// basis x part / whole (raw quantities, whole > 0), rounded once, half away from zero: the
+// share of a position's cost that leaves with `part` of it under the average-cost method.
+Result<Money> pro_rata(Money basis, std::int64_t part_raw, std::int64_t whole_raw) {
+  const i128 v = div_round(static_cast<i128>(basis.raw()) * part_raw, whole_raw);
+  if (v > INT64_MAX || v < INT64_MIN) return make_error(ErrorCode::kOverflow, "pro-rata cost basis out of range");
+  return Money::from_raw(static_cast<std::int64_t>(v), std::max(basis.precision(), 2));
+}
+
+}  // namespace
+
+// ---- names ------------------------------------------------------------------------------------
+
+std::string_view to_string(AccountType t) noexcept {
+  switch (t) {
+    case AccountType::kCash:
+      return "cash";
+    case AccountType::kMargin:
+      return "margin";
+  }
+  return "?";
+}
+
+Result<AccountType> parse_account_type(std::string_view text) {
+  if (text == "cash") return AccountType::kCash;
+  if (text == "margin") return AccountType::kMargin;
+  return make_error(ErrorCode::kParse, "account type '" + std::string(text) + "': expected cash or margin");
+}
+
+std::string_view to_string(BookingKind k) noexcept {
+  switch (k) {
+    case BookingKind::kFill:
+      return "fill";
+    case BookingKind::kExpiry:
+      return "expiry";
+    case BookingKind::kExercise:
+      return "exercise";
+    case BookingKind::kAssignment:
+      return "assignment";
+    case BookingKind::kCashSettlement:
+      return "cash_settlement";
+    case BookingKind::kDividend:
+      return "dividend";
+    case BookingKind::kSplit:
+      return "split";
+    case BookingKind::kCashInLieu:
+      return "cash_in_lieu";
+  }
+  return "?";
+}
+
+// ---- Position ---------------------------------------------------------------------------------
+
+std::int64_t Position::multiplier() const noexcept { return multiplier_of(instrument); }
+
+Money Position::market_value() const {
+  auto v = notional(mark, quantity, multiplier());
+  // Positions are built from values that passed notional() at booking time; a mark that takes
+  // the value out of the +-92 billion range is a programming error upstream.
+  KEEL_ASSERT(v.ok(), "position market value out of the Money range");
+  return *v;
+}
+
+Money Position::unrealized_pnl() const { return market_value() - cost_basis; }
+
+Price Position::average_price() const {
+  if (quantity.is_zero()) return Price::zero(4);
+  const i128 basis = cost_basis.raw() < 0 ? -static_cast<i128>(cost_basis.raw()) : static_cast<i128>(cost_basis.raw());
+  const i128 q = quantity.raw() < 0 ? -static_cast<i128>(quantity.raw()) : static_cast<i128>(quantity.raw());
+  const i128 v = div_round(basis * kFixedScale, q * multiplier());
+  KEEL_ASSERT(v <= INT64_MAX, "average price out of range");
+  return Price::from_raw(static_cast<std::int64_t>(v), 4);
+}
+
+// ---- Portfolio --------------------------------------------------------------------------------
+
+Portfolio::Portfolio(Money starting_cash, AccountType type)
+    : type_(type),
+      start_cash_(starting_cash),
+      cash_(starting_cash),
+      receivable_(Money::zero(2)),
+      realized_(Money::zero(2)),
+      fees_(Money::zero(2)),
+      dividends_(Money::zero(2)),
+      premium_(Money::zero(2)) {}
+
+Money Portfolio::equity() const {
+  Money e = cash_ + receivable_;
+  for (const auto& [id, p] : positions_) e += p.market_value();
+  return e;
+}
+
+Money Portfolio::unrealized_pnl() const {
+  Money u = Money::zero(2);
+  for (const auto& [id, p] : positions_) u += p.unrealized_pnl();
+  return u;
+}
+
+const Position* Portfolio::position(InstrumentId id) const {
+  auto it = positions_.find(id.value());
+  return it == positions_.end() ? nullptr : &it->second;
+}
+
+Quantity Portfolio::quantity(InstrumentId id) const {
+  const Position* p = position(id);
+  return p == nullptr ? Quantity::zero() : p->quantity;
+}
+
+WheelBasis Portfolio::wheel_basis(std::string_view underlying) const {
+  WheelBasis w;
+  w.underlying = std::string(underlying);
+  w.shares = Quantity::zero();
+  w.cycle_premium = Money::zero(2);
+  Money cost = Money::zero(2);
+  for (const auto& [id, p] : positions_) {
+    if (!p.instrument.is_option() && p.instrument.symbol == underlying) {
+      w.shares += p.quantity;
+      cost += p.cost_basis;
+    }
+  }
+  if (auto it = cycles_.find(underlying); it != cycles_.end()) w.cycle_premium = it->second.premium;
+  if (!w.shares.is_zero()) {
+    // Per-share figures: one rounding (half away from zero) of the exact quotient.
+    auto per_share = [&](Money m) {
+      const i128 v = div_round(static_cast<i128>(m.raw()) * kFixedScale, w.shares.raw());
+      KEEL_ASSERT(v <= INT64_MAX && v >= INT64_MIN, "basis per share out of range");
+      return Price::from_raw(static_cast<std::int64_t>(v), 4);
+    };
+    w.plain_basis_per_share = per_share(cost);
+    w.wheel_basis_per_share = per_share(cost - w.cycle_premium);
+  }
+  return w;
+}
+
+void Portfolio::mark(InstrumentId id, Price price) {
+  auto it = positions_.find(id.value());
+  if (it == positions_.end()) return;
+  it->second.mark = price;
+  meta_[id.value()].marked = true;
+}
+
+// ---- trade planning ---------------------------------------------------------------------------
+
+struct Portfolio::TradeInput {
+  const Instrument* instrument = nullptr;
+  OrderSide side = OrderSide::kBuy;
+  Quantity quantity;  // > 0
+  Price price;        // >= 0
+  // The exact total when price x quantity x multiplier is not (an adjusted series' strike per
+  // deliverable share may be a rounded quotient; the cash is strike x 100 x contracts).
+  std::optional<Money> gross;
+  Money commission, regulatory_fees;
+  Timestamp ts;
+  BookingKind kind = BookingKind::kFill;
+  std::string order_id;
+  std::string reason;
+};
+
+struct Portfolio::TradePlan {
+  std::int64_t key = 0;
+  std::string underlying;
+  Booking booking;
+  std::optional<Position> after;  // nullopt: flat afterwards
+  PositionMeta meta_after;
+  std::optional<ClosedTrade> closed;
+  Money cash_delta, realized_delta, fees_delta, premium_collected_delta, cycle_premium_delta;
+};
+
+Result<Portfolio::TradePlan> Portfolio::plan_trade(const TradeInput& in) const {
+  const Instrument& inst = *in.instrument;
+  const std::int64_t mult = multiplier_of(inst);
+  const Money zero = Money::zero(2);
+
+  KEEL_TRY(computed, notional(in.price, in.quantity, mult));  // >= 0: price >= 0, quantity > 0
+  const Money gross = in.gross ? *in.gross : computed;
+  const bool buy = in.side == OrderSide::kBuy;
+  const Money signed_gross = buy ? gross : -gross;  // N: what the trade costs (+) or brings (-)
+  const Quantity signed_qty = buy ? in.quantity : -in.quantity;
+  KEEL_TRY(fees, add(in.commission, in.regulatory_fees, "fees of " + inst.symbol));
+  KEEL_TRY(minus_n, add(Money::zero(2), -signed_gross, "cash change"));
+  KEEL_TRY(cash_delta, add(minus_n, -fees, "cash change of " + inst.symbol));
+
+  TradePlan plan;
+  plan.key = inst.id.value();
+  plan.underlying = underlying_of(inst);
+  plan.cash_delta = cash_delta;
+  plan.fees_delta = fees;
+  plan.premium_collected_delta = zero;
+  // Net option premium of the wheel cycle: credits minus debits of option FILLS, minus their
+  // fees. Lifecycle closings (expiry, exercise, assignment at 0; cash settlement) are not
+  // premium: they are the option's outcome.
+  plan.cycle_premium_delta = (inst.is_option() && in.kind == BookingKind::kFill) ? cash_delta : zero;
+
+  auto cur_it = positions_.find(plan.key);
+  const Position* cur = cur_it == positions_.end() ? nullptr : &cur_it->second;
+  const PositionMeta cur_meta = cur == nullptr ? PositionMeta{} : meta_.at(plan.key);
+
+  auto open_position = [&](Quantity q_signed, Money basis, Money opening_fees) {
+    Position p;
+    p.instrument = inst;
+    p.quantity = q_signed;
+    p.cost_basis = basis;
+    p.opened = in.ts;
+    p.realized_pnl = -opening_fees;
+    p.mark = p.average_price();
+    return p;
+  };
+
+  if (cur == nullptr) {
+    // Opening a new position.
+    plan.after = open_position(signed_qty, signed_gross, fees);
+    plan.meta_after = PositionMeta{in.quantity, false};
+    plan.realized_delta = -fees;
+    if (inst.is_option() && !buy && in.kind == BookingKind::kFill) plan.premium_collected_delta = gross;
+  } else if (cur->quantity.is_positive() == buy) {
+    // Adding to the position on the same side: the cost simply accumulates.
+    Position p = *cur;
+    p.quantity = cur->quantity + signed_qty;
+    KEEL_TRY(basis, add(cur->cost_basis, signed_gross, "cost basis of " + inst.symbol));
+    p.cost_basis = basis;
+    KEEL_TRY(realized, add(cur->realized_pnl, -fees, "realized P&L of " + inst.symbol));
+    p.realized_pnl = realized;
+    if (!cur_meta.marked) p.mark = p.average_price();
+    plan.after = p;
+    plan.meta_after = PositionMeta{std::max(cur_meta.max_abs, abs_qty(p.quantity)), cur_meta.marked};
+    plan.realized_delta = -fees;
+    if (inst.is_option() && !buy && in.kind == BookingKind::kFill) plan.premium_collected_delta = gross;
+  } else {
+    // Reducing, closing or crossing through zero.
+    const Quantity held = abs_qty(cur->quantity);
+    const Quantity closing = std::min(in.quantity, held);
+    const Quantity opening = in.quantity - closing;
+    Money n_open = zero;  // signed notional of the part that opens the new side
+    if (opening.is_positive()) {
+      Money g;
+      if (in.gross) {
+        KEEL_TRY(share, scale(gross, opening.raw(), in.quantity.raw()));
+        g = share;
+      } else {
+        KEEL_TRY(part, notional(in.price, opening, mult));
+        g = part;
+      }
+      n_open = buy ? g : -g;
+    }
+    // The two parts' notionals add up to the one the cash moved by, exactly.
+    const Money n_close = signed_gross - n_open;
+    Money removed = cur->cost_basis;
+    if (closing != held) {
+      KEEL_TRY(r, pro_rata(cur->cost_basis, closing.raw(), held.raw()));
+      removed = r;
+    }
+    Money fee_close = fees;
+    if (opening.is_positive()) {
+      KEEL_TRY(fc, scale(fees, closing.raw(), in.quantity.raw()));
+      fee_close = fc;
+    }
+    const Money fee_open = fees - fee_close;
+    // (exit - average cost) x qty x multiplier, fees included: -N_close is what the closing
+    // part brings in (a sale) or costs (a buy-back); `removed` is its share of the cost basis.
+    KEEL_TRY(gain, add(-n_close, -removed, "realized P&L of " + inst.symbol));
+    KEEL_TRY(realized_close, add(gain, -fee_close, "realized P&L of " + inst.symbol));
+    KEEL_TRY(life, add(cur->realized_pnl, realized_close, "realized P&L of " + inst.symbol));
+    plan.realized_delta = realized_close - fee_open;
+    if (closing == held) {
+      ClosedTrade ct;
+      ct.instrument = cur->instrument;
+      ct.opened = cur->opened;
+      ct.closed = in.ts;
+      ct.max_quantity = cur_meta.max_abs;
+      ct.pnl = life;
+      ct.closed_by = in.kind;
+      plan.closed = ct;
+      if (opening.is_positive()) {
+        plan.after = open_position(buy ? opening : -opening, n_open, fee_open);
+        plan.meta_after = PositionMeta{opening, false};
+        if (inst.is_option() && !buy && in.kind == BookingKind::kFill) plan.premium_collected_delta = -n_open;
+      }
+    } else {
+      Position p = *cur;
+      p.quantity = cur->quantity + signed_qty;
+      p.cost_basis = cur->cost_basis - removed;
+      p.realized_pnl = life;
+      if (!cur_meta.marked) p.mark = p.average_price();
+      plan.after = p;
+      plan.meta_after = cur_meta;
+    }
+  }
+
+  Booking& b = plan.booking;
+  b.ts = in.ts;
+  b.kind = in.kind;
+  b.order_id = in.order_id;
+  b.instrument = inst;
+  b.side = in.side;
+  b.quantity = in.quantity;
+  b.price = in.price;
+  b.commission = in.commission;
+  b.regulatory_fees = in.regulatory_fees;
+  b.cash_change = plan.cash_delta;
+  b.realized_pnl = plan.realized_delta;
+  b.reason = in.reason;
+  return plan;
+}
+
+Status Portfolio::check_totals(std::span<const TradePlan> plans) const {
+  Money cash = cash_, realized = realized_, fees = fees_, premium = premium_;
+  for (const TradePlan& p : plans) {
+    KEEL_TRY(c, add(cash, p.cash_delta, "cash"));
+    KEEL_TRY(r, add(realized, p.realized_delta, "realized P&L"));
+    KEEL_TRY(f, add(fees, p.fees_delta, "fees paid"));
+    KEEL_TRY(pr, add(premium, p.premium_collected_delta, "premium collected"));
+    cash = c;
+    realized = r;
+    fees = f;
+    premium = pr;
+    auto cyc = cycles_.find(p.underlying);
+    const Money cycle_premium = (cyc != cycles_.end() && cyc->second.open) ? cyc->second.premium : Money::zero(2);
+    KEEL_TRY_STATUS(add(cycle_premium, p.cycle_premium_delta, "wheel cycle premium"));
+  }
+  return ok_status();
+}
+
+void Portfolio::commit(TradePlan plan) {
+  auto cyc = cycles_.find(plan.underlying);
+  if (cyc == cycles_.end()) cyc = cycles_.emplace(plan.underlying, Cycle{Money::zero(2), false}).first;
+  if (!cyc->second.open) {
+    // First position on the underlying while none was open: a new cycle.
+    cyc->second.premium = Money::zero(2);
+    cyc->second.open = true;
+  }
+  cyc->second.premium += plan.cycle_premium_delta;
+  cash_ += plan.cash_delta;
+  realized_ += plan.realized_delta;
+  fees_ += plan.fees_delta;
+  premium_ += plan.premium_collected_delta;
+  if (plan.closed) closed_.push_back(std::move(*plan.closed));
+  if (plan.after) {
+    positions_[plan.key] = std::move(*plan.after);
+    meta_[plan.key] = plan.meta_after;
+  } else {
+    positions_.erase(plan.key);
+    meta_.erase(plan.key);
+  }
+  bookings_.push_back(std::move(plan.booking));
+}
+
+void Portfolio::close_cycle_if_flat(std::string_view underlying) {
+  auto cyc = cycles_.find(underlying);
+  if (cyc == cycles_.end() || !cyc->second.open) return;
+  for (const auto& [id, p] : positions_) {
+    if (underlying_of(p.instrument) == underlying) return;
+  }
+  // The cycle's premium stays readable (wheel_basis) until the next cycle starts.
+  cyc->second.open = false;
+}
+
+// ---- fills ------------------------------------------------------------------------------------
+
+namespace {
+
+Status check_instrument(const Instrument& instrument, std::string_view what) {
+  if (instrument.id.value() == 0) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      std::string(what) + ": instrument " + instrument.symbol + " has no id");
+  }
+  Status st = instrument.validate();
+  if (!st) return st.error().with_context(std::string(what) + ": instrument " + instrument.symbol);
+  return ok_status();
+}
+
+Status check_same_instrument(const Position* cur, const Instrument& instrument, std::string_view what) {
+  if (cur != nullptr &&
+      (cur->instrument.symbol != instrument.symbol || cur->instrument.asset_class != instrument.asset_class)) {
+    return make_error(ErrorCode::kConflict, std::string(what) + ": instrument id " +
+                                                std::to_string(instrument.id.value()) + " is " + instrument.symbol +
+                                                " but the position holds " + cur->instrument.symbol);
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& instrument, std::string_view reason) {
+  const std::string what = "fill of order " + fill.order_id.value();
+  KEEL_TRY_STATUS(check_instrument(instrument, what));
+  if (fill.instrument != instrument.id) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      what + ": fill instrument id " + std::to_string(fill.instrument.value()) + " differs from " +
+                          instrument.symbol + " (id " + std::to_string(instrument.id.value()) + ")");
+  }
+  if (!fill.quantity.is_positive()) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      what + ": quantity " + fill.quantity.to_string() + " is not positive");
+  }
+  if (fill.price.is_negative()) {
+    return make_error(ErrorCode::kInvalidArgument, what + ": price " + fill.price.to_string() + " is negative");
+  }
+  if (fill.commission.is_negative() || fill.regulatory_fees.is_negative()) {
+    return make_error(ErrorCode::kInvalidArgument, what + ": negative fees (commission " + fill.commission.to_string() +
+                                                       ", regulatory " + fill.regulatory_fees.to_string() + ")");
+  }
+  KEEL_TRY_STATUS(check_same_instrument(position(instrument.id), instrument, what));
+  TradeInput in;
+  in.instrument = &instrument;
+  in.side = fill.side;
+  in.quantity = fill.quantity;
+  in.price = fill.price;
+  in.commission = fill.commission;
+  in.regulatory_fees = fill.regulatory_fees;
+  in.ts = fill.ts;
+  in.kind = BookingKind::kFill;
+  in.order_id = fill.order_id.value();
+  in.reason = std::string(reason);
+  auto plan = plan_trade(in);
+  if (!plan) return plan.error().with_context(what);
+  KEEL_TRY_STATUS(check_totals(std::span<const TradePlan>(&*plan, 1)));
+  const std::string underlying = plan->underlying;
+  commit(std::move(*plan));
+  close_cycle_if_flat(underlying);
+  return ok_status();
+}
+
+// ---- options lifecycle ------------------------------------------------------------------------
+
+Status Portfolio::expire_worthless(InstrumentId option, Timestamp ts, std::string_view reason) {
+  const Position* cur = position(option);
+  if (cur == nullptr) {
+    return make_error(ErrorCode::kNotFound,
+                      "expire_worthless: no position in instrument id " + std::to_string(option.value()));
+  }
+  if (!cur->instrument.is_option()) {
+    return make_error(ErrorCode::kInvalidArgument, "expire_worthless: " + cur->instrument.symbol + " is not an option");
+  }
+  if (ts.utc_date() < cur->instrument.option->expiry) {
+    return make_error(ErrorCode::kInvalidArgument, "expire_worthless: " + cur->instrument.symbol + " expires on " +
+                                                       cur->instrument.option->expiry.to_string() + ", not on " +
+                                                       ts.utc_date().to_string());
+  }
+  const Instrument inst = cur->instrument;
+  TradeInput in;
+  in.instrument = &inst;
+  in.side = cur->quantity.is_positive() ? OrderSide::kSell : OrderSide::kBuy;
+  in.quantity = abs_qty(cur->quantity);
+  in.price = Price::zero(2);
+  in.commission = Money::zero(2);
+  in.regulatory_fees = Money::zero(2);
+  in.ts = ts;
+  in.kind = BookingKind::kExpiry;
+  in.reason = std::string(reason);
+  KEEL_TRY(plan, plan_trade(in));
+  KEEL_TRY_STATUS(check_totals(std::span<const TradePlan>(&plan, 1)));
+  const std::string underlying = plan.underlying;
+  commit(std::move(plan));
+  close_cycle_if_flat(underlying);
+  return ok_status();
+}
+
+Status Portfolio::exercise_or_assign(InstrumentId option, Quantity contracts, const Instrument& underlying,
+                                     Price settlement_price, Timestamp ts, std::string_view reason) {
+  const Position* cur = position(option);
+  if (cur == nullptr) {
+    return make_error(ErrorCode::kNotFound,
+                      "exercise_or_assign: no position in instrument id " + std::to_string(option.value()));
+  }
+  const Instrument inst = cur->instrument;
+  const std::string what = "exercise_or_assign " + inst.symbol;
+  if (!inst.is_option()) return make_error(ErrorCode::kInvalidArgument, what + ": not an option");
+  const OptionSpec& spec = *inst.option;
+  if (!contracts.is_positive() || contracts > abs_qty(cur->quantity)) {
+    return make_error(ErrorCode::kInvalidArgument, what + ": contracts " + contracts.to_string() + " outside (0, " +
+                                                       abs_qty(cur->quantity).to_string() + "]");
+  }
+  const bool is_long = cur->quantity.is_positive();
+  const BookingKind kind = is_long ? BookingKind::kExercise : BookingKind::kAssignment;
+  const OrderSide closing = is_long ? OrderSide::kSell : OrderSide::kBuy;
+
+  TradeInput opt;
+  opt.instrument = &inst;
+  opt.side = closing;
+  opt.quantity = contracts;
+  opt.price = Price::zero(2);
+  opt.commission = Money::zero(2);
+  opt.regulatory_fees = Money::zero(2);
+  opt.ts = ts;
+  opt.kind = kind;
+  opt.reason = std::string(reason);
+
+  if (spec.settlement == Settlement::kCash) {
+    if (!settlement_price.is_positive()) {
+      return make_error(
+          ErrorCode::kInvalidArgument,
+          what + ": cash settlement needs a positive settlement price, got " + settlement_price.to_string());
+    }
+    // Closing the option at its intrinsic value is the same cash as closing it at 0 and paying
+    // the intrinsic value: one booking, so the trade's P&L carries the settlement. Exactly:
+    // (S x deliverable - K x 100)+ per contract for calls, (K x 100 - S x deliverable)+ for puts
+    // (the strike is quoted on 100 shares, also for adjusted series).
+    KEEL_TRY(s_value, notional(settlement_price, contracts, spec.multiplier));
+    KEEL_TRY(k_value, notional(spec.strike, contracts, kStrikeShares));
+    const Money intrinsic = spec.right == OptionRight::kCall ? s_value - k_value : k_value - s_value;
+    const Price strike = deliverable_strike(spec);
+    const Price diff = spec.right == OptionRight::kCall ? settlement_price - strike : strike - settlement_price;
+    opt.price = diff.is_positive() ? diff : Price::zero(2);
+    opt.gross = intrinsic.is_positive() ? intrinsic : Money::zero(2);
+    opt.kind = BookingKind::kCashSettlement;
+    KEEL_TRY(plan, plan_trade(opt));
+    KEEL_TRY_STATUS(check_totals(std::span<const TradePlan>(&plan, 1)));
+    commit(std::move(plan));
+    close_cycle_if_flat(spec.underlying);
+    return ok_status();
+  }
+
+  KEEL_TRY_STATUS(check_instrument(underlying, what));
+  if (underlying.is_option() || underlying.symbol != spec.underlying) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      what + ": deliverable " + underlying.symbol + " is not the underlying " + spec.underlying);
+  }
+  KEEL_TRY_STATUS(check_same_instrument(position(underlying.id), underlying, what));
+  auto shares = contracts.checked_mul(spec.multiplier);
+  if (!shares) return make_error(ErrorCode::kOverflow, what + ": deliverable shares out of range");
+  // Calls deliver shares to the long side; puts to the short side.
+  const bool receives_shares = (spec.right == OptionRight::kCall) == is_long;
+  TradeInput stock;
+  stock.instrument = &underlying;
+  stock.side = receives_shares ? OrderSide::kBuy : OrderSide::kSell;
+  stock.quantity = *shares;
+  // Per deliverable share: strike x 100 / deliverable (the strike itself for a standard
+  // contract); the cash is strike x 100 x contracts exactly.
+  stock.price = deliverable_strike(spec);
+  KEEL_TRY(strike_value, notional(spec.strike, contracts, kStrikeShares));
+  stock.gross = strike_value;
+  stock.commission = Money::zero(2);
+  stock.regulatory_fees = Money::zero(2);
+  stock.ts = ts;
+  stock.kind = kind;
+  stock.reason = std::string(reason);
+
+  // Both plans read the state before either is committed; they touch different positions.
+  KEEL_TRY(opt_plan, plan_trade(opt));
+  KEEL_TRY(stock_plan, plan_trade(stock));
+  std::vector<TradePlan> plans;
+  plans.push_back(std::move(opt_plan));
+  plans.push_back(std::move(stock_plan));
+  KEEL_TRY_STATUS(check_totals(plans));
+  for (TradePlan& p : plans) commit(std::move(p));
+  if (settlement_price.is_positive()) mark(underlying.id, settlement_price);
+  close_cycle_if_flat(spec.underlying);
+  return ok_status();
+}
+
+}  // namespace keel::portfolio

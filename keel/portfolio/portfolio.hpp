@@ -1,0 +1,237 @@
+// keel/portfolio/portfolio.hpp — the ledger: cash, positions, realized and unrealized P&L,
+// fees, dividends, the option lifecycle's bookings, splits, the wheel's premium-adjusted basis,
+// and the account's rules (cash account and Reg-T margin) as a pre-trade check.
+//
+// Contract (docs/PORTFOLIO.md explains every rule):
+// - Everything is fixed point (Money, Price, Quantity); no double in any balance.
+// - Identity at all times: equity() == cash() + dividends_receivable() + sum over positions of
+//   quantity x mark x multiplier. A position's mark is the last price given to mark(), or its
+//   average open price until then. And realized_pnl() + unrealized_pnl() == equity() -
+//   starting_cash() exactly (dividends are realized on the ex-date, see below).
+// - Average-cost method: a position keeps the signed total cost of its open quantity
+//   (cost_basis; fees are NOT in it, they are booked separately in fees_paid and in realized
+//   P&L). Reducing a position realizes (exit price - average cost) x qty x multiplier;
+//   crossing through zero closes the old side and opens the new one at the fill price.
+// - Each fill: cash -= signed qty x price x multiplier + fees; fees_paid += fees;
+//   realized_pnl -= fees. A position that reaches zero is removed and reported as a ClosedTrade.
+//   The cost leaving with a partial close is basis x closed/held in i128, rounded once half away
+//   from zero; a full close removes the remaining basis exactly, so a round trip realizes
+//   proceeds - cost - fees to the cent. premium_collected counts SELL-TO-OPEN option credits.
+// - Options lifecycle (called by the engine's lifecycle rules, never by strategies):
+//   expire_worthless closes at price 0; exercise_or_assign closes the option at price 0 and
+//   books the stock at the strike (physical: strike x 100 x contracts for contracts x multiplier
+//   shares, as the strike of an adjusted series stays quoted on 100 shares, see
+//   deliverable_strike) or pays intrinsic x multiplier in cash (cash
+//   settled; one booking closing the option at its intrinsic value). For physical settlement a
+//   positive settlement_price (the underlying's price) marks the delivered stock. The option's
+//   premium thus becomes realized P&L on the option; the shares' plain
+//   basis is the strike. (Tax basis would fold the premium into the shares; keel reports the
+//   premium-adjusted figure separately as the wheel basis.)
+// - Wheel basis: per underlying, a cycle starts when the first option or share position on it
+//   opens while none was open, and ends when the last one closes. cycle_premium = net option
+//   premium received in the cycle (credits - debits) minus option fees. wheel_basis_per_share =
+//   (share cost basis - cycle_premium) / shares; plain_basis_per_share = cost basis / shares.
+// - Dividends: on the ex-date (before the session) holders of record (the position held at the
+//   previous close) are entitled to amount x shares: a long position books a receivable, a
+//   short one a payable (negative receivable); cash moves on the pay date. The entitlement is
+//   income (realized_pnl, and the position's own realized P&L) on the ex-date, and the stock's
+//   mark drops by the dividend (the ex-date reference price), so the booking leaves equity
+//   unchanged. dividends_received() counts the cash when it is paid.
+// - Splits (E5): apply_split multiplies the stock quantity by to/from keeping the total basis;
+//   a fractional share left over is paid in cash at `reference_price` (cash in lieu) and its
+//   basis share realized; option positions on the underlying move to the contracts given by
+//   the caller's OCC mapping (new instrument, quantity factor), keeping total basis.
+// - Account rules (check_order): kCash — stock purchases fully paid; a short put reserves
+//   strike x multiplier x contracts of cash (cash-secured; strike x 100 x contracts for an
+//   adjusted series); a short call must be covered by
+//   shares not already covering another short call; long options paid in full; a defined-risk
+//   vertical (same underlying, right, expiry, one long and one short leg) reserves its max
+//   loss. kMargin (Reg-T) — stock 50% initial; naked short options 20% of the underlying
+//   minus the out-of-the-money amount, at least 10% of the strike (puts) / underlying (calls),
+//   plus the premium; spreads their max loss. The check assumes every working order fills
+//   (at its limit, or the price estimate given), so two orders cannot spend the same cash.
+//   Credits (premiums, sale proceeds) of orders not yet filled are not counted: cash received
+//   counts once received. kCash: needs = reserves + purchases, has = cash. kMargin: needs =
+//   gross requirement + purchases - the loan value they add, has = cash + receivable + long
+//   stock value. An order that does not raise the requirement (a closing trade) passes even in
+//   an account that is already short. A failed check returns kRejected with a reason naming
+//   the order, the rule, the need and the available amount. Orders are never resized.
+// - buying_power: kCash cash - reserves; kMargin cash + receivable + long stock value - gross
+//   requirement (= equity - the requirement net of the option and short-stock values equity
+//   already deducts).
+// Thread safety: single-threaded, owned by the engine.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "keel/core/fixed_point.hpp"
+#include "keel/core/ids.hpp"
+#include "keel/core/result.hpp"
+#include "keel/core/time.hpp"
+#include "keel/execution/order.hpp"
+#include "keel/execution/sim_venue.hpp"
+#include "keel/model/instrument.hpp"
+
+namespace keel::portfolio {
+
+enum class AccountType : std::uint8_t { kCash, kMargin };
+std::string_view to_string(AccountType t) noexcept;
+Result<AccountType> parse_account_type(std::string_view text);  // "cash", "margin"
+
+struct Position {
+  Instrument instrument;
+  Quantity quantity;     // signed: > 0 long, < 0 short; never 0 (closed positions are removed)
+  Money cost_basis;      // signed total cost of the open quantity (short: negative), no fees
+  Price mark;            // last mark, per share / per deliverable share
+  Timestamp opened;      // when the current position opened
+  Money realized_pnl;    // realized on this instrument since it opened, fees included
+  std::int64_t multiplier() const noexcept;  // 1 for non-options
+  Money market_value() const;                // quantity x mark x multiplier
+  Money unrealized_pnl() const;              // market_value - cost_basis
+  Price average_price() const;               // |cost_basis| / |quantity| / multiplier
+};
+
+// Why a booking happened; reports group by it.
+enum class BookingKind : std::uint8_t {
+  kFill, kExpiry, kExercise, kAssignment, kCashSettlement, kDividend, kSplit, kCashInLieu
+};
+std::string_view to_string(BookingKind k) noexcept;
+
+// One line of the trade log: every change to cash or positions.
+struct Booking {
+  Timestamp ts;
+  BookingKind kind = BookingKind::kFill;
+  std::string order_id;     // empty for non-fill bookings
+  Instrument instrument;
+  execution::OrderSide side = execution::OrderSide::kBuy;
+  Quantity quantity;        // > 0 (direction: side)
+  Price price;
+  Money commission, regulatory_fees;
+  Money cash_change;        // signed effect on cash (receivables for dividends: 0 until paid)
+  Money realized_pnl;       // realized by this booking, fees included
+  std::string reason;       // from the order's tag, or the lifecycle rule that fired
+};
+
+// A position from open to flat.
+struct ClosedTrade {
+  Instrument instrument;
+  Timestamp opened, closed;
+  Quantity max_quantity;     // largest absolute size held
+  Money pnl;                 // realized over its life, fees included
+  BookingKind closed_by = BookingKind::kFill;
+};
+
+struct WheelBasis {
+  std::string underlying;
+  Quantity shares;
+  Money cycle_premium;       // net option premium in the current cycle, option fees deducted
+  std::optional<Price> plain_basis_per_share;  // empty with no shares
+  std::optional<Price> wheel_basis_per_share;
+};
+
+// Price used by check_order for orders without a limit: the venue's current estimate (the ask
+// for a buy, the bid for a sell); nullopt when unknown (then the order is rejected: keel does
+// not guess a price it cannot see).
+using PriceEstimate = std::function<std::optional<Price>(InstrumentId, execution::OrderSide)>;
+// Underlying's last price for margin formulas.
+using UnderlyingPrice = std::function<std::optional<Price>(std::string_view underlying)>;
+// OCC mapping of an option contract on a split: the instrument it becomes and the quantity
+// factor (2 for a 2:1 conversion to strike/2; 1 for an adjusted-deliverable series).
+struct SplitMapping {
+  Instrument new_instrument;
+  std::int64_t quantity_factor = 1;
+};
+using SplitMapper = std::function<Result<SplitMapping>(const Instrument& old_option)>;
+
+class Portfolio {
+ public:
+  Portfolio(Money starting_cash, AccountType type);
+
+  AccountType account_type() const noexcept { return type_; }
+  Money cash() const noexcept { return cash_; }
+  Money dividends_receivable() const noexcept { return receivable_; }
+  Money equity() const;
+  Money realized_pnl() const noexcept { return realized_; }  // fees included
+  Money unrealized_pnl() const;
+  Money fees_paid() const noexcept { return fees_; }
+  Money starting_cash() const noexcept { return start_cash_; }
+  Money dividends_received() const noexcept { return dividends_; }  // net of short payments
+  Money premium_collected() const noexcept { return premium_; }     // gross credits from selling options
+
+  const std::map<std::int64_t, Position>& positions() const noexcept { return positions_; }
+  const Position* position(InstrumentId id) const;
+  Quantity quantity(InstrumentId id) const;  // 0 when flat
+  const std::vector<Booking>& bookings() const noexcept { return bookings_; }
+  const std::vector<ClosedTrade>& closed_trades() const noexcept { return closed_; }
+  WheelBasis wheel_basis(std::string_view underlying) const;
+
+  // Cash the account rules leave free after the requirements of the positions held
+  // (kCash: cash - reserves; kMargin: equity - Reg-T requirement).
+  Money buying_power(const UnderlyingPrice& underlying_price) const;
+
+  // Pre-trade check of `order` given the other working orders (assumed to fill). `instrument`
+  // resolves ids (legs of combos too). OK or kRejected "order <id>: <rule>: needs X, has Y".
+  Status check_order(const execution::Order& order, std::span<const execution::Order> working,
+                     const std::function<const Instrument*(InstrumentId)>& instrument,
+                     const PriceEstimate& estimate, const UnderlyingPrice& underlying_price) const;
+
+  // Bookings. Each validates first and changes nothing on error (strong guarantee).
+  Status apply_fill(const execution::Fill& fill, const Instrument& instrument, std::string_view reason);
+  void mark(InstrumentId id, Price price);
+  Status expire_worthless(InstrumentId option, Timestamp ts, std::string_view reason);
+  // Exercise (long) or assignment (short) of `contracts` (> 0, <= |position|) of `option`;
+  // physical settlement books the stock `underlying` at the strike; cash settlement pays
+  // (settlement_price - strike)+ for calls / (strike - settlement_price)+ for puts.
+  Status exercise_or_assign(InstrumentId option, Quantity contracts, const Instrument& underlying,
+                            Price settlement_price, Timestamp ts, std::string_view reason);
+  // Ex-date entitlement (books the receivable/payable) and, later, its payment: settle_dividends
+  // moves every entitlement whose pay date is on or before `today` into cash.
+  Status dividend_ex_date(const Instrument& stock, Money per_share, Date pay_date, Timestamp ts);
+  void settle_dividends(Date today, Timestamp ts);
+  Status apply_split(const Instrument& stock, std::int64_t ratio_to, std::int64_t ratio_from,
+                     Price reference_price, const SplitMapper& mapper, Timestamp ts);
+
+ private:
+  // A planned change to one position, computed without touching the ledger (so that every
+  // booking can validate everything first and then commit without a failure point).
+  struct TradePlan;
+  struct TradeInput;
+  Result<TradePlan> plan_trade(const TradeInput& in) const;
+  void commit(TradePlan plan);
+  Status check_totals(std::span<const TradePlan> plans) const;
+  // Ends the underlying's wheel cycle when nothing on it is held any more.
+  void close_cycle_if_flat(std::string_view underlying);
+
+  AccountType type_;
+  Money start_cash_;
+  Money cash_, receivable_, realized_, fees_, dividends_, premium_;
+  std::map<std::int64_t, Position> positions_;
+  struct PositionMeta {
+    Quantity max_abs;     // largest |quantity| since the position opened
+    bool marked = false;  // mark() was called since it opened (else mark = average price)
+  };
+  std::map<std::int64_t, PositionMeta> meta_;
+  std::vector<Booking> bookings_;
+  std::vector<ClosedTrade> closed_;
+  struct Cycle {
+    Money premium;
+    bool open = false;
+  };
+  std::map<std::string, Cycle, std::less<>> cycles_;
+  struct PendingDividend {
+    Instrument stock;
+    Date pay_date;
+    Money amount;  // signed: long receives, short pays
+    Quantity shares;
+    Money per_share;
+  };
+  std::vector<PendingDividend> pending_dividends_;
+};
+
+}  // namespace keel::portfolio
