@@ -424,6 +424,74 @@ TEST(EngineScenario, WarmUpRefusesOrdersAndTimersFire) {
   EXPECT_TRUE((*e)->portfolio().positions().empty());
 }
 
+TEST(EngineScenario, BadOrdersAreRefusedWithTheirReason) {
+  ScriptFeed feed = base_feed();
+  feed.session(kJan2, "100", {{10, "1.00", "1.10"}});
+  Script s;
+  std::vector<std::string> errors;
+  s.on_day[kJan2] = [&errors](Context& ctx) -> Status {
+    auto record = [&errors](const Result<ClientOrderId>& r) {
+      errors.push_back(r ? std::string("accepted") : r.error().message);
+    };
+    record(ctx.submit(sell(999, "1.00")));  // a contract that does not exist
+    OrderRequest negative = sell(10, "1.00");
+    negative.quantity = Quantity::zero() - qty(1);
+    record(ctx.submit(negative));
+    record(ctx.submit(sell(10, "0")));  // non-positive limit
+    return {};
+  };
+  auto e = Engine::create(config(), feed, s);
+  ASSERT_TRUE(e.ok());
+  ASSERT_TRUE((*e)->run().ok());
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_NE(errors[0].find("unknown instrument id 999"), std::string::npos) << errors[0];
+  EXPECT_NE(errors[1].find("quantity"), std::string::npos) << errors[1];
+  EXPECT_NE(errors[2].find("limit"), std::string::npos) << errors[2];
+  EXPECT_TRUE((*e)->portfolio().positions().empty());
+}
+
+TEST(EngineScenario, SpreadReservesItsMaxLossInACashAccount) {
+  ScriptFeed feed = base_feed();
+  // Bull put spread: sell Jan 95 put at its bid 2.00, buy Jan 90 put at its ask 0.60, as one
+  // combo sold: legs as written [sell 95, buy 90] -> net = -2.00 + 0.60 = -1.40 (a credit);
+  // limit -1.30; a bought combo fills at or below its limit. Max loss = (95 - 90) x 100 = 500:
+  // with 450 of cash it is refused, with 600 accepted (the 140 credit then sits in cash).
+  feed.session(kJan2, "100", {{10, "2.00", "2.10"}, {13, "0.50", "0.60"}});
+  auto spread = [] {
+    OrderRequest r;
+    r.legs = {ComboLeg{InstrumentId(10), 1, OrderSide::kSell}, ComboLeg{InstrumentId(13), 1, OrderSide::kBuy}};
+    r.side = OrderSide::kBuy;
+    r.type = OrderType::kLimit;
+    r.quantity = qty(1);
+    r.limit_price = px("-1.30");
+    r.reason = "bull put spread";
+    return r;
+  };
+  for (const char* capital : {"450", "600"}) {
+    ScriptFeed f = feed;
+    Script s;
+    Status result;
+    s.on_day[kJan2] = [&](Context& ctx) -> Status {
+      result = sent(ctx.submit(spread()));
+      return {};
+    };
+    auto e = Engine::create(config(capital), f, s);
+    ASSERT_TRUE(e.ok());
+    ASSERT_TRUE((*e)->run().ok());
+    const auto& p = (*e)->portfolio();
+    if (std::string(capital) == "450") {
+      ASSERT_FALSE(result.ok());
+      EXPECT_EQ(result.error().code, ErrorCode::kRejected) << result.error().message;
+      EXPECT_TRUE(p.positions().empty());
+    } else {
+      ASSERT_TRUE(result.ok()) << result.error().message;
+      EXPECT_EQ(p.cash(), money("740"));  // 600 + 200 - 60
+      EXPECT_EQ(p.quantity(InstrumentId(10)), Quantity::zero() - qty(1));
+      EXPECT_EQ(p.quantity(InstrumentId(13)), qty(1));
+    }
+  }
+}
+
 TEST(EngineScenario, SameInputsSameBookings) {
   auto run_once = [] {
     ScriptFeed feed = base_feed();
