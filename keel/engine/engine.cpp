@@ -45,6 +45,7 @@ Status EngineConfig::validate() const {
   if (!(dividend_yield > -0.5 && dividend_yield < 1.0)) {
     return make_error(ErrorCode::kInvalidArgument, "dividend_yield must be in (-0.5, 1)");
   }
+  if (history_limit == 0) return make_error(ErrorCode::kInvalidArgument, "history_limit must be at least 1");
   KEEL_TRY_STATUS(execution.validate());
   KEEL_TRY_STATUS(lifecycle.validate());
   return ok_status();
@@ -476,10 +477,15 @@ void Engine::mark_positions() {
 Status Engine::process_close(MarketSlice& slice) {
   portfolio_.settle_dividends(slice.date, slice.ts);
   for (ChainSnapshot& snap : slice.chains) {
-    for (const Instrument& i : snap.instruments) universe_->add(i);
+    for (const Instrument* i : snap.instruments) universe_->add(*i);
   }
   for (const Bar& bar : slice.bars) {
-    history_[bar.instrument.value()].push_back(bar);
+    std::vector<Bar>& h = history_[bar.instrument.value()];
+    // Bounded history: drop the oldest half-window at once when the vector reaches twice the
+    // limit, so each bar is moved at most once more (amortised O(1)) and spans stay contiguous.
+    if (h.size() >= 2 * config_.history_limit) h.erase(h.begin(), h.end() - static_cast<std::ptrdiff_t>(config_.history_limit - 1));
+    if (h.capacity() == 0) h.reserve(std::min<std::size_t>(2 * config_.history_limit, 4096));
+    h.push_back(bar);
     KEEL_TRY_STATUS(apply_venue_events(venue_.on_bar(bar)));
   }
   for (ChainSnapshot& snap : slice.chains) {

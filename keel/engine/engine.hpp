@@ -67,6 +67,8 @@ struct EngineConfig {
   double rate = 0.03;           // risk-free rate for implied vols and Greeks (continuous)
   double dividend_yield = 0.0;  // continuous yield for implied vols and Greeks
   std::string order_id_prefix = "BT";
+  // Bars kept per instrument for Context::history (the oldest are dropped beyond it; >= 1).
+  std::size_t history_limit = 100'000;
   Status validate() const;
 };
 
@@ -112,7 +114,7 @@ class Engine final : public strategy::Context {
   const EngineConfig& config() const noexcept { return config_; }
   std::optional<Price> last_close(InstrumentId id) const;
   const execution::SimulatedVenue& venue() const noexcept { return venue_; }
-  const std::map<std::string, std::string>& order_reasons() const noexcept { return reasons_; }
+  const std::unordered_map<std::string, std::string>& order_reasons() const noexcept { return reasons_; }
 
  private:
   Engine(EngineConfig config, MarketFeed& feed, strategy::Strategy& strategy, EngineObserver* observer,
@@ -150,14 +152,14 @@ class Engine final : public strategy::Context {
   std::map<std::string, strategy::OptionChain, std::less<>> chains_;
   std::unordered_map<std::int64_t, OptionQuote> last_option_quote_;
 
-  std::map<std::string, execution::Order> orders_;  // by client id
+  std::unordered_map<std::string, execution::Order> orders_;  // by client id (node-based: stable addresses)
   // Working (non-terminal) orders by submission sequence, so open_orders() and the lifecycle's
   // cancellations cost O(working), not O(every order of the run).
   std::map<std::uint64_t, std::string> working_;
   std::unordered_map<std::string, std::uint64_t> sequence_of_;
   std::uint64_t order_seq_ = 0;
   void track(const execution::Order& order);  // keeps working_ in step with the order's status
-  std::map<std::string, std::string> reasons_;      // client id -> reason
+  std::unordered_map<std::string, std::string> reasons_;  // client id -> reason
 
   struct PendingTimer {
     Timestamp at;

@@ -95,7 +95,7 @@ class ScriptFeed final : public MarketFeed {
         q.ask = px(ask);
         q.volume = qty(100);
         q.open_interest = qty(1000);
-        snap.instruments.push_back(find(id));
+        snap.instruments.push_back(&find(id));
         snap.quotes.push_back(q);
       }
       s.chains.push_back(std::move(snap));

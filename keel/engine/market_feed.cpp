@@ -35,27 +35,38 @@ Result<std::unique_ptr<StoreFeed>> StoreFeed::create(data::Store& store, std::ve
     return make_error(ErrorCode::kInvalidArgument,
                       "market feed: no trading day in " + from.to_string() + ".." + to.to_string());
   }
-  KEEL_TRY(summary, store.summary());
   for (const std::string& symbol : feed->symbols_) {
     KEEL_TRY(found, store.find_instrument(symbol));
     if (!found) return make_error(ErrorCode::kNotFound, "market feed: unknown symbol '" + symbol + "'");
     if (found->is_option()) {
       return make_error(ErrorCode::kInvalidArgument, "market feed: '" + symbol + "' is an option, not an underlying");
     }
-    // The whole range of the symbol's daily bars, to name it when the run asks for more.
-    std::optional<std::pair<Timestamp, Timestamp>> range;
-    for (const auto& s : summary) {
-      if (s.instrument.id == found->id && s.kind == "bars:1d") range = std::make_pair(s.first, s.last);
-    }
-    if (!range) return make_error(ErrorCode::kNotFound, "market feed: " + symbol + " has no daily bars");
-    const Date have_first = range->first.utc_date(), have_last = range->second.utc_date();
+    // The symbol's whole daily series (the columnar cache makes this one read), to name its
+    // range when the run asks for more, then the run's slice of it.
+    KEEL_TRY(all, store.load_bars(found->id, kOneDay, Timestamp::min(), Timestamp::max(), as_of));
+    if (all.size() == 0) return make_error(ErrorCode::kNotFound, "market feed: " + symbol + " has no daily bars");
+    const Date have_first = Timestamp::from_ns(all.ts_event.front()).utc_date();
+    const Date have_last = Timestamp::from_ns(all.ts_event.back()).utc_date();
     if (days.front() < have_first || days.back() > have_last) {
       return make_error(ErrorCode::kOutOfRange, "market feed: date range " + days.front().to_string() + ".." +
                                                     days.back().to_string() + " is outside the data: " + symbol +
                                                     " has daily bars " + have_first.to_string() + ".." +
                                                     have_last.to_string());
     }
-    KEEL_TRY(bars, store.load_bars(found->id, kOneDay, Timestamp::from_date(from), Timestamp::from_date(to), as_of));
+    BarColumns bars;
+    bars.instrument = all.instrument;
+    bars.timeframe = all.timeframe;
+    const std::int64_t lo = Timestamp::from_date(from).ns(), hi = Timestamp::from_date(to).ns();
+    for (std::size_t k = 0; k < all.size(); ++k) {
+      if (all.ts_event[k] < lo || all.ts_event[k] > hi) continue;
+      bars.ts_event.push_back(all.ts_event[k]);
+      bars.ts_recv.push_back(all.ts_recv[k]);
+      bars.open.push_back(all.open[k]);
+      bars.high.push_back(all.high[k]);
+      bars.low.push_back(all.low[k]);
+      bars.close.push_back(all.close[k]);
+      bars.volume.push_back(all.volume[k]);
+    }
     // Gaps: every trading day must have a bar; a missing one is reported (the engine then has
     // no price for that session and keeps the previous marks), never filled in.
     {
@@ -83,7 +94,8 @@ Result<std::unique_ptr<StoreFeed>> StoreFeed::create(data::Store& store, std::ve
   while (feed->action_pos_ < feed->actions_.size() && feed->actions_[feed->action_pos_].ex_date < days.front()) {
     ++feed->action_pos_;
   }
-  for (std::size_t i = 0; i < feed->universe_.size(); ++i) feed->id_index_.emplace_back(feed->universe_[i].id.value(), i);
+  // universe_ is final from here on: id_index_ and the snapshots point into it.
+  for (const Instrument& i : feed->universe_) feed->id_index_.emplace_back(i.id.value(), &i);
   std::sort(feed->id_index_.begin(), feed->id_index_.end());
   feed->chunk_quotes_.resize(feed->symbols_.size());
   feed->quote_pos_.assign(feed->symbols_.size(), 0);
@@ -160,13 +172,14 @@ Result<std::optional<MarketSlice>> StoreFeed::next() {
           continue;
         }
         const std::int64_t id = q.instrument[p];
-        auto it = std::lower_bound(id_index_.begin(), id_index_.end(), std::make_pair(id, std::size_t{0}));
+        auto it = std::lower_bound(id_index_.begin(), id_index_.end(), id,
+                                   [](const auto& entry, std::int64_t key) { return entry.first < key; });
         if (it == id_index_.end() || it->first != id) {
           KEEL_TRY(inst, store_.instrument(InstrumentId(id)));
-          universe_.push_back(inst);
-          it = id_index_.insert(it, std::make_pair(id, universe_.size() - 1));
+          extra_.push_back(std::move(inst));
+          it = id_index_.insert(it, std::make_pair(id, &extra_.back()));
         }
-        snap.instruments.push_back(universe_[it->second]);
+        snap.instruments.push_back(it->second);
         OptionQuote oq = q.row(p);
         snap.quotes.push_back(oq);
         ++p;

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,7 +33,8 @@ namespace keel::engine {
 
 struct ChainSnapshot {
   std::string underlying;
-  std::vector<Instrument> instruments;  // instruments[i] is the contract of quotes[i]
+  // instruments[i] is the contract of quotes[i]; the pointers stay valid as long as the feed.
+  std::vector<const Instrument*> instruments;
   std::vector<OptionQuote> quotes;
 };
 
@@ -99,7 +101,8 @@ class StoreFeed final : public MarketFeed {
   bool chunk_loaded_ = false;
   std::vector<OptionQuoteColumns> chunk_quotes_;
   std::vector<std::size_t> quote_pos_;
-  std::vector<std::pair<std::int64_t, std::size_t>> id_index_;  // instrument id -> universe_ index, sorted
+  std::vector<std::pair<std::int64_t, const Instrument*>> id_index_;  // by instrument id, sorted
+  std::deque<Instrument> extra_;  // contracts met in quotes but not listed at create (stable addresses)
   Date first_, last_;
 };
 

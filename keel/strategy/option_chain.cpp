@@ -197,7 +197,7 @@ std::optional<double> OptionChain::atm_iv(int days) const {
 }
 
 Result<OptionChain> build_chain(std::string underlying, Timestamp ts, Date date, Price underlying_price,
-                                std::span<const Instrument> instruments, std::span<const OptionQuote> quotes,
+                                std::span<const Instrument* const> instruments, std::span<const OptionQuote> quotes,
                                 double rate, double dividend_yield) {
   const std::string where = "chain " + underlying + " " + date.to_string();
   if (instruments.size() != quotes.size()) {
@@ -229,12 +229,12 @@ Result<OptionChain> build_chain(std::string underlying, Timestamp ts, Date date,
   // Validate every pair and keep the indices of the rows; the rows themselves are built once,
   // in sorted order (copying Instruments, with their strings, is the expensive part).
   auto contract_of = [&](std::size_t i) {
-    return "contract " + (instruments[i].symbol.empty() ? "#" + std::to_string(i) : instruments[i].symbol);
+    return "contract " + (instruments[i]->symbol.empty() ? "#" + std::to_string(i) : instruments[i]->symbol);
   };
   std::vector<std::uint32_t> keep;
   keep.reserve(quotes.size());
   for (std::size_t i = 0; i < quotes.size(); ++i) {
-    const Instrument& inst = instruments[i];
+    const Instrument& inst = *instruments[i];
     const OptionQuote& q = quotes[i];
     if (!inst.is_option() || !inst.option) {
       return make_error(ErrorCode::kInvalidArgument, where + ": " + contract_of(i) + " is not an option");
@@ -263,14 +263,14 @@ Result<OptionChain> build_chain(std::string underlying, Timestamp ts, Date date,
     keep.push_back(static_cast<std::uint32_t>(i));
   }
   std::sort(keep.begin(), keep.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return spec_less(instruments[a], instruments[b]);
+    return spec_less(*instruments[a], *instruments[b]);
   });
 
   // Expiry closes, once per distinct expiry (rows arrive grouped by expiry after the sort).
   std::optional<Date> close_date;
   Timestamp close_ts;
   for (std::uint32_t i : keep) {
-    const Instrument& inst = instruments[i];
+    const Instrument& inst = *instruments[i];
     const OptionQuote& q = quotes[i];
     if (!close_date || *close_date != inst.option->expiry) {
       auto close = expiry_close(inst.option->expiry);
@@ -349,6 +349,15 @@ Result<OptionChain> build_chain(std::string underlying, Timestamp ts, Date date,
     if (chain.expiries_.empty() || chain.expiries_.back() != row.expiry()) chain.expiries_.push_back(row.expiry());
   }
   return chain;
+}
+
+Result<OptionChain> build_chain(std::string underlying, Timestamp ts, Date date, Price underlying_price,
+                                std::span<const Instrument> instruments, std::span<const OptionQuote> quotes,
+                                double rate, double dividend_yield) {
+  std::vector<const Instrument*> pointers;
+  pointers.reserve(instruments.size());
+  for (const Instrument& i : instruments) pointers.push_back(&i);
+  return build_chain(std::move(underlying), ts, date, underlying_price, pointers, quotes, rate, dividend_yield);
 }
 
 }  // namespace keel::strategy

@@ -94,7 +94,7 @@ class OptionChain {
 
  private:
   friend Result<OptionChain> build_chain(std::string underlying, Timestamp ts, Date date, Price underlying_price,
-                                         std::span<const Instrument> instruments,
+                                         std::span<const Instrument* const> instruments,
                                          std::span<const OptionQuote> quotes, double rate, double dividend_yield);
   std::string underlying_;
   Timestamp ts_;
@@ -123,6 +123,10 @@ class OptionChain {
 // calendar (ExchangeCalendar::us_equities()).
 Result<OptionChain> build_chain(std::string underlying, Timestamp ts, Date date, Price underlying_price,
                                 std::span<const Instrument> instruments, std::span<const OptionQuote> quotes,
+                                double rate, double dividend_yield);
+// The same over pointers (none null), so a feed can hand its contracts over without copying.
+Result<OptionChain> build_chain(std::string underlying, Timestamp ts, Date date, Price underlying_price,
+                                std::span<const Instrument* const> instruments, std::span<const OptionQuote> quotes,
                                 double rate, double dividend_yield);
 
 }  // namespace keel::strategy

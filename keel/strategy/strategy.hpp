@@ -88,8 +88,9 @@ class Context {
   virtual const Instrument* instrument(InstrumentId id) const = 0;
   virtual const Instrument* find_instrument(std::string_view symbol) const = 0;
 
-  // The last `n` bars (fewer at the start) of `id` with ts_recv <= now(), oldest first. The
-  // span stays valid until the callback returns.
+  // The last `n` bars (fewer at the start, and at most the engine's history_limit, 100,000 by
+  // default) of `id` with ts_recv <= now(), oldest first. The span stays valid until the
+  // callback returns.
   virtual std::span<const Bar> history(InstrumentId id, std::size_t n) const = 0;
   // The latest chain snapshot of `underlying` known at now(); nullptr when none yet.
   virtual const OptionChain* chain(std::string_view underlying) const = 0;
