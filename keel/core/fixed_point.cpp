@@ -98,17 +98,6 @@ std::string format_fixed(std::int64_t raw, int precision) {
 }  // namespace keel::detail
 
 namespace keel {
-namespace {
-// Divides a signed 128-bit value by a positive divisor, rounding half away from zero.
-i128 div_round(i128 num, i128 den) {
-  const i128 q = num / den;
-  const i128 r = num % den;
-  const i128 twice = 2 * (r < 0 ? -r : r);
-  if (twice >= den) return q + (num < 0 ? -1 : 1);
-  return q;
-}
-}  // namespace
-
 Result<Money> notional(Price price, Quantity quantity, std::int64_t multiplier) {
   const i128 prod = static_cast<i128>(price.raw()) * quantity.raw() * multiplier;
   const i128 raw = div_round(prod, kFixedScale);

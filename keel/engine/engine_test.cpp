@@ -492,6 +492,50 @@ TEST(EngineScenario, SpreadReservesItsMaxLossInACashAccount) {
   }
 }
 
+TEST(EngineScenario, CoveredCallRollIsAcceptedAsOneCombo) {
+  ScriptFeed feed = base_feed();
+  const Date mar15 = Date::ymd(2024, 3, 15);
+  feed.instruments.push_back(option(17, OptionRight::kCall, "100", mar15));
+  // Jan 2: buy 100 shares at 94 (cash 90,600) and sell the Feb 95 call at 1.50 (cash 90,750).
+  feed.session(kJan2, "94", {{11, "1.50", "1.60"}});
+  // Feb 12: roll the call up and out as ONE combo bought with legs [buy Feb95 call at 2.20,
+  // sell Mar100 call at 2.60]: net 2.20 - 2.60 = -0.40 (a credit), limit -0.30. The shares
+  // cover the new call once the old one is bought back, so a cash account accepts it.
+  // Cash 90,750 - 220 + 260 = 90,790.
+  const Date feb12 = Date::ymd(2024, 2, 12);
+  feed.session(feb12, "96", {{11, "2.10", "2.20"}, {17, "2.60", "2.70"}});
+  Script s;
+  s.on_day[kJan2] = [](Context& ctx) -> Status {
+    OrderRequest buy;
+    buy.instrument = InstrumentId(kStock);
+    buy.side = OrderSide::kBuy;
+    buy.type = OrderType::kMarket;
+    buy.quantity = qty(100);
+    KEEL_TRY_STATUS(sent(ctx.submit(buy)));
+    return sent(ctx.submit(sell(11, "1.50")));
+  };
+  Status roll_result;
+  s.on_day[feb12] = [&roll_result](Context& ctx) -> Status {
+    OrderRequest roll;
+    roll.legs = {ComboLeg{InstrumentId(11), 1, OrderSide::kBuy}, ComboLeg{InstrumentId(17), 1, OrderSide::kSell}};
+    roll.side = OrderSide::kBuy;
+    roll.type = OrderType::kLimit;
+    roll.quantity = qty(1);
+    roll.limit_price = px("-0.30");
+    roll_result = sent(ctx.submit(roll));
+    return {};
+  };
+  auto e = Engine::create(config(), feed, s);
+  ASSERT_TRUE(e.ok());
+  ASSERT_TRUE((*e)->run().ok());
+  ASSERT_TRUE(roll_result.ok()) << roll_result.error().message;
+  const auto& p = (*e)->portfolio();
+  EXPECT_EQ(p.cash(), money("90790"));
+  EXPECT_TRUE(p.quantity(InstrumentId(11)).is_zero());
+  EXPECT_EQ(p.quantity(InstrumentId(17)), Quantity::zero() - qty(1));
+  EXPECT_EQ(p.quantity(InstrumentId(kStock)), qty(100));
+}
+
 TEST(EngineScenario, SameInputsSameBookings) {
   auto run_once = [] {
     ScriptFeed feed = base_feed();

@@ -16,15 +16,6 @@ Money cents(std::int64_t c) { return Money::from_raw(c * 1'000'000, 2); }
 Money usd_e8(std::int64_t raw) { return Money::from_raw(raw, 8); }
 Price price_e8(std::int64_t raw) { return Price::from_raw(raw, 8); }
 
-// n / d rounded half away from zero; d > 0.
-i128 div_round(i128 n, i128 d) {
-  i128 q = n / d;
-  const i128 r = n % d;
-  if (2 * (r < 0 ? -r : r) >= d) q += n < 0 ? -1 : 1;
-  return q;
-}
-
-bool fits(i128 v) { return v >= INT64_MIN && v <= INT64_MAX; }
 
 // ---------------------------------------------------------------------------------------------
 // Published rates. Each constant names where it comes from and the date it applies to.
@@ -364,7 +355,7 @@ Result<FeeBreakdown> FeeCalculator::charge(const FeeInput& in, int month) {
     regulatory += to_cents_raw(t);
   }
 
-  if (!fits(commission) || !fits(regulatory) || !fits(base)) {
+  if (!fits_i64(commission) || !fits_i64(regulatory) || !fits_i64(base)) {
     return make_error(ErrorCode::kOverflow, "fees: amounts of a fill of " + in.quantity.to_string() + " @ " +
                                                 in.price.to_string() + " out of the Money range");
   }

@@ -4,6 +4,8 @@
 #include <set>
 #include <string>
 
+#include "keel/core/int128.hpp"
+
 namespace keel::execution {
 
 namespace {
@@ -30,15 +32,6 @@ Error order_error(ErrorCode code, const Order& order, const std::string& what) {
   return make_error(code, order_prefix(order) + what);
 }
 
-// n / d rounded half away from zero; d > 0.
-i128 div_round_half_away(i128 n, i128 d) {
-  KEEL_ASSERT(d > 0, "div_round_half_away: non-positive divisor");
-  i128 q = n / d;
-  const i128 r = n % d;
-  const i128 abs_r = r < 0 ? -r : r;
-  if (2 * abs_r >= d) q += n < 0 ? -1 : 1;
-  return q;
-}
 
 bool is_valid_prefix_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
@@ -241,7 +234,7 @@ Status apply_fill(Order& order, Quantity qty, Price px, Timestamp ts) {
 
   // Exact: see the bound in order.hpp's contract.
   const i128 value = order.fill_value + static_cast<i128>(px.raw()) * static_cast<i128>(qty.raw());
-  const i128 avg = div_round_half_away(value, static_cast<i128>(new_filled->raw()));
+  const i128 avg = div_round(value, static_cast<i128>(new_filled->raw()));
   KEEL_ASSERT(avg >= INT64_MIN && avg <= INT64_MAX, "average fill price outside the price range");
   const int precision = order.filled_quantity.is_zero()
                             ? px.precision()

@@ -28,14 +28,6 @@ i128 ceil_div(i128 n, i128 d) {
   if (n % d != 0 && n > 0) ++q;
   return q;
 }
-// Half away from zero, d > 0.
-i128 div_round(i128 n, i128 d) {
-  i128 q = n / d;
-  const i128 r = n % d;
-  if (2 * (r < 0 ? -r : r) >= d) q += n < 0 ? -1 : 1;
-  return q;
-}
-bool fits(i128 v) { return v >= INT64_MIN && v <= INT64_MAX; }
 
 bool is_buy(OrderSide s) { return s == OrderSide::kBuy; }
 OrderSide opposite(OrderSide s) { return is_buy(s) ? OrderSide::kSell : OrderSide::kBuy; }
@@ -405,7 +397,7 @@ std::vector<VenueEvent> SimulatedVenue::on_split(InstrumentId underlying, std::s
     const i128 avg = o.filled_quantity.is_zero()
                          ? 0
                          : div_round(static_cast<i128>(o.avg_fill_price.raw()) * ratio_from, ratio_to);
-    if (!fits(quantity) || !fits(filled) || (limit && !fits(*limit)) || (stop && !fits(*stop))) {
+    if (!fits_i64(quantity) || !fits_i64(filled) || (limit && !fits_i64(*limit)) || (stop && !fits_i64(*stop))) {
       cancel_order(w, ts, split_name + ": the adjusted order is outside the fixed-point range", out);
       continue;
     }
@@ -737,7 +729,7 @@ void SimulatedVenue::match_combo(Working& w, Timestamp ts, std::vector<VenueEven
     precision = std::max(precision, p->precision());
     legs.push_back(LegFill{&st, side, *leg_qty, *p});
   }
-  if (!fits(net)) return;
+  if (!fits_i64(net)) return;
   const Price net_price = Price::from_raw(static_cast<std::int64_t>(net), precision);
   if (o.limit_price && (is_buy(o.side) ? net_price > *o.limit_price : net_price < *o.limit_price)) return;
 

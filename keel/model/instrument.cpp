@@ -86,11 +86,7 @@ Result<Instrument> make_option_instrument(const OptionSpec& spec) {
 Price deliverable_strike(const OptionSpec& spec) {
   KEEL_ASSERT(spec.multiplier > 0, "deliverable_strike: multiplier must be positive");
   if (spec.multiplier == kStrikeShares) return spec.strike;
-  const i128 num = static_cast<i128>(spec.strike.raw()) * kStrikeShares;
-  const i128 den = spec.multiplier;
-  i128 q = num / den;
-  const i128 r = num % den;
-  if (2 * (r < 0 ? -r : r) >= den) q += (num < 0 ? -1 : 1);
+  const i128 q = div_round(static_cast<i128>(spec.strike.raw()) * kStrikeShares, spec.multiplier);
   return Price::from_raw(static_cast<std::int64_t>(q), 8);
 }
 

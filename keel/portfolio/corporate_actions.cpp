@@ -12,13 +12,6 @@ namespace {
 
 using execution::OrderSide;
 
-i128 div_round(i128 num, i128 den) {
-  const i128 q = num / den;
-  const i128 r = num % den;
-  const i128 twice = 2 * (r < 0 ? -r : r);
-  if (twice >= den) return q + (num < 0 ? -1 : 1);
-  return q;
-}
 
 bool fits_i64(i128 v) { return v <= INT64_MAX && v >= INT64_MIN; }
 

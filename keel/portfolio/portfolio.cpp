@@ -20,14 +20,6 @@ std::string underlying_of(const Instrument& i) { return i.is_option() ? i.option
 
 Quantity abs_qty(Quantity q) { return q.is_negative() ? -q : q; }
 
-// Signed division of a 128-bit value by a positive divisor, rounded half away from zero.
-i128 div_round(i128 num, i128 den) {
-  const i128 q = num / den;
-  const i128 r = num % den;
-  const i128 twice = 2 * (r < 0 ? -r : r);
-  if (twice >= den) return q + (num < 0 ? -1 : 1);
-  return q;
-}
 
 Result<Money> add(Money a, Money b, std::string_view what) {
   auto r = a.checked_add(b);
