@@ -169,7 +169,16 @@ Result<RunRecord> run_backtest(const BacktestConfig& config, data::Store& store,
   const ExchangeCalendar& cal = ExchangeCalendar::us_equities();
   KEEL_TRY(first_day, cal.this_or_next_trading_day(config.start));
   const Date feed_from = config.warmup_days > 0 ? config.start - config.warmup_days : config.start;
-  KEEL_TRY(feed, engine::StoreFeed::create(store, symbols, feed_from, config.end));
+  auto feed_or = engine::StoreFeed::create(store, symbols, feed_from, config.end);
+  if (!feed_or) {
+    Error e = feed_or.error();
+    if (config.warmup_days > 0 && e.code == ErrorCode::kOutOfRange) {
+      e.message += " (the run starts " + config.start.to_string() + "; its warm-up of " +
+                   std::to_string(config.warmup_days) + " calendar days reaches back to " + feed_from.to_string() + ")";
+    }
+    return e;
+  }
+  auto& feed = *feed_or;
   KEEL_TRY(run_days, cal.trading_days(first_day, config.end));
 
   RunRecord run;
