@@ -322,6 +322,7 @@ Status WheelStrategy::sell_calls(Context& ctx, const OptionChain& chain, std::in
   for (const auto& [expiry, dte] : preferred_expiries(chain, config_.min_dte, config_.max_dte, config_.target_dte, {})) {
     const OptionRow* row = pick(chain, OptionRight::kCall, expiry, Metric::kAbsDelta, config_.call_delta, floor);
     if (row == nullptr) continue;
+    if (row->bid < config_.min_call_premium) continue;  // not worth its commission: try the next expiry
     OrderRequest r;
     r.instrument = row->instrument.id;
     r.side = OrderSide::kSell;
@@ -337,7 +338,8 @@ Status WheelStrategy::sell_calls(Context& ctx, const OptionChain& chain, std::in
     submit(ctx, r, u);
     return {};
   }
-  ctx.log(u + ": no call " + (floor ? "at or above " + money(*floor) + " " : std::string()) + "with a bid in DTE " +
+  ctx.log(u + ": no call " + (floor ? "at or above " + money(*floor) + " " : std::string()) + "with a bid of at least " +
+          money(config_.min_call_premium) + " in DTE " +
           std::to_string(config_.min_dte) + ".." + std::to_string(config_.max_dte) + "; shares stay uncovered today");
   return {};
 }

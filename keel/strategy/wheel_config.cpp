@@ -221,12 +221,12 @@ class Fields {
   std::string_view source_;
 };
 
-constexpr std::array<std::string_view, 23> kKeys{
+constexpr std::array<std::string_view, 24> kKeys{
     "underlyings",       "put_selection",        "put_delta",          "put_probability_otm", "min_dte",
     "max_dte",           "target_dte",           "min_premium_yield",  "iv_rank_min",         "iv_rank_lookback",
     "contracts_max",     "capital_at_risk_limit", "cash_buffer",       "call_strike_policy",  "call_delta",
     "profit_take",       "stop_loss_multiple",   "roll_dte",           "roll_delta",          "roll_for_credit_only",
-    "roll_min_credit",   "allow_roll_down_up",   "close_before_expiry"};
+    "roll_min_credit",   "allow_roll_down_up",   "close_before_expiry", "min_call_premium"};
 
 const std::array<std::pair<std::string_view, PutSelection>, 2> kPutSelections{
     {{"delta", PutSelection::kDelta}, {"probability", PutSelection::kProbability}}};
@@ -251,6 +251,7 @@ Status check_all(WheelConfig& c, Fields& f) {
   KEEL_TRY_STATUS(f.number("cash_buffer", c.cash_buffer, Range{0.0, 1.0, false, true}));
   KEEL_TRY_STATUS(f.choice("call_strike_policy", c.call_strike_policy, kCallPolicies));
   KEEL_TRY_STATUS(f.number("call_delta", c.call_delta, kOpenUnit));
+  KEEL_TRY_STATUS(f.price("min_call_premium", c.min_call_premium, Range{0.0, 1000.0, false, false}));
   KEEL_TRY_STATUS(f.number("profit_take", c.profit_take, Range{0.0, 1.0, false, true}));
   KEEL_TRY_STATUS(f.number("stop_loss_multiple", c.stop_loss_multiple, Range{1.0, 100.0, true, false, true}));
   KEEL_TRY_STATUS(f.integer("roll_dte", c.roll_dte, 0, 365));

@@ -54,6 +54,9 @@ struct WheelConfig {
   double cash_buffer = 0.05;                     // [0, 1): fraction of equity kept free
   CallStrikePolicy call_strike_policy = CallStrikePolicy::kAdjustedBasis;
   double call_delta = 0.30;                      // (0, 1): target delta of covered calls
+  // [0, 1000] per share: a covered call is sold only for at least this bid, so the wheel does
+  // not write calls whose premium the commission eats (0.04 x 100 = $4 against $0.65 + fees).
+  Price min_call_premium = Price::from_raw(5'000'000, 2);  // 0.05
   double profit_take = 0.50;                     // [0, 1): buy back at ask <= (1 - x) credit; 0 = off
   double stop_loss_multiple = 2.0;               // 0 = off, else (1, 100]: buy back at ask >= x credit
   int roll_dte = 5;                              // [0, 365]

@@ -52,7 +52,16 @@ TEST(WheelConfig, DefaultsFollowTheSeeds) {
   EXPECT_TRUE(c->roll_min_credit.is_zero());
   EXPECT_TRUE(c->allow_roll_down_up);
   EXPECT_FALSE(c->close_before_expiry);
+  EXPECT_EQ(c->min_call_premium, *Price::parse("0.05"));
   EXPECT_TRUE(c->validate().ok());
+}
+
+TEST(WheelConfig, MinCallPremiumIsAPricePerShare) {
+  auto c = parse("[wheel]\nunderlyings = [\"ACME\"]\nmin_call_premium = 0.10\n");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->min_call_premium, *Price::parse("0.10"));
+  EXPECT_NE(error_of("[wheel]\nunderlyings = [\"ACME\"]\nmin_call_premium = -1\n").find("examples/wheel.toml:3"),
+            std::string::npos);
 }
 
 TEST(WheelConfig, FullExample) {

@@ -207,6 +207,9 @@ const OptionChain& acme_put_chain(FakeContext& ctx) {
 WheelConfig config(std::vector<std::string> u = {"ACME"}) {
   WheelConfig c;
   c.underlyings = std::move(u);
+  // The hand-built call chain quotes far strikes at a few cents; the premium floor has its own
+  // test (MinCallPremiumKeepsCheapCallsUnsold).
+  c.min_call_premium = Price::zero(2);
   return c;
 }
 
@@ -643,6 +646,17 @@ TEST(Wheel, CallStrikePolicies) {
     // plain_basis: strikes >= 50 -> only 50. delta_only: 48.5 (0.4027) is closest to 0.40.
     EXPECT_EQ(ctx.instrument(ctx.submitted[0].instrument)->option->strike, px(strike)) << to_string(policy);
   }
+}
+
+TEST(Wheel, MinCallPremiumKeepsCheapCallsUnsold) {
+  FakeContext ctx(usd(100'000));
+  WheelConfig c = config();
+  c.min_call_premium = px(100);  // above every bid in the chain
+  WheelStrategy w(c);
+  assigned_put(ctx, w, 1);
+  ASSERT_TRUE(w.on_chain(ctx, call_chain(ctx)).ok());
+  EXPECT_TRUE(ctx.submitted.empty());
+  EXPECT_TRUE(ctx.logged("with a bid of at least 100.00"));
 }
 
 TEST(Wheel, NoCallOnSharesAlreadyCovered) {
