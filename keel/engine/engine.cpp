@@ -60,6 +60,7 @@ Engine::Engine(EngineConfig config, MarketFeed& feed, strategy::Strategy& strate
       feed_(feed),
       strategy_(strategy),
       observer_(observer),
+      clock_(config_.clock != nullptr ? config_.clock : &sim_clock_),
       portfolio_(config_.capital, config_.account),
       venue_(std::move(venue)),
       ids_(std::move(ids)),
@@ -79,6 +80,10 @@ Result<std::unique_ptr<Engine>> Engine::create(EngineConfig config, MarketFeed& 
 }
 
 // ---- Context ----------------------------------------------------------------------------------
+
+void Engine::advance_clock(Timestamp t) {
+  if (clock_ == &sim_clock_) sim_clock_.advance_to(t);
+}
 
 const Instrument* Engine::instrument(InstrumentId id) const { return universe_->find(id); }
 const Instrument* Engine::find_instrument(std::string_view symbol) const { return universe_->find(symbol); }
@@ -331,7 +336,7 @@ Status Engine::deliver_timers(Timestamp up_to, bool inclusive) {
   while (!timers_.empty() && (timers_.top().at < up_to || (inclusive && timers_.top().at == up_to))) {
     PendingTimer t = timers_.top();
     timers_.pop();
-    clock_.advance_to(t.at);
+    advance_clock(t.at);
     in_callback_ = true;
     Status st = strategy_call(strategy_.on_timer(*this, strategy::Timer{t.at, t.tag}), "on_timer");
     in_callback_ = false;
@@ -348,7 +353,7 @@ Status Engine::run() {
     if (!next) break;
     MarketSlice& slice = *next;
     KEEL_TRY_STATUS(deliver_timers(slice.ts, false));
-    clock_.advance_to(slice.ts);
+    advance_clock(slice.ts);
     today_ = slice.date;
     if (!started) {
       started = true;

@@ -67,6 +67,10 @@ struct EngineConfig {
   double rate = 0.03;           // risk-free rate for implied vols and Greeks (continuous)
   double dividend_yield = 0.0;  // continuous yield for implied vols and Greeks
   std::string order_id_prefix = "BT";
+  // Where now() comes from. Null (the backtest): the engine's own SimulatedClock, advanced to
+  // each slice's and timer's time. Live trading passes a WallClock (core/clock.hpp); the engine
+  // then never moves time itself and processes slices as the feed delivers them.
+  const Clock* clock = nullptr;
   // Bars kept per instrument for Context::history (the oldest are dropped beyond it; >= 1).
   std::size_t history_limit = 100'000;
   Status validate() const;
@@ -94,7 +98,7 @@ class Engine final : public strategy::Context {
   Status run();
 
   // strategy::Context
-  Timestamp now() const override { return clock_.now(); }
+  Timestamp now() const override { return clock_->now(); }
   Date today() const override { return today_; }
   const ExchangeCalendar& calendar() const override { return ExchangeCalendar::us_equities(); }
   bool warming_up() const override { return today_ < config_.start; }
@@ -141,7 +145,9 @@ class Engine final : public strategy::Context {
   MarketFeed& feed_;
   strategy::Strategy& strategy_;
   EngineObserver* observer_;
-  SimulatedClock clock_;
+  SimulatedClock sim_clock_;
+  const Clock* clock_;              // &sim_clock_ unless the config names another clock
+  void advance_clock(Timestamp t);  // moves the simulated clock; a no-op for an external one
   Date today_;
   portfolio::Portfolio portfolio_;
   execution::SimulatedVenue venue_;

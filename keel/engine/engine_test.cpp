@@ -536,6 +536,29 @@ TEST(EngineScenario, CoveredCallRollIsAcceptedAsOneCombo) {
   EXPECT_EQ(p.quantity(InstrumentId(kStock)), qty(100));
 }
 
+TEST(EngineScenario, AnExternalClockIsTheStrategysNow) {
+  // Live trading passes its own clock: the engine must read it, not move it.
+  class FixedClock final : public Clock {
+   public:
+    Timestamp now() const override { return Timestamp::from_date(Date::ymd(2030, 1, 1)); }
+  };
+  FixedClock fixed;
+  ScriptFeed feed = base_feed();
+  feed.session(kJan2, "100", {});
+  Script s;
+  Timestamp seen;
+  s.on_day[kJan2] = [&seen](Context& ctx) -> Status {
+    seen = ctx.now();
+    return {};
+  };
+  EngineConfig c = config();
+  c.clock = &fixed;
+  auto e = Engine::create(c, feed, s);
+  ASSERT_TRUE(e.ok());
+  ASSERT_TRUE((*e)->run().ok());
+  EXPECT_EQ(seen, fixed.now());
+}
+
 TEST(EngineScenario, SameInputsSameBookings) {
   auto run_once = [] {
     ScriptFeed feed = base_feed();
