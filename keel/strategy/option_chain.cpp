@@ -65,6 +65,67 @@ Price OptionRow::mid() const {
   return Price::from_raw(raw, precision);
 }
 
+// Implied vols and Greeks of one expiry's rows through the analytics batch kernels
+// (element-wise and bit-identical to the scalar API, so pricing a group at a time gives the same
+// bits as pricing the whole chain at once). Adjusted series quote per deliverable share, so
+// they price at the deliverable strike.
+void OptionChain::price_expiry(std::size_t e) const {
+  if (priced_[e] != 0) return;
+  priced_[e] = 1;
+  const std::size_t b = expiry_begin_[e], n = expiry_begin_[e + 1] - b;
+  std::vector<OptionRight> right(n);
+  std::vector<double> price(n), spot(n, underlying_price_.to_double()), strike(n), time(n), r_col(n, rate_),
+      q_col(n, dividend_yield_), vol(n);
+  std::vector<analytics::IvStatus> iv_status(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const OptionRow& row = rows_[b + i];
+    right[i] = row.right();
+    price[i] = row.mid().to_double();
+    strike[i] = deliverable_strike(row.spec()).to_double();
+    time[i] = row.time;
+  }
+  analytics::implied_vol_bsm_batch(analytics::BsmIvColumns{right, price, spot, strike, time, r_col, q_col}, vol,
+                                   iv_status);
+  std::vector<double> g_price(n), delta(n), gamma(n), vega(n), theta(n), rho(n), vanna(n), volga(n), charm(n),
+      prob_itm(n);
+  std::vector<analytics::PricingStatus> g_status(n);
+  analytics::bsm_batch(analytics::BsmColumns{right, spot, strike, time, vol, r_col, q_col},
+                       analytics::GreeksColumns{g_price, delta, gamma, vega, theta, rho, vanna, volga, charm, prob_itm,
+                                                {}, g_status});
+  for (std::size_t i = 0; i < n; ++i) {
+    OptionRow& row = rows_[b + i];
+    // An IV outside the pricer's domain (e.g. above 10,000%) has no Greeks: treated like a quote
+    // outside the no-arbitrage bounds.
+    if (iv_status[i] == analytics::IvStatus::kOk && g_status[i] == analytics::PricingStatus::kOk) {
+      row.iv = vol[i];
+      row.greeks_from_iv = true;
+      row.delta = delta[i];
+      row.gamma = gamma[i];
+      row.vega = vega[i];
+      row.theta_per_day = theta[i] / 365.0;
+      row.prob_itm = prob_itm[i];
+    } else {
+      row.delta = intrinsic_delta(row.right(), spot[i], strike[i]);
+      row.prob_itm = std::fabs(row.delta);
+    }
+  }
+}
+
+void OptionChain::price_all() const {
+  for (std::size_t e = 0; e < expiries_.size(); ++e) price_expiry(e);
+}
+
+std::size_t OptionChain::expiry_of_row(std::size_t row) const {
+  return static_cast<std::size_t>(std::upper_bound(expiry_begin_.begin(), expiry_begin_.end(), row) -
+                                  expiry_begin_.begin()) -
+         1;
+}
+
+std::span<const OptionRow> OptionChain::rows() const {
+  price_all();
+  return rows_;
+}
+
 std::vector<Date> OptionChain::expiries() const { return expiries_; }
 
 const OptionRow* OptionChain::find(InstrumentId id) const {
@@ -73,6 +134,7 @@ const OptionRow* OptionChain::find(InstrumentId id) const {
                                      return e.first < v;
                                    });
   if (it == by_id_.end() || it->first != id.value()) return nullptr;
+  price_expiry(expiry_of_row(it->second));
   return &rows_[it->second];
 }
 
@@ -89,7 +151,10 @@ const OptionRow* OptionChain::find(Date expiry, OptionRight right, Price strike)
   for (; it != rows_.end(); ++it) {
     const OptionSpec& s = it->spec();
     if (s.expiry != expiry || s.right != right || s.strike != strike) break;
-    if (standard(*it)) return &*it;
+    if (standard(*it)) {
+      price_expiry(expiry_of_row(static_cast<std::size_t>(it - rows_.begin())));
+      return &*it;
+    }
   }
   return nullptr;
 }
@@ -114,10 +179,19 @@ bool OptionChain::passes(const OptionRow& r, const ChainFilter& f) const {
 
 std::vector<const OptionRow*> OptionChain::select(const ChainFilter& filter) const {
   std::vector<const OptionRow*> out;
-  for (const OptionRow& r : rows_) {
-    if (passes(r, filter)) out.push_back(&r);
+  for (std::size_t e = 0; e < expiries_.size(); ++e) {
+    if (!dte_in(e, filter)) continue;  // the whole group fails the DTE test: no need to price it
+    price_expiry(e);
+    for (std::size_t i = expiry_begin_[e]; i < expiry_begin_[e + 1]; ++i) {
+      if (passes(rows_[i], filter)) out.push_back(&rows_[i]);
+    }
   }
   return out;
+}
+
+bool OptionChain::dte_in(std::size_t e, const ChainFilter& filter) const {
+  const int dte = rows_[expiry_begin_[e]].dte;
+  return dte >= filter.min_dte && dte <= filter.max_dte;
 }
 
 const OptionRow* OptionChain::closest_delta(const ChainFilter& filter, double target_abs_delta) const {
@@ -126,12 +200,17 @@ const OptionRow* OptionChain::closest_delta(const ChainFilter& filter, double ta
   double best_distance = std::numeric_limits<double>::infinity();
   // Rows come in (expiry, strike) order within a right, so keeping only strictly closer rows
   // leaves ties with the nearer expiry, then the lower strike.
-  for (const OptionRow& r : rows_) {
-    if (!passes(r, filter)) continue;
-    const double distance = std::fabs(std::fabs(r.delta) - target_abs_delta);
-    if (distance < best_distance) {
-      best = &r;
-      best_distance = distance;
+  for (std::size_t e = 0; e < expiries_.size(); ++e) {
+    if (!dte_in(e, filter)) continue;
+    price_expiry(e);
+    for (std::size_t i = expiry_begin_[e]; i < expiry_begin_[e + 1]; ++i) {
+      const OptionRow& r = rows_[i];
+      if (!passes(r, filter)) continue;
+      const double distance = std::fabs(std::fabs(r.delta) - target_abs_delta);
+      if (distance < best_distance) {
+        best = &r;
+        best_distance = distance;
+      }
     }
   }
   return best;
@@ -141,6 +220,8 @@ std::optional<OptionChain::AtmPoint> OptionChain::atm_point(Date expiry) const {
   // Strike nearest the underlying among standard rows of this expiry with an IV (ties: the lower
   // strike), then the mean of the call and put IVs there (the one present if only one is).
   const OptionRow* nearest = nullptr;
+  const auto e = static_cast<std::size_t>(std::lower_bound(expiries_.begin(), expiries_.end(), expiry) - expiries_.begin());
+  if (e < expiries_.size() && expiries_[e] == expiry) price_expiry(e);
   const auto first = std::partition_point(rows_.begin(), rows_.end(), [&](const OptionRow& r) { return r.expiry() < expiry; });
   const auto last = std::partition_point(first, rows_.end(), [&](const OptionRow& r) { return r.expiry() == expiry; });
   for (auto it = first; it != last; ++it) {
@@ -171,20 +252,26 @@ std::optional<OptionChain::AtmPoint> OptionChain::atm_point(Date expiry) const {
 }
 
 std::optional<double> OptionChain::atm_iv(int days) const {
-  std::vector<AtmPoint> points;
-  for (Date e : expiries_) {
-    if (auto p = atm_point(e)) points.push_back(*p);
+  // Only the two expiries bracketing `days` that have an ATM vol are priced: the last one with
+  // dte < days (searching down) and the first with dte >= days (searching up). Expiries share
+  // their dte across rows, and expiries_ ascends, so dte ascends with the index.
+  std::size_t split = 0;
+  while (split < expiries_.size() && rows_[expiry_begin_[split]].dte < days) ++split;
+  std::optional<AtmPoint> lo, hi;
+  for (std::size_t e = split; e-- > 0;) {
+    if ((lo = atm_point(expiries_[e]))) break;
   }
-  if (points.empty()) return std::nullopt;
-  if (days <= points.front().dte) return points.front().vol;
-  if (days >= points.back().dte) return points.back().vol;
+  for (std::size_t e = split; e < expiries_.size(); ++e) {
+    if ((hi = atm_point(expiries_[e]))) break;
+  }
+  if (!lo && !hi) return std::nullopt;
+  if (!hi) return lo->vol;  // every usable expiry is nearer than `days`: the farthest one
+  if (!lo) return hi->vol;  // `days` is at or before the nearest usable expiry
   // Total variance w = vol^2 t is linear in calendar days between the two bracketing expiries;
   // the time to the target interpolates the same way, so the target's vol is sqrt(w / t) and an
   // expiry's own vol comes back exactly at its own DTE.
-  std::size_t hi = 1;
-  while (points[hi].dte < days) ++hi;
-  const AtmPoint& a = points[hi - 1];
-  const AtmPoint& b = points[hi];
+  const AtmPoint& a = *lo;
+  const AtmPoint& b = *hi;
   if (b.dte == days) return b.vol;
   const double alpha = static_cast<double>(days - a.dte) / static_cast<double>(b.dte - a.dte);
   const double wa = a.vol * a.vol * a.time;
@@ -305,49 +392,15 @@ Result<OptionChain> build_chain(std::string underlying, Timestamp ts, Date date,
     }
   }
 
-  // Implied vols and Greeks through the analytics batch kernels (bit-identical to the scalar
-  // API). Adjusted series quote per deliverable share, so they price at the deliverable strike.
-  const std::size_t n = chain.rows_.size();
-  std::vector<OptionRight> right(n);
-  std::vector<double> price(n), spot(n, underlying_price.to_double()), strike(n), time(n), r_col(n, rate),
-      q_col(n, dividend_yield), vol(n);
-  std::vector<analytics::IvStatus> iv_status(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const OptionRow& row = chain.rows_[i];
-    right[i] = row.right();
-    price[i] = row.mid().to_double();
-    strike[i] = deliverable_strike(row.spec()).to_double();
-    time[i] = row.time;
-  }
-  analytics::implied_vol_bsm_batch(analytics::BsmIvColumns{right, price, spot, strike, time, r_col, q_col}, vol,
-                                   iv_status);
-  std::vector<double> g_price(n), delta(n), gamma(n), vega(n), theta(n), rho(n), vanna(n), volga(n), charm(n),
-      prob_itm(n);
-  std::vector<analytics::PricingStatus> g_status(n);
-  analytics::bsm_batch(analytics::BsmColumns{right, spot, strike, time, vol, r_col, q_col},
-                       analytics::GreeksColumns{g_price, delta, gamma, vega, theta, rho, vanna, volga, charm, prob_itm,
-                                                {}, g_status});
-  for (std::size_t i = 0; i < n; ++i) {
-    OptionRow& row = chain.rows_[i];
-    // An IV outside the pricer's domain (e.g. above 10,000%) has no Greeks: treated like a quote
-    // outside the no-arbitrage bounds.
-    if (iv_status[i] == analytics::IvStatus::kOk && g_status[i] == analytics::PricingStatus::kOk) {
-      row.iv = vol[i];
-      row.greeks_from_iv = true;
-      row.delta = delta[i];
-      row.gamma = gamma[i];
-      row.vega = vega[i];
-      row.theta_per_day = theta[i] / 365.0;
-      row.prob_itm = prob_itm[i];
-    } else {
-      row.delta = intrinsic_delta(row.right(), spot[i], strike[i]);
-      row.prob_itm = std::fabs(row.delta);
+  // Expiry groups; implied vols and Greeks are computed per group on first use (price_expiry).
+  for (std::size_t i = 0; i < chain.rows_.size(); ++i) {
+    if (chain.expiries_.empty() || chain.expiries_.back() != chain.rows_[i].expiry()) {
+      chain.expiries_.push_back(chain.rows_[i].expiry());
+      chain.expiry_begin_.push_back(static_cast<std::uint32_t>(i));
     }
   }
-
-  for (const OptionRow& row : chain.rows_) {
-    if (chain.expiries_.empty() || chain.expiries_.back() != row.expiry()) chain.expiries_.push_back(row.expiry());
-  }
+  chain.expiry_begin_.push_back(static_cast<std::uint32_t>(chain.rows_.size()));
+  chain.priced_.assign(chain.expiries_.size(), 0);
   return chain;
 }
 

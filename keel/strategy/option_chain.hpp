@@ -16,7 +16,8 @@
 //   nullopt, delta falls back to the intrinsic delta (+-1 in the money, 0 out) and the other
 //   Greeks are 0, flagged by greeks_from_iv = false. Never NaN.
 // - Prices are per deliverable share; multiply by instrument.option->multiplier for a contract.
-// Thread safety: immutable after build_chain.
+// Thread safety: logically immutable after build_chain, but implied vols and Greeks are
+// computed per expiry on first use, so one chain must not be read from two threads at once.
 #pragma once
 
 #include <cstdint>
@@ -71,7 +72,8 @@ class OptionChain {
   Price underlying_price() const noexcept { return underlying_price_; }
   double rate() const noexcept { return rate_; }
   double dividend_yield() const noexcept { return dividend_yield_; }
-  std::span<const OptionRow> rows() const noexcept { return rows_; }
+  // Every row, with implied vols and Greeks (computing those of expiries not priced yet).
+  std::span<const OptionRow> rows() const;
   bool empty() const noexcept { return rows_.empty(); }
 
   std::vector<Date> expiries() const;  // ascending, distinct
@@ -102,7 +104,15 @@ class OptionChain {
   Price underlying_price_;
   double rate_ = 0.0;
   double dividend_yield_ = 0.0;
-  std::vector<OptionRow> rows_;
+  // Rows are built eagerly; implied vols and Greeks per expiry group on first use (a strategy
+  // asking for a 7-45 DTE window never pays for the 90-day expiries). Hence `mutable`.
+  mutable std::vector<OptionRow> rows_;
+  std::vector<std::uint32_t> expiry_begin_;     // row index where each expiry starts, + size()
+  mutable std::vector<std::uint8_t> priced_;    // per expiry
+  void price_expiry(std::size_t e) const;
+  void price_all() const;
+  std::size_t expiry_of_row(std::size_t row) const;
+  bool dte_in(std::size_t e, const ChainFilter& filter) const;
   // Implementation state (filled by build_chain).
   struct AtmPoint {
     int dte = 0;
