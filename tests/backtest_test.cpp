@@ -224,6 +224,15 @@ TEST(Backtest, DateRangeOutsideTheDataIsNamed) {
   EXPECT_NE(run.error().message.find("ACME"), std::string::npos);
 }
 
+TEST(Backtest, ARangeWithoutASessionIsNamed) {
+  backtest::BacktestConfig c = config();
+  c.start = Date::ymd(2019, 12, 28);  // Saturday
+  c.end = Date::ymd(2019, 12, 29);    // Sunday
+  auto run = backtest::run_backtest(c, market());
+  ASSERT_FALSE(run.ok());
+  EXPECT_EQ(run.error().message, "no trading session between start 2019-12-28 and end 2019-12-29");
+}
+
 TEST(BacktestConfig, ErrorsNameTheKeyAndLine) {
   auto bad = [](const std::string& text) {
     auto c = backtest::parse_backtest_config(text, "bad.toml");

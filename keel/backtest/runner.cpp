@@ -168,6 +168,10 @@ Result<RunRecord> run_backtest(const BacktestConfig& config, data::Store& store,
   if (std::find(symbols.begin(), symbols.end(), benchmark) == symbols.end()) symbols.push_back(benchmark);
   const ExchangeCalendar& cal = ExchangeCalendar::us_equities();
   KEEL_TRY(first_day, cal.this_or_next_trading_day(config.start));
+  if (first_day > config.end) {
+    return make_error(ErrorCode::kInvalidArgument, "no trading session between start " + config.start.to_string() +
+                                                       " and end " + config.end.to_string());
+  }
   const Date feed_from = config.warmup_days > 0 ? config.start - config.warmup_days : config.start;
   auto feed_or = engine::StoreFeed::create(store, symbols, feed_from, config.end);
   if (!feed_or) {
