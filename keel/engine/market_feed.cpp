@@ -99,6 +99,7 @@ Result<std::unique_ptr<StoreFeed>> StoreFeed::create(data::Store& store, std::ve
   std::sort(feed->id_index_.begin(), feed->id_index_.end());
   feed->chunk_quotes_.resize(feed->symbols_.size());
   feed->quote_pos_.assign(feed->symbols_.size(), 0);
+  feed->snapshots_.assign(feed->symbols_.size(), 0);
   feed->days_ = std::move(days);
   feed->first_ = feed->days_.front();
   feed->last_ = feed->days_.back();
@@ -184,11 +185,25 @@ Result<std::optional<MarketSlice>> StoreFeed::next() {
         snap.quotes.push_back(oq);
         ++p;
       }
-      if (!snap.quotes.empty()) slice.chains.push_back(std::move(snap));
+      if (!snap.quotes.empty()) {
+        ++snapshots_[s];
+        slice.chains.push_back(std::move(snap));
+      }
     }
     ++day_pos_;
     open_done_ = false;
     return std::optional<MarketSlice>(std::move(slice));
+  }
+  if (!end_reported_) {
+    // A symbol without a single option snapshot in the run: an options strategy on it cannot
+    // have traded, and the user should hear why rather than see an empty trade log.
+    end_reported_ = true;
+    for (std::size_t s = 0; s < symbols_.size(); ++s) {
+      if (snapshots_[s] == 0) {
+        warnings_.push_back(symbols_[s] + ": no option quotes in " + first_.to_string() + ".." + last_.to_string() +
+                            " (no option chain was delivered)");
+      }
+    }
   }
   return std::optional<MarketSlice>();
 }

@@ -104,6 +104,8 @@ class StoreFeed final : public MarketFeed {
   std::vector<std::pair<std::int64_t, const Instrument*>> id_index_;  // by instrument id, sorted
   std::deque<Instrument> extra_;  // contracts met in quotes but not listed at create (stable addresses)
   Date first_, last_;
+  std::vector<std::int64_t> snapshots_;  // per symbol: sessions with an option snapshot
+  bool end_reported_ = false;
 };
 
 }  // namespace keel::engine

@@ -120,6 +120,28 @@ TEST(StoreFeed, SlicesInTimeOrderWithActionsAtTheOpenAndGapsReported) {
   EXPECT_NE((*feed)->warnings()[1].find("received after the close of 2024-03-07"), std::string::npos);
 }
 
+TEST(StoreFeed, ASymbolWithoutOptionQuotesIsReported) {
+  Fixture f;
+  auto feed = StoreFeed::create(f.store, {"ACME"}, kD1, kD1);
+  ASSERT_TRUE(feed.ok());
+  while (true) {
+    auto s = (*feed)->next();
+    ASSERT_TRUE(s.ok());
+    if (!*s) break;
+  }
+  EXPECT_TRUE((*feed)->warnings().empty());  // D1 has a snapshot
+  auto bare = StoreFeed::create(f.store, {"ACME"}, kD4, kD4);
+  ASSERT_TRUE(bare.ok());
+  while (true) {
+    auto s = (*bare)->next();
+    ASSERT_TRUE(s.ok());
+    if (!*s) break;
+  }
+  // D4's only quote arrives after its close: no snapshot at all in the run.
+  ASSERT_EQ((*bare)->warnings().size(), 2u);
+  EXPECT_EQ((*bare)->warnings()[1], "ACME: no option quotes in 2024-03-07..2024-03-07 (no option chain was delivered)");
+}
+
 TEST(StoreFeed, RangeOutsideTheDataAndUnknownSymbolsAreNamed) {
   Fixture f;
   auto outside = StoreFeed::create(f.store, {"ACME"}, kD1, Date::ymd(2024, 3, 29));
