@@ -1276,21 +1276,9 @@ Result<BarColumns> SqliteStore::load_bars(InstrumentId id, Duration timeframe, T
       cache_stats_.last_problem = s.error().message;
     }
   }
-  const auto lo = std::lower_bound(full.ts_event.begin(), full.ts_event.end(), from.ns()) - full.ts_event.begin();
-  const auto hi = std::upper_bound(full.ts_event.begin(), full.ts_event.end(), to.ns()) - full.ts_event.begin();
-  if (lo == 0 && hi == static_cast<std::ptrdiff_t>(full.size())) return full;
-  BarColumns out = empty;
-  auto slice = [&](const std::vector<std::int64_t>& src, std::vector<std::int64_t>& dst) {
-    dst.assign(src.begin() + lo, src.begin() + hi);
-  };
-  slice(full.ts_event, out.ts_event);
-  slice(full.ts_recv, out.ts_recv);
-  slice(full.open, out.open);
-  slice(full.high, out.high);
-  slice(full.low, out.low);
-  slice(full.close, out.close);
-  slice(full.volume, out.volume);
-  return out;
+  // The whole series asked for (the common bulk load) is returned without a copy.
+  if (full.size() == 0 || (full.ts_event.front() >= from.ns() && full.ts_event.back() <= to.ns())) return full;
+  return full.between(from, to);
 }
 
 Result<OptionQuoteColumns> SqliteStore::load_option_quotes(std::string_view underlying, Timestamp from, Timestamp to,

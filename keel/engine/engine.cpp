@@ -131,8 +131,7 @@ std::optional<Price> Engine::last_close(InstrumentId id) const {
 std::optional<Price> Engine::option_mid(InstrumentId id) const {
   auto it = last_option_quote_.find(id.value());
   if (it == last_option_quote_.end()) return std::nullopt;
-  const std::int64_t sum = it->second.bid.raw() + it->second.ask.raw();
-  return Price::from_raw(sum / 2 + (sum % 2 != 0 ? 1 : 0), 3);  // half up on the 1e-8 grid
+  return it->second.mid();
 }
 
 const Instrument* Engine::underlying_of(const Instrument& option) const {

@@ -53,20 +53,7 @@ Result<std::unique_ptr<StoreFeed>> StoreFeed::create(data::Store& store, std::ve
                                                     " has daily bars " + have_first.to_string() + ".." +
                                                     have_last.to_string());
     }
-    BarColumns bars;
-    bars.instrument = all.instrument;
-    bars.timeframe = all.timeframe;
-    const std::int64_t lo = Timestamp::from_date(from).ns(), hi = Timestamp::from_date(to).ns();
-    for (std::size_t k = 0; k < all.size(); ++k) {
-      if (all.ts_event[k] < lo || all.ts_event[k] > hi) continue;
-      bars.ts_event.push_back(all.ts_event[k]);
-      bars.ts_recv.push_back(all.ts_recv[k]);
-      bars.open.push_back(all.open[k]);
-      bars.high.push_back(all.high[k]);
-      bars.low.push_back(all.low[k]);
-      bars.close.push_back(all.close[k]);
-      bars.volume.push_back(all.volume[k]);
-    }
+    BarColumns bars = all.between(Timestamp::from_date(from), Timestamp::from_date(to));
     // Gaps: every trading day must have a bar; a missing one is reported (the engine then has
     // no price for that session and keeps the previous marks), never filled in.
     {

@@ -71,6 +71,21 @@ FeeSchedule preset_zero() {
   return s;
 }
 
+// The fees on sales every US broker passes through: SEC Section 31 and FINRA TAF.
+void pass_through_sale_fees_2024(FeeSchedule& s) {
+  s.sec_fee_rate = kSecFeeRate2024;
+  s.finra_taf_per_share = taf_per_share_2024();
+  s.finra_taf_max_per_trade = taf_max_per_trade_2024();
+  s.finra_taf_per_contract = taf_per_contract_2024();
+}
+
+// The per-contract option fees IBKR passes through: ORF and OCC clearing (with its cap).
+void pass_through_option_fees_2024(FeeSchedule& s) {
+  s.option_orf_per_contract = orf_per_contract_2024();
+  s.occ_clearing_per_contract = occ_per_contract_2024();
+  s.occ_clearing_max_per_trade = occ_max_per_trade_2024();
+}
+
 // A US zero-commission stock broker (Schwab, Fidelity, E*TRADE style, 2024): $0 stock
 // commission, $0.65 per option contract with no minimum. The SEC fee and FINRA TAF are passed
 // through on sales (these brokers list them on confirmations); the ORF and OCC clearing fee are
@@ -80,10 +95,7 @@ FeeSchedule preset_retail() {
   FeeSchedule s;
   s.name = "retail";
   s.option_per_contract = {{INT64_MAX, cents(65)}};
-  s.sec_fee_rate = kSecFeeRate2024;
-  s.finra_taf_per_share = taf_per_share_2024();
-  s.finra_taf_max_per_trade = taf_max_per_trade_2024();
-  s.finra_taf_per_contract = taf_per_contract_2024();
+  pass_through_sale_fees_2024(s);
   return s;
 }
 
@@ -104,13 +116,8 @@ FeeSchedule preset_ibkr_tiered() {
   s.stock_max_fraction_of_value = 0.01;
   s.option_premium_tiers = ibkr_option_tiers(true);
   s.option_min_per_order = cents(100);
-  s.sec_fee_rate = kSecFeeRate2024;
-  s.finra_taf_per_share = taf_per_share_2024();
-  s.finra_taf_max_per_trade = taf_max_per_trade_2024();
-  s.finra_taf_per_contract = taf_per_contract_2024();
-  s.option_orf_per_contract = orf_per_contract_2024();
-  s.occ_clearing_per_contract = occ_per_contract_2024();
-  s.occ_clearing_max_per_trade = occ_max_per_trade_2024();
+  pass_through_sale_fees_2024(s);
+  pass_through_option_fees_2024(s);
   return s;
 }
 
@@ -128,13 +135,8 @@ FeeSchedule preset_ibkr_fixed() {
   s.stock_max_fraction_of_value = 0.01;
   s.option_premium_tiers = ibkr_option_tiers(false);
   s.option_min_per_order = cents(100);
-  s.sec_fee_rate = kSecFeeRate2024;
-  s.finra_taf_per_share = taf_per_share_2024();
-  s.finra_taf_max_per_trade = taf_max_per_trade_2024();
-  s.finra_taf_per_contract = taf_per_contract_2024();
-  s.option_orf_per_contract = orf_per_contract_2024();
-  s.occ_clearing_per_contract = occ_per_contract_2024();
-  s.occ_clearing_max_per_trade = occ_max_per_trade_2024();
+  pass_through_sale_fees_2024(s);
+  pass_through_option_fees_2024(s);
   return s;
 }
 

@@ -1,5 +1,8 @@
 #include "keel/model/columns.hpp"
 
+#include <algorithm>
+#include <utility>
+
 namespace keel {
 
 void BarColumns::reserve(std::size_t n) {
@@ -45,6 +48,20 @@ void OptionQuoteColumns::push_back(const OptionQuote& q) {
   volume.push_back(q.volume.raw());
   open_interest.push_back(q.open_interest.raw());
   underlying_price.push_back(q.underlying_price.raw());
+}
+
+BarColumns BarColumns::between(Timestamp from, Timestamp to) const {
+  const auto lo = std::lower_bound(ts_event.begin(), ts_event.end(), from.ns()) - ts_event.begin();
+  const auto hi = std::max(lo, std::upper_bound(ts_event.begin(), ts_event.end(), to.ns()) - ts_event.begin());
+  BarColumns out;
+  out.instrument = instrument;
+  out.timeframe = timeframe;
+  for (auto [src, dst] : {std::pair{&ts_event, &out.ts_event}, std::pair{&ts_recv, &out.ts_recv},
+                          std::pair{&open, &out.open}, std::pair{&high, &out.high}, std::pair{&low, &out.low},
+                          std::pair{&close, &out.close}, std::pair{&volume, &out.volume}}) {
+    dst->assign(src->begin() + lo, src->begin() + hi);
+  }
+  return out;
 }
 
 OptionQuote OptionQuoteColumns::row(std::size_t i) const {

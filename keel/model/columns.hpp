@@ -27,6 +27,8 @@ struct BarColumns {
   void reserve(std::size_t n);
   void push_back(const Bar& bar);
   Bar row(std::size_t i) const;  // assembles one Bar (precision 2 prices, 0 volume)
+  // The rows with from <= ts_event <= to (binary search: ts_event must be sorted).
+  BarColumns between(Timestamp from, Timestamp to) const;
   friend bool operator==(const BarColumns&, const BarColumns&) = default;
 };
 

@@ -126,5 +126,28 @@ RC_GTEST_PROP(BarColumnsProp, PushThenRowIsIdentity, ()) {
   for (std::size_t i = 0; i < n; ++i) RC_ASSERT(c.row(i) == bars[i]);
 }
 
+// between() keeps from <= ts_event <= to, both ends inclusive, every column aligned.
+TEST(BarColumns, BetweenSlicesByEventTimeInclusive) {
+  BarColumns c;
+  c.instrument = InstrumentId(7);
+  for (int d = 1; d <= 5; ++d) {
+    Bar b;
+    b.instrument = InstrumentId(7);
+    b.ts_event = Timestamp::from_date(Date::ymd(2024, 1, d));
+    b.ts_recv = b.ts_event + std::chrono::hours(21);
+    b.open = b.high = b.low = b.close = Price::from_raw(d * kFixedScale, 2);
+    b.volume = Quantity::from_raw(d * 10 * kFixedScale, 0);
+    c.push_back(b);
+  }
+  const BarColumns mid = c.between(Timestamp::from_date(Date::ymd(2024, 1, 2)), Timestamp::from_date(Date::ymd(2024, 1, 4)));
+  ASSERT_EQ(mid.size(), 3u);
+  EXPECT_EQ(mid.instrument, InstrumentId(7));
+  EXPECT_EQ(mid.close.front(), 2 * kFixedScale);
+  EXPECT_EQ(mid.volume.back(), 40 * kFixedScale);
+  EXPECT_EQ(mid.ts_recv.size(), 3u);
+  EXPECT_EQ(c.between(Timestamp::from_date(Date::ymd(2024, 2, 1)), Timestamp::max()).size(), 0u);
+  EXPECT_EQ(c.between(Timestamp::from_date(Date::ymd(2024, 1, 4)), Timestamp::from_date(Date::ymd(2024, 1, 2))).size(), 0u);
+}
+
 }  // namespace
 }  // namespace keel

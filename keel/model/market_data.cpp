@@ -1,5 +1,6 @@
 #include "keel/model/market_data.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace keel {
@@ -61,6 +62,14 @@ Status OptionQuote::validate() const {
   }
   if (ts_recv < ts_event) return invalid("option quote", recv_before_event(ts_event, ts_recv));
   return ok_status();
+}
+
+Price mid_price(Price bid, Price ask) {
+  // Both sides are >= 0, so (b + a + 1) / 2 is the half-up rounding of the exact mid at 1e-8,
+  // computed without overflowing on the sum.
+  const std::int64_t raw = bid.raw() / 2 + ask.raw() / 2 + (bid.raw() % 2 + ask.raw() % 2 + 1) / 2;
+  const int precision = std::min(kFixedMaxPrecision, std::max(bid.precision(), ask.precision()) + 1);
+  return Price::from_raw(raw, precision);
 }
 
 }  // namespace keel

@@ -61,6 +61,11 @@ struct Trade {
   friend bool operator==(const Trade&, const Trade&) = default;
 };
 
+// (bid + ask) / 2 for non-negative quotes, rounded half up on the 1e-8 grid, with one digit more
+// than the finer of the two (a half-cent mid of cent quotes shows as x.xx5). The one mid keel
+// uses: option chains, marks and the ex-dividend assignment rule.
+Price mid_price(Price bid, Price ask);
+
 // One option contract's end-of-day (or intraday snapshot) market.
 struct OptionQuote {
   InstrumentId instrument;  // the option contract
@@ -73,6 +78,7 @@ struct OptionQuote {
   Quantity open_interest;  // contracts open at the start of the session (OCC publishes it overnight)
   Price underlying_price;  // the underlying's price at the snapshot, zero when unknown
 
+  Price mid() const { return mid_price(bid, ask); }
   Status validate() const;
   friend bool operator==(const OptionQuote&, const OptionQuote&) = default;
 };

@@ -229,5 +229,18 @@ RC_GTEST_PROP(BarProp, OrderedPricesValidateSwappedDoNot, ()) {
   }
 }
 
+// Mids worked by hand: (1.00 + 1.05) / 2 = 1.025 exactly, shown with one more digit;
+// (0 + 0.05) / 2 = 0.025; raw 1 and 2 (1e-8 and 2e-8) average 1.5e-8, half up -> 2e-8.
+TEST(MidPrice, ExactHalfUpOnTheGrid) {
+  EXPECT_EQ(mid_price(*Price::parse("1.00"), *Price::parse("1.05")), *Price::parse("1.025"));
+  EXPECT_EQ(mid_price(*Price::parse("1.00"), *Price::parse("1.05")).precision(), 3);
+  EXPECT_EQ(mid_price(Price::from_raw(0, 2), *Price::parse("0.05")), *Price::parse("0.025"));
+  EXPECT_EQ(mid_price(Price::from_raw(1, 8), Price::from_raw(2, 8)).raw(), 2);
+  OptionQuote q;
+  q.bid = *Price::parse("2.10");
+  q.ask = *Price::parse("2.20");
+  EXPECT_EQ(q.mid(), *Price::parse("2.15"));
+}
+
 }  // namespace
 }  // namespace keel

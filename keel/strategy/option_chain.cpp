@@ -58,12 +58,7 @@ double intrinsic_delta(OptionRight right, double spot, double strike) {
 
 }  // namespace
 
-Price OptionRow::mid() const {
-  // Both sides are >= 0, so (b + a + 1) / 2 is the half-up rounding of the exact mid at 1e-8.
-  const std::int64_t raw = bid.raw() / 2 + ask.raw() / 2 + (bid.raw() % 2 + ask.raw() % 2 + 1) / 2;
-  const int precision = std::min(kFixedMaxPrecision, std::max(bid.precision(), ask.precision()) + 1);
-  return Price::from_raw(raw, precision);
-}
+Price OptionRow::mid() const { return mid_price(bid, ask); }
 
 // Implied vols and Greeks of one expiry's rows through the analytics batch kernels
 // (element-wise and bit-identical to the scalar API, so pricing a group at a time gives the same

@@ -47,7 +47,7 @@ struct OptionRow {
   double prob_itm = 0.0;
 
   const OptionSpec& spec() const { return *instrument.option; }
-  Price mid() const;  // (bid + ask) / 2 rounded half up to 1e-8
+  Price mid() const;  // mid_price(bid, ask) (model/market_data.hpp)
   OptionRight right() const { return instrument.option->right; }
   Price strike() const { return instrument.option->strike; }
   Date expiry() const { return instrument.option->expiry; }
