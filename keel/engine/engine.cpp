@@ -586,16 +586,21 @@ Status Engine::settle_option(const Instrument& option, Quantity position, Expiry
     called_away = !is_long && option.option->right == OptionRight::kCall && portfolio_.quantity(u->id).is_positive();
     KEEL_TRY_STATUS(portfolio_.exercise_or_assign(option.id, contracts, *u, underlying_px, now(), rule));
   }
+  report_option_event(kind, option, contracts, underlying_px, rule, called_away);
+  return ok_status();
+}
+
+void Engine::report_option_event(OptionEventKind kind, const Instrument& option, Quantity contracts,
+                                 Price underlying_px, std::string rule, bool called_away) {
   OptionEvent ev;
   ev.kind = kind;
   ev.ts = now();
   ev.option = option;
   ev.contracts = contracts;
   ev.underlying_price = underlying_px;
-  ev.rule = rule;
+  ev.rule = std::move(rule);
   if (observer_ != nullptr) observer_->on_option_event(*this, ev, called_away);
-  pending_.push_back(Notification{Notification::Kind::kOptionEvent, {}, {}, ev});
-  return ok_status();
+  pending_.push_back(Notification{Notification::Kind::kOptionEvent, {}, {}, std::move(ev)});
 }
 
 Status Engine::run_lifecycle() {
@@ -621,16 +626,10 @@ Status Engine::run_lifecycle() {
       KEEL_TRY_STATUS(cancel_orders_on(opt.id, "the option expires"));
       const ExpiryDecision d = decide_expiry(spec, qty.is_positive(), *s, lc);
       if (d.pin_risk) {
-        OptionEvent pin;
-        pin.kind = OptionEventKind::kPinRisk;
-        pin.ts = now();
-        pin.option = opt;
-        pin.contracts = qty.is_positive() ? qty : Quantity::zero() - qty;
-        pin.underlying_price = *s;
-        pin.rule = "pin risk: close " + s->to_string() + " within " + std::to_string(lc.pin_band * 100.0) +
-                   "% of the strike " + deliverable_strike(spec).to_string();
-        if (observer_ != nullptr) observer_->on_option_event(*this, pin, false);
-        pending_.push_back(Notification{Notification::Kind::kOptionEvent, {}, {}, pin});
+        report_option_event(OptionEventKind::kPinRisk, opt, qty.is_positive() ? qty : Quantity::zero() - qty, *s,
+                            "pin risk: close " + s->to_string() + " within " + std::to_string(lc.pin_band * 100.0) +
+                                "% of the strike " + deliverable_strike(spec).to_string(),
+                            false);
       }
       OptionEventKind kind = OptionEventKind::kExpiredWorthless;
       switch (d.action) {

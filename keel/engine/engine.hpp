@@ -117,8 +117,6 @@ class Engine final : public strategy::Context {
   // For observers and reports.
   const EngineConfig& config() const noexcept { return config_; }
   std::optional<Price> last_close(InstrumentId id) const;
-  const execution::SimulatedVenue& venue() const noexcept { return venue_; }
-  const std::unordered_map<std::string, std::string>& order_reasons() const noexcept { return reasons_; }
 
  private:
   Engine(EngineConfig config, MarketFeed& feed, strategy::Strategy& strategy, EngineObserver* observer,
@@ -131,6 +129,9 @@ class Engine final : public strategy::Context {
   Status drain();  // delivers queued notifications to the strategy
   Status apply_split(const CorporateAction& action);
   Status run_lifecycle();
+  // Tells the observer and queues the strategy's on_option_event.
+  void report_option_event(strategy::OptionEventKind kind, const Instrument& option, Quantity contracts,
+                           Price underlying_price, std::string rule, bool called_away);
   Status settle_option(const Instrument& option, Quantity position, ExpiryAction action, Price underlying_price,
                        strategy::OptionEventKind kind, const std::string& rule);
   Status cancel_orders_on(InstrumentId id, std::string_view reason);

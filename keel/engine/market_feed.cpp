@@ -65,7 +65,6 @@ Result<std::unique_ptr<StoreFeed>> StoreFeed::create(data::Store& store, std::ve
         }
       }
     }
-    feed->underlying_index_.push_back(feed->universe_.size());
     feed->universe_.push_back(*found);
     feed->bars_.push_back(std::move(bars));
     feed->bar_pos_.push_back(0);
@@ -88,8 +87,6 @@ Result<std::unique_ptr<StoreFeed>> StoreFeed::create(data::Store& store, std::ve
   feed->quote_pos_.assign(feed->symbols_.size(), 0);
   feed->snapshots_.assign(feed->symbols_.size(), 0);
   feed->days_ = std::move(days);
-  feed->first_ = feed->days_.front();
-  feed->last_ = feed->days_.back();
   return feed;
 }
 
@@ -187,7 +184,7 @@ Result<std::optional<MarketSlice>> StoreFeed::next() {
     end_reported_ = true;
     for (std::size_t s = 0; s < symbols_.size(); ++s) {
       if (snapshots_[s] == 0) {
-        warnings_.push_back(symbols_[s] + ": no option quotes in " + first_.to_string() + ".." + last_.to_string() +
+        warnings_.push_back(symbols_[s] + ": no option quotes in " + days_.front().to_string() + ".." + days_.back().to_string() +
                             " (no option chain was delivered)");
       }
     }

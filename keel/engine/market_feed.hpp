@@ -75,9 +75,8 @@ class StoreFeed final : public MarketFeed {
   const std::vector<Instrument>& universe() const override { return universe_; }
   const std::vector<CorporateAction>& announcements() const override { return actions_; }
   const std::vector<std::string>& warnings() const override { return warnings_; }
-  // First and last trading date with a bar of every symbol inside [from, to].
-  Date first_date() const noexcept { return first_; }
-  Date last_date() const noexcept { return last_; }
+  // The last trading date of the run.
+  Date last_date() const noexcept { return days_.back(); }
 
  private:
   StoreFeed(data::Store& store, data::AsOf as_of) : store_(store), as_of_(as_of) {}
@@ -87,7 +86,6 @@ class StoreFeed final : public MarketFeed {
   data::AsOf as_of_;
   std::vector<std::string> symbols_;
   std::vector<Instrument> universe_;
-  std::vector<std::size_t> underlying_index_;  // universe_ index of each symbol
   std::vector<CorporateAction> actions_;       // sorted by (ex_date, instrument)
   std::vector<std::string> warnings_;
   std::vector<BarColumns> bars_;               // per symbol
@@ -103,7 +101,6 @@ class StoreFeed final : public MarketFeed {
   std::vector<std::size_t> quote_pos_;
   std::vector<std::pair<std::int64_t, const Instrument*>> id_index_;  // by instrument id, sorted
   std::deque<Instrument> extra_;  // contracts met in quotes but not listed at create (stable addresses)
-  Date first_, last_;
   std::vector<std::int64_t> snapshots_;  // per symbol: sessions with an option snapshot
   bool end_reported_ = false;
 };
