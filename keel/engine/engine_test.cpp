@@ -8,6 +8,8 @@
 #include <functional>
 #include <map>
 
+#include "keel/testkit/trading_fixtures.hpp"
+
 namespace keel::engine {
 namespace {
 
@@ -19,8 +21,8 @@ using strategy::OptionEventKind;
 using strategy::OrderRequest;
 
 Status sent(const Result<ClientOrderId>& r) { return r ? Status() : Status(r.error()); }
-Price px(const char* t) { return *Price::parse(t); }
-Money money(const char* t) { return *Money::parse(t); }
+using testkit::money;
+using testkit::px;
 Quantity qty(std::int64_t n) { return Quantity::from_raw(n * kFixedScale, 0); }
 
 Timestamp close_of(Date d) { return ExchangeCalendar::us_equities().session(d)->close; }
@@ -28,22 +30,10 @@ Timestamp open_of(Date d) { return ExchangeCalendar::us_equities().session(d)->o
 
 constexpr std::int64_t kStock = 1;
 
-Instrument stock() {
-  Instrument i;
-  i.id = InstrumentId(kStock);
-  i.symbol = "ACME";
-  return i;
-}
+Instrument stock() { return testkit::stock(kStock); }
 
 Instrument option(std::int64_t id, OptionRight right, const char* strike, Date expiry) {
-  OptionSpec s;
-  s.underlying = "ACME";
-  s.expiry = expiry;
-  s.strike = px(strike);
-  s.right = right;
-  Instrument i = *make_option_instrument(s);
-  i.id = InstrumentId(id);
-  return i;
+  return testkit::option_contract(id, right, strike, expiry);
 }
 
 // A feed of hand-built sessions.
@@ -183,6 +173,16 @@ OrderRequest sell(std::int64_t id, const char* limit, std::int64_t n = 1, std::s
   r.quantity = qty(n);
   r.limit_price = px(limit);
   r.reason = std::move(reason);
+  return r;
+}
+
+// A market order for shares of the stock (bar_close: filled at the session's close).
+OrderRequest buy_shares(std::int64_t n) {
+  OrderRequest r;
+  r.instrument = InstrumentId(kStock);
+  r.side = OrderSide::kBuy;
+  r.type = OrderType::kMarket;
+  r.quantity = qty(n);
   return r;
 }
 
@@ -339,12 +339,7 @@ TEST(EngineScenario, EarlyAssignmentBeforeExDividend) {
   feed.session(Date::ymd(2024, 1, 23), "49.50", {});
   Script s;
   s.on_day[kJan2] = [](Context& ctx) -> Status {
-    OrderRequest buy;
-    buy.instrument = InstrumentId(kStock);
-    buy.side = OrderSide::kBuy;
-    buy.type = OrderType::kMarket;
-    buy.quantity = qty(100);
-    KEEL_TRY_STATUS(sent(ctx.submit(buy)));
+    KEEL_TRY_STATUS(sent(ctx.submit(buy_shares(100))));
     return sent(ctx.submit(sell(14, "10.20")));
   };
   Checker check;
@@ -384,12 +379,7 @@ TEST(EngineScenario, SplitDuringACoveredCall) {
   feed.session(Date::ymd(2024, 1, 3), "50.50", {{16, "1.00", "1.10"}});
   Script s;
   s.on_day[kJan2] = [](Context& ctx) -> Status {
-    OrderRequest buy;
-    buy.instrument = InstrumentId(kStock);
-    buy.side = OrderSide::kBuy;
-    buy.type = OrderType::kMarket;
-    buy.quantity = qty(100);
-    KEEL_TRY_STATUS(sent(ctx.submit(buy)));
+    KEEL_TRY_STATUS(sent(ctx.submit(buy_shares(100))));
     return sent(ctx.submit(sell(15, "2.00")));
   };
   Checker check;
@@ -506,12 +496,7 @@ TEST(EngineScenario, CoveredCallRollIsAcceptedAsOneCombo) {
   feed.session(feb12, "96", {{11, "2.10", "2.20"}, {17, "2.60", "2.70"}});
   Script s;
   s.on_day[kJan2] = [](Context& ctx) -> Status {
-    OrderRequest buy;
-    buy.instrument = InstrumentId(kStock);
-    buy.side = OrderSide::kBuy;
-    buy.type = OrderType::kMarket;
-    buy.quantity = qty(100);
-    KEEL_TRY_STATUS(sent(ctx.submit(buy)));
+    KEEL_TRY_STATUS(sent(ctx.submit(buy_shares(100))));
     return sent(ctx.submit(sell(11, "1.50")));
   };
   Status roll_result;

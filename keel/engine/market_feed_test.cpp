@@ -16,6 +16,17 @@ Price px(const char* t) { return *Price::parse(t); }
 Timestamp close_of(Date d) { return ExchangeCalendar::us_equities().session(d)->close; }
 Timestamp open_of(Date d) { return ExchangeCalendar::us_equities().session(d)->open; }
 
+// Every slice the feed delivers, in order (the test fails on a feed error).
+std::vector<MarketSlice> drain(MarketFeed& feed) {
+  std::vector<MarketSlice> out;
+  while (true) {
+    auto s = feed.next();
+    EXPECT_TRUE(s.ok()) << (s ? "" : s.error().message);
+    if (!s || !*s) return out;
+    out.push_back(std::move(**s));
+  }
+}
+
 const Date kD1 = Date::ymd(2024, 3, 4);  // Mon
 const Date kD2 = Date::ymd(2024, 3, 5);  // Tue: no bar (a gap)
 const Date kD3 = Date::ymd(2024, 3, 6);  // Wed: ex-dividend
@@ -90,13 +101,7 @@ TEST(StoreFeed, SlicesInTimeOrderWithActionsAtTheOpenAndGapsReported) {
   EXPECT_EQ((*feed)->warnings()[0], "ACME: no daily bar on 2024-03-05 (a trading day)");
   EXPECT_EQ((*feed)->universe().size(), 2u);  // the stock and its contract
 
-  std::vector<MarketSlice> slices;
-  while (true) {
-    auto s = (*feed)->next();
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    if (!*s) break;
-    slices.push_back(std::move(**s));
-  }
+  const std::vector<MarketSlice> slices = drain(**feed);
   // D1 close, D2 close (no bar), D3 open (dividend), D3 close, D4 close.
   ASSERT_EQ(slices.size(), 5u);
   for (std::size_t i = 1; i < slices.size(); ++i) EXPECT_LT(slices[i - 1].ts, slices[i].ts);
@@ -124,19 +129,11 @@ TEST(StoreFeed, ASymbolWithoutOptionQuotesIsReported) {
   Fixture f;
   auto feed = StoreFeed::create(f.store, {"ACME"}, kD1, kD1);
   ASSERT_TRUE(feed.ok());
-  while (true) {
-    auto s = (*feed)->next();
-    ASSERT_TRUE(s.ok());
-    if (!*s) break;
-  }
+  drain(**feed);
   EXPECT_TRUE((*feed)->warnings().empty());  // D1 has a snapshot
   auto bare = StoreFeed::create(f.store, {"ACME"}, kD4, kD4);
   ASSERT_TRUE(bare.ok());
-  while (true) {
-    auto s = (*bare)->next();
-    ASSERT_TRUE(s.ok());
-    if (!*s) break;
-  }
+  drain(**bare);
   // D4's only quote arrives after its close: no snapshot at all in the run.
   ASSERT_EQ((*bare)->warnings().size(), 2u);
   EXPECT_EQ((*bare)->warnings()[1], "ACME: no option quotes in 2024-03-07..2024-03-07 (no option chain was delivered)");

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "keel/portfolio/portfolio.hpp"
+#include "keel/testkit/trading_fixtures.hpp"
 
 namespace keel::portfolio {
 namespace {
@@ -27,30 +28,15 @@ using execution::OrderType;
 constexpr auto kBuy = OrderSide::kBuy;
 constexpr auto kSell = OrderSide::kSell;
 
-Money money(const char* t) { return *Money::parse(t); }
-Price px(const char* t) { return *Price::parse(t); }
-Quantity qty(const char* t) { return *Quantity::parse(t); }
-Timestamp at(int y, int m, int d, int h = 15) { return *Timestamp::from_utc(y, m, d, h); }
-
-Instrument stock(std::int64_t id, const char* symbol = "ACME") {
-  Instrument i;
-  i.id = InstrumentId(id);
-  i.symbol = symbol;
-  return i;
-}
+using testkit::at;
+using testkit::money;
+using testkit::px;
+using testkit::qty;
+using testkit::stock;
 
 Instrument option(std::int64_t id, OptionRight right, const char* strike, Date expiry = Date::ymd(2024, 2, 16),
                   std::int64_t multiplier = 100) {
-  OptionSpec s;
-  s.underlying = "ACME";
-  s.expiry = expiry;
-  s.strike = px(strike);
-  s.right = right;
-  s.multiplier = multiplier;
-  auto inst = make_option_instrument(s);
-  EXPECT_TRUE(inst.ok());
-  inst->id = InstrumentId(id);
-  return *inst;
+  return testkit::option_contract(id, right, strike, expiry, "ACME", multiplier);
 }
 
 Order single(const char* id, const Instrument& inst, OrderSide side, const char* q, std::optional<const char*> limit) {

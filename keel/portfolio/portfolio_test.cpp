@@ -10,40 +10,24 @@
 
 #include <string>
 
+#include "keel/testkit/trading_fixtures.hpp"
+
 namespace keel::portfolio {
 namespace {
 
 using execution::Fill;
 using execution::OrderSide;
 
-Money money(const char* t) { return *Money::parse(t); }
-Price px(const char* t) { return *Price::parse(t); }
-Quantity qty(const char* t) { return *Quantity::parse(t); }
-Timestamp at(int y, int m, int d, int h = 15) { return *Timestamp::from_utc(y, m, d, h); }
-
-Instrument stock(std::int64_t id, const char* symbol = "ACME") {
-  Instrument i;
-  i.id = InstrumentId(id);
-  i.symbol = symbol;
-  i.asset_class = AssetClass::kEquity;
-  return i;
-}
+using testkit::at;
+using testkit::money;
+using testkit::px;
+using testkit::qty;
+using testkit::stock;
 
 Instrument option(std::int64_t id, OptionRight right, const char* strike, Date expiry = Date::ymd(2024, 1, 19),
                   const char* underlying = "ACME", std::int64_t multiplier = 100,
                   Settlement settlement = Settlement::kPhysical) {
-  OptionSpec s;
-  s.underlying = underlying;
-  s.expiry = expiry;
-  s.strike = px(strike);
-  s.right = right;
-  s.multiplier = multiplier;
-  s.settlement = settlement;
-  s.exercise = settlement == Settlement::kCash ? ExerciseStyle::kEuropean : ExerciseStyle::kAmerican;
-  auto inst = make_option_instrument(s);
-  EXPECT_TRUE(inst.ok());
-  inst->id = InstrumentId(id);
-  return *inst;
+  return testkit::option_contract(id, right, strike, expiry, underlying, multiplier, settlement);
 }
 
 Fill fill(const Instrument& i, OrderSide side, const char* q, const char* p, const char* commission = "0",
