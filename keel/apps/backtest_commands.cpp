@@ -1,9 +1,9 @@
 #include "keel/apps/backtest_commands.hpp"
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "keel/apps/terminal.hpp"
@@ -23,38 +23,27 @@ struct BacktestArgs {
   bool json_out = false;
 };
 
+// An optional override: empty text leaves `out` unset; bad text is an error naming the flag.
+template <class T, class Parse>
+Status parse_flag(const std::string& text, const char* flag, Parse parse, std::optional<T>& out) {
+  if (text.empty()) return ok_status();
+  auto v = parse(text);
+  if (!v) return make_error(ErrorCode::kParse, std::string(flag) + ": " + v.error().message);
+  out = *v;
+  return ok_status();
+}
+
 Result<int> run(const BacktestArgs& a) {
   KEEL_TRY(config, backtest::load_backtest_config(a.config));
   backtest::RunOverrides o;
-  if (!a.start.empty()) {
-    auto d = Date::parse(a.start);
-    if (!d) return make_error(ErrorCode::kParse, "--start: " + d.error().message);
-    o.start = *d;
-  }
-  if (!a.end.empty()) {
-    auto d = Date::parse(a.end);
-    if (!d) return make_error(ErrorCode::kParse, "--end: " + d.error().message);
-    o.end = *d;
-  }
-  if (!a.capital.empty()) {
-    auto m = Money::parse(a.capital);
-    if (!m) return make_error(ErrorCode::kParse, "--capital: " + m.error().message);
-    o.capital = *m;
-  }
-  if (!a.fill_model.empty()) {
-    auto f = execution::parse_fill_model(a.fill_model);
-    if (!f) return make_error(ErrorCode::kParse, "--fill-model: " + f.error().message);
-    o.fill_model = *f;
-  }
+  KEEL_TRY_STATUS(parse_flag(a.start, "--start", Date::parse, o.start));
+  KEEL_TRY_STATUS(parse_flag(a.end, "--end", Date::parse, o.end));
+  KEEL_TRY_STATUS(parse_flag(a.capital, "--capital", Money::parse, o.capital));
+  KEEL_TRY_STATUS(parse_flag(a.fill_model, "--fill-model", execution::parse_fill_model, o.fill_model));
   if (a.seed >= 0) o.seed = static_cast<std::uint64_t>(a.seed);
   KEEL_TRY_STATUS(backtest::apply_overrides(config, o));
 
-  std::string db = a.db;
-  if (db.empty()) db = config.db;
-  if (db.empty()) {
-    const char* env = std::getenv("KEEL_DB");
-    db = env != nullptr && *env != '\0' ? env : "keel.db";
-  }
+  const std::string db = !a.db.empty() ? a.db : !config.db.empty() ? config.db : default_db();
   std::error_code ec;
   if (!std::filesystem::exists(db, ec)) {
     return make_error(ErrorCode::kNotFound, db + ": no such database (create one with `keel data synth` or `keel data import`)");

@@ -24,9 +24,13 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
   }
 }
 
-void add_db_option(CLI::App* cmd, std::string& db) {
+std::string default_db() {
   const char* env = std::getenv("KEEL_DB");
-  db = env && *env ? env : "keel.db";
+  return env != nullptr && *env != '\0' ? env : "keel.db";
+}
+
+void add_db_option(CLI::App* cmd, std::string& db) {
+  db = default_db();
   cmd->add_option("--db", db, "SQLite database file (default: $KEEL_DB or ./keel.db)");
 }
 

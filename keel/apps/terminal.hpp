@@ -13,7 +13,9 @@ namespace keel::apps {
 // Prints rows as left-aligned columns separated by two spaces; the first row is the header.
 void print_table(const std::vector<std::vector<std::string>>& rows);
 
-// Adds --db to a command, defaulting `db` to $KEEL_DB, else ./keel.db.
+// The store path when no --db is given: $KEEL_DB, else ./keel.db.
+std::string default_db();
+// Adds --db to a command, defaulting `db` to default_db().
 void add_db_option(CLI::App* cmd, std::string& db);
 
 // "keel: error: <message>" on stderr; returns exit code 1 for `return user_error(...)`.
