@@ -10,9 +10,8 @@
 
 #include "keel/analytics/garch.hpp"
 #include "keel/analytics/realized_vol.hpp"
+#include "keel/apps/series_input.hpp"
 #include "keel/apps/terminal.hpp"
-#include "keel/data/csv_reader.hpp"
-#include "keel/data/sqlite_store.hpp"
 
 namespace keel::apps {
 namespace {
@@ -20,105 +19,17 @@ namespace {
 using nlohmann::json;
 
 struct VolArgs {
-  std::string db;
-  std::string symbol, from, to;
-  std::string in, close_col = "close", open_col, high_col, low_col;
+  SeriesSource source;
   std::size_t window = 21;
   std::string model = "garch";
   std::string dist = "normal";
   bool json_out = false;
 };
 
-struct Series {
-  std::string name;
-  std::vector<double> open, high, low, close;  // open/high/low empty when only closes are known
-};
-
-Result<Series> series_from_store(const VolArgs& a) {
-  KEEL_TRY(store, data::SqliteStore::open(a.db));
-  KEEL_TRY(inst, store->find_instrument(a.symbol));
-  if (!inst) return make_error(ErrorCode::kNotFound, "no instrument '" + a.symbol + "' in " + a.db);
-  Timestamp from = Timestamp::min(), to = Timestamp::max();
-  if (!a.from.empty()) {
-    KEEL_TRY(d, Date::parse(a.from));
-    from = Timestamp::from_date(d);
-  }
-  if (!a.to.empty()) {
-    KEEL_TRY(d, Date::parse(a.to));
-    to = Timestamp::from_date(d);
-  }
-  KEEL_TRY(bars, store->load_bars(inst->id, kOneDay, from, to));
-  Series s;
-  s.name = a.symbol;
-  for (std::size_t i = 0; i < bars.size(); ++i) {
-    const double k = static_cast<double>(kFixedScale);
-    s.open.push_back(static_cast<double>(bars.open[i]) / k);
-    s.high.push_back(static_cast<double>(bars.high[i]) / k);
-    s.low.push_back(static_cast<double>(bars.low[i]) / k);
-    s.close.push_back(static_cast<double>(bars.close[i]) / k);
-  }
-  // Prices across a split are on two scales; returns through it would be a fake -50% day.
-  KEEL_TRY(actions, store->corporate_actions(inst->id));
-  for (const auto& act : actions) {
-    if (act.kind == CorporateActionKind::kSplit && Timestamp::from_date(act.ex_date) > from &&
-        Timestamp::from_date(act.ex_date) <= to) {
-      return make_error(ErrorCode::kUnsupported, a.symbol + " splits on " + act.ex_date.to_string() +
-                                                     " inside the range: pass --from/--to on one side of it");
-    }
-  }
-  return s;
-}
-
-Result<Series> series_from_csv(const VolArgs& a) {
-  KEEL_TRY(reader, data::CsvReader::open(a.in));
-  data::CsvRecord rec;
-  KEEL_TRY(has, reader.next(rec));
-  if (!has) return make_error(ErrorCode::kInvalidArgument, a.in + ": empty file (expected a header row)");
-  std::map<std::string, std::size_t> col;
-  for (std::size_t i = 0; i < rec.size(); ++i) col[std::string(rec[i])] = i;
-  auto index = [&](const std::string& name) -> Result<std::size_t> {
-    if (!col.count(name)) return make_error(ErrorCode::kInvalidArgument, a.in + ": no column '" + name + "'");
-    return col.at(name);
-  };
-  KEEL_TRY(ci, index(a.close_col));
-  const bool ohlc = !a.open_col.empty() || !a.high_col.empty() || !a.low_col.empty();
-  std::size_t oi = 0, hi = 0, li = 0;
-  if (ohlc) {
-    KEEL_TRY(o, index(a.open_col));
-    KEEL_TRY(h, index(a.high_col));
-    KEEL_TRY(l, index(a.low_col));
-    oi = o, hi = h, li = l;
-  }
-  Series s;
-  s.name = a.close_col;
-  for (;;) {
-    KEEL_TRY(more, reader.next(rec));
-    if (!more) break;
-    const std::string where = a.in + ":" + std::to_string(rec.line);
-    auto num = [&](std::size_t i, const std::string& what) -> Result<double> {
-      auto p = Price::parse(rec[i]);
-      if (!p) return p.error().with_context(where + ": " + what);
-      return p->to_double();
-    };
-    KEEL_TRY(c, num(ci, a.close_col));
-    s.close.push_back(c);
-    if (ohlc) {
-      KEEL_TRY(o, num(oi, a.open_col));
-      KEEL_TRY(h, num(hi, a.high_col));
-      KEEL_TRY(l, num(li, a.low_col));
-      s.open.push_back(o);
-      s.high.push_back(h);
-      s.low.push_back(l);
-    }
-  }
-  return s;
-}
-
 int run_vol(const VolArgs& a) {
-  if (a.in.empty() == a.symbol.empty()) return user_error("give either --symbol (with --db) or --in FILE");
-  auto series = a.in.empty() ? series_from_store(a) : series_from_csv(a);
+  auto series = load_series(a.source);
   if (!series) return user_error(series.error().message);
-  const Series& s = *series;
+  const PriceSeries& s = *series;
   if (s.close.size() < 3) return user_error(s.name + ": " + std::to_string(s.close.size()) + " prices, too few");
   json out;
   out["series"] = s.name;
@@ -229,15 +140,7 @@ int run_vol(const VolArgs& a) {
 void register_vol_commands(CLI::App& app, int& exit_code) {
   auto st = std::make_shared<VolArgs>();
   CLI::App* vol = app.add_subcommand("vol", "Realized volatility and a GARCH fit for a daily series (store or CSV)");
-  add_db_option(vol, st->db);
-  vol->add_option("--symbol", st->symbol, "Instrument whose daily bars to use (from the store)");
-  vol->add_option("--from", st->from, "First date");
-  vol->add_option("--to", st->to, "Last date");
-  vol->add_option("--in", st->in, "CSV instead of the store");
-  vol->add_option("--close", st->close_col, "CSV close column (default close)");
-  vol->add_option("--open", st->open_col, "CSV open column (with --high, --low: enables the range estimators)");
-  vol->add_option("--high", st->high_col, "CSV high column");
-  vol->add_option("--low", st->low_col, "CSV low column");
+  add_series_options(vol, st->source);
   vol->add_option("--window", st->window, "Rolling window in days (default 21)");
   vol->add_option("--model", st->model, "garch (default) or gjr");
   vol->add_option("--dist", st->dist, "GARCH innovations: normal (default) or t");
