@@ -63,11 +63,9 @@ class MinuteFeed final : public engine::MarketFeed {
     i.symbol = "MIN";
     universe_.push_back(i);
   }
-  Result<std::optional<engine::MarketSlice>> next() override {
-    if (pos_ >= bars_.close_raw.size()) return std::optional<engine::MarketSlice>();
-    engine::MarketSlice s;
-    s.ts = bars_.ts[pos_];
-    s.date = bars_.day[pos_];
+  Result<bool> next(engine::MarketSlice& s) override {
+    if (pos_ >= bars_.close_raw.size()) return false;
+    s.reset(bars_.ts[pos_], bars_.day[pos_], engine::SlicePhase::kClose);
     s.session_end = bars_.last_of_session[pos_];
     Bar bar;
     bar.instrument = InstrumentId(1);
@@ -78,7 +76,7 @@ class MinuteFeed final : public engine::MarketFeed {
     bar.volume = Quantity::from_raw(1'000'000 * kFixedScale, 0);
     s.bars.push_back(bar);
     ++pos_;
-    return std::optional<engine::MarketSlice>(std::move(s));
+    return true;
   }
   const std::vector<Instrument>& universe() const override { return universe_; }
   const std::vector<CorporateAction>& announcements() const override { return none_; }

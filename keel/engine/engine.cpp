@@ -104,22 +104,20 @@ const strategy::OptionChain* Engine::chain(std::string_view underlying) const {
 std::vector<Order> Engine::open_orders() const {
   std::vector<Order> out;
   out.reserve(working_.size());
-  for (const auto& [seq, id] : working_) out.push_back(orders_.at(id));
+  for (const auto& [seq, entry] : working_) out.push_back(entry->order);
   return out;
 }
 
-void Engine::track(const Order& order) {
-  auto it = sequence_of_.find(order.id.value());
-  if (it == sequence_of_.end()) return;
-  if (execution::is_terminal(order.status)) {
-    working_.erase(it->second);
-    sequence_of_.erase(it);
+void Engine::track(BookEntry& entry) {
+  if (entry.working && execution::is_terminal(entry.order.status)) {
+    working_.erase(entry.seq);
+    entry.working = false;
   }
 }
 
 const Order* Engine::order(const ClientOrderId& id) const {
   auto it = orders_.find(id.value());
-  return it == orders_.end() ? nullptr : &it->second;
+  return it == orders_.end() ? nullptr : &it->second.order;
 }
 
 std::optional<Price> Engine::last_close(InstrumentId id) const {
@@ -216,20 +214,19 @@ Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
   Status check = any_expired ? Status(make_error(ErrorCode::kRejected, "order " + id.value() +
                                                                            ": the option has expired"))
                              : portfolio_.check_order(order, working, lookup, estimate, uprice);
-  reasons_[id.value()] = request.reason;
   if (!check) {
     KEEL_TRY_STATUS(execution::apply_event(order, OrderEvent::kReject, now()));
-    orders_.emplace(id.value(), order);
-    pending_.push_back(Notification{Notification::Kind::kOrder, {}, id.value(), {}});
+    BookEntry& entry = orders_.emplace(id.value(), BookEntry{std::move(order), request.reason, order_seq_++, false})
+                           .first->second;
+    pending_.emplace_back(&entry.order);
     KEEL_TRY_STATUS(drain());
     return check.error();
   }
   KEEL_TRY_STATUS(execution::apply_event(order, OrderEvent::kSubmit, now()));
-  orders_.emplace(id.value(), order);
-  working_.emplace(order_seq_, id.value());
-  sequence_of_.emplace(id.value(), order_seq_);
-  ++order_seq_;
-  KEEL_TRY_STATUS(apply_venue_events(venue_.submit(order, now())));
+  BookEntry& entry =
+      orders_.emplace(id.value(), BookEntry{std::move(order), request.reason, order_seq_++, true}).first->second;
+  working_.emplace(entry.seq, &entry);
+  KEEL_TRY_STATUS(apply_venue_events(venue_.submit(entry.order, now())));
   KEEL_TRY_STATUS(drain());
   return id;
 }
@@ -237,11 +234,11 @@ Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
 Status Engine::cancel(const ClientOrderId& id) {
   auto it = orders_.find(id.value());
   if (it == orders_.end()) return make_error(ErrorCode::kNotFound, "cancel: unknown order " + id.value());
-  if (execution::is_terminal(it->second.status)) {
+  if (execution::is_terminal(it->second.order.status)) {
     return make_error(ErrorCode::kInvalidArgument, "cancel: order " + id.value() + " is already " +
-                                                       std::string(execution::to_string(it->second.status)));
+                                                       std::string(execution::to_string(it->second.order.status)));
   }
-  KEEL_TRY_STATUS(execution::apply_event(it->second, OrderEvent::kRequestCancel, now()));
+  KEEL_TRY_STATUS(execution::apply_event(it->second.order, OrderEvent::kRequestCancel, now()));
   KEEL_TRY_STATUS(apply_venue_events(venue_.cancel(id, now())));
   KEEL_TRY_STATUS(drain());
   return ok_status();
@@ -255,7 +252,8 @@ Status Engine::apply_venue_events(std::vector<VenueEvent> events) {
     if (it == orders_.end()) {
       return make_error(ErrorCode::kInternal, "venue reported on unknown order " + ev.order_id.value());
     }
-    Order& order = it->second;
+    BookEntry& entry = it->second;
+    Order& order = entry.order;
     switch (ev.kind) {
       case VenueEventKind::kAccepted:
         KEEL_TRY_STATUS(execution::apply_event(order, OrderEvent::kAccept, ev.ts));
@@ -263,19 +261,19 @@ Status Engine::apply_venue_events(std::vector<VenueEvent> events) {
       case VenueEventKind::kRejected:
         KEEL_TRY_STATUS(execution::apply_event(order, OrderEvent::kReject, ev.ts));
         log("order " + order.id.value() + " rejected by the venue: " + ev.reason);
-        pending_.push_back(Notification{Notification::Kind::kOrder, {}, order.id.value(), {}});
+        pending_.emplace_back(&order);
         break;
       case VenueEventKind::kCanceled:
         KEEL_TRY_STATUS(execution::apply_event(order, OrderEvent::kCancel, ev.ts));
-        pending_.push_back(Notification{Notification::Kind::kOrder, {}, order.id.value(), {}});
+        pending_.emplace_back(&order);
         break;
       case VenueEventKind::kExpired:
         KEEL_TRY_STATUS(execution::apply_event(order, OrderEvent::kExpire, ev.ts));
-        pending_.push_back(Notification{Notification::Kind::kOrder, {}, order.id.value(), {}});
+        pending_.emplace_back(&order);
         break;
       case VenueEventKind::kFilled: {
         KEEL_TRY_STATUS(execution::apply_fill(order, ev.order_quantity, ev.order_price, ev.ts));
-        const std::string& reason = reasons_[order.id.value()];
+        const std::string& reason = entry.reason;
         for (const execution::Fill& f : ev.fills) {
           const Instrument* inst = universe_->find(f.instrument);
           if (inst == nullptr) {
@@ -288,13 +286,13 @@ Status Engine::apply_venue_events(std::vector<VenueEvent> events) {
                                                        f.price.to_string() + " could not be booked: " +
                                                        booked.error().message);
           }
-          pending_.push_back(Notification{Notification::Kind::kFill, f, order.id.value(), {}});
+          pending_.emplace_back(f);
         }
-        pending_.push_back(Notification{Notification::Kind::kOrder, {}, order.id.value(), {}});
+        pending_.emplace_back(&order);
         break;
       }
     }
-    track(order);
+    track(entry);
   }
   return ok_status();
 }
@@ -312,16 +310,12 @@ Status Engine::drain() {
     pending_.pop_front();
     in_callback_ = true;
     Status st;
-    switch (n.kind) {
-      case Notification::Kind::kFill:
-        st = strategy_call(strategy_.on_fill(*this, n.fill), "on_fill");
-        break;
-      case Notification::Kind::kOrder:
-        st = strategy_call(strategy_.on_order_update(*this, orders_.at(n.order_id)), "on_order_update");
-        break;
-      case Notification::Kind::kOptionEvent:
-        st = strategy_call(strategy_.on_option_event(*this, n.event), "on_option_event");
-        break;
+    if (const auto* fill = std::get_if<execution::Fill>(&n)) {
+      st = strategy_call(strategy_.on_fill(*this, *fill), "on_fill");
+    } else if (const auto* order = std::get_if<const Order*>(&n)) {
+      st = strategy_call(strategy_.on_order_update(*this, **order), "on_order_update");
+    } else {
+      st = strategy_call(strategy_.on_option_event(*this, std::get<OptionEvent>(n)), "on_option_event");
     }
     in_callback_ = false;
     KEEL_TRY_STATUS(st);
@@ -347,10 +341,10 @@ Status Engine::deliver_timers(Timestamp up_to, bool inclusive) {
 
 Status Engine::run() {
   bool started = false;
+  MarketSlice& slice = slice_;
   while (true) {
-    KEEL_TRY(next, feed_.next());
-    if (!next) break;
-    MarketSlice& slice = *next;
+    KEEL_TRY(more, feed_.next(slice));
+    if (!more) break;
     KEEL_TRY_STATUS(deliver_timers(slice.ts, false));
     advance_clock(slice.ts);
     today_ = slice.date;
@@ -444,13 +438,14 @@ Status Engine::apply_split(const CorporateAction& a) {
   // The venue adjusted the working stock orders' quantity and prices; mirror them in the book.
   for (const Order& w : venue_.working_orders()) {
     auto it = orders_.find(w.id.value());
-    if (it == orders_.end() || it->second.is_combo() || it->second.instrument != stock.id) continue;
-    it->second.quantity = w.quantity;
-    it->second.filled_quantity = w.filled_quantity;
-    it->second.limit_price = w.limit_price;
-    it->second.stop_price = w.stop_price;
-    it->second.avg_fill_price = w.avg_fill_price;
-    it->second.fill_value = w.fill_value;
+    if (it == orders_.end() || it->second.order.is_combo() || it->second.order.instrument != stock.id) continue;
+    Order& mine = it->second.order;
+    mine.quantity = w.quantity;
+    mine.filled_quantity = w.filled_quantity;
+    mine.limit_price = w.limit_price;
+    mine.stop_price = w.stop_price;
+    mine.avg_fill_price = w.avg_fill_price;
+    mine.fill_value = w.fill_value;
   }
   // Cash in lieu of fractional shares at the last close on the new scale.
   Price reference = Price::from_raw(0, 2);
@@ -465,7 +460,8 @@ Status Engine::apply_split(const CorporateAction& a) {
 }
 
 void Engine::mark_positions() {
-  std::vector<std::pair<InstrumentId, Price>> marks;
+  std::vector<std::pair<InstrumentId, Price>>& marks = marks_;
+  marks.clear();
   for (const auto& [id, pos] : portfolio_.positions()) {
     if (pos.instrument.is_option()) {
       if (auto it = last_option_quote_.find(id); it != last_option_quote_.end() && it->second.ts_recv == now()) {
@@ -549,10 +545,10 @@ Status Engine::process_close(MarketSlice& slice) {
 // ---- Lifecycle --------------------------------------------------------------------------------
 
 Status Engine::cancel_orders_on(InstrumentId id, std::string_view reason) {
-  std::vector<std::string> ids;
-  for (const auto& [seq, oid] : working_) ids.push_back(oid);
-  for (const std::string& oid : ids) {
-    Order& o = orders_.at(oid);
+  std::vector<BookEntry*> entries;
+  for (const auto& [seq, entry] : working_) entries.push_back(entry);
+  for (BookEntry* entry : entries) {
+    Order& o = entry->order;
     if (execution::is_terminal(o.status)) continue;
     const bool touches = o.is_combo() ? std::any_of(o.legs.begin(), o.legs.end(),
                                                     [&](const auto& leg) { return leg.instrument == id; })
@@ -600,7 +596,7 @@ void Engine::report_option_event(OptionEventKind kind, const Instrument& option,
   ev.underlying_price = underlying_px;
   ev.rule = std::move(rule);
   if (observer_ != nullptr) observer_->on_option_event(*this, ev, called_away);
-  pending_.push_back(Notification{Notification::Kind::kOptionEvent, {}, {}, std::move(ev)});
+  pending_.emplace_back(std::move(ev));
 }
 
 Status Engine::run_lifecycle() {

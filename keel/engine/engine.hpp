@@ -31,6 +31,7 @@
 #include <queue>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "keel/core/calendar.hpp"
@@ -159,14 +160,20 @@ class Engine final : public strategy::Context {
   std::map<std::string, strategy::OptionChain, std::less<>> chains_;
   std::unordered_map<std::int64_t, OptionQuote> last_option_quote_;
 
-  std::unordered_map<std::string, execution::Order> orders_;  // by client id (node-based: stable addresses)
-  // Working (non-terminal) orders by submission sequence, so open_orders() and the lifecycle's
-  // cancellations cost O(working), not O(every order of the run).
-  std::map<std::uint64_t, std::string> working_;
-  std::unordered_map<std::string, std::uint64_t> sequence_of_;
+  // The order book: every order of the run by client id (node-based: stable addresses), with
+  // the strategy's reason and submission sequence; working (non-terminal) orders are indexed by
+  // that sequence, so open_orders() and the lifecycle's cancellations cost O(working), not
+  // O(every order of the run).
+  struct BookEntry {
+    execution::Order order;
+    std::string reason;
+    std::uint64_t seq = 0;
+    bool working = false;
+  };
+  std::unordered_map<std::string, BookEntry> orders_;
+  std::map<std::uint64_t, BookEntry*> working_;
   std::uint64_t order_seq_ = 0;
-  void track(const execution::Order& order);  // keeps working_ in step with the order's status
-  std::unordered_map<std::string, std::string> reasons_;  // client id -> reason
+  void track(BookEntry& entry);  // keeps working_ in step with the order's status
 
   struct PendingTimer {
     Timestamp at;
@@ -177,13 +184,13 @@ class Engine final : public strategy::Context {
   std::priority_queue<PendingTimer, std::vector<PendingTimer>, std::greater<>> timers_;
   std::uint64_t timer_seq_ = 0;
 
-  struct Notification {
-    enum class Kind : std::uint8_t { kFill, kOrder, kOptionEvent } kind;
-    execution::Fill fill;
-    std::string order_id;
-    strategy::OptionEvent event;
-  };
+  // A queued callback: a fill, an order update (the book entry's current state is delivered)
+  // or an option event.
+  using Notification = std::variant<execution::Fill, const execution::Order*, strategy::OptionEvent>;
   std::deque<Notification> pending_;
+  // Buffers reused across slices (no allocation per bar once grown).
+  MarketSlice slice_;
+  std::vector<std::pair<InstrumentId, Price>> marks_;
   bool in_callback_ = false;
 };
 

@@ -45,9 +45,10 @@ class ScriptFeed final : public MarketFeed {
   std::vector<MarketSlice> slices;
   std::size_t pos = 0;
 
-  Result<std::optional<MarketSlice>> next() override {
-    if (pos >= slices.size()) return std::optional<MarketSlice>();
-    return std::optional<MarketSlice>(slices[pos++]);
+  Result<bool> next(MarketSlice& out) override {
+    if (pos >= slices.size()) return false;
+    out = slices[pos++];
+    return true;
   }
   const std::vector<Instrument>& universe() const override { return instruments; }
   const std::vector<CorporateAction>& announcements() const override { return actions; }

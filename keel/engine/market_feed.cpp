@@ -103,26 +103,20 @@ Status StoreFeed::load_chunk(Date first_day) {
   return ok_status();
 }
 
-Result<std::optional<MarketSlice>> StoreFeed::next() {
+Result<bool> StoreFeed::next(MarketSlice& slice) {
   const ExchangeCalendar& cal = ExchangeCalendar::us_equities();
   while (day_pos_ < days_.size()) {
     const Date d = days_[day_pos_];
     KEEL_TRY(session, cal.session(d));
     if (!open_done_) {
       open_done_ = true;
-      MarketSlice slice;
-      slice.ts = session.open;
-      slice.date = d;
-      slice.phase = SlicePhase::kOpen;
+      slice.reset(session.open, d, SlicePhase::kOpen);
       while (action_pos_ < actions_.size() && actions_[action_pos_].ex_date <= d) {
         slice.actions.push_back(actions_[action_pos_++]);
       }
-      if (!slice.actions.empty()) return std::optional<MarketSlice>(std::move(slice));
+      if (!slice.actions.empty()) return true;
     }
-    MarketSlice slice;
-    slice.ts = session.close;
-    slice.date = d;
-    slice.phase = SlicePhase::kClose;
+    slice.reset(session.close, d, SlicePhase::kClose);
     for (std::size_t s = 0; s < symbols_.size(); ++s) {
       BarColumns& bars = bars_[s];
       std::size_t& p = bar_pos_[s];
@@ -176,7 +170,7 @@ Result<std::optional<MarketSlice>> StoreFeed::next() {
     }
     ++day_pos_;
     open_done_ = false;
-    return std::optional<MarketSlice>(std::move(slice));
+    return true;
   }
   if (!end_reported_) {
     // A symbol without a single option snapshot in the run: an options strategy on it cannot
@@ -189,7 +183,7 @@ Result<std::optional<MarketSlice>> StoreFeed::next() {
       }
     }
   }
-  return std::optional<MarketSlice>();
+  return false;
 }
 
 }  // namespace keel::engine

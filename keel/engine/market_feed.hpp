@@ -3,7 +3,9 @@
 // behind the same interface.
 //
 // Contract:
-// - next() returns slices in strictly increasing ts. A slice holds what becomes known at ts:
+// - next(slice) overwrites `slice` with the next slice (false at the end), in strictly
+//   increasing ts; the engine passes the same object every time so its buffers are reused
+//   (no allocation per slice once they have grown). A slice holds what becomes known at ts:
 //   corporate actions taking effect at a session open (phase kOpen: ts = the open of their
 //   ex-date), or the bars and option chain snapshots of a session close (phase kClose: records
 //   whose ts_recv == ts). No record is ever delivered before its ts_recv.
@@ -51,12 +53,23 @@ struct MarketSlice {
   std::vector<CorporateAction> actions;  // kOpen: taking effect now
   std::vector<Bar> bars;                 // kClose
   std::vector<ChainSnapshot> chains;     // kClose
+  // Empties the slice for a new instant, keeping the buffers' capacity.
+  void reset(Timestamp at, Date on, SlicePhase p) {
+    ts = at;
+    date = on;
+    phase = p;
+    session_end = true;
+    actions.clear();
+    bars.clear();
+    chains.clear();
+  }
 };
 
 class MarketFeed {
  public:
   virtual ~MarketFeed() = default;
-  virtual Result<std::optional<MarketSlice>> next() = 0;
+  // The next slice into `slice`; false (slice unspecified) when the feed has ended.
+  virtual Result<bool> next(MarketSlice& slice) = 0;
   virtual const std::vector<Instrument>& universe() const = 0;
   virtual const std::vector<CorporateAction>& announcements() const = 0;
   virtual const std::vector<std::string>& warnings() const = 0;
@@ -71,7 +84,7 @@ class StoreFeed final : public MarketFeed {
   static Result<std::unique_ptr<StoreFeed>> create(data::Store& store, std::vector<std::string> symbols, Date from,
                                                    Date to, data::AsOf as_of = data::AsOf::latest());
 
-  Result<std::optional<MarketSlice>> next() override;
+  Result<bool> next(MarketSlice& slice) override;
   const std::vector<Instrument>& universe() const override { return universe_; }
   const std::vector<CorporateAction>& announcements() const override { return actions_; }
   const std::vector<std::string>& warnings() const override { return warnings_; }

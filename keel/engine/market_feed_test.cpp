@@ -20,10 +20,11 @@ Timestamp open_of(Date d) { return ExchangeCalendar::us_equities().session(d)->o
 std::vector<MarketSlice> drain(MarketFeed& feed) {
   std::vector<MarketSlice> out;
   while (true) {
-    auto s = feed.next();
-    EXPECT_TRUE(s.ok()) << (s ? "" : s.error().message);
-    if (!s || !*s) return out;
-    out.push_back(std::move(**s));
+    MarketSlice slice;
+    auto more = feed.next(slice);
+    EXPECT_TRUE(more.ok()) << (more ? "" : more.error().message);
+    if (!more || !*more) return out;
+    out.push_back(std::move(slice));
   }
 }
 
