@@ -21,11 +21,13 @@ std::string underlying_of(const Instrument& i) { return i.is_option() ? i.option
 Quantity abs_qty(Quantity q) { return q.is_negative() ? -q : q; }
 
 
-Result<Money> add(Money a, Money b, std::string_view what) {
+// a + b, or an overflow error naming what + of (the message is built only on failure: this
+// runs on every booking).
+Result<Money> add(Money a, Money b, std::string_view what, std::string_view of = {}) {
   auto r = a.checked_add(b);
   if (!r)
-    return make_error(ErrorCode::kOverflow,
-                      std::string(what) + ": " + a.to_string() + " + " + b.to_string() + " leaves the Money range");
+    return make_error(ErrorCode::kOverflow, std::string(what) + std::string(of) + ": " + a.to_string() + " + " +
+                                                b.to_string() + " leaves the Money range");
   return *r;
 }
 
@@ -206,9 +208,9 @@ Result<Portfolio::TradePlan> Portfolio::plan_trade(const TradeInput& in) const {
   const bool buy = in.side == OrderSide::kBuy;
   const Money signed_gross = buy ? gross : -gross;  // N: what the trade costs (+) or brings (-)
   const Quantity signed_qty = buy ? in.quantity : -in.quantity;
-  KEEL_TRY(fees, add(in.commission, in.regulatory_fees, "fees of " + inst.symbol));
+  KEEL_TRY(fees, add(in.commission, in.regulatory_fees, "fees of ", inst.symbol));
   KEEL_TRY(minus_n, add(Money::zero(2), -signed_gross, "cash change"));
-  KEEL_TRY(cash_delta, add(minus_n, -fees, "cash change of " + inst.symbol));
+  KEEL_TRY(cash_delta, add(minus_n, -fees, "cash change of ", inst.symbol));
 
   TradePlan plan;
   plan.key = inst.id.value();
@@ -246,9 +248,9 @@ Result<Portfolio::TradePlan> Portfolio::plan_trade(const TradeInput& in) const {
     // Adding to the position on the same side: the cost simply accumulates.
     Position p = *cur;
     p.quantity = cur->quantity + signed_qty;
-    KEEL_TRY(basis, add(cur->cost_basis, signed_gross, "cost basis of " + inst.symbol));
+    KEEL_TRY(basis, add(cur->cost_basis, signed_gross, "cost basis of ", inst.symbol));
     p.cost_basis = basis;
-    KEEL_TRY(realized, add(cur->realized_pnl, -fees, "realized P&L of " + inst.symbol));
+    KEEL_TRY(realized, add(cur->realized_pnl, -fees, "realized P&L of ", inst.symbol));
     p.realized_pnl = realized;
     if (!cur_meta.marked) p.mark = p.average_price();
     plan.after = p;
@@ -287,9 +289,9 @@ Result<Portfolio::TradePlan> Portfolio::plan_trade(const TradeInput& in) const {
     const Money fee_open = fees - fee_close;
     // (exit - average cost) x qty x multiplier, fees included: -N_close is what the closing
     // part brings in (a sale) or costs (a buy-back); `removed` is its share of the cost basis.
-    KEEL_TRY(gain, add(-n_close, -removed, "realized P&L of " + inst.symbol));
-    KEEL_TRY(realized_close, add(gain, -fee_close, "realized P&L of " + inst.symbol));
-    KEEL_TRY(life, add(cur->realized_pnl, realized_close, "realized P&L of " + inst.symbol));
+    KEEL_TRY(gain, add(-n_close, -removed, "realized P&L of ", inst.symbol));
+    KEEL_TRY(realized_close, add(gain, -fee_close, "realized P&L of ", inst.symbol));
+    KEEL_TRY(life, add(cur->realized_pnl, realized_close, "realized P&L of ", inst.symbol));
     plan.realized_delta = realized_close - fee_open;
     if (closing == held) {
       ClosedTrade ct;
@@ -388,20 +390,20 @@ void Portfolio::close_cycle_if_flat(std::string_view underlying) {
 
 namespace {
 
-Status check_instrument(const Instrument& instrument, std::string_view what) {
+// Errors start with "instrument ..."; callers add what was being booked.
+Status check_instrument(const Instrument& instrument) {
   if (instrument.id.value() == 0) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      std::string(what) + ": instrument " + instrument.symbol + " has no id");
+    return make_error(ErrorCode::kInvalidArgument, "instrument " + instrument.symbol + " has no id");
   }
   Status st = instrument.validate();
-  if (!st) return st.error().with_context(std::string(what) + ": instrument " + instrument.symbol);
+  if (!st) return st.error().with_context("instrument " + instrument.symbol);
   return ok_status();
 }
 
-Status check_same_instrument(const Position* cur, const Instrument& instrument, std::string_view what) {
+Status check_same_instrument(const Position* cur, const Instrument& instrument) {
   if (cur != nullptr &&
       (cur->instrument.symbol != instrument.symbol || cur->instrument.asset_class != instrument.asset_class)) {
-    return make_error(ErrorCode::kConflict, std::string(what) + ": instrument id " +
+    return make_error(ErrorCode::kConflict, "instrument id " +
                                                 std::to_string(instrument.id.value()) + " is " + instrument.symbol +
                                                 " but the position holds " + cur->instrument.symbol);
   }
@@ -411,25 +413,29 @@ Status check_same_instrument(const Position* cur, const Instrument& instrument, 
 }  // namespace
 
 Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& instrument, std::string_view reason) {
-  const std::string what = "fill of order " + fill.order_id.value();
-  KEEL_TRY_STATUS(check_instrument(instrument, what));
+  // The context is built only when something fails: this runs on every fill.
+  auto what = [&fill] { return "fill of order " + fill.order_id.value(); };
+  if (Status st = check_instrument(instrument); !st) return st.error().with_context(what());
   if (fill.instrument != instrument.id) {
     return make_error(ErrorCode::kInvalidArgument,
-                      what + ": fill instrument id " + std::to_string(fill.instrument.value()) + " differs from " +
+                      what() + ": fill instrument id " + std::to_string(fill.instrument.value()) + " differs from " +
                           instrument.symbol + " (id " + std::to_string(instrument.id.value()) + ")");
   }
   if (!fill.quantity.is_positive()) {
     return make_error(ErrorCode::kInvalidArgument,
-                      what + ": quantity " + fill.quantity.to_string() + " is not positive");
+                      what() + ": quantity " + fill.quantity.to_string() + " is not positive");
   }
   if (fill.price.is_negative()) {
-    return make_error(ErrorCode::kInvalidArgument, what + ": price " + fill.price.to_string() + " is negative");
+    return make_error(ErrorCode::kInvalidArgument, what() + ": price " + fill.price.to_string() + " is negative");
   }
   if (fill.commission.is_negative() || fill.regulatory_fees.is_negative()) {
-    return make_error(ErrorCode::kInvalidArgument, what + ": negative fees (commission " + fill.commission.to_string() +
-                                                       ", regulatory " + fill.regulatory_fees.to_string() + ")");
+    return make_error(ErrorCode::kInvalidArgument, what() + ": negative fees (commission " +
+                                                       fill.commission.to_string() + ", regulatory " +
+                                                       fill.regulatory_fees.to_string() + ")");
   }
-  KEEL_TRY_STATUS(check_same_instrument(position(instrument.id), instrument, what));
+  if (Status st = check_same_instrument(position(instrument.id), instrument); !st) {
+    return st.error().with_context(what());
+  }
   TradeInput in;
   in.instrument = &instrument;
   in.side = fill.side;
@@ -442,7 +448,7 @@ Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& inst
   in.order_id = fill.order_id.value();
   in.reason = std::string(reason);
   auto plan = plan_trade(in);
-  if (!plan) return plan.error().with_context(what);
+  if (!plan) return plan.error().with_context(what());
   KEEL_TRY_STATUS(check_totals(std::span<const TradePlan>(&*plan, 1)));
   const std::string underlying = plan->underlying;
   commit(std::move(*plan));
@@ -540,12 +546,12 @@ Status Portfolio::exercise_or_assign(InstrumentId option, Quantity contracts, co
     return ok_status();
   }
 
-  KEEL_TRY_STATUS(check_instrument(underlying, what));
+  if (Status st = check_instrument(underlying); !st) return st.error().with_context(what);
   if (underlying.is_option() || underlying.symbol != spec.underlying) {
     return make_error(ErrorCode::kInvalidArgument,
                       what + ": deliverable " + underlying.symbol + " is not the underlying " + spec.underlying);
   }
-  KEEL_TRY_STATUS(check_same_instrument(position(underlying.id), underlying, what));
+  if (Status st = check_same_instrument(position(underlying.id), underlying); !st) return st.error().with_context(what);
   auto shares = contracts.checked_mul(spec.multiplier);
   if (!shares) return make_error(ErrorCode::kOverflow, what + ": deliverable shares out of range");
   // Calls deliver shares to the long side; puts to the short side.
