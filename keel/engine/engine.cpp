@@ -1,6 +1,7 @@
 #include "keel/engine/engine.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "keel/model/occ_symbol.hpp"
@@ -75,8 +76,111 @@ Result<std::unique_ptr<Engine>> Engine::create(EngineConfig config, MarketFeed& 
   KEEL_TRY(venue, execution::SimulatedVenue::create(
                       config.execution, [lookup](InstrumentId id) -> const Instrument* { return lookup->find(id); }));
   KEEL_TRY(ids, execution::ClientOrderIdGenerator::create(StrategyId(config.order_id_prefix)));
-  return std::unique_ptr<Engine>(
+  // Sleeves: named, disjoint underlyings, weights in (0, 1] summing to at most 1; each ledger
+  // starts with its weight of the capital (rounded to the cent; the account keeps the rest).
+  std::vector<strategy::SleeveSpec> sleeves = strategy.sleeves();
+  std::vector<portfolio::Portfolio> books;
+  std::map<std::string, std::size_t, std::less<>> owner;
+  Money allocated = Money::zero(2);
+  for (std::size_t i = 0; i < sleeves.size(); ++i) {
+    const strategy::SleeveSpec& sl = sleeves[i];
+    const std::string name = "sleeve '" + sl.name + "'";
+    if (sl.name.empty()) return make_error(ErrorCode::kInvalidArgument, "sleeve " + std::to_string(i + 1) + " has no name");
+    for (std::size_t j = 0; j < i; ++j) {
+      if (sleeves[j].name == sl.name) return make_error(ErrorCode::kInvalidArgument, name + " is named twice");
+    }
+    if (!(sl.weight > 0.0 && sl.weight <= 1.0)) {
+      return make_error(ErrorCode::kInvalidArgument, name + ": weight " + std::to_string(sl.weight) + " is not in (0, 1]");
+    }
+    if (sl.underlyings.empty()) return make_error(ErrorCode::kInvalidArgument, name + " owns no underlying");
+    for (const std::string& u : sl.underlyings) {
+      auto [it, fresh] = owner.emplace(u, i);
+      if (!fresh) {
+        return make_error(ErrorCode::kInvalidArgument, u + " is owned by two sleeves ('" + sleeves[it->second].name +
+                                                           "' and '" + sl.name + "'); sleeves' underlyings must be disjoint");
+      }
+    }
+    KEEL_TRY(share, scale(config.capital, std::llround(sl.weight * 1e6), 1'000'000));
+    allocated += share;
+    if (allocated > config.capital) {
+      return make_error(ErrorCode::kInvalidArgument, "sleeve weights add up to more than the capital");
+    }
+    if (!share.is_positive()) return make_error(ErrorCode::kInvalidArgument, name + ": its share of the capital is zero");
+    books.emplace_back(share, config.account);
+  }
+  std::unique_ptr<Engine> engine(
       new Engine(std::move(config), feed, strategy, observer, std::move(universe), std::move(venue), std::move(ids)));
+  engine->sleeves_ = std::move(sleeves);
+  engine->books_ = std::move(books);
+  engine->owner_ = std::move(owner);
+  return engine;
+}
+
+// ---- Sleeves ----------------------------------------------------------------------------------
+
+namespace {
+std::string_view underlying_symbol(const Instrument& i) { return i.option ? std::string_view(i.option->underlying) : std::string_view(i.symbol); }
+}  // namespace
+
+const portfolio::Portfolio& Engine::book(std::string_view underlying) const {
+  auto it = owner_.find(underlying);
+  return it == owner_.end() ? portfolio_ : books_[it->second];
+}
+
+portfolio::Portfolio* Engine::sleeve_book(std::string_view underlying) {
+  auto it = owner_.find(underlying);
+  return it == owner_.end() ? nullptr : &books_[it->second];
+}
+
+Status Engine::mirror(std::string_view underlying, const std::function<Status(portfolio::Portfolio&)>& booking) {
+  portfolio::Portfolio* b = sleeve_book(underlying);
+  if (b == nullptr) return ok_status();
+  Status st = booking(*b);
+  if (!st) {
+    return make_error(ErrorCode::kInternal, "sleeve '" + sleeves_[owner_.find(underlying)->second].name +
+                                                "' could not book what the account booked: " + st.error().message);
+  }
+  return ok_status();
+}
+
+Status Engine::check_sleeve(const Order& order, const std::vector<Order>& working,
+                            const portfolio::PriceEstimate& estimate, const portfolio::UnderlyingPrice& uprice) const {
+  if (books_.empty()) return ok_status();
+  auto owner_of = [this](InstrumentId i) -> std::optional<std::size_t> {
+    const Instrument* inst = universe_->find(i);
+    auto it = inst == nullptr ? owner_.end() : owner_.find(underlying_symbol(*inst));
+    if (it == owner_.end()) return std::nullopt;
+    return it->second;
+  };
+  std::optional<std::size_t> sleeve;
+  auto claim = [&](InstrumentId i) -> Status {
+    const std::optional<std::size_t> o = owner_of(i);
+    if (!o) {
+      return make_error(ErrorCode::kRejected,
+                        "order " + order.id.value() + ": no sleeve owns " + universe_->find(i)->symbol);
+    }
+    if (sleeve && *sleeve != *o) {
+      return make_error(ErrorCode::kRejected, "order " + order.id.value() + " spans sleeves '" + sleeves_[*sleeve].name +
+                                                  "' and '" + sleeves_[*o].name + "'");
+    }
+    sleeve = o;
+    return ok_status();
+  };
+  if (order.is_combo()) {
+    for (const auto& leg : order.legs) KEEL_TRY_STATUS(claim(leg.instrument));
+  } else {
+    KEEL_TRY_STATUS(claim(order.instrument));
+  }
+  // The sleeve's own working orders (every leg of an order belongs to one sleeve).
+  std::vector<Order> mine;
+  for (const Order& w : working) {
+    const InstrumentId first = w.is_combo() ? w.legs.front().instrument : w.instrument;
+    if (owner_of(first) == sleeve) mine.push_back(w);
+  }
+  auto lookup = [this](InstrumentId i) { return universe_->find(i); };
+  Status st = books_[*sleeve].check_order(order, mine, lookup, estimate, uprice);
+  if (!st) return make_error(st.error().code, "sleeve '" + sleeves_[*sleeve].name + "': " + st.error().message);
+  return ok_status();
 }
 
 // ---- Context ----------------------------------------------------------------------------------
@@ -213,7 +317,8 @@ Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
   auto uprice = [this](std::string_view u) { return underlying_price(u); };
   Status check = any_expired ? Status(make_error(ErrorCode::kRejected, "order " + id.value() +
                                                                            ": the option has expired"))
-                             : portfolio_.check_order(order, working, lookup, estimate, uprice);
+                             : check_sleeve(order, working, estimate, uprice);
+  if (check) check = portfolio_.check_order(order, working, lookup, estimate, uprice);
   if (!check) {
     KEEL_TRY_STATUS(execution::apply_event(order, OrderEvent::kReject, now()));
     BookEntry& entry = orders_.emplace(id.value(), BookEntry{std::move(order), request.reason, order_seq_++, false})
@@ -286,6 +391,8 @@ Status Engine::apply_venue_events(std::vector<VenueEvent> events) {
                                                        f.price.to_string() + " could not be booked: " +
                                                        booked.error().message);
           }
+          KEEL_TRY_STATUS(mirror(underlying_symbol(*inst),
+                                 [&](portfolio::Portfolio& b) { return b.apply_fill(f, *inst, reason); }));
           pending_.emplace_back(f);
         }
         pending_.emplace_back(&order);
@@ -380,6 +487,9 @@ Status Engine::process_open(const MarketSlice& slice) {
         break;
       case CorporateActionKind::kCashDividend:
         KEEL_TRY_STATUS(portfolio_.dividend_ex_date(*stock, a.amount, a.pay_date, slice.ts));
+        KEEL_TRY_STATUS(mirror(stock->symbol, [&](portfolio::Portfolio& b) {
+          return b.dividend_ex_date(*stock, a.amount, a.pay_date, slice.ts);
+        }));
         break;
       case CorporateActionKind::kSymbolChange:
         log(stock->symbol + ": symbol change to " + a.new_symbol + " (positions keep their instrument)");
@@ -394,6 +504,7 @@ Status Engine::process_open(const MarketSlice& slice) {
     }
   }
   portfolio_.settle_dividends(slice.date, slice.ts);
+  for (portfolio::Portfolio& b : books_) b.settle_dividends(slice.date, slice.ts);
   return drain();
 }
 
@@ -455,6 +566,9 @@ Status Engine::apply_split(const CorporateAction& a) {
   }
   auto mapper = [this, &a](const Instrument& old) { return map_option_on_split(old, a.ratio_to, a.ratio_from); };
   KEEL_TRY_STATUS(portfolio_.apply_split(stock, a.ratio_to, a.ratio_from, reference, mapper, now()));
+  KEEL_TRY_STATUS(mirror(stock.symbol, [&](portfolio::Portfolio& b) {
+    return b.apply_split(stock, a.ratio_to, a.ratio_from, reference, mapper, now());
+  }));
   log(stock.symbol + ": split " + std::to_string(a.ratio_to) + ":" + std::to_string(a.ratio_from) + " applied");
   return drain();
 }
@@ -471,11 +585,15 @@ void Engine::mark_positions() {
       marks.emplace_back(InstrumentId(id), *close);
     }
   }
-  for (const auto& [id, px] : marks) portfolio_.mark(id, px);
+  for (const auto& [id, px] : marks) {
+    portfolio_.mark(id, px);
+    for (portfolio::Portfolio& b : books_) b.mark(id, px);  // a no-op where the sleeve holds nothing of it
+  }
 }
 
 Status Engine::process_close(MarketSlice& slice) {
   portfolio_.settle_dividends(slice.date, slice.ts);
+  for (portfolio::Portfolio& b : books_) b.settle_dividends(slice.date, slice.ts);
   for (ChainSnapshot& snap : slice.chains) {
     for (const Instrument* i : snap.instruments) universe_->add(*i);
   }
@@ -573,6 +691,8 @@ Status Engine::settle_option(const Instrument& option, Quantity position, Expiry
   bool called_away = false;
   if (action == ExpiryAction::kExpireWorthless) {
     KEEL_TRY_STATUS(portfolio_.expire_worthless(option.id, now(), rule));
+    KEEL_TRY_STATUS(mirror(option.option->underlying,
+                           [&](portfolio::Portfolio& b) { return b.expire_worthless(option.id, now(), rule); }));
   } else {
     const Instrument* u = underlying_of(option);
     if (u == nullptr) {
@@ -581,6 +701,9 @@ Status Engine::settle_option(const Instrument& option, Quantity position, Expiry
     }
     called_away = !is_long && option.option->right == OptionRight::kCall && portfolio_.quantity(u->id).is_positive();
     KEEL_TRY_STATUS(portfolio_.exercise_or_assign(option.id, contracts, *u, underlying_px, now(), rule));
+    KEEL_TRY_STATUS(mirror(option.option->underlying, [&](portfolio::Portfolio& b) {
+      return b.exercise_or_assign(option.id, contracts, *u, underlying_px, now(), rule);
+    }));
   }
   report_option_event(kind, option, contracts, underlying_px, rule, called_away);
   return ok_status();

@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -108,6 +109,7 @@ class Engine final : public strategy::Context {
   std::span<const Bar> history(InstrumentId id, std::size_t n) const override;
   const strategy::OptionChain* chain(std::string_view underlying) const override;
   const portfolio::Portfolio& portfolio() const override { return portfolio_; }
+  const portfolio::Portfolio& book(std::string_view underlying) const override;
   std::vector<execution::Order> open_orders() const override;
   const execution::Order* order(const ClientOrderId& id) const override;
   Result<ClientOrderId> submit(const strategy::OrderRequest& request) override;
@@ -117,6 +119,9 @@ class Engine final : public strategy::Context {
 
   // For observers and reports.
   const EngineConfig& config() const noexcept { return config_; }
+  // The strategy's sleeves (empty for a single strategy) and their ledgers, in the same order.
+  const std::vector<strategy::SleeveSpec>& sleeves() const noexcept { return sleeves_; }
+  const std::vector<portfolio::Portfolio>& sleeve_books() const noexcept { return books_; }
   std::optional<Price> last_close(InstrumentId id) const;
 
  private:
@@ -142,6 +147,14 @@ class Engine final : public strategy::Context {
   std::optional<Price> underlying_price(std::string_view underlying) const;
   Result<portfolio::SplitMapping> map_option_on_split(const Instrument& old, std::int64_t to, std::int64_t from) const;
   Status strategy_call(Status status, std::string_view what);
+  // The sleeve ledger booking `underlying` (nullptr without sleeves or when no sleeve owns it).
+  portfolio::Portfolio* sleeve_book(std::string_view underlying);
+  // Applies to the owning sleeve's ledger what was just booked in the account; a sleeve that
+  // cannot book it is an internal error (its ledger is a subset of the account's).
+  Status mirror(std::string_view underlying, const std::function<Status(portfolio::Portfolio&)>& booking);
+  // The sleeve check of a new order (ok without sleeves).
+  Status check_sleeve(const execution::Order& order, const std::vector<execution::Order>& working,
+                      const portfolio::PriceEstimate& estimate, const portfolio::UnderlyingPrice& uprice) const;
 
   EngineConfig config_;
   MarketFeed& feed_;
@@ -152,6 +165,10 @@ class Engine final : public strategy::Context {
   void advance_clock(Timestamp t);  // moves the simulated clock; a no-op for an external one
   Date today_;
   portfolio::Portfolio portfolio_;
+  // Sleeves (strategy.hpp SleeveSpec): a ledger per sleeve, and the sleeve owning each underlying.
+  std::vector<strategy::SleeveSpec> sleeves_;
+  std::vector<portfolio::Portfolio> books_;
+  std::map<std::string, std::size_t, std::less<>> owner_;
   execution::SimulatedVenue venue_;
   execution::ClientOrderIdGenerator ids_;
 

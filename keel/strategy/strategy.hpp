@@ -75,6 +75,16 @@ struct Timer {
   std::string tag;
 };
 
+// A sleeve (SPEC S5): one strategy's share of the account. Each sleeve owns a set of
+// underlyings (disjoint between sleeves) and a fraction of the starting capital; the engine
+// keeps a ledger per sleeve beside the account's (engine.hpp), and checks every order against
+// the ledger of the sleeve that owns its instruments as well as against the account.
+struct SleeveSpec {
+  std::string name;
+  std::vector<std::string> underlyings;
+  double weight = 0.0;  // fraction of the starting capital, in (0, 1]; weights sum to <= 1
+};
+
 class Context {
  public:
   virtual ~Context() = default;
@@ -95,7 +105,15 @@ class Context {
   // The latest chain snapshot of `underlying` known at now(); nullptr when none yet.
   virtual const OptionChain* chain(std::string_view underlying) const = 0;
 
+  // The account: every position and all the cash.
   virtual const portfolio::Portfolio& portfolio() const = 0;
+  // The ledger that books `underlying` and its options: its sleeve's when the run has sleeves
+  // (a sleeve's cash is its allocation plus its own P&L), else the account. An underlying no
+  // sleeve owns gets the account.
+  virtual const portfolio::Portfolio& book(std::string_view underlying) const {
+    (void)underlying;
+    return portfolio();
+  }
   // Working orders (not terminal), in submission order.
   virtual std::vector<execution::Order> open_orders() const = 0;
   virtual const execution::Order* order(const ClientOrderId& id) const = 0;
@@ -114,6 +132,8 @@ class Strategy {
   virtual std::string_view name() const = 0;
   // Underlyings whose bars and chains the strategy needs (the engine loads them).
   virtual std::vector<std::string> symbols() const = 0;
+  // Sleeves for the engine to keep ledgers for (a multi-strategy portfolio); none by default.
+  virtual std::vector<SleeveSpec> sleeves() const { return {}; }
 
   virtual Status on_start(Context&) { return {}; }
   virtual Status on_bar(Context&, const Bar&) { return {}; }
