@@ -47,6 +47,10 @@ Status EngineConfig::validate() const {
     return make_error(ErrorCode::kInvalidArgument, "dividend_yield must be in (-0.5, 1)");
   }
   if (history_limit == 0) return make_error(ErrorCode::kInvalidArgument, "history_limit must be at least 1");
+  if (!(cash_rate >= 0.0 && cash_rate < 1.0)) return make_error(ErrorCode::kInvalidArgument, "cash_rate must be in [0, 1)");
+  if (!(margin_rate >= 0.0 && margin_rate < 1.0)) {
+    return make_error(ErrorCode::kInvalidArgument, "margin_rate must be in [0, 1)");
+  }
   KEEL_TRY_STATUS(execution.validate());
   KEEL_TRY_STATUS(lifecycle.validate());
   return ok_status();
@@ -655,8 +659,29 @@ Status Engine::process_close(MarketSlice& slice) {
   KEEL_TRY_STATUS(deliver_timers(slice.ts, true));
   if (!slice.session_end) return ok_status();
   if (!warming_up()) KEEL_TRY_STATUS(run_lifecycle());
+  if (!warming_up()) KEEL_TRY_STATUS(accrue_interest());
   mark_positions();
   if (!warming_up() && observer_ != nullptr) KEEL_TRY_STATUS(observer_->on_session_end(*this, slice.date));
+  return ok_status();
+}
+
+// ---- Interest on cash -------------------------------------------------------------------------
+
+Status Engine::accrue_interest() {
+  if (config_.cash_rate == 0.0 && config_.margin_rate == 0.0) return ok_status();
+  if (last_accrual_ && (last_accrual_->year() != today_.year() || last_accrual_->month() != today_.month())) {
+    const std::string reason = "interest on cash to " + last_accrual_->to_string();
+    portfolio_.post_interest(now(), reason);
+    for (portfolio::Portfolio& b : books_) b.post_interest(now(), reason);
+  }
+  // The balance at today's close earns (or costs) interest until the next session.
+  const auto next = calendar().next_trading_day(today_);
+  const int days = next ? (*next - today_) : 1;
+  KEEL_TRY_STATUS(portfolio_.accrue_interest(days, config_.cash_rate, config_.margin_rate, now()));
+  for (portfolio::Portfolio& b : books_) {
+    KEEL_TRY_STATUS(b.accrue_interest(days, config_.cash_rate, config_.margin_rate, now()));
+  }
+  last_accrual_ = today_;
   return ok_status();
 }
 

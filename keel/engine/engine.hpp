@@ -68,6 +68,12 @@ struct EngineConfig {
   LifecycleConfig lifecycle;
   double rate = 0.03;           // risk-free rate for implied vols and Greeks (continuous)
   double dividend_yield = 0.0;  // continuous yield for implied vols and Greeks
+  // Interest on cash (Portfolio::accrue_interest): accrued at each trading session's end on the
+  // closing balance for the calendar days to the next session (ACT/360), posted to cash at the
+  // first session of each month. cash_rate on a positive balance, margin_rate on a negative
+  // one; 0 = none (the default here; the backtest config sets them, docs/BACKTEST.md).
+  double cash_rate = 0.0;
+  double margin_rate = 0.0;
   std::string order_id_prefix = "BT";
   // Where now() comes from. Null (the backtest): the engine's own SimulatedClock, advanced to
   // each slice's and timer's time. Live trading passes a WallClock (core/clock.hpp); the engine
@@ -135,6 +141,7 @@ class Engine final : public strategy::Context {
   Status drain();  // delivers queued notifications to the strategy
   Status apply_split(const CorporateAction& action);
   Status run_lifecycle();
+  Status accrue_interest();  // session end: post at a new month, accrue to the next session
   // Tells the observer and queues the strategy's on_option_event.
   void report_option_event(strategy::OptionEventKind kind, const Instrument& option, Quantity contracts,
                            Price underlying_price, std::string rule, bool called_away);
@@ -164,6 +171,7 @@ class Engine final : public strategy::Context {
   const Clock* clock_;              // &sim_clock_ unless the config names another clock
   void advance_clock(Timestamp t);  // moves the simulated clock; a no-op for an external one
   Date today_;
+  std::optional<Date> last_accrual_;  // the last session interest was accrued for
   portfolio::Portfolio portfolio_;
   // Sleeves (strategy.hpp SleeveSpec): a ledger per sleeve, and the sleeve owning each underlying.
   std::vector<strategy::SleeveSpec> sleeves_;

@@ -77,6 +77,8 @@ std::string_view to_string(BookingKind k) noexcept {
       return "split";
     case BookingKind::kCashInLieu:
       return "cash_in_lieu";
+    case BookingKind::kInterest:
+      return "interest";
   }
   return "?";
 }
@@ -117,7 +119,7 @@ Portfolio::Portfolio(Money starting_cash, AccountType type)
       premium_(Money::zero(2)) {}
 
 Money Portfolio::equity() const {
-  Money e = cash_ + receivable_;
+  Money e = cash_ + receivable_ + interest_accrued_;
   for (const auto& [id, p] : positions_) e += p.market_value();
   return e;
 }

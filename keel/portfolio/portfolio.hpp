@@ -99,7 +99,7 @@ struct Position {
 
 // Why a booking happened; reports group by it.
 enum class BookingKind : std::uint8_t {
-  kFill, kExpiry, kExercise, kAssignment, kCashSettlement, kDividend, kSplit, kCashInLieu
+  kFill, kExpiry, kExercise, kAssignment, kCashSettlement, kDividend, kSplit, kCashInLieu, kInterest
 };
 std::string_view to_string(BookingKind k) noexcept;
 
@@ -163,6 +163,10 @@ class Portfolio {
   Money starting_cash() const noexcept { return start_cash_; }
   Money dividends_received() const noexcept { return dividends_; }  // net of short payments
   Money premium_collected() const noexcept { return premium_; }     // gross credits from selling options
+  // Net interest on cash: credited on positive balances, charged on negative ones (margin
+  // loans), accrued daily and posted monthly (accrue_interest); accrued-not-posted included.
+  Money interest() const noexcept { return interest_; }
+  Money interest_accrued() const noexcept { return interest_accrued_; }  // not yet posted to cash
 
   const std::map<std::int64_t, Position>& positions() const noexcept { return positions_; }
   const Position* position(InstrumentId id) const;
@@ -196,6 +200,14 @@ class Portfolio {
   void settle_dividends(Date today, Timestamp ts);
   Status apply_split(const Instrument& stock, std::int64_t ratio_to, std::int64_t ratio_from,
                      Price reference_price, const SplitMapper& mapper, Timestamp ts);
+  // Interest on the cash balance at `ts` for `days` calendar days (ACT/360, the USD money-market
+  // convention brokers use): credit_rate on a positive balance, debit_rate on a negative one
+  // (annual, e.g. 0.03), rounded half away from zero to the cent. The amount accrues as a
+  // receivable (payable) — income counted in equity and realized P&L at once — until
+  // post_interest moves everything accrued into cash with one kInterest booking. Errors:
+  // days < 0, a rate that is not finite or outside [0, 1).
+  Status accrue_interest(int days, double credit_rate, double debit_rate, Timestamp ts);
+  void post_interest(Timestamp ts, std::string_view reason);
 
  private:
   // A planned change to one position, computed without touching the ledger (so that every
@@ -211,6 +223,7 @@ class Portfolio {
   AccountType type_;
   Money start_cash_;
   Money cash_, receivable_, realized_, fees_, dividends_, premium_;
+  Money interest_ = Money::zero(2), interest_accrued_ = Money::zero(2);
   std::map<std::int64_t, Position> positions_;
   struct PositionMeta {
     Quantity max_abs;     // largest |quantity| since the position opened

@@ -1,6 +1,7 @@
-// Sleeves (SPEC S5) through the whole kernel: a MultiStrategy of two scripted children, each in
-// its own sleeve with a share of the capital, checked against its own ledger; gates by account
-// size and by regime. Every expected figure is worked out by hand in the comments.
+// The account through the whole kernel: sleeves (SPEC S5) — a MultiStrategy of two scripted
+// children, each in its own sleeve with a share of the capital, checked against its own ledger;
+// gates by account size and by regime — and interest on cash. Expected figures are worked out by
+// hand in the comments.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -127,7 +128,7 @@ struct SleeveRun {
 
 // Sleeve "a" owns ACME with 60% of 100,000; sleeve "b" owns BETA with 40%.
 void build(SleeveRun& run, TwoStockFeed& feed, strategy::SleeveGate gate_a = {}, strategy::SleeveGate gate_b = {},
-           std::shared_ptr<strategy::RegimeSource> regime = nullptr) {
+           std::shared_ptr<strategy::RegimeSource> regime = nullptr, double cash_rate = 0.0) {
   auto a = std::make_unique<Child>("ACME");
   auto b = std::make_unique<Child>("BETA");
   run.a = a.get();
@@ -139,10 +140,11 @@ void build(SleeveRun& run, TwoStockFeed& feed, strategy::SleeveGate gate_a = {},
   ASSERT_TRUE(multi.ok()) << multi.error().message;
   run.multi = std::move(*multi);
   EngineConfig cfg;
-  cfg.start = kD1;
+  cfg.start = feed.slices.front().date;  // no warm-up
   cfg.capital = money("100000");
   cfg.execution.fill_model = execution::FillModel::kBarClose;
   cfg.execution.fees = *execution::fee_preset("zero");
+  cfg.cash_rate = cash_rate;
   auto e = Engine::create(cfg, feed, *run.multi, &run.log);
   ASSERT_TRUE(e.ok()) << e.error().message;
   run.engine = std::move(*e);
@@ -260,6 +262,39 @@ TEST(Sleeves, SplitsAndDividendsReachTheSleeveLedger) {
   EXPECT_EQ(a.quantity(InstrumentId(1)), shares(200));
   EXPECT_EQ(a.cash(), money("50050"));
   EXPECT_EQ(run.engine->portfolio().cash(), money("90050"));
+}
+
+TEST(Interest, AccruesDailyOverWeekendsAndPostsMonthly) {
+  const Date thu = Date::ymd(2024, 2, 29), fri = Date::ymd(2024, 3, 1), mon = Date::ymd(2024, 3, 4);
+  TwoStockFeed feed;
+  feed.session(thu, "100", "100");
+  feed.session(fri, "100", "100");
+  feed.session(mon, "100", "100");
+  SleeveRun run;
+  // 3.6% ACT/360 on 100,000 is 10.00 a day (sleeves: 6.00 on a's 60,000, 4.00 on b's 40,000).
+  build(run, feed, {}, {}, nullptr, 0.036);
+  ASSERT_TRUE(run.engine->run().ok());
+  // Thu 29 Feb: 1 day to Friday -> 10.00 accrued. Fri 1 Mar: a new month posts the 10.00 to
+  // cash, then 3 days to Monday on 100,010: 100,010 x 0.036 x 3 / 360 = 30.003 -> 30.00.
+  // Mon 4 Mar: 1 day on 100,010 = 10.001 -> 10.00. Cash 100,010.00, accrued 40.00.
+  const portfolio::Portfolio& acct = run.engine->portfolio();
+  EXPECT_EQ(acct.cash(), money("100010"));
+  EXPECT_EQ(acct.interest_accrued(), money("40"));
+  EXPECT_EQ(acct.interest(), money("50"));
+  EXPECT_EQ(acct.equity(), money("100050"));
+  int postings = 0;
+  for (const auto& b : acct.bookings()) {
+    if (b.kind != portfolio::BookingKind::kInterest) continue;
+    ++postings;
+    EXPECT_EQ(b.cash_change, money("10"));
+    EXPECT_EQ(b.reason, "interest on cash to 2024-02-29");
+  }
+  EXPECT_EQ(postings, 1);
+  // Sleeve a: 6.00 posted; 60,006 x 0.036 x 3 / 360 = 18.0018 -> 18.00; then 6.0006 -> 6.00.
+  const portfolio::Portfolio& a = run.engine->sleeve_books()[0];
+  EXPECT_EQ(a.cash(), money("60006"));
+  EXPECT_EQ(a.interest_accrued(), money("24"));
+  EXPECT_EQ(a.equity(), money("60030"));
 }
 
 TEST(Sleeves, ConfigurationErrorsNameTheProblem) {
