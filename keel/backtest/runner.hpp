@@ -37,7 +37,7 @@ Status apply_overrides(BacktestConfig& config, const RunOverrides& overrides);
 // Progress: sessions done of the run's total (warm-up excluded).
 using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
 
-// Runs `strategy` under `config` (config.strategy / config.wheel are ignored here).
+// Runs `strategy` under `config` (config.strategy / config.factory are ignored here).
 Result<RunRecord> run_backtest(const BacktestConfig& config, data::Store& store, strategy::Strategy& strategy,
                                const ProgressFn& progress = {});
 // Runs the strategy the config describes.
