@@ -118,6 +118,8 @@ Status check_all(OptionIncomeConfig& c, ConfigFields& f, portfolio::AccountType 
   KEEL_TRY_STATUS(f.integer("contracts_max", c.contracts_max, 1, 100000));
   KEEL_TRY_STATUS(f.number("capital_at_risk", c.capital_at_risk, Range{0.0, 1.0, true, false}));
   const bool debit = is_debit_structure(c.structure);
+  // A debit structure can lose at most its debit: its loss_limit default is half of it.
+  if (debit && f.parsing() && f.node("loss_limit") == nullptr) c.loss_limit = 0.5;
   KEEL_TRY_STATUS(f.number("profit_target", c.profit_target, Range{0.0, debit ? 100.0 : 1.0, true, false, true}));
   KEEL_TRY_STATUS(f.number("loss_limit", c.loss_limit, Range{0.0, debit ? 1.0 : 100.0, true, false, true}));
   KEEL_TRY_STATUS(f.integer("exit_dte", c.exit_dte, -1, 730));

@@ -76,7 +76,7 @@ struct OptionIncomeConfig {
   int contracts_max = 10;                          // [1, 100000] per position
   double capital_at_risk = 0.10;                   // (0, 1]: max loss per position / equity
   double profit_target = 0.50;                     // 0 = off, else (0, 100]
-  double loss_limit = 2.0;                         // 0 = off, else (0, 100]
+  double loss_limit = 2.0;                         // 0 = off, else (0, 100]; debit: (0, 1], parsed default 0.5
   int exit_dte = 7;                                // [-1, 730]: -1 = hold to expiry
   bool exit_when_tested = false;
   double tested_band = 0.0;                        // [0, 0.5]: fraction of the short strike
