@@ -17,6 +17,7 @@
 #include "keel/backtest/runner.hpp"
 #include "keel/data/synthetic_market.hpp"
 #include "keel/testkit/memory_store.hpp"
+#include "keel/testkit/trading_fixtures.hpp"
 
 namespace keel {
 namespace {
@@ -135,6 +136,58 @@ TEST(Strategies, RegistryErrorsNameTheFileLineAndKey) {
   EXPECT_NE(vol_cash.error().message.find("t.toml:8: delta_hedged_vol needs backtest.account = \"margin\""),
             std::string::npos)
       << vol_cash.error().message;
+}
+
+// Hand-worked attribution (margin account, 100,000 to start):
+//   buy 1 call 100 at 2.00 (fee 0.65), sell it at 3.00 (fee 0.65): option realized +100.00
+//   sell 10 ACME short at 100.00, buy them back at 101.00 (no fees): stock realized -10.00
+//   buy 1 put 95 at 1.50 (fee 0.65), marked at 1.20: option unrealized -30.00
+// options: realized 100.00, fees 1.95, unrealized -30.00, total 68.05; stock: -10.00.
+// Net 58.05 = equity - 100,000: cash 100,000 - 200.65 + 1,000 + 299.35 - 1,010 - 150.65 =
+// 99,938.05, plus the put's 120.00 = 100,058.05.
+TEST(Strategies, AttributionSplitsOptionsFromStockAndAddsUp) {
+  using testkit::money;
+  using testkit::px;
+  using testkit::qty;
+  portfolio::Portfolio pf(money("100000"), portfolio::AccountType::kMargin);
+  const Instrument acme = testkit::stock(1);
+  const Instrument call = testkit::option_contract(2, OptionRight::kCall, "100", Date::ymd(2024, 7, 19));
+  const Instrument put = testkit::option_contract(3, OptionRight::kPut, "95", Date::ymd(2024, 7, 19));
+  int n = 0;
+  auto fill = [&](const Instrument& inst, execution::OrderSide side, const char* q, const char* price, const char* fee) {
+    execution::Fill f;
+    f.order_id = ClientOrderId("O-" + std::to_string(++n));
+    f.instrument = inst.id;
+    f.side = side;
+    f.quantity = qty(q);
+    f.price = px(price);
+    f.commission = money(fee);
+    f.regulatory_fees = money("0");
+    f.ts = testkit::at(2024, 6, 3);
+    const Status st = pf.apply_fill(f, inst, "test");
+    ASSERT_TRUE(st.ok()) << st.error().message;
+  };
+  fill(call, execution::OrderSide::kBuy, "1", "2.00", "0.65");
+  fill(acme, execution::OrderSide::kSell, "10", "100.00", "0");
+  fill(call, execution::OrderSide::kSell, "1", "3.00", "0.65");
+  fill(acme, execution::OrderSide::kBuy, "10", "101.00", "0");
+  fill(put, execution::OrderSide::kBuy, "1", "1.50", "0.65");
+  pf.mark(put.id, px("1.20"));
+
+  const auto rows = backtest::attribute_pnl(pf.bookings(), pf.positions());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].underlying, "ACME");
+  EXPECT_EQ(rows[0].kind, "option");
+  EXPECT_EQ(rows[0].realized, money("100.00"));
+  EXPECT_EQ(rows[0].fees, money("1.95"));
+  EXPECT_EQ(rows[0].unrealized, money("-30.00"));
+  EXPECT_EQ(rows[0].total(), money("68.05"));
+  EXPECT_EQ(rows[1].kind, "stock");
+  EXPECT_EQ(rows[1].realized, money("-10.00"));
+  EXPECT_EQ(rows[1].fees, money("0"));
+  EXPECT_EQ(rows[1].total(), money("-10.00"));
+  EXPECT_EQ(pf.equity(), money("100058.05"));
+  EXPECT_EQ(rows[0].total() + rows[1].total(), pf.equity() - pf.starting_cash());
 }
 
 }  // namespace
