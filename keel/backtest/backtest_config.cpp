@@ -7,7 +7,7 @@
 #include <toml++/toml.h>
 
 #include "keel/execution/fees.hpp"
-#include "keel/strategy/wheel.hpp"
+#include "keel/strategy/strategy_registry.hpp"
 
 namespace keel::backtest {
 namespace {
@@ -118,9 +118,11 @@ Result<BacktestConfig> parse_backtest_config(std::string_view text, std::string_
   cfg.text = std::string(text);
   for (const auto& [key, node] : root) {
     const std::string k(key.str());
-    if (k != "backtest" && k != "lifecycle" && k != "wheel") {
+    if (k != "backtest" && k != "lifecycle" && !strategy::is_strategy_name(k)) {
+      std::string known = "[backtest], [lifecycle]";
+      for (std::string_view n : strategy::strategy_names()) known += ", [" + std::string(n) + "]";
       return make_error(ErrorCode::kParse, where(source_name, node) + "unknown table or key '" + k +
-                                               "' (known: [backtest], [lifecycle], [wheel])");
+                                               "' (known: " + known + ")");
     }
     if (!node.is_table()) {
       return make_error(ErrorCode::kParse, where(source_name, node) + "'" + k + "' must be a table ([" + k + "])");
@@ -135,13 +137,15 @@ Result<BacktestConfig> parse_backtest_config(std::string_view text, std::string_
                                 "cap_options_at_displayed_size"}));
   const Reader r{*bt, source_name, "backtest", static_cast<int>(bt->source().begin.line)};
 
-  KEEL_TRY(strategy, r.string("strategy"));
-  if (!strategy) return r.missing("strategy");
-  if (*strategy != "wheel") {
-    return make_error(ErrorCode::kInvalidArgument, where(source_name, *bt->get("strategy")) +
-                                                       "backtest.strategy '" + *strategy + "' is not known (known: wheel)");
+  KEEL_TRY(strategy_name, r.string("strategy"));
+  if (!strategy_name) return r.missing("strategy");
+  if (!strategy::is_strategy_name(*strategy_name)) {
+    // The registry's message lists the known names.
+    return strategy::make_strategy_factory(*strategy_name, root, source_name, cfg.engine.account,
+                                           where(source_name, *bt->get("strategy")))
+        .error();
   }
-  cfg.strategy = *strategy;
+  cfg.strategy = *strategy_name;
   KEEL_TRY(start, r.date("start"));
   if (!start) return r.missing("start");
   KEEL_TRY(end, r.date("end"));
@@ -235,14 +239,15 @@ Result<BacktestConfig> parse_backtest_config(std::string_view text, std::string_
     if (pb) c.pin_band = *pb;
   }
 
-  if (cfg.strategy == "wheel") {
-    const toml::table* wt = root["wheel"].as_table();
-    if (wt == nullptr) {
-      return make_error(ErrorCode::kParse, std::string(source_name) + ": backtest.strategy = \"wheel\" needs a [wheel] table");
+  // A table of another strategy is not silently ignored.
+  for (const auto& [key, node] : root) {
+    if (strategy::is_strategy_name(key.str()) && key.str() != cfg.strategy) {
+      return make_error(ErrorCode::kParse, where(source_name, node) + "[" + std::string(key.str()) +
+                                               "] is not used: backtest.strategy = \"" + cfg.strategy + "\"");
     }
-    KEEL_TRY(w, strategy::parse_wheel_config(*wt, source_name));
-    cfg.wheel = std::move(w);
   }
+  KEEL_TRY(factory, strategy::make_strategy_factory(cfg.strategy, root, source_name, cfg.engine.account));
+  cfg.factory = std::move(factory);
   KEEL_TRY_STATUS(cfg.engine.validate());
   return cfg;
 }
@@ -257,14 +262,12 @@ Result<BacktestConfig> load_backtest_config(const std::filesystem::path& path) {
 }
 
 Result<std::unique_ptr<strategy::Strategy>> BacktestConfig::make_strategy() const {
-  if (strategy == "wheel" && wheel) {
-    return std::unique_ptr<strategy::Strategy>(std::make_unique<strategy::WheelStrategy>(*wheel));
-  }
+  if (factory && factory->make) return factory->make();
   return make_error(ErrorCode::kInvalidArgument, path + ": no strategy configured");
 }
 
 std::vector<std::string> BacktestConfig::symbols() const {
-  if (wheel) return wheel->underlyings;
+  if (factory) return factory->underlyings;
   return {};
 }
 

@@ -6,7 +6,8 @@
 //   ("examples/wheel.toml:7: unknown key backtest.fil_model"); a value of the wrong type or
 //   out of range names its key and line; a missing required key names its table.
 // - Dates are TOML dates (2021-01-04) or strings in the same form.
-// - [backtest] keys: strategy (required: "wheel"), start, end (required), capital (required,
+// - [backtest] keys: strategy (required: a name of strategy_registry.hpp, whose table is then
+//   required and no other strategy's table is allowed), start, end (required), capital (required,
 //   > 0), warmup_days (calendar days of data replayed before start without trading; default
 //   0), fill_model ("bar_close" | "next_open" | "quote"), option_price ("bid_ask" |
 //   "mid_plus_fraction"), mid_fraction, participation_cap, slippage_bps, impact_coefficient,
@@ -29,14 +30,14 @@
 #include "keel/core/time.hpp"
 #include "keel/engine/engine.hpp"
 #include "keel/strategy/strategy.hpp"
-#include "keel/strategy/wheel_config.hpp"
+#include "keel/strategy/strategy_registry.hpp"
 
 namespace keel::backtest {
 
 struct BacktestConfig {
   std::string path;           // the file it came from (for messages)
   std::string text;           // the file's text (embedded in the report)
-  std::string strategy;       // "wheel"
+  std::string strategy;       // a strategy_registry.hpp name: "wheel", "option_income", ...
   Date start, end;
   int warmup_days = 0;
   engine::EngineConfig engine;  // start, capital, account, execution, lifecycle, rate, yield
@@ -44,7 +45,8 @@ struct BacktestConfig {
   std::string benchmark;      // empty: the strategy's first underlying
   std::uint64_t seed = 1;
   std::string db;             // empty: not given in the file
-  std::optional<strategy::WheelConfig> wheel;
+  // The strategy named by backtest.strategy, parsed from its own table (strategy_registry.hpp).
+  std::optional<strategy::StrategyFactory> factory;
 
   // The strategy object this config describes.
   Result<std::unique_ptr<strategy::Strategy>> make_strategy() const;

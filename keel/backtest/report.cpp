@@ -322,6 +322,23 @@ nlohmann::json summary_json(const RunRecord& run, const Metrics& m) {
   a["called_away"] = m.called_away;
   j["activity"] = a;
 
+  // P&L by instrument kind per underlying (options vs stock: a hedge's P&L apart from the
+  // options'); the totals add up to net P&L.
+  nlohmann::json attribution = nlohmann::json::array();
+  Money attributed = Money::zero(2);
+  for (const PnlAttribution& p : run.attribution) {
+    nlohmann::json row;
+    row["underlying"] = p.underlying;
+    row["kind"] = p.kind;
+    row["realized"] = money_text(p.realized);
+    row["fees"] = money_text(p.fees);
+    row["unrealized"] = money_text(p.unrealized);
+    row["total"] = money_text(p.total());
+    attribution.push_back(row);
+    attributed += p.total();
+  }
+  j["attribution"] = nlohmann::json{{"rows", attribution}, {"total", money_text(attributed)}};
+
   j["notes"] = m.notes;
   return j;
 }

@@ -57,6 +57,20 @@ struct LifecycleRecord {
   std::string rule;
 };
 
+// P&L of one instrument kind on one underlying over the run (docs/REPORTS.md, "P&L
+// attribution"): realized from the bookings (fills, expiries, exercise and assignment,
+// dividends, splits' cash in lieu) with fees added back, the fees themselves, and the
+// unrealized P&L of the positions still open at the end (marked as the last day). Identity:
+// the sum of total() over all rows == final equity - starting capital, exactly.
+struct PnlAttribution {
+  std::string underlying;
+  std::string kind;          // "option" or "stock"
+  Money realized;            // before fees
+  Money fees;                // commission + regulatory fees (>= 0)
+  Money unrealized;
+  Money total() const { return realized - fees + unrealized; }
+};
+
 struct RunRecord {
   std::string strategy;            // name
   std::string config_path;
@@ -74,6 +88,8 @@ struct RunRecord {
   std::vector<std::string> log;              // strategy log lines, "YYYY-MM-DD HH:MM:SS message"
   std::vector<std::string> data_warnings;    // gaps and other data problems found during the run
   Money traded_notional;                     // sum |qty x price x multiplier| over fills
+  std::vector<PnlAttribution> attribution;   // by (underlying, kind), sorted
+  Money final_equity;                        // the portfolio's equity after the last session, exact
 };
 
 }  // namespace keel::backtest

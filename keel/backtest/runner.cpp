@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <utility>
 
 #include "keel/engine/engine.hpp"
 #include "keel/engine/market_feed.hpp"
@@ -141,6 +143,28 @@ class Recorder final : public engine::EngineObserver {
 
 }  // namespace
 
+std::vector<PnlAttribution> attribute_pnl(const std::vector<portfolio::Booking>& bookings,
+                                          const std::map<std::int64_t, portfolio::Position>& open) {
+  std::map<std::pair<std::string, std::string>, PnlAttribution> rows;
+  auto row = [&rows](const Instrument& inst) -> PnlAttribution& {
+    const bool option = inst.is_option();
+    const std::string u = option ? inst.option->underlying : inst.symbol;
+    const std::string kind = option ? "option" : "stock";
+    auto [it, inserted] = rows.try_emplace({u, kind}, PnlAttribution{u, kind, Money::zero(2), Money::zero(2), Money::zero(2)});
+    return it->second;
+  };
+  for (const portfolio::Booking& b : bookings) {
+    PnlAttribution& r = row(b.instrument);
+    const Money fees = b.commission + b.regulatory_fees;
+    r.fees += fees;
+    r.realized += b.realized_pnl + fees;  // a booking's realized P&L has its fees deducted
+  }
+  for (const auto& [id, pos] : open) row(pos.instrument).unrealized += pos.unrealized_pnl();
+  std::vector<PnlAttribution> out;
+  for (auto& [key, r] : rows) out.push_back(std::move(r));
+  return out;
+}
+
 Status apply_overrides(BacktestConfig& config, const RunOverrides& o) {
   if (o.start) config.start = *o.start;
   if (o.end) config.end = *o.end;
@@ -221,6 +245,8 @@ Result<RunRecord> run_backtest(const BacktestConfig& config, data::Store& store,
     traded = traded + (n.is_negative() ? Money::zero() - n : n);
   }
   run.traded_notional = traded;
+  run.attribution = attribute_pnl(run.bookings, p.positions());
+  run.final_equity = p.equity();
   return run;
 }
 

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -37,7 +38,12 @@ Status apply_overrides(BacktestConfig& config, const RunOverrides& overrides);
 // Progress: sessions done of the run's total (warm-up excluded).
 using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
 
-// Runs `strategy` under `config` (config.strategy / config.wheel are ignored here).
+// P&L attribution by (underlying, instrument kind) from a run's bookings and the positions
+// open at its end (run_record.hpp PnlAttribution).
+std::vector<PnlAttribution> attribute_pnl(const std::vector<portfolio::Booking>& bookings,
+                                          const std::map<std::int64_t, portfolio::Position>& open);
+
+// Runs `strategy` under `config` (config.strategy / config.factory are ignored here).
 Result<RunRecord> run_backtest(const BacktestConfig& config, data::Store& store, strategy::Strategy& strategy,
                                const ProgressFn& progress = {});
 // Runs the strategy the config describes.

@@ -443,6 +443,23 @@ std::string closed_trades_table(const RunRecord& run) {
   return out;
 }
 
+// P&L by instrument kind per underlying: the options' P&L apart from the stock's (a hedge, shares
+// held for covered calls or left by an assignment), each realized before fees, fees, unrealized.
+std::string attribution_table(const RunRecord& run) {
+  std::string out =
+      "<table class=\"list\"><thead><tr><th>underlying</th><th>kind</th><th>realized (before fees)</th>"
+      "<th>fees</th><th>unrealized</th><th>total</th></tr></thead><tbody>\n";
+  Money total = Money::zero(2);
+  for (const PnlAttribution& p : run.attribution) {
+    out += "<tr>" + td(html_escape(p.underlying)) + td(html_escape(p.kind)) + signed_td(p.realized) +
+           signed_td(Money::zero(2) - p.fees) + signed_td(p.unrealized) + signed_td(p.total()) +
+           "</tr>\n";
+    total += p.total();
+  }
+  out += "<tr><th colspan=\"5\">net P&amp;L</th>" + signed_td(total) + "</tr>\n</tbody></table>\n";
+  return out;
+}
+
 std::string lifecycle_table(const RunRecord& run) {
   if (run.lifecycle.empty()) return "";
   std::string out =
@@ -637,6 +654,7 @@ Result<std::string> tear_sheet_html(const RunRecord& run, const Metrics& m) {
        "<p class=\"note\">Cumulative gross credits from selling options, and cumulative commissions and fees.</p>"
        "\n</section>\n";
 
+  h += "<section id=\"attribution\">\n<h2>P&amp;L by instrument</h2>\n" + attribution_table(run) + "</section>\n";
   h += "<section id=\"lifecycle\">\n<h2>Assignments, called-away events and expiries</h2>\n" + timeline(run) +
        lifecycle_table(run) + "\n</section>\n";
 

@@ -1,0 +1,82 @@
+#include "keel/strategy/strategy_registry.hpp"
+
+#include <array>
+#include <utility>
+
+#include "keel/strategy/delta_hedged_vol.hpp"
+#include "keel/strategy/option_income.hpp"
+#include "keel/strategy/wheel.hpp"
+
+namespace keel::strategy {
+namespace {
+
+using Parse = Result<StrategyFactory> (*)(const toml::table&, std::string_view, portfolio::AccountType);
+
+struct Entry {
+  std::string_view name;
+  Parse parse;
+};
+
+Result<StrategyFactory> parse_wheel(const toml::table& t, std::string_view source, portfolio::AccountType) {
+  KEEL_TRY(c, parse_wheel_config(t, source));
+  std::vector<std::string> u = c.underlyings;
+  return StrategyFactory{"wheel", [c] { return std::unique_ptr<Strategy>(std::make_unique<WheelStrategy>(c)); },
+                         std::move(u)};
+}
+
+Result<StrategyFactory> parse_income(const toml::table& t, std::string_view source, portfolio::AccountType account) {
+  KEEL_TRY(c, parse_option_income_config(t, source, account));
+  std::vector<std::string> u = c.underlyings;
+  return StrategyFactory{
+      "option_income",
+      [c, account] { return std::unique_ptr<Strategy>(std::make_unique<OptionIncomeStrategy>(c, account)); },
+      std::move(u)};
+}
+
+Result<StrategyFactory> parse_vol(const toml::table& t, std::string_view source, portfolio::AccountType account) {
+  KEEL_TRY(c, parse_delta_hedged_vol_config(t, source, account));
+  std::vector<std::string> u = c.underlyings;
+  return StrategyFactory{"delta_hedged_vol",
+                         [c] { return std::unique_ptr<Strategy>(std::make_unique<DeltaHedgedVolStrategy>(c)); },
+                         std::move(u)};
+}
+
+constexpr std::array<Entry, 3> kEntries{{
+    {"wheel", &parse_wheel},
+    {"option_income", &parse_income},
+    {"delta_hedged_vol", &parse_vol},
+}};
+
+}  // namespace
+
+std::vector<std::string_view> strategy_names() {
+  std::vector<std::string_view> out;
+  for (const Entry& e : kEntries) out.push_back(e.name);
+  return out;
+}
+
+bool is_strategy_name(std::string_view name) {
+  for (const Entry& e : kEntries) {
+    if (e.name == name) return true;
+  }
+  return false;
+}
+
+Result<StrategyFactory> make_strategy_factory(std::string_view name, const toml::table& root, std::string_view source,
+                                              portfolio::AccountType account, std::string_view name_where) {
+  for (const Entry& e : kEntries) {
+    if (e.name != name) continue;
+    const toml::table* t = root[name].as_table();
+    if (t == nullptr) {
+      return make_error(ErrorCode::kParse, std::string(source) + ": backtest.strategy = \"" + std::string(name) +
+                                               "\" needs a [" + std::string(name) + "] table");
+    }
+    return e.parse(*t, source, account);
+  }
+  std::string known;
+  for (const Entry& e : kEntries) known += (known.empty() ? "" : ", ") + std::string(e.name);
+  return make_error(ErrorCode::kInvalidArgument, std::string(name_where) + "backtest.strategy '" + std::string(name) +
+                                                     "' is not known (known: " + known + ")");
+}
+
+}  // namespace keel::strategy
