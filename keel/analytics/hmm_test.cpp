@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <random>
 #include <vector>
 
@@ -24,7 +25,7 @@ GaussianHmm two_state_model() {
 }
 
 double npdf(double x, double mu, double var) {
-  return std::exp(-0.5 * (x - mu) * (x - mu) / var) / std::sqrt(2 * M_PI * var);
+  return std::exp(-0.5 * (x - mu) * (x - mu) / var) / std::sqrt(2 * 3.14159265358979323846 * var);
 }
 
 // Joint density of states s_1..s_n and x_1..x_n under the model (direct product).

@@ -80,8 +80,9 @@ struct QrSolution {
 // Least squares by column-pivoting QR on unit-length columns; names the dependent columns.
 Result<QrSolution> qr_solve(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const std::vector<std::string>& names) {
   const Eigen::Index n = X.rows(), k = X.cols();
-  if (n < k) {
-    return invalid(std::to_string(n) + " rows for " + std::to_string(k) + " parameters: need at least as many rows");
+  if (n <= k) {
+    return invalid(std::to_string(n) + " rows for " + std::to_string(k) +
+                   " parameters: need more rows than parameters (residual degrees of freedom for the errors)");
   }
   Eigen::VectorXd scale(k);
   for (Eigen::Index j = 0; j < k; ++j) {
@@ -187,7 +188,7 @@ Result<RidgeFit> fit_ridge(std::span<const double> y, std::span<const std::vecto
   const Eigen::Index n = d.X.rows(), p = d.X.cols();
   const std::size_t k = static_cast<std::size_t>(p) + (options.intercept ? 1 : 0);
   // Without a penalty the fit is OLS and needs n >= k; with one it needs a residual to exist.
-  if ((options.lambda == 0.0 && static_cast<std::size_t>(n) < k) || static_cast<std::size_t>(n) < 2) {
+  if ((options.lambda == 0.0 && static_cast<std::size_t>(n) <= k) || static_cast<std::size_t>(n) < 2) {
     return invalid(std::to_string(n) + " rows for " + std::to_string(k) + " parameters: need at least as many rows");
   }
   Eigen::RowVectorXd xbar = Eigen::RowVectorXd::Zero(p);
@@ -242,7 +243,11 @@ Result<RidgeFit> fit_ridge(std::span<const double> y, std::span<const std::vecto
   f.rss = e.squaredNorm();
   const double i = options.intercept ? 1.0 : 0.0;
   const double resid_dof = static_cast<double>(n) - i - df;
-  const double sigma2 = resid_dof > 0.0 ? f.rss / resid_dof : 0.0;
+  if (!(resid_dof > 0.0)) {
+    return invalid("ridge: no residual degrees of freedom (n - intercept - df(lambda) = " + fmt(resid_dof) +
+                   "): raise lambda or add rows");
+  }
+  const double sigma2 = f.rss / resid_dof;
   f.sigma = std::sqrt(sigma2);
   const double tss = options.intercept ? yc.squaredNorm() : d.y.squaredNorm();
   f.r_squared = tss > 0.0 ? 1.0 - f.rss / tss : 0.0;
@@ -270,8 +275,8 @@ Result<std::vector<std::optional<RollingOlsPoint>>> rolling_ols(std::span<const 
   KEEL_TRY(d, build_design(y, x, options.intercept, options.names, options.response_name));
   const std::size_t n = y.size();
   const std::size_t k = static_cast<std::size_t>(d.X.cols());
-  if (window < k) {
-    return invalid("rolling window " + std::to_string(window) + " is shorter than the " + std::to_string(k) +
+  if (window <= k) {
+    return invalid("rolling window " + std::to_string(window) + " must exceed the " + std::to_string(k) +
                    " parameters");
   }
   if (window > n) {

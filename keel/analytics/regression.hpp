@@ -26,10 +26,11 @@
 // - Rolling OLS: entry t (0-based) of the output is the OLS fit on rows [t−w+1, t] only, and
 //   std::nullopt for t < w−1 (not ready; never a zero). Each window is fitted afresh by QR.
 // Errors (kInvalidArgument): empty y; a regressor's length different from y's (naming it);
-// a non-finite value (naming the variable and row, 0-based); fewer rows than parameters (or a
-// window shorter than that); a rank-deficient design — a constant regressor alongside the
+// a non-finite value (naming the variable and row, 0-based); no more rows than parameters (or a
+// window that short: no residual degrees of freedom); a rank-deficient design — a constant regressor alongside the
 // intercept, or collinear regressors — naming the column(s) the pivoted QR found dependent
-// (relative pivot below 1e-10); λ negative or not finite; a regressor with zero variance when
+// (relative pivot below 1e-10); λ negative or not finite; a ridge fit with no residual degrees
+// of freedom (n − i − df(λ) ≤ 0); a regressor with zero variance when
 // standardizing.
 // Validated (regression_test.cpp): NIST StRD Longley and Norris certified values, HC0 on a
 // hand-worked three-point case, ridge against the closed form (X'X + λI)⁻¹X'y solved in the

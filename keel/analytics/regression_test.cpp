@@ -352,7 +352,7 @@ TEST(RollingOls, NoLookAheadAndErrors) {
   ASSERT_TRUE(before.ok() && after.ok());
   for (std::size_t t = 9; t < 20; ++t) EXPECT_EQ((*before)[t]->coefficients, (*after)[t]->coefficients) << t;
   EXPECT_NE((*before)[20]->coefficients, (*after)[20]->coefficients);
-  EXPECT_FALSE(rolling_ols(s.y, s.x, 3).ok());   // 3 rows < 4 parameters
+  EXPECT_FALSE(rolling_ols(s.y, s.x, 4).ok());   // 4 rows for 4 parameters: no dof
   EXPECT_FALSE(rolling_ols(s.y, s.x, 31).ok());  // longer than the data
 }
 
