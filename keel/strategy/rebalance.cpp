@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <set>
 
+#include "keel/core/assert.hpp"
+
 namespace keel::strategy {
 namespace {
 
@@ -191,6 +193,51 @@ Result<int> rebalance(Context& ctx, const std::map<std::string, double, std::les
     ++submitted;
   }
   return submitted;
+}
+
+std::optional<double> momentum_return(std::span<const Bar> bars, int lookback, int skip) {
+  KEEL_ASSERT(lookback >= 1 && skip >= 0 && skip < lookback, "momentum_return: need 0 <= skip < lookback");
+  const auto need = static_cast<std::size_t>(lookback) + 1;
+  if (bars.size() < need) return std::nullopt;
+  const std::size_t n = bars.size();
+  const double from = bars[n - 1 - static_cast<std::size_t>(lookback)].close.to_double();
+  const double to = bars[n - 1 - static_cast<std::size_t>(skip)].close.to_double();
+  if (!(from > 0.0) || !(to > 0.0)) return std::nullopt;
+  return to / from - 1.0;
+}
+
+std::optional<double> realized_vol(std::span<const Bar> bars, int window) {
+  if (window < 2 || bars.size() < static_cast<std::size_t>(window) + 1) return std::nullopt;
+  const std::size_t n = bars.size();
+  double sum = 0.0, sum2 = 0.0;
+  std::vector<double> r;
+  r.reserve(static_cast<std::size_t>(window));
+  for (std::size_t i = n - static_cast<std::size_t>(window); i < n; ++i) {
+    const double a = bars[i - 1].close.to_double(), b = bars[i].close.to_double();
+    if (!(a > 0.0) || !(b > 0.0)) return std::nullopt;
+    r.push_back(std::log(b / a));
+    sum += r.back();
+  }
+  const double mean = sum / window;
+  for (double x : r) sum2 += (x - mean) * (x - mean);
+  return std::sqrt(sum2 / (window - 1) * 252.0);
+}
+
+Status ScheduledStrategy::on_bar(Context& ctx, const Bar&) {
+  if (last_instant_ && *last_instant_ == ctx.now()) return ok_status();
+  last_instant_ = ctx.now();
+  for (std::size_t i = 0; i < universe_.size(); ++i) {
+    const auto b = bars(ctx, i, 1);
+    if (!b.empty() && b.back().ts_recv == ctx.now()) KEEL_TRY_STATUS(on_symbol_bar(ctx, i, b.back()));
+  }
+  KEEL_TRY(day, is_rebalance_session(ctx.calendar(), ctx.today(), schedule_));
+  return on_session(ctx, day);
+}
+
+std::span<const Bar> ScheduledStrategy::bars(Context& ctx, std::size_t symbol_index, std::size_t n) const {
+  const Instrument* inst = ctx.find_instrument(universe_[symbol_index]);
+  if (inst == nullptr) return {};
+  return ctx.history(inst->id, n);
 }
 
 }  // namespace keel::strategy

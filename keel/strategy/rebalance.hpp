@@ -28,6 +28,8 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -88,5 +90,40 @@ Result<std::vector<PlannedOrder>> plan_rebalance(const std::map<std::string, dou
 // without a bar yet are left out (a weight on one is logged and dropped).
 Result<int> rebalance(Context& ctx, const std::map<std::string, double, std::less<>>& targets,
                       const std::vector<std::string>& universe, const RebalanceRules& rules, std::string_view reason);
+
+// ---- Signals on bar history (raw closes: a split inside the window shows as a return) ----
+
+// Skip-adjusted momentum: close[n-1-skip] / close[n-1-lookback] - 1 over the last lookback+1
+// bars (bars.back() is today); nullopt with fewer bars. 0 <= skip < lookback.
+std::optional<double> momentum_return(std::span<const Bar> bars, int lookback, int skip);
+// Annualised (x √252) sample standard deviation of the last `window` daily log returns;
+// nullopt with fewer than window+1 bars or window < 2.
+std::optional<double> realized_vol(std::span<const Bar> bars, int window);
+
+// Base of the equity strategies: acts once per bar instant (a session close), on the first
+// on_bar call of that instant, when every bar of the instant is already in history (the engine
+// stores a slice's bars before calling on_bar). It first hands each universe symbol's bar of
+// this instant to on_symbol_bar (in universe order), then calls on_session with whether the
+// schedule rebalances today. Warm-up sessions run too (indicators fill); orders are the
+// subclass's business (rebalance() is refused by the engine during warm-up, so subclasses
+// check ctx.warming_up()).
+class ScheduledStrategy : public Strategy {
+ public:
+  std::vector<std::string> symbols() const override { return universe_; }
+  Status on_bar(Context& ctx, const Bar& bar) final;
+
+ protected:
+  ScheduledStrategy(std::vector<std::string> universe, Schedule schedule)
+      : universe_(std::move(universe)), schedule_(schedule) {}
+  virtual Status on_symbol_bar(Context&, std::size_t /*symbol_index*/, const Bar&) { return ok_status(); }
+  virtual Status on_session(Context& ctx, bool rebalance_day) = 0;
+  std::span<const Bar> bars(Context& ctx, std::size_t symbol_index, std::size_t n) const;
+
+  std::vector<std::string> universe_;
+  Schedule schedule_;
+
+ private:
+  std::optional<Timestamp> last_instant_;
+};
 
 }  // namespace keel::strategy
