@@ -146,6 +146,14 @@ std::string describe(const SynthConfig& c) {
       s += ",split " + u.split->ex_date.to_string() + " " + std::to_string(u.split->ratio_to) + ":" +
            std::to_string(u.split->ratio_from);
     }
+    // Fields added with the stock-only universe appear only when set, so a config without
+    // them keeps its earlier fingerprint.
+    if (!u.list_options) s += ",stock-only";
+    if (u.beta != 0.0) s += ",beta " + fmt(u.beta) + " market_vol " + fmt(c.market_vol);
+    if (u.pair) {
+      s += ",pair " + u.pair->leader + " " + fmt(u.pair->hedge_ratio) + " " + fmt(u.pair->half_life_days) + " " +
+           fmt(u.pair->spread_vol);
+    }
   }
   return s;
 }
@@ -223,21 +231,62 @@ Result<TradingDays> load_trading_days(const SynthConfig& config) {
 // New York 16:30 on a calendar date: when a corporate action announced that day became known.
 Timestamp announcement_time(Date d) { return new_york_to_utc(d, 16, 30); }
 
+// The market factor's stream: far from the per-underlying streams 3i, 3i+1, 3i+2.
+constexpr std::uint64_t kMarketFactorStream = 0x4D4B5446ull;  // "MKTF"
+
+const UnderlyingSpec* find_spec(const SynthConfig& c, const std::string& symbol) {
+  for (const auto& u : c.underlyings) {
+    if (u.symbol == symbol) return &u;
+  }
+  return nullptr;
+}
+
+// Long-run variance of daily log returns per trading year (sets the volume's move scale).
+double long_run_variance(const SynthConfig& c, const UnderlyingSpec& u) {
+  if (u.pair) {
+    const UnderlyingSpec* leader = find_spec(c, u.pair->leader);
+    const double lv = leader != nullptr ? long_run_variance(c, *leader) : 0.0;
+    return u.pair->hedge_ratio * u.pair->hedge_ratio * lv + u.pair->spread_vol * u.pair->spread_vol;
+  }
+  if (u.beta == 0.0) return u.theta;
+  return u.theta + u.beta * u.beta * c.market_vol * c.market_vol;
+}
+
+// Per trading day, ln S at the open and after each intraday step of the underlyings that lead
+// a pair (filled while the leader is generated, read by its follower).
+using Traces = std::map<std::string, std::vector<double>, std::less<>>;
+
 class UnderlyingGenerator {
  public:
   UnderlyingGenerator(const SynthConfig& config, std::size_t index, const TradingDays& days, WriteTransaction& tx,
-                      std::vector<OptionQuote>& quote_buffer)
+                      std::vector<OptionQuote>& quote_buffer, const std::vector<double>& market_z, Traces& traces)
       : config_(config),
         spec_(config.underlyings[index]),
         days_(days),
         tx_(tx),
         quotes_(quote_buffer),
+        market_z_(market_z),
+        traces_(traces),
         option_rng_(stream_seed(config.seed, 3 * index + 1)),
         volume_rng_(stream_seed(config.seed, 3 * index + 2)),
-        path_(spec_, stream_seed(config.seed, 3 * index), config.intraday_steps, config.overnight_fraction) {
+        path_(spec_, stream_seed(config.seed, 3 * index), config.intraday_steps, config.overnight_fraction,
+              config.market_vol) {
     report_.symbol = spec_.symbol;
     // A split scheduled outside the generated window does not happen in it.
     if (spec_.split && spec_.split->ex_date > config.start && spec_.split->ex_date <= config.end) split_ = spec_.split;
+    if (spec_.pair) {
+      const UnderlyingSpec* leader = find_spec(config, spec_.pair->leader);
+      KEEL_ASSERT(leader != nullptr, "pair leader validated to exist");
+      follower_.emplace(*spec_.pair, spec_.initial_price, leader->initial_price, stream_seed(config.seed, 3 * index),
+                        config.intraday_steps, config.overnight_fraction);
+    }
+    for (const auto& u : config.underlyings) {
+      if (u.pair && u.pair->leader == spec_.symbol) {
+        trace_ = &traces_[spec_.symbol];
+        trace_->reserve(days.count_in_range * static_cast<std::size_t>(config.intraday_steps + 1));
+      }
+    }
+    sigma_day_ = std::sqrt(long_run_variance(config, spec_) / kTradingDaysPerYear);
   }
 
   Result<SynthUnderlyingReport> run(WriteCounts& bar_counts, WriteCounts& quote_counts, WriteCounts& action_counts,
@@ -280,6 +329,15 @@ class UnderlyingGenerator {
     std::vector<Bar> bars;
     bars.reserve(days_.count_in_range);
     std::size_t next_dividend = 0;
+    const auto per_day = static_cast<std::size_t>(config_.intraday_steps + 1);
+    const std::vector<double>* leader_trace = nullptr;
+    if (follower_) {
+      const auto it = traces_.find(spec_.pair->leader);
+      KEEL_ASSERT(it != traces_.end() && it->second.size() == days_.count_in_range * per_day,
+                  "pair leader generated before its follower");
+      leader_trace = &it->second;
+    }
+    double previous_close = spec_.initial_price;
     for (std::size_t i = 0; i < days_.count_in_range; ++i) {
       const Date d = days_.dates[i];
       double cash = 0.0;
@@ -292,12 +350,22 @@ class UnderlyingGenerator {
         split_divisor = static_cast<double>(split_->ratio_to) / static_cast<double>(split_->ratio_from);
         share_scale_ *= split_divisor;
       }
-      const double reference = path_.price() / split_divisor - cash;
-      auto day = path_.next_session(days_.fraction[i], cash, split_divisor);
-      if (!day.ok()) return day.error().with_context(spec_.symbol + " on " + d.to_string());
-      KEEL_TRY(bar, make_bar(i, *day, reference));
+      UnderlyingPathSimulator::Day day;
+      double reference = previous_close;
+      if (follower_) {
+        day = follower_->next_session(days_.fraction[i], std::span<const double>(*leader_trace).subspan(i * per_day, per_day));
+      } else {
+        reference = path_.price() / split_divisor - cash;
+        std::span<const double> mz;
+        if (spec_.beta != 0.0) mz = std::span<const double>(market_z_).subspan(i * per_day, per_day);
+        auto simulated = path_.next_session(days_.fraction[i], cash, split_divisor, mz, trace_);
+        if (!simulated.ok()) return simulated.error().with_context(spec_.symbol + " on " + d.to_string());
+        day = *simulated;
+      }
+      KEEL_TRY(bar, make_bar(i, day, reference));
       bars.push_back(bar);
       const double close = bar.close.to_double();
+      previous_close = day.close;
       if (i == 0) {
         report_.first_close = report_.min_close = report_.max_close = close;
       }
@@ -305,9 +373,10 @@ class UnderlyingGenerator {
       report_.min_close = std::min(report_.min_close, close);
       report_.max_close = std::max(report_.max_close, close);
 
+      if (!spec_.list_options) continue;
       if (split_ && split_->ex_date == d) KEEL_TRY_STATUS(adjust_for_split(instruments));
       KEEL_TRY_STATUS(list_contracts(i, close, instruments));
-      KEEL_TRY_STATUS(quote_chains(i, close, bar.close, day->variance));
+      KEEL_TRY_STATUS(quote_chains(i, close, bar.close, day.variance));
       if (quotes_.size() >= 200'000) KEEL_TRY_STATUS(flush_quotes(quote_counts));
     }
     KEEL_TRY_STATUS(flush_quotes(quote_counts));
@@ -383,8 +452,7 @@ class UnderlyingGenerator {
     bar.close = close;
     // Volume: lognormal noise around the mean, higher on days that move more (in units of
     // the long-run daily standard deviation).
-    const double sigma_day = std::sqrt(spec_.theta / kTradingDaysPerYear);
-    const double move = std::fabs(std::log(day.close / reference)) / sigma_day;
+    const double move = std::fabs(std::log(day.close / reference)) / sigma_day_;
     const double shares = spec_.daily_volume * share_scale_ * days_.fraction[i] *
                           std::exp(0.3 * standard_normal(volume_rng_) - 0.045) * (0.6 + 0.4 * move);
     KEEL_TRY(volume, Quantity::from_int(std::llround(shares), 0));
@@ -653,9 +721,14 @@ class UnderlyingGenerator {
   const TradingDays& days_;
   WriteTransaction& tx_;
   std::vector<OptionQuote>& quotes_;
+  const std::vector<double>& market_z_;
+  Traces& traces_;
   std::mt19937_64 option_rng_;
   std::mt19937_64 volume_rng_;
   UnderlyingPathSimulator path_;
+  std::optional<PairFollowerSimulator> follower_;
+  std::vector<double>* trace_ = nullptr;  // set when this underlying leads a pair
+  double sigma_day_ = 0.0;                // long-run daily standard deviation of log returns
   std::optional<SplitSpec> split_;
   InstrumentId id_;
   SynthUnderlyingReport report_;
@@ -724,7 +797,7 @@ std::int64_t poisson(std::mt19937_64& rng, double mean) noexcept {
 }
 
 UnderlyingPathSimulator::UnderlyingPathSimulator(const UnderlyingSpec& spec, std::uint64_t rng_seed, int intraday_steps,
-                                                 double overnight_fraction)
+                                                 double overnight_fraction, double market_vol)
     : spec_(spec),
       rng_(rng_seed),
       intraday_steps_(intraday_steps),
@@ -732,16 +805,22 @@ UnderlyingPathSimulator::UnderlyingPathSimulator(const UnderlyingSpec& spec, std
       s_(spec.initial_price),
       v_(spec.v0),
       jump_compensator_(spec.jump_intensity *
-                        std::expm1(spec.jump_mean + 0.5 * spec.jump_stdev * spec.jump_stdev)) {
+                        std::expm1(spec.jump_mean + 0.5 * spec.jump_stdev * spec.jump_stdev)),
+      market_vol_(market_vol) {
   KEEL_ASSERT(intraday_steps >= 1, "UnderlyingPathSimulator: intraday_steps must be >= 1");
 }
 
-void UnderlyingPathSimulator::step(double dt, double& log_s, int& jumps) {
+void UnderlyingPathSimulator::step(double dt, double& log_s, int& jumps, const double* market_z) {
   const double vp = v_ > 0.0 ? v_ : 0.0;
   const double z1 = standard_normal(rng_);
   const double z2 = standard_normal(rng_);
   const double root = std::sqrt(vp * dt);
   log_s += (spec_.drift - jump_compensator_ - 0.5 * vp) * dt + root * z1;
+  if (market_z != nullptr) {
+    // The factor's share of the return: its own Itô correction keeps E[S] growing at μ.
+    const double loading = spec_.beta * market_vol_;
+    log_s += -0.5 * loading * loading * dt + loading * std::sqrt(dt) * *market_z;
+  }
   v_ += spec_.kappa * (spec_.theta - vp) * dt +
         spec_.xi * root * (spec_.rho * z1 + std::sqrt(1.0 - spec_.rho * spec_.rho) * z2);
   if (spec_.jump_intensity > 0.0) {
@@ -752,9 +831,14 @@ void UnderlyingPathSimulator::step(double dt, double& log_s, int& jumps) {
 }
 
 Result<UnderlyingPathSimulator::Day> UnderlyingPathSimulator::next_session(double session_fraction, double cash_dividend,
-                                                                          double split_divisor) {
+                                                                          double split_divisor,
+                                                                          std::span<const double> market_z,
+                                                                          std::vector<double>* trace) {
   KEEL_ASSERT(session_fraction > 0.0 && split_divisor > 0.0 && cash_dividend >= 0.0,
               "next_session: invalid session fraction, split divisor or dividend");
+  KEEL_ASSERT(market_z.empty() || market_z.size() == static_cast<std::size_t>(intraday_steps_) + 1,
+              "next_session: market_z needs 1 + intraday_steps shocks");
+  auto shock = [&market_z](int k) { return market_z.empty() ? nullptr : &market_z[static_cast<std::size_t>(k)]; };
   s_ /= split_divisor;
   if (cash_dividend > 0.0) {
     if (!(s_ - cash_dividend > 0.0)) {
@@ -766,12 +850,14 @@ Result<UnderlyingPathSimulator::Day> UnderlyingPathSimulator::next_session(doubl
   const double dt = session_fraction / kTradingDaysPerYear;
   double log_s = std::log(s_);
   Day day;
-  if (overnight_fraction_ > 0.0) step(dt * overnight_fraction_, log_s, day.jumps);
+  if (overnight_fraction_ > 0.0) step(dt * overnight_fraction_, log_s, day.jumps, shock(0));
   day.open = day.high = day.low = std::exp(log_s);
+  if (trace != nullptr) trace->push_back(log_s);
   const double h = dt * (1.0 - overnight_fraction_) / intraday_steps_;
   double price = day.open;
   for (int i = 0; i < intraday_steps_; ++i) {
-    step(h, log_s, day.jumps);
+    step(h, log_s, day.jumps, shock(i + 1));
+    if (trace != nullptr) trace->push_back(log_s);
     price = std::exp(log_s);
     day.high = std::max(day.high, price);
     day.low = std::min(day.low, price);
@@ -779,6 +865,46 @@ Result<UnderlyingPathSimulator::Day> UnderlyingPathSimulator::next_session(doubl
   day.close = price;
   day.variance = v_;
   s_ = price;
+  return day;
+}
+
+PairFollowerSimulator::PairFollowerSimulator(const PairSpec& pair, double initial_price, double leader_initial_price,
+                                             std::uint64_t rng_seed, int intraday_steps, double overnight_fraction)
+    : pair_(pair),
+      rng_(rng_seed),
+      intraday_steps_(intraday_steps),
+      overnight_fraction_(overnight_fraction),
+      kappa_(std::log(2.0) / (pair.half_life_days / kTradingDaysPerYear)),
+      a_(std::log(initial_price) - pair.hedge_ratio * std::log(leader_initial_price)) {
+  KEEL_ASSERT(intraday_steps >= 1 && pair.half_life_days > 0.0, "PairFollowerSimulator: invalid steps or half-life");
+}
+
+double PairFollowerSimulator::step(double dt) {
+  // Exact OU transition over dt.
+  const double decay = std::exp(-kappa_ * dt);
+  const double sd = pair_.spread_vol * std::sqrt(-std::expm1(-2.0 * kappa_ * dt) / (2.0 * kappa_));
+  x_ = x_ * decay + sd * standard_normal(rng_);
+  return x_;
+}
+
+UnderlyingPathSimulator::Day PairFollowerSimulator::next_session(double session_fraction,
+                                                                 std::span<const double> leader_trace) {
+  KEEL_ASSERT(session_fraction > 0.0 && leader_trace.size() == static_cast<std::size_t>(intraday_steps_) + 1,
+              "PairFollowerSimulator: invalid session fraction or leader trace");
+  const double dt = session_fraction / kTradingDaysPerYear;
+  if (overnight_fraction_ > 0.0) step(dt * overnight_fraction_);
+  UnderlyingPathSimulator::Day day;
+  day.open = day.high = day.low = std::exp(a_ + pair_.hedge_ratio * leader_trace[0] + x_);
+  const double h = dt * (1.0 - overnight_fraction_) / intraday_steps_;
+  double price = day.open;
+  for (int i = 0; i < intraday_steps_; ++i) {
+    step(h);
+    price = std::exp(a_ + pair_.hedge_ratio * leader_trace[static_cast<std::size_t>(i) + 1] + x_);
+    day.high = std::max(day.high, price);
+    day.low = std::min(day.low, price);
+  }
+  day.close = price;
+  day.variance = pair_.spread_vol * pair_.spread_vol;
   return day;
 }
 
@@ -819,6 +945,52 @@ SynthConfig SynthConfig::default_config() {
   zeph.daily_volume = 1'500'000.0;
   zeph.smile = analytics::SsviPowerLaw{-0.4, 1.3, 0.45};  // η(1+|ρ|) = 1.82 <= 2
   c.underlyings = {acme, zeph};
+
+  // Stock-only universe on the one-factor model (market_vol 0.16). Total vol² = θ + β²σ_m²;
+  // idiosyncratic variance mean-reverts (κ = 3, ξ = 0.2, ρ = -0.3; Feller 2κθ > ξ² for every θ
+  // below). Drifts differ so that momentum and reversal strategies have something to find.
+  struct Stock {
+    const char* symbol;
+    double price, drift, beta, theta, jumps, volume;
+  };
+  const Stock stocks[] = {
+      {"ARGO", 50.0, 0.15, 1.3, 0.0900, 0.0, 1'500'000.0},  // idiosyncratic vol 30%
+      {"BOLT", 80.0, 0.10, 1.1, 0.0400, 0.0, 1'200'000.0},  // 20%
+      {"CRUX", 30.0, -0.05, 0.9, 0.0625, 0.0, 2'000'000.0},  // 25%
+      {"DYNA", 120.0, 0.06, 0.8, 0.0225, 0.0, 800'000.0},   // 15%
+      {"ELMO", 25.0, 0.00, 1.5, 0.1225, 0.0, 2'500'000.0},  // 35%
+      {"FERN", 60.0, 0.08, 0.6, 0.0196, 0.0, 900'000.0},    // 14%
+      {"GLYX", 15.0, 0.20, 1.6, 0.1600, 1.0, 3'000'000.0},  // 40%, one jump a year
+      {"HALO", 200.0, 0.04, 0.5, 0.0144, 0.0, 600'000.0},   // 12%
+      {"KILN", 40.0, 0.07, 1.0, 0.0400, 0.0, 1'000'000.0},  // 20%, the pair's leader
+  };
+  for (const Stock& st : stocks) {
+    UnderlyingSpec u;
+    u.symbol = st.symbol;
+    u.initial_price = st.price;
+    u.drift = st.drift;
+    u.beta = st.beta;
+    u.kappa = 3.0;
+    u.theta = st.theta;
+    u.v0 = st.theta;
+    u.xi = 0.2;
+    u.rho = -0.3;
+    u.jump_intensity = st.jumps;
+    u.jump_mean = st.jumps > 0.0 ? -0.05 : 0.0;
+    u.jump_stdev = st.jumps > 0.0 ? 0.10 : 0.0;
+    u.daily_volume = st.volume;
+    u.list_options = false;
+    c.underlyings.push_back(u);
+  }
+  // KOLA = e^a · KILN^0.8 · e^X: cointegrated with KILN, spread half-life 10 sessions, stationary
+  // spread stdev 0.15/√(2κ) = 0.025 (κ = ln 2 / (10/252) = 17.5 per year).
+  UnderlyingSpec kola;
+  kola.symbol = "KOLA";
+  kola.initial_price = 60.0;
+  kola.daily_volume = 1'000'000.0;
+  kola.list_options = false;
+  kola.pair = PairSpec{"KILN", 0.8, 10.0, 0.15};
+  c.underlyings.push_back(kola);
   return c;
 }
 
@@ -866,6 +1038,7 @@ Status SynthConfig::validate() const {
   if (!(overnight_fraction >= 0.0 && overnight_fraction < 1.0)) {
     return invalid("overnight_fraction", fmt(overnight_fraction) + " must lie in [0, 1)");
   }
+  if (!(market_vol >= 0.0 && market_vol <= 2.0)) return invalid("market_vol", fmt(market_vol) + " must lie in [0, 2]");
   if (underlyings.empty()) return invalid("underlyings", "is empty");
   for (std::size_t i = 0; i < underlyings.size(); ++i) {
     const UnderlyingSpec& u = underlyings[i];
@@ -927,6 +1100,38 @@ Status SynthConfig::validate() const {
       }
     }
     KEEL_TRY_STATUS(positive("daily_volume", u.daily_volume));
+    if (!(std::fabs(u.beta) <= 10.0)) return invalid(f + "beta", fmt(u.beta) + " must lie in [-10, 10]");
+    if (u.pair) {
+      const PairSpec& p = *u.pair;
+      std::size_t leader = i;
+      for (std::size_t j = 0; j < i; ++j) {
+        if (underlyings[j].symbol == p.leader) leader = j;
+      }
+      if (leader == i) {
+        return invalid(f + "pair.leader", "'" + p.leader + "' is not an underlying listed before " + u.symbol);
+      }
+      if (underlyings[leader].pair) {
+        return invalid(f + "pair.leader", "'" + p.leader + "' follows a pair itself; a leader must be simulated");
+      }
+      for (const UnderlyingSpec* s : {&u, &underlyings[leader]}) {
+        if (s->dividend.amount > 0.0 || s->split) {
+          return invalid(f + "pair", s->symbol + " pays dividends or splits; a pair's log-price relation needs neither");
+        }
+      }
+      if (!(p.hedge_ratio > 0.0 && p.hedge_ratio <= 10.0)) {
+        return invalid(f + "pair.hedge_ratio", fmt(p.hedge_ratio) + " must lie in (0, 10]");
+      }
+      if (!(p.half_life_days >= 0.5 && p.half_life_days <= 2520.0)) {
+        return invalid(f + "pair.half_life_days", fmt(p.half_life_days) + " must lie in [0.5, 2520]");
+      }
+      if (!(p.spread_vol >= 0.0 && p.spread_vol <= 5.0)) {
+        return invalid(f + "pair.spread_vol", fmt(p.spread_vol) + " must lie in [0, 5]");
+      }
+      if (u.beta != 0.0) return invalid(f + "beta", fmt(u.beta) + " must be 0 for a pair's follower (it moves with its leader)");
+      if (u.jump_intensity != 0.0) {
+        return invalid(f + "jump_intensity", fmt(u.jump_intensity) + " must be 0 for a pair's follower");
+      }
+    }
     auto smile = u.smile.validate_static_arbitrage_free();
     if (!smile.ok()) return invalid(f + "smile", smile.error().message);
   }
@@ -970,8 +1175,17 @@ Result<SynthReport> generate_market(const SynthConfig& config, Store& store, Tim
   KEEL_TRY(tx, store.begin(Lineage{ingested_at, report.source_uri, kSynthTransformId}));
   std::vector<OptionQuote> buffer;
   buffer.reserve(210'000);
+  // The market factor's shocks, one per simulation step of every session, drawn only when an
+  // underlying loads on it (its own stream: the other underlyings' draws do not move).
+  std::vector<double> market_z;
+  if (std::any_of(config.underlyings.begin(), config.underlyings.end(), [](const UnderlyingSpec& u) { return u.beta != 0.0; })) {
+    std::mt19937_64 rng(stream_seed(config.seed, kMarketFactorStream));
+    market_z.resize(days.count_in_range * static_cast<std::size_t>(config.intraday_steps + 1));
+    for (double& z : market_z) z = standard_normal(rng);
+  }
+  Traces traces;
   for (std::size_t i = 0; i < config.underlyings.size(); ++i) {
-    UnderlyingGenerator gen(config, i, days, *tx, buffer);
+    UnderlyingGenerator gen(config, i, days, *tx, buffer, market_z, traces);
     KEEL_TRY(u, gen.run(report.bars, report.option_quotes, report.corporate_actions, report.instruments));
     report.underlyings.push_back(std::move(u));
   }

@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,19 @@ struct DividendSpec {
   int ex_day = 10;             // ex-date: the first trading day on or after this day (1..28)
 };
 
+// A cointegrated follower: log S_t = a + hedge_ratio·log L_t + X_t, with L the leader's price
+// and X an Ornstein–Uhlenbeck spread dX = -κX dt + spread_vol dW (time in trading years),
+// κ = ln 2 / (half_life_days / 252), X_0 = 0 and a = ln(initial_price) - hedge_ratio·ln(L_0),
+// so the follower starts at its initial_price. X is sampled exactly at every simulation step of
+// the leader: X' = X e^{-κh} + spread_vol·√((1 - e^{-2κh}) / 2κ)·Z. Leader and follower pay no
+// dividends and do not split (the log-price relation would break on an ex-date).
+struct PairSpec {
+  std::string leader;            // an underlying listed before this one
+  double hedge_ratio = 1.0;      // b, in (0, 10]
+  double half_life_days = 10.0;  // trading days, in [0.5, 2520]
+  double spread_vol = 0.15;      // σ of the OU spread per √(trading year), in [0, 5]
+};
+
 struct UnderlyingSpec {
   std::string symbol;  // OSI root rules: 1..6 of A-Z, 0-9 (1..5 when a split needs root+"1")
   AssetClass asset_class = AssetClass::kEquity;
@@ -82,6 +96,15 @@ struct UnderlyingSpec {
   // Smile shape: SSVI power law; must meet Gatheral–Jacquier Remark 4.4 (γ <= 1/2,
   // η(1+|ρ|) <= 2) so every chain is free of static arbitrage.
   analytics::SsviPowerLaw smile{-0.6, 1.2, 0.4};
+  // false: a stock-only underlying (bars and corporate actions, no option contracts or quotes).
+  bool list_options = true;
+  // One-factor model: loading on the common market factor (SynthConfig::market_vol). The
+  // Heston variance v is then the idiosyncratic part: d ln S = (μ - λk - v/2 - β²σ_m²/2) dt
+  // + √v dW + β σ_m dW_m + jumps, so μ stays the expected return. 0: no market factor.
+  double beta = 0.0;
+  // Set: this underlying follows `pair->leader` (PairSpec); its Heston, jump and beta fields are
+  // then unused (beta and jump_intensity must be 0).
+  std::optional<PairSpec> pair;
 };
 
 struct ChainConfig {
@@ -113,10 +136,18 @@ struct SynthConfig {
   double risk_free_rate = 0.03;       // continuously compounded, flat
   int intraday_steps = 26;            // simulation steps per session (15 minutes each)
   double overnight_fraction = 0.2;    // share of a day's variance accrued from close to open
+  // σ_m of the common market factor (a driftless Brownian motion, one shock per simulation
+  // step from its own random stream), per √(trading year); used by underlyings with beta != 0.
+  double market_vol = 0.16;
 
-  // Two underlyings over 2019-01-02..2023-12-29: ACME ($120, quarterly $0.60 dividend, 2:1
-  // split on 2021-06-01) and ZEPH ($45, more volatile and jumpier, quarterly $0.15 dividend,
-  // 3:2 split on 2022-09-06). Both tickers are fictitious.
+  // Over 2019-01-02..2023-12-29: ACME ($120, quarterly $0.60 dividend, 2:1 split on
+  // 2021-06-01) and ZEPH ($45, more volatile and jumpier, quarterly $0.15 dividend, 3:2 split on
+  // 2022-09-06) with option chains; then stock-only underlyings for equity strategies: eight on
+  // the one-factor model with different drifts, vols and betas (ARGO BOLT CRUX DYNA ELMO FERN
+  // GLYX HALO), and one cointegrated pair, KILN (factor stock) and KOLA (follower, hedge ratio
+  // 0.8, half-life 10 sessions). All tickers are fictitious; the table is in
+  // docs/SYNTHETIC_MARKET.md. ACME and ZEPH come first and each underlying has its own random
+  // streams, so their rows are the same as when they were the whole default market.
   static SynthConfig default_config();
   // Every field in its domain; the error names the field and the value.
   Status validate() const;
@@ -185,17 +216,22 @@ class UnderlyingPathSimulator {
     double variance = 0;  // v at the close (may be slightly negative: full truncation)
     int jumps = 0;
   };
+  // market_vol: σ_m of the market factor (used only when spec.beta != 0).
   UnderlyingPathSimulator(const UnderlyingSpec& spec, std::uint64_t rng_seed, int intraday_steps,
-                          double overnight_fraction);
+                          double overnight_fraction, double market_vol = 0.0);
   // Before the session's first step the price is divided by split_divisor (to/from on a
   // split's ex-date, else 1) and the cash dividend (on the post-split scale) is subtracted;
-  // kInvalidArgument if that leaves no positive price.
-  Result<Day> next_session(double session_fraction, double cash_dividend = 0.0, double split_divisor = 1.0);
+  // kInvalidArgument if that leaves no positive price. market_z: the market factor's standard
+  // normal shocks for this session (1 + intraday_steps: the overnight step's first; entry 0 is
+  // unused without an overnight step), empty when beta is 0. trace: when given, receives ln S
+  // at the open and after each intraday step (1 + intraday_steps values).
+  Result<Day> next_session(double session_fraction, double cash_dividend = 0.0, double split_divisor = 1.0,
+                           std::span<const double> market_z = {}, std::vector<double>* trace = nullptr);
   double price() const noexcept { return s_; }
   double variance() const noexcept { return v_; }
 
  private:
-  void step(double dt, double& log_s, int& jumps);
+  void step(double dt, double& log_s, int& jumps, const double* market_z);
 
   UnderlyingSpec spec_;
   std::mt19937_64 rng_;
@@ -204,6 +240,29 @@ class UnderlyingPathSimulator {
   double s_;
   double v_;
   double jump_compensator_;  // λ·(E[e^J] - 1)
+  double market_vol_;
+};
+
+// The follower of a PairSpec, driven by its leader's trace (UnderlyingPathSimulator::next_session).
+class PairFollowerSimulator {
+ public:
+  PairFollowerSimulator(const PairSpec& pair, double initial_price, double leader_initial_price, std::uint64_t rng_seed,
+                        int intraday_steps, double overnight_fraction);
+  // leader_trace: the leader's ln S at the open and after each intraday step of this session.
+  UnderlyingPathSimulator::Day next_session(double session_fraction, std::span<const double> leader_trace);
+  double spread() const noexcept { return x_; }
+  double intercept() const noexcept { return a_; }
+
+ private:
+  double step(double dt);  // advances X by dt (trading years), returns it
+
+  PairSpec pair_;
+  std::mt19937_64 rng_;
+  int intraday_steps_;
+  double overnight_fraction_;
+  double kappa_;
+  double a_;
+  double x_ = 0.0;
 };
 
 }  // namespace keel::data

@@ -218,7 +218,11 @@ TEST(SynthModel, DividendLargerThanPriceIsAnError) {
 TEST(SynthConfig, DefaultIsValid) {
   const SynthConfig c = SynthConfig::default_config();
   ASSERT_TRUE(c.validate().ok()) << c.validate().error().message;
-  ASSERT_EQ(c.underlyings.size(), 2u);
+  ASSERT_EQ(c.underlyings.size(), 12u);  // ACME, ZEPH, 8 factor stocks, the KILN/KOLA pair
+  EXPECT_EQ(c.underlyings[0].symbol, "ACME");
+  EXPECT_EQ(c.underlyings[1].symbol, "ZEPH");
+  for (std::size_t i = 0; i < c.underlyings.size(); ++i) EXPECT_EQ(c.underlyings[i].list_options, i < 2);
+  EXPECT_TRUE(c.underlyings.back().pair.has_value());
   EXPECT_TRUE(c.underlyings[0].split.has_value());
   EXPECT_GT(c.underlyings[0].dividend.amount, 0.0);
   for (const auto& u : c.underlyings) EXPECT_TRUE(u.smile.static_arbitrage_free());
@@ -295,6 +299,7 @@ TEST(SynthConfig, FailureMidwayLeavesStoreUntouched) {
 
 struct UnderlyingData {
   Instrument underlying;
+  bool list_options = true;
   BarColumns bars;
   OptionQuoteColumns quotes;
   std::unordered_map<std::int64_t, Instrument> contracts;  // by id
@@ -320,6 +325,7 @@ Status load(Dataset& ds) {
     KEEL_TRY(inst, ds.store.find_instrument(spec.symbol));
     if (!inst) return make_error(ErrorCode::kNotFound, spec.symbol + " missing");
     u.underlying = *inst;
+    u.list_options = spec.list_options;
     KEEL_TRY(bars, ds.store.load_bars(inst->id, kOneDay, Timestamp::min(), Timestamp::max()));
     u.bars = std::move(bars);
     KEEL_TRY(quotes, ds.store.load_option_quotes(spec.symbol, Timestamp::min(), Timestamp::max()));
@@ -380,8 +386,8 @@ TEST(SynthDefault, ReportAndSizes) {
   REQUIRE_DATASET(ds);
   EXPECT_EQ(ds.report.trading_days, static_cast<std::int64_t>(ds.days.size()));
   EXPECT_EQ(ds.days.size(), 1258u);  // NYSE sessions 2019-2023: 252 + 253 + 252 + 251 + 250
-  ASSERT_EQ(ds.report.underlyings.size(), 2u);
-  EXPECT_EQ(ds.report.bars.added, 2 * 1258);
+  ASSERT_EQ(ds.report.underlyings.size(), 12u);
+  EXPECT_EQ(ds.report.bars.added, 12 * 1258);
   EXPECT_EQ(ds.report.source_uri.rfind("synth://market?seed=20240101&config=", 0), 0u);
   std::int64_t quotes = 0, contracts = 0;
   for (std::size_t i = 0; i < 2; ++i) {
@@ -396,8 +402,13 @@ TEST(SynthDefault, ReportAndSizes) {
     quotes += u.option_quotes;
     contracts += u.option_contracts;
   }
+  for (std::size_t i = 2; i < 12; ++i) {  // stock-only: bars, nothing else
+    const auto& u = ds.report.underlyings[i];
+    EXPECT_EQ(u.bars, 1258) << u.symbol;
+    EXPECT_EQ(u.dividends + u.splits + u.option_contracts + u.option_quotes, 0) << u.symbol;
+  }
   EXPECT_EQ(ds.report.option_quotes.added, quotes);
-  EXPECT_EQ(ds.report.instruments, contracts + 2);
+  EXPECT_EQ(ds.report.instruments, contracts + 12);
   EXPECT_EQ(ds.report.corporate_actions.added, 42);
   const std::string summary = ds.report.summary();
   EXPECT_NE(summary.find("2019-01-02..2023-12-29, 1258 trading days, seed 20240101"), std::string::npos) << summary;
@@ -412,7 +423,8 @@ TEST(SynthConfig, SplitOutsideTheWindowDoesNotHappen) {
   testkit::MemoryStore store;
   auto r = generate_market(c, store, kIngested);
   ASSERT_TRUE(r.ok()) << r.error().message;
-  for (const auto& u : r->underlyings) {
+  for (std::size_t i = 0; i < 2; ++i) {  // ACME and ZEPH pay dividends
+    const auto& u = r->underlyings[i];
     EXPECT_EQ(u.splits, 0);
     EXPECT_GT(u.dividends, 0);
     const std::vector<CorporateAction> actions = *store.corporate_actions(u.id);
@@ -445,6 +457,11 @@ TEST(SynthDefault, ChainsCoverSixtyDaysAndThirtyPercent) {
   REQUIRE_DATASET(ds);
   const auto& cal = ExchangeCalendar::us_equities();
   for (const auto& u : ds.data) {
+    if (!u.list_options) {
+      EXPECT_EQ(u.quotes.size(), 0u) << u.underlying.symbol;
+      EXPECT_TRUE(u.contracts.empty()) << u.underlying.symbol;
+      continue;
+    }
     std::size_t day_index = 0;
     for_each_day(u.quotes, [&](std::size_t b, std::size_t e) {
       ASSERT_LT(day_index, ds.days.size());
@@ -809,7 +826,7 @@ TEST(SynthDefault, PassesQualityControl) {
   auto& store = const_cast<testkit::MemoryStore&>(ds.store);
   auto qc = check_quality(store, QualityOptions{});
   ASSERT_TRUE(qc.ok()) << qc.error().message;
-  EXPECT_EQ(qc->bars_checked, 2 * 1258);
+  EXPECT_EQ(qc->bars_checked, 12 * 1258);
   EXPECT_EQ(qc->option_quotes_checked, ds.report.option_quotes.added);
   for (const auto& [kind, issue] : qc->issues) {
     std::string examples;
@@ -959,6 +976,192 @@ TEST(SynthSqlite, SameRowsAsMemoryStore) {
   EXPECT_TRUE(a.bars == b.bars);
   EXPECT_TRUE(a.quotes == b.quotes);
   EXPECT_TRUE(a.actions == b.actions);
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// ACME and ZEPH are pinned: adding stock-only underlyings and the market factor to the default
+// config must not move a single number of theirs (the wheel demo's results depend on them).
+
+// FNV-1a over 64-bit words.
+struct Fnv {
+  std::uint64_t h = 14695981039346656037ull;
+  void add(std::int64_t v) {
+    auto u = static_cast<std::uint64_t>(v);
+    for (int i = 0; i < 8; ++i) {
+      h ^= (u >> (8 * i)) & 0xffu;
+      h *= 1099511628211ull;
+    }
+  }
+  void add(const std::vector<std::int64_t>& col) {
+    add(static_cast<std::int64_t>(col.size()));
+    for (std::int64_t v : col) add(v);
+  }
+  void add(const std::string& s) {
+    for (unsigned char c : s) add(static_cast<std::int64_t>(c));
+  }
+};
+
+// Every row of `symbol` (its instrument id, bars, option quotes, contracts, corporate actions).
+std::uint64_t underlying_checksum(Store& store, const std::string& symbol) {
+  Fnv f;
+  const Instrument u = **store.find_instrument(symbol);
+  f.add(u.id.value());
+  const BarColumns b = *store.load_bars(u.id, kOneDay, Timestamp::min(), Timestamp::max());
+  for (const auto* col : {&b.ts_event, &b.ts_recv, &b.open, &b.high, &b.low, &b.close, &b.volume}) f.add(*col);
+  const OptionQuoteColumns q = *store.load_option_quotes(symbol, Timestamp::min(), Timestamp::max());
+  for (const auto* col : {&q.instrument, &q.ts_event, &q.ts_recv, &q.bid, &q.ask, &q.last, &q.volume,
+                          &q.open_interest, &q.underlying_price}) {
+    f.add(*col);
+  }
+  std::vector<Instrument> contracts = *store.option_contracts(symbol, Date::ymd(1990, 1, 1));
+  std::sort(contracts.begin(), contracts.end(), [](const Instrument& a, const Instrument& c) { return a.id < c.id; });
+  for (const Instrument& c : contracts) {
+    f.add(c.id.value());
+    f.add(c.symbol);
+  }
+  const std::vector<CorporateAction> actions = *store.corporate_actions(u.id);
+  for (const CorporateAction& a : actions) {
+    f.add(static_cast<std::int64_t>(a.kind));
+    f.add(a.ex_date.days());
+    f.add(a.amount.raw());
+    f.add(a.ratio_to);
+    f.add(a.ratio_from);
+  }
+  return f.h;
+}
+
+// The expected checksums were computed by this function on the default market of commit
+// 1ae6b32, before the stock-only universe, the market factor and the pair existed (ACME and ZEPH
+// were then the whole default config). They pin that code's output, not this code's.
+TEST(SynthPinned, AcmeAndZephUnchanged) {
+  REQUIRE_DATASET(ds);
+  auto& store = const_cast<testkit::MemoryStore&>(ds.store);
+  EXPECT_EQ(underlying_checksum(store, "ACME"), 0x340fe8bc7a86cdf5ull);
+  EXPECT_EQ(underlying_checksum(store, "ZEPH"), 0x502cbd198bd548dfull);
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Stock-only universe: the one-factor model and the cointegrated pair, checked against the
+// model's closed forms on a long path (2000-2023, about 6000 sessions; stock-only underlyings
+// are cheap).
+
+SynthConfig stock_only_config() {
+  SynthConfig c = SynthConfig::default_config();
+  c.underlyings.erase(c.underlyings.begin(), c.underlyings.begin() + 2);  // keep the stock-only ones
+  c.start = Date::ymd(2000, 1, 3);
+  c.end = Date::ymd(2023, 12, 29);
+  return c;
+}
+
+std::vector<double> log_closes(Store& store, const std::string& symbol) {
+  const Instrument u = **store.find_instrument(symbol);
+  const BarColumns b = *store.load_bars(u.id, kOneDay, Timestamp::min(), Timestamp::max());
+  std::vector<double> out;
+  for (std::int64_t c : b.close) out.push_back(std::log(dollars(c)));
+  return out;
+}
+
+std::vector<double> diffs(const std::vector<double>& x) {
+  std::vector<double> d;
+  for (std::size_t i = 1; i < x.size(); ++i) d.push_back(x[i] - x[i - 1]);
+  return d;
+}
+
+double mean_of(const std::vector<double>& x) {
+  double s = 0.0;
+  for (double v : x) s += v;
+  return s / static_cast<double>(x.size());
+}
+
+double cov_of(const std::vector<double>& x, const std::vector<double>& y) {
+  const double mx = mean_of(x), my = mean_of(y);
+  double s = 0.0;
+  for (std::size_t i = 0; i < x.size(); ++i) s += (x[i] - mx) * (y[i] - my);
+  return s / static_cast<double>(x.size() - 1);
+}
+
+TEST(SynthStockOnly, FactorModelCorrelationsAndVols) {
+  const SynthConfig c = stock_only_config();
+  testkit::MemoryStore store;
+  auto r = generate_market(c, store, kIngested);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_GT(r->trading_days, 6000);
+  const double sm2 = c.market_vol * c.market_vol;
+  std::vector<std::vector<double>> rets;
+  std::vector<const UnderlyingSpec*> specs;
+  for (const auto& u : c.underlyings) {
+    if (u.pair) continue;
+    rets.push_back(diffs(log_closes(store, u.symbol)));
+    specs.push_back(&u);
+  }
+  ASSERT_EQ(specs.size(), 9u);
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    // Annualised vol² = θ + β²σ_m² (E[v] = θ when v0 = θ); jumps add λ(m² + s²).
+    const UnderlyingSpec& a = *specs[i];
+    const double jump_var = a.jump_intensity * (a.jump_mean * a.jump_mean + a.jump_stdev * a.jump_stdev);
+    const double var_a = a.theta + a.beta * a.beta * sm2 + jump_var;
+    const double measured = std::sqrt(cov_of(rets[i], rets[i]) * 252.0);
+    EXPECT_NEAR(measured, std::sqrt(var_a), 0.08 * std::sqrt(var_a)) << a.symbol;
+    for (std::size_t j = i + 1; j < specs.size(); ++j) {
+      // corr = β_i β_j σ_m² / (σ_i σ_j); its standard error is about 1/√6000 = 0.013.
+      const UnderlyingSpec& b = *specs[j];
+      const double jb = b.jump_intensity * (b.jump_mean * b.jump_mean + b.jump_stdev * b.jump_stdev);
+      const double var_b = b.theta + b.beta * b.beta * sm2 + jb;
+      const double expected = a.beta * b.beta * sm2 / std::sqrt(var_a * var_b);
+      const double corr = cov_of(rets[i], rets[j]) / std::sqrt(cov_of(rets[i], rets[i]) * cov_of(rets[j], rets[j]));
+      EXPECT_NEAR(corr, expected, 0.05) << a.symbol << "/" << b.symbol;
+    }
+  }
+}
+
+TEST(SynthStockOnly, PairSpreadIsTheDocumentedOrnsteinUhlenbeck) {
+  const SynthConfig c = stock_only_config();
+  testkit::MemoryStore store;
+  auto r = generate_market(c, store, kIngested);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const UnderlyingSpec& kola = c.underlyings.back();
+  ASSERT_TRUE(kola.pair);
+  const PairSpec& p = *kola.pair;
+  const std::vector<double> lead = log_closes(store, p.leader), follow = log_closes(store, kola.symbol);
+  ASSERT_EQ(lead.size(), follow.size());
+  // a = ln P2_0 - b ln P1_0 = ln 60 - 0.8 ln 40.
+  const double a = std::log(60.0) - 0.8 * std::log(40.0);
+  std::vector<double> x;
+  for (std::size_t i = 0; i < lead.size(); ++i) x.push_back(follow[i] - a - p.hedge_ratio * lead[i]);
+  // Daily AR(1): φ = e^{-κ/252} = 2^{-1/half_life} = 2^{-0.1} = 0.93303 (a full session);
+  // stationary sd = σ/√(2κ), κ = ln 2 · 252 / 10 = 17.4673, so 0.15/√34.9346 = 0.025378.
+  std::vector<double> x0(x.begin(), x.end() - 1), x1(x.begin() + 1, x.end());
+  const double phi = cov_of(x0, x1) / cov_of(x0, x0);
+  EXPECT_NEAR(phi, std::pow(2.0, -0.1), 0.015);
+  EXPECT_NEAR(std::sqrt(cov_of(x, x)), 0.025378, 0.0025);
+  EXPECT_NEAR(mean_of(x), 0.0, 0.004);  // mean 0; sd of the mean ≈ 0.025·√(1.93/0.067/6000)
+  // The follower moves with its leader: the daily return regression slope is near b (the
+  // spread's mean reversion adds noise, not bias, to the slope).
+  const std::vector<double> dl = diffs(lead), df = diffs(follow);
+  EXPECT_NEAR(cov_of(dl, df) / cov_of(dl, dl), 0.8, 0.06);
+}
+
+TEST(SynthStockOnly, PairErrorsNameTheField) {
+  SynthConfig c = SynthConfig::default_config();
+  c.underlyings.back().pair->leader = "NOPE";
+  EXPECT_NE(c.validate().error().message.find("underlyings[11] (KOLA).pair.leader 'NOPE' is not an underlying listed"),
+            std::string::npos)
+      << c.validate().error().message;
+  c = SynthConfig::default_config();
+  c.underlyings.back().pair->leader = "ACME";  // pays dividends and splits
+  EXPECT_NE(c.validate().error().message.find("(KOLA).pair ACME pays dividends"), std::string::npos);
+  c = SynthConfig::default_config();
+  c.underlyings.back().pair->half_life_days = 0.0;
+  EXPECT_NE(c.validate().error().message.find("pair.half_life_days 0 must lie in [0.5, 2520]"), std::string::npos);
+  c = SynthConfig::default_config();
+  c.underlyings.back().beta = 1.0;
+  EXPECT_NE(c.validate().error().message.find("(KOLA).beta 1 must be 0"), std::string::npos);
+  c = SynthConfig::default_config();
+  c.market_vol = -0.1;
+  EXPECT_NE(c.validate().error().message.find("market_vol -0.10000000000000001 must lie in [0, 2]"), std::string::npos)
+      << c.validate().error().message;
 }
 
 }  // namespace
