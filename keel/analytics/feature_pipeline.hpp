@@ -115,7 +115,8 @@ struct Feature {
 
 // The spec's indicators on the frame's OHLCV columns, streamed bar by bar (values bit-identical
 // to compute_features at lag 0). high/low/volume names are needed only if the spec uses them;
-// a row with a not-ready input is an error naming the column and row.
+// a row with a not-ready input is an error naming the column and row. A vwap item is anchored at
+// the frame's first row (one session).
 struct SpecColumns {
   std::string close = "close";
   std::string high = "high";
