@@ -6,6 +6,7 @@
 #include "keel/apps/analytics_commands.hpp"
 #include "keel/apps/backtest_commands.hpp"
 #include "keel/apps/data_commands.hpp"
+#include "keel/apps/feature_commands.hpp"
 #include "keel/apps/stats_commands.hpp"
 #include "keel/apps/surface_commands.hpp"
 #include "keel/apps/vol_commands.hpp"
@@ -22,6 +23,7 @@ int run_cli(int argc, char** argv) {
   register_surface_commands(app, exit_code);
   register_vol_commands(app, exit_code);
   register_stats_commands(app, exit_code);
+  register_feature_commands(app, exit_code);
   register_backtest_commands(app, exit_code);
   try {
     app.parse(argc, argv);
