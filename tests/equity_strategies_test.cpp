@@ -1,9 +1,7 @@
 // The equity strategies' example configs (examples/{ts_momentum,xs_momentum,mean_reversion,
 // target_weights}.toml) run end to end on the default synthetic market's stock-only tickers:
 // each completes and trades, the ledger identity holds every day, and no data after a date T
-// changes any booking up to T (look-ahead). Until backtest.strategy knows these names, the
-// [backtest] table is parsed by parse_backtest_config with the strategy table swapped out, and
-// the strategy table by its own parse_<name>_config.
+// changes any booking up to T (look-ahead). Each file is loaded as `keel backtest` loads it.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -15,10 +13,6 @@
 #include "keel/backtest/backtest_config.hpp"
 #include "keel/backtest/runner.hpp"
 #include "keel/data/synthetic_market.hpp"
-#include "keel/strategy/mean_reversion.hpp"
-#include "keel/strategy/target_weights.hpp"
-#include "keel/strategy/ts_momentum.hpp"
-#include "keel/strategy/xs_momentum.hpp"
 #include "keel/testkit/memory_store.hpp"
 
 namespace keel {
@@ -53,42 +47,16 @@ struct Example {
 
 Example load_example(const std::string& name) {
   const std::string path = std::string(KEEL_SOURCE_DIR) + "/examples/" + name + ".toml";
-  std::ifstream in(path);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  toml::table root = toml::parse(buf.str(), path);
   Example ex;
-  const toml::table* st = root[name].as_table();
-  EXPECT_NE(st, nullptr) << path << " has no [" << name << "]";
-  const toml::table strategy_table = *st;
-  if (name == "ts_momentum") {
-    auto c = strategy::parse_ts_momentum_config(strategy_table, path);
-    EXPECT_TRUE(c.ok()) << c.error().message;
-    ex.make = [c = *c] { return std::make_unique<strategy::TsMomentumStrategy>(c); };
-  } else if (name == "xs_momentum") {
-    auto c = strategy::parse_xs_momentum_config(strategy_table, path);
-    EXPECT_TRUE(c.ok()) << c.error().message;
-    ex.make = [c = *c] { return std::make_unique<strategy::XsMomentumStrategy>(c); };
-  } else if (name == "mean_reversion") {
-    auto c = strategy::parse_mean_reversion_config(strategy_table, path);
-    EXPECT_TRUE(c.ok()) << c.error().message;
-    ex.make = [c = *c] { return std::make_unique<strategy::MeanReversionStrategy>(c); };
-  } else {
-    auto c = strategy::parse_target_weights_config(strategy_table, path);
-    EXPECT_TRUE(c.ok()) << c.error().message;
-    ex.make = [c = *c] { return std::make_unique<strategy::TargetWeightsStrategy>(c); };
-  }
-  // [backtest] as the wheel would have it (only the strategy name and table differ).
-  root.erase(name);
-  root["backtest"].as_table()->insert_or_assign("strategy", "wheel");
-  toml::table wheel;
-  wheel.insert("underlyings", toml::array{"ARGO"});
-  root.insert("wheel", wheel);
-  std::ostringstream text;
-  text << root;
-  auto cfg = backtest::parse_backtest_config(text.str(), path);
+  auto cfg = backtest::load_backtest_config(path);
   EXPECT_TRUE(cfg.ok()) << cfg.error().message;
+  if (!cfg) return ex;
+  EXPECT_EQ(cfg->strategy, name);
   ex.config = *cfg;
+  ex.make = [c = *cfg] {
+    auto s = c.make_strategy();
+    return s ? std::move(*s) : nullptr;
+  };
   return ex;
 }
 

@@ -197,7 +197,8 @@ Result<RunRecord> run_backtest(const BacktestConfig& config, data::Store& store,
                                                        " and end " + config.end.to_string());
   }
   const Date feed_from = config.warmup_days > 0 ? config.start - config.warmup_days : config.start;
-  auto feed_or = engine::StoreFeed::create(store, symbols, feed_from, config.end);
+  auto feed_or = engine::StoreFeed::create(store, symbols, feed_from, config.end, data::AsOf::latest(),
+                                           strategy.option_symbols());
   if (!feed_or) {
     Error e = feed_or.error();
     if (config.warmup_days > 0 && e.code == ErrorCode::kOutOfRange) {

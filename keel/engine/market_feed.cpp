@@ -17,7 +17,8 @@ Date next_chunk(Date d) { return Date::ymd(d.year() + 1, 1, 1); }
 }  // namespace
 
 Result<std::unique_ptr<StoreFeed>> StoreFeed::create(data::Store& store, std::vector<std::string> symbols, Date from,
-                                                     Date to, data::AsOf as_of) {
+                                                     Date to, data::AsOf as_of,
+                                                     std::optional<std::vector<std::string>> chain_symbols) {
   if (symbols.empty()) return make_error(ErrorCode::kInvalidArgument, "market feed: no symbols");
   if (from > to) {
     return make_error(ErrorCode::kInvalidArgument,
@@ -70,6 +71,10 @@ Result<std::unique_ptr<StoreFeed>> StoreFeed::create(data::Store& store, std::ve
     feed->bar_pos_.push_back(0);
     KEEL_TRY(actions, store.corporate_actions(found->id, as_of));
     for (auto& a : actions) feed->actions_.push_back(std::move(a));
+    const bool wants = !chain_symbols ||
+                       std::find(chain_symbols->begin(), chain_symbols->end(), symbol) != chain_symbols->end();
+    feed->wants_chain_.push_back(wants);
+    if (!wants) continue;
     KEEL_TRY(contracts, store.option_contracts(symbol, from));
     for (auto& c : contracts) feed->universe_.push_back(std::move(c));
   }
@@ -94,6 +99,7 @@ Status StoreFeed::load_chunk(Date first_day) {
   const Timestamp from = Timestamp::from_date(first_day);
   const Timestamp to = Timestamp::from_date(next_chunk(first_day)) - Duration(1);
   for (std::size_t s = 0; s < symbols_.size(); ++s) {
+    if (!wants_chain_[s]) continue;
     KEEL_TRY(quotes, store_.load_option_quotes(symbols_[s], from, to, as_of_));
     chunk_quotes_[s] = std::move(quotes);
     quote_pos_[s] = 0;
@@ -177,7 +183,7 @@ Result<bool> StoreFeed::next(MarketSlice& slice) {
     // have traded, and the user should hear why rather than see an empty trade log.
     end_reported_ = true;
     for (std::size_t s = 0; s < symbols_.size(); ++s) {
-      if (snapshots_[s] == 0) {
+      if (snapshots_[s] == 0 && wants_chain_[s]) {
         warnings_.push_back(symbols_[s] + ": no option quotes in " + days_.front().to_string() + ".." + days_.back().to_string() +
                             " (no option chain was delivered)");
       }

@@ -76,13 +76,15 @@ class MarketFeed {
 };
 
 // Daily bars, daily option chains and corporate actions of `symbols` from a Store, for the
-// trading days in [from, to] (as-of `as_of`). Errors: an unknown symbol; a symbol without bars;
+// trading days in [from, to] (as-of `as_of`). Option chains only for `chain_symbols` (all of
+// `symbols` when not given): no quotes are read, and no missing chain reported, for the others. Errors: an unknown symbol; a symbol without bars;
 // a range outside the symbol's data ("ACME has daily bars 2019-01-02..2023-12-29"); from > to.
 // Option quotes are loaded one calendar year at a time to bound memory.
 class StoreFeed final : public MarketFeed {
  public:
   static Result<std::unique_ptr<StoreFeed>> create(data::Store& store, std::vector<std::string> symbols, Date from,
-                                                   Date to, data::AsOf as_of = data::AsOf::latest());
+                                                   Date to, data::AsOf as_of = data::AsOf::latest(),
+                                                   std::optional<std::vector<std::string>> chain_symbols = std::nullopt);
 
   Result<bool> next(MarketSlice& slice) override;
   const std::vector<Instrument>& universe() const override { return universe_; }
@@ -115,6 +117,7 @@ class StoreFeed final : public MarketFeed {
   std::vector<std::pair<std::int64_t, const Instrument*>> id_index_;  // by instrument id, sorted
   std::deque<Instrument> extra_;  // contracts met in quotes but not listed at create (stable addresses)
   std::vector<std::int64_t> snapshots_;  // per symbol: sessions with an option snapshot
+  std::vector<bool> wants_chain_;        // per symbol: load its option chains
   bool end_reported_ = false;
 };
 

@@ -140,6 +140,19 @@ TEST(StoreFeed, ASymbolWithoutOptionQuotesIsReported) {
   EXPECT_EQ((*bare)->warnings()[1], "ACME: no option quotes in 2024-03-07..2024-03-07 (no option chain was delivered)");
 }
 
+TEST(StoreFeed, SymbolsWithoutChainsGetBarsOnly) {
+  Fixture f;
+  // A stock-only strategy asks for no chains: no contract in the universe, no snapshot, and no
+  // "no option quotes" warning (D4 would have had one: its only quote arrives late).
+  auto feed = StoreFeed::create(f.store, {"ACME"}, kD3, kD4, data::AsOf::latest(), std::vector<std::string>{});
+  ASSERT_TRUE(feed.ok()) << feed.error().message;
+  EXPECT_EQ((*feed)->universe().size(), 1u);
+  const std::vector<MarketSlice> slices = drain(**feed);
+  for (const MarketSlice& s : slices) EXPECT_TRUE(s.chains.empty());
+  EXPECT_EQ(slices.back().bars.size(), 1u);
+  EXPECT_TRUE((*feed)->warnings().empty());
+}
+
 TEST(StoreFeed, RangeOutsideTheDataAndUnknownSymbolsAreNamed) {
   Fixture f;
   auto outside = StoreFeed::create(f.store, {"ACME"}, kD1, Date::ymd(2024, 3, 29));

@@ -144,6 +144,16 @@ std::vector<std::string> MultiStrategy::symbols() const {
   return out;
 }
 
+std::vector<std::string> MultiStrategy::option_symbols() const {
+  std::vector<std::string> out;
+  for (const Sleeve& s : sleeves_) {
+    for (std::string& u : s.strategy->option_symbols()) {
+      if (std::find(out.begin(), out.end(), u) == out.end()) out.push_back(std::move(u));
+    }
+  }
+  return out;
+}
+
 std::vector<SleeveSpec> MultiStrategy::sleeves() const {
   std::vector<SleeveSpec> out;
   for (const Sleeve& s : sleeves_) out.push_back(s.spec);

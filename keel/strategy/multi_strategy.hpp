@@ -67,6 +67,7 @@ class MultiStrategy final : public Strategy {
 
   std::string_view name() const override { return "multi"; }
   std::vector<std::string> symbols() const override;
+  std::vector<std::string> option_symbols() const override;  // the children's
   std::vector<SleeveSpec> sleeves() const override;
 
   Status on_start(Context& ctx) override;

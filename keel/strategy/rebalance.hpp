@@ -110,6 +110,7 @@ std::optional<double> realized_vol(std::span<const Bar> bars, int window);
 class ScheduledStrategy : public Strategy {
  public:
   std::vector<std::string> symbols() const override { return universe_; }
+  std::vector<std::string> option_symbols() const override { return {}; }  // stock only
   Status on_bar(Context& ctx, const Bar& bar) final;
 
  protected:

@@ -132,6 +132,9 @@ class Strategy {
   virtual std::string_view name() const = 0;
   // Underlyings whose bars and chains the strategy needs (the engine loads them).
   virtual std::vector<std::string> symbols() const = 0;
+  // Underlyings whose option chains the strategy needs (default: every one of symbols()); the
+  // backtest loads no option quotes for the others and does not report their absence.
+  virtual std::vector<std::string> option_symbols() const { return symbols(); }
   // Sleeves for the engine to keep ledgers for (a multi-strategy portfolio); none by default.
   virtual std::vector<SleeveSpec> sleeves() const { return {}; }
 

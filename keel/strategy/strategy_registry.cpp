@@ -4,8 +4,12 @@
 #include <utility>
 
 #include "keel/strategy/delta_hedged_vol.hpp"
+#include "keel/strategy/mean_reversion.hpp"
 #include "keel/strategy/option_income.hpp"
+#include "keel/strategy/target_weights.hpp"
+#include "keel/strategy/ts_momentum.hpp"
 #include "keel/strategy/wheel.hpp"
+#include "keel/strategy/xs_momentum.hpp"
 
 namespace keel::strategy {
 namespace {
@@ -41,10 +45,46 @@ Result<StrategyFactory> parse_vol(const toml::table& t, std::string_view source,
                          std::move(u)};
 }
 
-constexpr std::array<Entry, 3> kEntries{{
+// The equity strategies (docs/EQUITY_STRATEGIES.md): a config parser and a strategy class per
+// name; their short side needs a margin account.
+template <class S, class C, Result<C> (*Parse)(const toml::table&, std::string_view)>
+Result<StrategyFactory> parse_equity(const toml::table& t, std::string_view source, portfolio::AccountType account,
+                                     std::string_view name) {
+  KEEL_TRY(c, Parse(t, source));
+  if (c.rules.allow_short && account == portfolio::AccountType::kCash) {
+    return make_error(ErrorCode::kInvalidArgument, std::string(source) + ": [" + std::string(name) +
+                                                       "] trades short, which needs backtest.account = \"margin\"");
+  }
+  std::vector<std::string> u = c.symbols;
+  return StrategyFactory{std::string(name), [c] { return std::unique_ptr<Strategy>(std::make_unique<S>(c)); },
+                         std::move(u)};
+}
+
+Result<StrategyFactory> parse_ts(const toml::table& t, std::string_view source, portfolio::AccountType account) {
+  return parse_equity<TsMomentumStrategy, TsMomentumConfig, &parse_ts_momentum_config>(t, source, account,
+                                                                                        "ts_momentum");
+}
+Result<StrategyFactory> parse_xs(const toml::table& t, std::string_view source, portfolio::AccountType account) {
+  return parse_equity<XsMomentumStrategy, XsMomentumConfig, &parse_xs_momentum_config>(t, source, account,
+                                                                                        "xs_momentum");
+}
+Result<StrategyFactory> parse_mr(const toml::table& t, std::string_view source, portfolio::AccountType account) {
+  return parse_equity<MeanReversionStrategy, MeanReversionConfig, &parse_mean_reversion_config>(t, source, account,
+                                                                                                 "mean_reversion");
+}
+Result<StrategyFactory> parse_tw(const toml::table& t, std::string_view source, portfolio::AccountType account) {
+  return parse_equity<TargetWeightsStrategy, TargetWeightsConfig, &parse_target_weights_config>(t, source, account,
+                                                                                                 "target_weights");
+}
+
+constexpr std::array<Entry, 7> kEntries{{
     {"wheel", &parse_wheel},
     {"option_income", &parse_income},
     {"delta_hedged_vol", &parse_vol},
+    {"ts_momentum", &parse_ts},
+    {"xs_momentum", &parse_xs},
+    {"mean_reversion", &parse_mr},
+    {"target_weights", &parse_tw},
 }};
 
 }  // namespace
