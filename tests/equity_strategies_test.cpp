@@ -98,7 +98,7 @@ TEST_P(EquityExample, RunsTradesKeepsTheLedgerAndNeverLooksAhead) {
     if (b.kind != portfolio::BookingKind::kFill) continue;
     EXPECT_EQ(b.quantity.raw() % kFixedScale, 0) << "fractional shares: " << b.quantity.to_string();
   }
-  // Ledger identity each day: equity = cash + the marked positions; and the last day's cash =
+  // Ledger identity each day: equity = cash + receivables + the marked positions; and the last day's cash =
   // capital + every booking's cash change.
   std::map<std::int32_t, Money> marked;
   for (const auto& p : full->positions) {
@@ -107,7 +107,7 @@ TEST_P(EquityExample, RunsTradesKeepsTheLedgerAndNeverLooksAhead) {
   }
   for (const auto& d : full->days) {
     const Money positions = marked.count(d.date.days()) ? marked[d.date.days()] : Money::zero(2);
-    EXPECT_EQ((d.cash + positions).raw(), d.equity.raw()) << name << " " << d.date.to_string();
+    EXPECT_EQ((d.cash + d.receivables + positions).raw(), d.equity.raw()) << name << " " << d.date.to_string();
     EXPECT_FALSE(d.cash.is_negative()) << name << " " << d.date.to_string();
   }
   Money cash = full->starting_capital;

@@ -54,7 +54,7 @@ Result<int> run(const BacktestArgs& a) {
     bar.update(done, total);
   }));
   bar.finish();
-  KEEL_TRY(metrics, backtest::compute_metrics(run));
+  KEEL_TRY(metrics, backtest::compute_metrics(run, run.risk_free_rate));
   KEEL_TRY(html, backtest::write_report(run, metrics, a.out));
   if (a.json_out) {
     auto j = backtest::summary_json(run, metrics);

@@ -1,5 +1,6 @@
 #include "keel/backtest/backtest_config.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -133,7 +134,7 @@ Result<BacktestConfig> parse_backtest_config(std::string_view text, std::string_
   KEEL_TRY_STATUS(unknown_keys(*bt, source_name, "backtest",
                                {"strategy", "start", "end", "capital", "warmup_days", "fill_model", "option_price",
                                 "mid_fraction", "participation_cap", "slippage_bps", "impact_coefficient", "fees",
-                                "account", "rate", "dividend_yield", "benchmark", "seed", "db",
+                                "account", "rate", "dividend_yield", "benchmark", "seed", "db", "cash_rate", "margin_rate",
                                 "cap_options_at_displayed_size"}));
   const Reader r{*bt, source_name, "backtest", static_cast<int>(bt->source().begin.line)};
 
@@ -208,6 +209,14 @@ Result<BacktestConfig> parse_backtest_config(std::string_view text, std::string_
   }
   KEEL_TRY(rate, r.number("rate", -0.1, 0.5));
   if (rate) cfg.engine.rate = *rate;
+  // Interest on cash: by default the risk-free rate less 0.5% on credit balances and plus 1.5%
+  // on debit balances (an IBKR-like benchmark spread), never below 0. 0 turns either off.
+  cfg.engine.cash_rate = std::max(0.0, cfg.engine.rate - 0.005);
+  cfg.engine.margin_rate = std::max(0.0, cfg.engine.rate + 0.015);
+  KEEL_TRY(cash_rate, r.number("cash_rate", 0.0, 0.5));
+  if (cash_rate) cfg.engine.cash_rate = *cash_rate;
+  KEEL_TRY(margin_rate, r.number("margin_rate", 0.0, 0.5));
+  if (margin_rate) cfg.engine.margin_rate = *margin_rate;
   KEEL_TRY(q, r.number("dividend_yield", -0.1, 0.5));
   if (q) cfg.engine.dividend_yield = *q;
   KEEL_TRY(bench, r.string("benchmark"));

@@ -339,6 +339,24 @@ nlohmann::json summary_json(const RunRecord& run, const Metrics& m) {
   }
   j["attribution"] = nlohmann::json{{"rows", attribution}, {"total", money_text(attributed)}};
 
+  // Sleeves of a multi-strategy run, each from its own ledger.
+  nlohmann::json sleeves = nlohmann::json::array();
+  for (const SleeveRecord& s : run.sleeves) {
+    nlohmann::json row;
+    row["name"] = s.name;
+    row["underlyings"] = s.underlyings;
+    row["weight"] = s.weight;
+    row["starting_cash"] = money_text(s.starting_cash);
+    row["final_equity"] = money_text(s.final_equity);
+    row["net_pnl"] = money_text(s.final_equity - s.starting_cash);
+    row["cash"] = money_text(s.cash);
+    row["interest"] = money_text(s.interest);
+    row["fees"] = money_text(s.fees);
+    row["premium_collected"] = money_text(s.premium_collected);
+    sleeves.push_back(row);
+  }
+  if (!run.sleeves.empty()) j["sleeves"] = sleeves;
+
   j["notes"] = m.notes;
   return j;
 }

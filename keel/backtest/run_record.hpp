@@ -26,6 +26,7 @@ struct DailyRecord {
   Date date;
   Money equity;
   Money cash;
+  Money receivables;          // dividends receivable + interest accrued: in equity, not yet cash
   Money benchmark_equity;     // buy-and-hold of the benchmark with the same starting capital
   Money premium_collected;    // cumulative gross option credits
   Money fees_paid;            // cumulative
@@ -63,12 +64,27 @@ struct LifecycleRecord {
 // unrealized P&L of the positions still open at the end (marked as the last day). Identity:
 // the sum of total() over all rows == final equity - starting capital, exactly.
 struct PnlAttribution {
-  std::string underlying;
-  std::string kind;          // "option" or "stock"
+  std::string underlying;    // "USD" for interest on cash
+  std::string kind;          // "option", "stock" or "interest"
   Money realized;            // before fees
   Money fees;                // commission + regulatory fees (>= 0)
   Money unrealized;
   Money total() const { return realized - fees + unrealized; }
+};
+
+// One sleeve of a multi-strategy run (engine.hpp sleeves) at the end of the run, from its own
+// ledger. The sleeves' trading P&L adds up to the account's: sum over sleeves of (equity -
+// interest) = account (equity - interest) - the unallocated capital.
+struct SleeveRecord {
+  std::string name;
+  std::vector<std::string> underlyings;
+  double weight = 0.0;
+  Money starting_cash;   // weight x capital
+  Money final_equity;
+  Money cash;
+  Money interest;        // posted and accrued on the sleeve's own cash
+  Money fees;
+  Money premium_collected;
 };
 
 struct RunRecord {
@@ -90,6 +106,9 @@ struct RunRecord {
   Money traded_notional;                     // sum |qty x price x multiplier| over fills
   std::vector<PnlAttribution> attribution;   // by (underlying, kind), sorted
   Money final_equity;                        // the portfolio's equity after the last session, exact
+  double risk_free_rate = 0.0;               // the run's rate (annual): the Sharpe ratios' hurdle
+  std::vector<SleeveRecord> sleeves;         // multi-strategy runs only, in sleeve order
+  Money interest;                            // net interest on cash (posted and accrued)
 };
 
 }  // namespace keel::backtest

@@ -30,6 +30,7 @@ class Recorder final : public engine::EngineObserver {
     // Every account figure is a whole number of cents; show it as such.
     d.equity = p.equity().rounded(2);
     d.cash = p.cash().rounded(2);
+    d.receivables = (p.dividends_receivable() + p.interest_accrued()).rounded(2);
     d.premium_collected = p.premium_collected().rounded(2);
     d.fees_paid = p.fees_paid().rounded(2);
     // Benchmark: buy at the first close, then follow splits and dividends.
@@ -144,7 +145,7 @@ class Recorder final : public engine::EngineObserver {
 }  // namespace
 
 std::vector<PnlAttribution> attribute_pnl(const std::vector<portfolio::Booking>& bookings,
-                                          const std::map<std::int64_t, portfolio::Position>& open) {
+                                          const std::map<std::int64_t, portfolio::Position>& open, Money interest) {
   std::map<std::pair<std::string, std::string>, PnlAttribution> rows;
   auto row = [&rows](const Instrument& inst) -> PnlAttribution& {
     const bool option = inst.is_option();
@@ -154,12 +155,16 @@ std::vector<PnlAttribution> attribute_pnl(const std::vector<portfolio::Booking>&
     return it->second;
   };
   for (const portfolio::Booking& b : bookings) {
+    if (b.kind == portfolio::BookingKind::kInterest) continue;  // accrued daily: the total below
     PnlAttribution& r = row(b.instrument);
     const Money fees = b.commission + b.regulatory_fees;
     r.fees += fees;
     r.realized += b.realized_pnl + fees;  // a booking's realized P&L has its fees deducted
   }
   for (const auto& [id, pos] : open) row(pos.instrument).unrealized += pos.unrealized_pnl();
+  if (!interest.is_zero()) {
+    rows.try_emplace({"USD", "interest"}, PnlAttribution{"USD", "interest", interest, Money::zero(2), Money::zero(2)});
+  }
   std::vector<PnlAttribution> out;
   for (auto& [key, r] : rows) out.push_back(std::move(r));
   return out;
@@ -246,8 +251,16 @@ Result<RunRecord> run_backtest(const BacktestConfig& config, data::Store& store,
     traded = traded + (n.is_negative() ? Money::zero() - n : n);
   }
   run.traded_notional = traded;
-  run.attribution = attribute_pnl(run.bookings, p.positions());
+  run.attribution = attribute_pnl(run.bookings, p.positions(), p.interest());
+  for (std::size_t i = 0; i < eng->sleeves().size(); ++i) {
+    const strategy::SleeveSpec& spec = eng->sleeves()[i];
+    const portfolio::Portfolio& b = eng->sleeve_books()[i];
+    run.sleeves.push_back(SleeveRecord{spec.name, spec.underlyings, spec.weight, b.starting_cash(), b.equity(), b.cash(),
+                                       b.interest(), b.fees_paid(), b.premium_collected()});
+  }
   run.final_equity = p.equity();
+  run.interest = p.interest();
+  run.risk_free_rate = config.engine.rate;
   return run;
 }
 

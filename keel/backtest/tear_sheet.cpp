@@ -460,6 +460,22 @@ std::string attribution_table(const RunRecord& run) {
   return out;
 }
 
+// Sleeves of a multi-strategy run (empty otherwise), each from its own ledger.
+std::string sleeves_table(const RunRecord& run) {
+  std::string out =
+      "<table class=\"list\"><thead><tr><th>sleeve</th><th>underlyings</th><th>weight</th><th>start</th>"
+      "<th>equity</th><th>net P&amp;L</th><th>interest</th><th>fees</th></tr></thead><tbody>\n";
+  for (const SleeveRecord& s : run.sleeves) {
+    std::string names;
+    for (const std::string& u : s.underlyings) names += (names.empty() ? "" : " ") + u;
+    out += "<tr>" + td(html_escape(s.name)) + td(html_escape(names)) + num_td(fixed_text(s.weight * 100.0, 1) + "%") +
+           num_td(html_escape(s.starting_cash.rounded(2).to_string())) +
+           num_td(html_escape(s.final_equity.rounded(2).to_string())) + signed_td(s.final_equity - s.starting_cash) +
+           signed_td(s.interest) + signed_td(Money::zero(2) - s.fees) + "</tr>\n";
+  }
+  return out + "</tbody></table>\n";
+}
+
 std::string lifecycle_table(const RunRecord& run) {
   if (run.lifecycle.empty()) return "";
   std::string out =
@@ -655,6 +671,10 @@ Result<std::string> tear_sheet_html(const RunRecord& run, const Metrics& m) {
        "\n</section>\n";
 
   h += "<section id=\"attribution\">\n<h2>P&amp;L by instrument</h2>\n" + attribution_table(run) + "</section>\n";
+  if (!run.sleeves.empty()) {
+    h += "<section id=\"sleeves\">\n<h2>Sleeves</h2>\n<p>Each strategy's own ledger: its share of the capital, its "
+         "fills, fees and interest.</p>\n" + sleeves_table(run) + "</section>\n";
+  }
   h += "<section id=\"lifecycle\">\n<h2>Assignments, called-away events and expiries</h2>\n" + timeline(run) +
        lifecycle_table(run) + "\n</section>\n";
 

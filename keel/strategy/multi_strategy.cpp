@@ -198,7 +198,8 @@ MultiStrategy::SleeveContext& MultiStrategy::enter(Context& ctx, std::size_t i, 
       why = "regime " + std::to_string(*r) + " is not in " + list_text(gate.regimes);
     }
   }
-  if (open != enabled_[i] || (!open && why != disabled_reason_[i])) {
+  // Logged when the state changes (the first evaluation counts as a change when it disables).
+  if (open != enabled_[i]) {
     ctx.log("sleeve '" + sleeves_[i].spec.name + "' " + (open ? std::string("enabled") : "disabled: " + why));
   }
   enabled_[i] = open;

@@ -5,6 +5,7 @@
 
 #include "keel/strategy/delta_hedged_vol.hpp"
 #include "keel/strategy/mean_reversion.hpp"
+#include "keel/strategy/multi_strategy_config.hpp"
 #include "keel/strategy/option_income.hpp"
 #include "keel/strategy/target_weights.hpp"
 #include "keel/strategy/ts_momentum.hpp"
@@ -77,7 +78,7 @@ Result<StrategyFactory> parse_tw(const toml::table& t, std::string_view source, 
                                                                                                  "target_weights");
 }
 
-constexpr std::array<Entry, 7> kEntries{{
+constexpr std::array<Entry, 8> kEntries{{
     {"wheel", &parse_wheel},
     {"option_income", &parse_income},
     {"delta_hedged_vol", &parse_vol},
@@ -85,6 +86,7 @@ constexpr std::array<Entry, 7> kEntries{{
     {"xs_momentum", &parse_xs},
     {"mean_reversion", &parse_mr},
     {"target_weights", &parse_tw},
+    {"multi", &parse_multi_strategy},
 }};
 
 }  // namespace
