@@ -1,5 +1,5 @@
 // Tests for keel/strategy/delta_hedged_vol.hpp with the FakeContext of
-// option_income_test_context.hpp. Chain: S = 100, vol 0.30, r = 3%, DTE 32; by an independent
+// strategy_test_context.hpp. Chain: S = 100, vol 0.30, r = 3%, DTE 32; by an independent
 // Python BSM (math.erf normal CDF): put 100 price 3.4081 delta -0.4705, call 100 price 3.6708
 // delta 0.5295 (bid/ask = price -+ 0.05).
 #include "keel/strategy/delta_hedged_vol.hpp"
@@ -8,7 +8,7 @@
 
 #include <toml++/toml.h>
 
-#include "keel/strategy/option_income_test_context.hpp"
+#include "keel/strategy/strategy_test_context.hpp"
 
 namespace keel::strategy {
 namespace {

@@ -1,5 +1,5 @@
 // Tests for keel/strategy/option_income.hpp and its config, with the FakeContext of
-// option_income_test_context.hpp (a real Portfolio; orders recorded, filled by hand).
+// strategy_test_context.hpp (a real Portfolio; orders recorded, filled by hand).
 //
 // Chains are priced by Black–Scholes at vol 0.30 (bid/ask = price -+ 0.05), S = 100, r = 3%,
 // q = 0, T = dte/365, so each row has the delta below. The table was computed independently
@@ -20,7 +20,7 @@
 
 #include <toml++/toml.h>
 
-#include "keel/strategy/option_income_test_context.hpp"
+#include "keel/strategy/strategy_test_context.hpp"
 
 namespace keel::strategy {
 namespace {

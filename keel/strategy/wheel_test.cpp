@@ -1,5 +1,5 @@
-// Tests for keel/strategy/wheel.hpp with a FakeContext (the engine's Context written here) and a
-// real portfolio::Portfolio for positions, cash and the wheel basis.
+// Tests for keel/strategy/wheel.hpp with a FakeContext (strategy_test_context.hpp: the engine's
+// Context as a test double) and a real portfolio::Portfolio for positions, cash and the wheel basis.
 //
 // Chains are built by build_chain from quotes priced by Black–Scholes at known vols (bid/ask
 // 0.05 around the price), so every row has the delta the tables below give. The tables were
@@ -33,165 +33,18 @@
 
 #include "keel/analytics/black_scholes.hpp"
 #include "keel/core/calendar.hpp"
+#include "keel/strategy/strategy_test_context.hpp"
 
 namespace keel::strategy {
 namespace {
 
-using execution::OrderSide;
-using execution::OrderType;
+using namespace keel::strategy::testing;  // FakeContext, ChainBuilder, px, qty, usd, close_of, kCall, kPut, kRate
 
-constexpr OptionRight kCall = OptionRight::kCall;
-constexpr OptionRight kPut = OptionRight::kPut;
-constexpr double kRate = 0.03;
-
-const Date kDate = Date::ymd(2024, 6, 3);    // Monday
+const Date kDate = kContextDate;             // Monday 2024-06-03
 const Date kExp11 = Date::ymd(2024, 6, 14);  // DTE 11
 const Date kExp32 = Date::ymd(2024, 7, 5);   // DTE 32
 const Date kExp74 = Date::ymd(2024, 8, 16);  // DTE 74: outside the default window
 const Date kExp4 = Date::ymd(2024, 6, 7);    // DTE 4: inside roll_dte 5
-
-Price px(double v) { return Price::from_double(v, 8).value(); }
-Quantity qty(std::int64_t n) { return Quantity::from_raw(n * kFixedScale, 0); }
-Money usd(std::int64_t n) { return Money::from_raw(n * kFixedScale, 2); }
-Timestamp close_of(Date d) { return ExchangeCalendar::us_equities().session(d).value().close; }
-
-class FakeContext final : public Context {
- public:
-  enum class OptionSide { kBuy, kSell };
-  explicit FakeContext(Money cash) : pf(cash, portfolio::AccountType::kCash) {}
-
-  Timestamp now() const override { return now_; }
-  Date today() const override { return today_; }
-  const ExchangeCalendar& calendar() const override { return ExchangeCalendar::us_equities(); }
-  bool warming_up() const override { return warm; }
-  const Instrument* instrument(InstrumentId id) const override {
-    for (const Instrument& i : universe) {
-      if (i.id == id) return &i;
-    }
-    return nullptr;
-  }
-  const Instrument* find_instrument(std::string_view symbol) const override {
-    for (const Instrument& i : universe) {
-      if (i.symbol == symbol) return &i;
-    }
-    return nullptr;
-  }
-  std::span<const Bar> history(InstrumentId, std::size_t) const override { return {}; }
-  const OptionChain* chain(std::string_view underlying) const override {
-    const auto it = chains.find(std::string(underlying));
-    return it == chains.end() ? nullptr : &it->second;
-  }
-  const portfolio::Portfolio& portfolio() const override { return pf; }
-  std::vector<execution::Order> open_orders() const override { return working; }
-  const execution::Order* order(const ClientOrderId&) const override { return nullptr; }
-  Result<ClientOrderId> submit(const OrderRequest& request) override {
-    if (warm) return make_error(ErrorCode::kRejected, "warming up");
-    submitted.push_back(request);
-    return ClientOrderId("T-" + std::to_string(submitted.size()));
-  }
-  Status cancel(const ClientOrderId&) override { return {}; }
-  Status set_timer(Timestamp, std::string) override { return {}; }
-  void log(std::string_view message) override { logs.emplace_back(message); }
-
-  // Test helpers.
-  const Instrument& add_stock(const std::string& symbol) {
-    Instrument s;
-    s.id = InstrumentId(next_id++);
-    s.symbol = symbol;
-    universe.push_back(s);
-    return universe.back();
-  }
-  const Instrument& add_option(const std::string& underlying, Date expiry, OptionRight right, double strike) {
-    OptionSpec spec;
-    spec.underlying = underlying;
-    spec.expiry = expiry;
-    spec.right = right;
-    spec.strike = px(strike);
-    Instrument inst = make_option_instrument(spec).value();
-    if (const Instrument* known = find_instrument(inst.symbol)) return *known;
-    inst.id = InstrumentId(next_id++);
-    universe.push_back(inst);
-    return universe.back();
-  }
-  void fill(const Instrument& inst, OptionSide side, std::int64_t n, double price) {
-    execution::Fill f;
-    f.order_id = ClientOrderId("F-" + std::to_string(++fills));
-    f.instrument = inst.id;
-    f.side = side == OptionSide::kBuy ? OrderSide::kBuy : OrderSide::kSell;
-    f.quantity = qty(n);
-    f.price = px(price);
-    f.commission = Money::zero(2);
-    f.regulatory_fees = Money::zero(2);
-    f.ts = now_;
-    const Status st = pf.apply_fill(f, inst, "test");
-    ASSERT_TRUE(st.ok()) << st.error().message;
-  }
-  void set_time(Date d) {
-    today_ = d;
-    now_ = close_of(d);
-  }
-  bool logged(const std::string& text) const {
-    for (const auto& l : logs) {
-      if (l.find(text) != std::string::npos) return true;
-    }
-    return false;
-  }
-
-  bool warm = false;
-  std::deque<Instrument> universe;
-  std::map<std::string, OptionChain> chains;
-  std::vector<OrderRequest> submitted;
-  std::vector<execution::Order> working;
-  std::vector<std::string> logs;
-  portfolio::Portfolio pf;
-
- private:
-  Timestamp now_ = close_of(kDate);
-  Date today_ = kDate;
-  std::int64_t next_id = 1;
-  int fills = 0;
-};
-using Side = FakeContext::OptionSide;
-
-// Builds the chain of `underlying` at the close of `date` and stores it in the context.
-struct ChainBuilder {
-  ChainBuilder(FakeContext& c, std::string u, double s, Date d = kDate)
-      : ctx(c), underlying(std::move(u)), spot(s), date(d) {}
-  FakeContext& ctx;
-  std::string underlying;
-  double spot;
-  Date date;
-  std::vector<Instrument> instruments;
-  std::vector<OptionQuote> quotes;
-
-  // Quoted at the BSM price for `vol` +- 0.05 (a zero bid when the price is below 0.05).
-  ChainBuilder& priced(Date expiry, OptionRight right, double strike, double vol) {
-    const double t = static_cast<double>(expiry - date) / 365.0;
-    const Price mid = px(analytics::bsm_price({right, spot, strike, t, vol, kRate, 0.0}).value());
-    const Price half = Price::parse("0.05").value();
-    return quoted(expiry, right, strike, mid > half ? mid - half : Price::zero(), mid + half);
-  }
-  ChainBuilder& quoted(Date expiry, OptionRight right, double strike, Price bid, Price ask) {
-    const Instrument& inst = ctx.add_option(underlying, expiry, right, strike);
-    OptionQuote q;
-    q.instrument = inst.id;
-    q.bid = bid;
-    q.ask = ask;
-    instruments.push_back(inst);
-    quotes.push_back(q);
-    return *this;
-  }
-  ChainBuilder& quoted(Date expiry, OptionRight right, double strike, double bid, double ask) {
-    return quoted(expiry, right, strike, px(bid), px(ask));
-  }
-  const OptionChain& build() {
-    auto c = build_chain(underlying, close_of(date), date, px(spot), instruments, quotes, kRate, 0.0);
-    EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error().message);
-    ctx.chains.insert_or_assign(underlying, std::move(c).value());
-    ctx.set_time(date);
-    return ctx.chains.at(underlying);
-  }
-};
 
 // Puts of the tables above: DTE 11 at vol 0.80, DTE 32 and 74 at vol 0.30.
 const OptionChain& acme_put_chain(FakeContext& ctx) {

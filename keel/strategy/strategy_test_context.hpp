@@ -1,8 +1,8 @@
-// keel/strategy/option_income_test_context.hpp — the test double of the engine's Context used by
-// option_income_test.cpp and delta_hedged_vol_test.cpp (tests only): a universe, chains built
+// keel/strategy/strategy_test_context.hpp — the test double of the engine's Context used by
+// wheel_test.cpp, option_income_test.cpp and delta_hedged_vol_test.cpp (tests only): a universe, chains built
 // by build_chain from hand-set quotes (or BSM prices at a known vol, +-0.05), a real
 // portfolio::Portfolio that test fills go through, and the orders a strategy submitted (not
-// filled: a test fills what it wants by hand). Same design as wheel_test.cpp's.
+// filled: a test fills what it wants by hand).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -28,6 +28,7 @@ inline Price px(double v) { return Price::from_double(v, 8).value(); }
 inline Quantity qty(std::int64_t n) { return Quantity::from_raw(n * kFixedScale, 0); }
 inline Money usd(std::int64_t n) { return Money::from_raw(n * kFixedScale, 2); }
 inline Timestamp close_of(Date d) { return ExchangeCalendar::us_equities().session(d).value().close; }
+inline const Date kContextDate = Date::ymd(2024, 6, 3);  // a Monday: the context's default "today"
 
 class FakeContext final : public Context {
  public:
@@ -120,8 +121,8 @@ class FakeContext final : public Context {
   portfolio::Portfolio pf;
 
  private:
-  Timestamp now_ = close_of(Date::ymd(2024, 6, 3));
-  Date today_ = Date::ymd(2024, 6, 3);
+  Timestamp now_ = close_of(kContextDate);
+  Date today_ = kContextDate;
   std::int64_t next_id = 1;
   int fills = 0;
 };
@@ -129,7 +130,7 @@ using Side = FakeContext::OptionSide;
 
 // Builds the chain of `underlying` at the close of `date` and stores it in the context.
 struct ChainBuilder {
-  ChainBuilder(FakeContext& c, std::string u, double s, Date d)
+  ChainBuilder(FakeContext& c, std::string u, double s, Date d = kContextDate)
       : ctx(c), underlying(std::move(u)), spot(s), date(d) {}
   FakeContext& ctx;
   std::string underlying;
