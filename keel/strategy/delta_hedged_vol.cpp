@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "keel/core/assert.hpp"
-#include "keel/strategy/option_income_support.hpp"
+#include "keel/strategy/option_strategy_support.hpp"
 
 namespace keel::strategy {
 namespace {

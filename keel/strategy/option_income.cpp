@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "keel/core/assert.hpp"
-#include "keel/strategy/option_income_support.hpp"
+#include "keel/strategy/option_strategy_support.hpp"
 
 namespace keel::strategy {
 namespace {
@@ -66,13 +66,13 @@ OptionIncomeStrategy::OptionIncomeStrategy(OptionIncomeConfig config, portfolio:
   const Status st = config_.validate(account_);
   KEEL_ASSERT(st.ok(), st.ok() ? "" : st.error().message.c_str());
   for (const std::string& u : config_.underlyings) {
-    states_.emplace(u, State{analytics::IvRankTracker(static_cast<std::size_t>(config_.iv_rank_lookback)), {}, {}, 0});
+    states_.emplace(u, State{DailyIvRank(static_cast<std::size_t>(config_.iv_rank_lookback))});
   }
 }
 
 std::optional<double> OptionIncomeStrategy::iv_rank(std::string_view underlying) const {
   const auto it = states_.find(underlying);
-  return it == states_.end() ? std::nullopt : it->second.rank;
+  return it == states_.end() ? std::nullopt : it->second.iv.rank();
 }
 
 bool OptionIncomeStrategy::submit(Context& ctx, const OrderRequest& request, std::string_view underlying) {
@@ -316,14 +316,13 @@ std::optional<OptionIncomeStrategy::Candidate> OptionIncomeStrategy::plan_entry(
 
 bool OptionIncomeStrategy::rank_allows(Context& ctx, const std::string& u, const State& state) const {
   if (config_.iv_rank_min <= 0.0) return true;
-  if (!state.rank) {
-    ctx.log(u + ": IV rank unknown (" + std::to_string(std::min<std::size_t>(state.observations, state.tracker.lookback())) +
-            " of " + std::to_string(state.tracker.lookback()) + " sessions, or a flat window); no new " +
-            std::string(to_string(config_.structure)));
+  const std::optional<double> rank = state.iv.rank();
+  if (!rank) {
+    ctx.log(u + ": " + state.iv.unknown_reason() + "; no new " + std::string(to_string(config_.structure)));
     return false;
   }
-  if (*state.rank < config_.iv_rank_min) {
-    ctx.log(u + ": IV rank " + fixed(*state.rank, 1) + " below iv_rank_min " + fixed(config_.iv_rank_min, 1) + "; no new " +
+  if (*rank < config_.iv_rank_min) {
+    ctx.log(u + ": IV rank " + fixed(*rank, 1) + " below iv_rank_min " + fixed(config_.iv_rank_min, 1) + "; no new " +
             std::string(to_string(config_.structure)));
     return false;
   }
@@ -336,17 +335,7 @@ Status OptionIncomeStrategy::on_chain(Context& ctx, const OptionChain& chain) {
   State& state = it->second;
   const std::string& u = it->first;
 
-  if (!state.last_iv_date || *state.last_iv_date != chain.date()) {
-    state.last_iv_date = chain.date();
-    state.rank.reset();
-    if (const auto atm = chain.atm_iv(30)) {
-      KEEL_TRY(value, state.tracker.push(*atm));
-      ++state.observations;
-      if (value && value->rank) state.rank = *value->rank * 100.0;
-    } else if (!ctx.warming_up()) {
-      ctx.log(u + ": no ATM implied vol in today's chain; IV rank unknown today");
-    }
-  }
+  KEEL_TRY_STATUS(state.iv.observe(ctx, chain));
   if (ctx.warming_up()) return {};
   if (const auto working = detail::working_on(ctx, u)) {
     ctx.log(u + ": order " + *working + " still working; no new action");
@@ -487,7 +476,7 @@ Status OptionIncomeStrategy::enter(Context& ctx, const OptionChain& chain, const
             std::to_string(static_cast<std::int64_t>(n_bp)) + " by buying power");
     return {};
   }
-  const std::string rank = state.rank ? " IV rank " + fixed(*state.rank, 1) : std::string();
+  const std::string rank = state.iv.rank() ? " IV rank " + fixed(*state.iv.rank(), 1) : std::string();
   if (config_.structure == IncomeStructure::kCoveredCall) {
     const Instrument* stock = ctx.find_instrument(u);
     if (stock == nullptr) {

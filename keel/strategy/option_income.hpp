@@ -43,6 +43,7 @@
 
 #include "keel/analytics/iv_rank.hpp"
 #include "keel/strategy/option_income_config.hpp"
+#include "keel/strategy/daily_iv_rank.hpp"
 #include "keel/strategy/strategy.hpp"
 
 namespace keel::strategy {
@@ -81,10 +82,7 @@ class OptionIncomeStrategy final : public Strategy {
 
  private:
   struct State {
-    analytics::IvRankTracker tracker;
-    std::optional<Date> last_iv_date;
-    std::optional<double> rank;
-    std::size_t observations = 0;
+    DailyIvRank iv;
   };
 
   Status manage(Context& ctx, const OptionChain& chain, const std::vector<portfolio::Position>& legs, bool& acted);

@@ -8,6 +8,7 @@
 
 #include "keel/core/assert.hpp"
 #include "keel/core/int128.hpp"
+#include "keel/strategy/option_strategy_support.hpp"
 
 namespace keel::strategy {
 namespace {
@@ -37,24 +38,7 @@ std::string money(Price p) { return p.rounded(2).to_string(); }
 std::int64_t whole(Quantity q) { return q.raw() / kScale; }
 Quantity contracts_qty(std::int64_t n) { return Quantity::from_raw(n * kScale, 0); }
 
-// Expiries with dte in [lo, hi] (and after `after` when given), best first: closest to the
-// target, then the nearer one.
-std::vector<std::pair<Date, int>> preferred_expiries(const OptionChain& chain, int lo, int hi, int target,
-                                                     std::optional<Date> after) {
-  std::vector<std::pair<Date, int>> out;
-  for (Date e : chain.expiries()) {
-    const int dte = e - chain.date();
-    if (dte < lo || dte > hi) continue;
-    if (after && !(e > *after)) continue;
-    out.emplace_back(e, dte);
-  }
-  std::stable_sort(out.begin(), out.end(), [target](const auto& a, const auto& b) {
-    const int da = std::abs(a.second - target);
-    const int db = std::abs(b.second - target);
-    return da != db ? da < db : a.second < b.second;
-  });
-  return out;
-}
+using detail::preferred_expiries;
 
 enum class Metric : std::uint8_t { kAbsDelta, kProbOtm };
 
@@ -95,13 +79,13 @@ WheelStrategy::WheelStrategy(WheelConfig config) : config_(std::move(config)) {
   const Status st = config_.validate();
   KEEL_ASSERT(st.ok(), st.ok() ? "" : st.error().message.c_str());
   for (const std::string& u : config_.underlyings) {
-    states_.emplace(u, State{analytics::IvRankTracker(static_cast<std::size_t>(config_.iv_rank_lookback)), {}, {}, 0, {}});
+    states_.emplace(u, State{DailyIvRank(static_cast<std::size_t>(config_.iv_rank_lookback)), {}});
   }
 }
 
 std::optional<double> WheelStrategy::iv_rank(std::string_view underlying) const {
   const auto it = states_.find(underlying);
-  return it == states_.end() ? std::nullopt : it->second.rank;
+  return it == states_.end() ? std::nullopt : it->second.iv.rank();
 }
 
 WheelStrategy::Counts WheelStrategy::counts(std::string_view underlying) const {
@@ -125,17 +109,7 @@ Status WheelStrategy::on_chain(Context& ctx, const OptionChain& chain) {
   const std::string& u = it->first;
 
   // IV rank: one observation per session (its first snapshot), warm-up included.
-  if (!state.last_iv_date || *state.last_iv_date != chain.date()) {
-    state.last_iv_date = chain.date();
-    state.rank.reset();
-    if (const auto atm = chain.atm_iv(30)) {
-      KEEL_TRY(value, state.tracker.push(*atm));
-      ++state.observations;
-      if (value && value->rank) state.rank = *value->rank * 100.0;
-    } else if (!ctx.warming_up()) {
-      ctx.log(u + ": no ATM implied vol in today's chain; IV rank unknown today");
-    }
-  }
+  KEEL_TRY_STATUS(state.iv.observe(ctx, chain));
   if (ctx.warming_up()) return {};
 
   // One thing at a time per underlying: wait for working orders to fill or expire.
@@ -347,13 +321,13 @@ Status WheelStrategy::sell_calls(Context& ctx, const OptionChain& chain, std::in
 Status WheelStrategy::sell_put(Context& ctx, const OptionChain& chain, State& state) {
   const std::string& u = chain.underlying();
   if (config_.iv_rank_min > 0.0) {
-    if (!state.rank) {
-      ctx.log(u + ": IV rank unknown (" + std::to_string(std::min<std::size_t>(state.observations, state.tracker.lookback())) +
-              " of " + std::to_string(state.tracker.lookback()) + " sessions, or a flat window); no put");
+    const std::optional<double> rank = state.iv.rank();
+    if (!rank) {
+      ctx.log(u + ": " + state.iv.unknown_reason() + "; no put");
       return {};
     }
-    if (*state.rank < config_.iv_rank_min) {
-      ctx.log(u + ": IV rank " + f1(*state.rank) + " below iv_rank_min " + f1(config_.iv_rank_min) + "; no put");
+    if (*rank < config_.iv_rank_min) {
+      ctx.log(u + ": IV rank " + f1(*rank) + " below iv_rank_min " + f1(config_.iv_rank_min) + "; no put");
       return {};
     }
   }
@@ -433,7 +407,7 @@ Status WheelStrategy::sell_put(Context& ctx, const OptionChain& chain, State& st
   r.reason = "wheel: sell put " + money(chosen->strike()) + " " +
              (metric == Metric::kProbOtm ? "P(OTM) " + f2(1.0 - chosen->prob_itm) + " " : std::string()) + "delta " +
              f2(std::fabs(chosen->delta)) + " DTE " + std::to_string(chosen_dte) + " yield " + f1(yield) + "%" +
-             (state.rank ? " IV rank " + f1(*state.rank) : std::string());
+             (state.iv.rank() ? " IV rank " + f1(*state.iv.rank()) : std::string());
   submit(ctx, r, u);
   return {};
 }

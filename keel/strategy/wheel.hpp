@@ -40,7 +40,7 @@
 #include <string_view>
 #include <vector>
 
-#include "keel/analytics/iv_rank.hpp"
+#include "keel/strategy/daily_iv_rank.hpp"
 #include "keel/strategy/strategy.hpp"
 #include "keel/strategy/wheel_config.hpp"
 
@@ -72,10 +72,7 @@ class WheelStrategy final : public Strategy {
 
  private:
   struct State {
-    analytics::IvRankTracker tracker;
-    std::optional<Date> last_iv_date;
-    std::optional<double> rank;  // percent
-    std::size_t observations = 0;
+    DailyIvRank iv;
     Counts counts;
   };
 
