@@ -26,7 +26,7 @@ bool is_ticker(std::string_view s) {
 }
 
 Status parse_pair_table(const toml::node& node, std::size_t i, std::string_view source, const ConfigReader& outer,
-                        PairSpec& out) {
+                        std::set<std::string>& seen, PairSpec& out) {
   const std::string name = "pairs.pair[" + std::to_string(i) + "]";
   const toml::table* t = node.as_table();
   if (t == nullptr) return outer.error_at("pair", name + " must be a table with keys y and x");
@@ -41,6 +41,12 @@ Status parse_pair_table(const toml::node& node, std::size_t i, std::string_view 
     }
   }
   if (out.y == out.x) return r.error_at("x", r.name("x") + " = \"" + out.x + "\" is the same symbol as y");
+  for (std::string_view key : {"y", "x"}) {
+    const std::string& v = key == "y" ? out.y : out.x;
+    if (!seen.insert(v).second) {
+      return r.error_at(key, r.name(key) + " = \"" + v + "\" is already in another pair (a symbol belongs to one pair)");
+    }
+  }
   return ok_status();
 }
 
@@ -96,13 +102,7 @@ Result<PairsConfig> parse_pairs_config(const toml::table& table, std::string_vie
   std::set<std::string> seen;
   for (std::size_t i = 0; i < arr->size(); ++i) {
     PairSpec p;
-    KEEL_TRY_STATUS(parse_pair_table((*arr)[i], i, source, r, p));
-    for (const std::string& s : {p.y, p.x}) {
-      if (!seen.insert(s).second) {
-        return r.error_at("pair", "pairs.pair[" + std::to_string(i) + "]: " + s +
-                                      " is already in another pair (a symbol belongs to one pair)");
-      }
-    }
+    KEEL_TRY_STATUS(parse_pair_table((*arr)[i], i, source, r, seen, p));
     c.symbols.push_back(p.y);
     c.symbols.push_back(p.x);
     c.pairs.push_back(std::move(p));
