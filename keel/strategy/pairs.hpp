@@ -62,9 +62,9 @@ struct PairsConfig {
   int refit = 20;                      // [1, 2520] sessions between EG fits
   double max_pvalue = 0.05;            // (0, 1]
   int z_window = 30;                   // [2, lookback] sessions (EG z-score window)
-  double delta = 1e-4;                 // [0, 1) Kalman state noise
-  double observation_variance = 1e-3;  // (0, 1] Kalman V_e
-  int burn_in = 30;                    // [1, 2520] Kalman observations before trading
+  double delta = 1e-8;                 // [0, 1) Kalman state noise (see docs: keep it tiny)
+  double observation_variance = 5e-4;  // (0, 1] Kalman V_e (about the spread's variance)
+  int burn_in = 60;                    // [1, 2520] Kalman observations before trading
   double entry_z = 2.0;                // (exit_z, stop_z)
   double exit_z = 0.5;                 // [0, entry_z)
   double stop_z = 4.0;                 // (entry_z, 100]
