@@ -1,5 +1,5 @@
 // The equity strategies' example configs (examples/{ts_momentum,xs_momentum,mean_reversion,
-// target_weights}.toml) run end to end on the default synthetic market's stock-only tickers:
+// target_weights,pairs}.toml) run end to end on the default synthetic market's stock-only tickers:
 // each completes and trades, the ledger identity holds every day, and no data after a date T
 // changes any booking up to T (look-ahead). Each file is loaded as `keel backtest` loads it.
 #include <gtest/gtest.h>
@@ -131,7 +131,8 @@ TEST_P(EquityExample, RunsTradesKeepsTheLedgerAndNeverLooksAhead) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, EquityExample,
-                         ::testing::Values("ts_momentum", "xs_momentum", "mean_reversion", "target_weights"));
+                         ::testing::Values("ts_momentum", "xs_momentum", "mean_reversion", "target_weights",
+                                           "pairs"));
 
 }  // namespace
 }  // namespace keel

@@ -93,7 +93,7 @@ TEST(Strategies, RegistryErrorsNameTheFileLineAndKey) {
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().message,
             "t.toml:5: backtest.strategy 'butterfly' is not known (known: wheel, option_income, delta_hedged_vol, "
-            "ts_momentum, xs_momentum, mean_reversion, target_weights, multi)");
+            "ts_momentum, xs_momentum, mean_reversion, target_weights, pairs, multi)");
 
   auto missing = backtest::parse_backtest_config(head + "strategy = \"option_income\"\n", "t.toml");
   ASSERT_FALSE(missing.ok());

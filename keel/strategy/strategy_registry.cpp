@@ -7,6 +7,7 @@
 #include "keel/strategy/mean_reversion.hpp"
 #include "keel/strategy/multi_strategy_config.hpp"
 #include "keel/strategy/option_income.hpp"
+#include "keel/strategy/pairs.hpp"
 #include "keel/strategy/target_weights.hpp"
 #include "keel/strategy/ts_momentum.hpp"
 #include "keel/strategy/wheel.hpp"
@@ -78,7 +79,11 @@ Result<StrategyFactory> parse_tw(const toml::table& t, std::string_view source, 
                                                                                                  "target_weights");
 }
 
-constexpr std::array<Entry, 8> kEntries{{
+Result<StrategyFactory> parse_pairs(const toml::table& t, std::string_view source, portfolio::AccountType account) {
+  return parse_equity<PairsStrategy, PairsConfig, &parse_pairs_config>(t, source, account, "pairs");
+}
+
+constexpr std::array<Entry, 9> kEntries{{
     {"wheel", &parse_wheel},
     {"option_income", &parse_income},
     {"delta_hedged_vol", &parse_vol},
@@ -86,6 +91,7 @@ constexpr std::array<Entry, 8> kEntries{{
     {"xs_momentum", &parse_xs},
     {"mean_reversion", &parse_mr},
     {"target_weights", &parse_tw},
+    {"pairs", &parse_pairs},
     {"multi", &parse_multi_strategy},
 }};
 
