@@ -24,6 +24,14 @@
 //   every added or revised row) invalidates stale files; loads inside an open transaction and
 //   ":memory:" databases bypass the cache. Cache write failures do not fail the load; they are
 //   counted in bar_cache_stats().
+// - Option quote loads go through the OptionQuoteCache (option_quote_cache.hpp) the same way,
+//   with the same switch and directory: one file per (underlying, canonical as-of) holds the
+//   underlying's whole series; a load of [from, to] reads only the file's blocks that cover it.
+//   option_quote_series keeps each underlying's content version (a checksum chained over every
+//   added or revised quote of its contracts, maintained by put_option_quotes in the same
+//   transaction) and option_quote_series_ingests its ingestion times; migration 2 computed
+//   both over the quotes already stored. Stats are in quote_cache_stats(). Cached and uncached
+//   loads return identical columns (property-tested).
 // - Each WriteTransaction is one SQLite transaction (BEGIN IMMEDIATE); each put_*() call runs in
 //   a savepoint so that a failing call changes nothing.
 // - Reads that take several statements (load_bars with its cache lookups, load_option_quotes,
@@ -42,6 +50,7 @@
 #include <string>
 
 #include "keel/data/bar_cache.hpp"
+#include "keel/data/option_quote_cache.hpp"
 #include "keel/data/store.hpp"
 
 struct sqlite3;
@@ -49,12 +58,12 @@ struct sqlite3;
 namespace keel::data {
 
 struct SqliteStoreOptions {
-  bool bar_cache = true;          // use and maintain the columnar bar cache
+  bool bar_cache = true;          // use and maintain the columnar bar and option quote caches
   std::string cache_directory;    // empty: "<database path>.cache"
   std::int64_t page_cache_kib = 256 * 1024;  // SQLite page cache per connection
 };
 
-struct BarCacheStats {
+struct CacheStats {
   std::int64_t hits = 0;
   std::int64_t misses = 0;   // no file for the series yet
   std::int64_t stale = 0;    // a file written for another data version or format
@@ -63,13 +72,14 @@ struct BarCacheStats {
   std::int64_t write_failures = 0;
   std::string last_problem;  // why the last file was not used or could not be written
 };
+using BarCacheStats = CacheStats;
 
 class SqliteTransaction;
 
 class SqliteStore final : public Store {
  public:
   static constexpr std::uint32_t kApplicationId = 0x4B45454C;  // 'KEEL'
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
   static Result<std::unique_ptr<SqliteStore>> open(const std::string& path, const SqliteStoreOptions& options);
@@ -94,12 +104,17 @@ class SqliteStore final : public Store {
 
   const std::string& path() const noexcept { return path_; }
   int schema_version() const noexcept { return schema_version_; }
+  // Switches both caches (bars and option quotes).
   void set_bar_cache_enabled(bool enabled) noexcept { cache_enabled_ = enabled && cache_ != nullptr; }
   bool bar_cache_enabled() const noexcept { return cache_enabled_; }
-  const BarCacheStats& bar_cache_stats() const noexcept { return cache_stats_; }
+  const CacheStats& bar_cache_stats() const noexcept { return cache_stats_; }
+  const CacheStats& quote_cache_stats() const noexcept { return quote_cache_stats_; }
   // The series' content version (0 when it has no rows); it changes with every write that adds
   // or revises a bar of the series.
   Result<std::uint64_t> bar_series_version(InstrumentId id, Duration timeframe);
+  // The content version of the quotes of every option contract on `underlying` (0 when it has
+  // none); it changes with every write that adds or revises such a quote.
+  Result<std::uint64_t> option_quote_series_version(std::string_view underlying);
 
  private:
   friend class SqliteTransaction;
@@ -111,6 +126,8 @@ class SqliteStore final : public Store {
   Status prepare_statements();
   Result<BarColumns> load_bars_sqlite(InstrumentId id, Duration timeframe, Timestamp from, Timestamp to,
                                       Timestamp as_of, std::size_t reserve);
+  Result<OptionQuoteColumns> load_option_quotes_sqlite(std::string_view underlying, Timestamp from, Timestamp to,
+                                                       Timestamp as_of, std::size_t reserve);
   Result<bool> instrument_exists(InstrumentId id);
   Error sqlite_error(const std::string& what) const;
 
@@ -120,7 +137,9 @@ class SqliteStore final : public Store {
   std::unique_ptr<Statements> st_;
   std::unique_ptr<BarCache> cache_;
   bool cache_enabled_ = false;
-  BarCacheStats cache_stats_;
+  CacheStats cache_stats_;
+  std::unique_ptr<OptionQuoteCache> quote_cache_;
+  CacheStats quote_cache_stats_;
   int schema_version_ = 0;
   SqliteTransaction* open_transaction_ = nullptr;
 };

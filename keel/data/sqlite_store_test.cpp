@@ -107,7 +107,8 @@ TEST(SqliteStoreFile, CreatesTheSchemaInAMissingOrEmptyFile) {
     EXPECT_EQ(raw_scalar(path, "PRAGMA page_size"), "16384");
     EXPECT_EQ(raw_scalar(path, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
                                "WHERE type = 'table' ORDER BY name)"),
-              "bar_series,bar_series_ingests,bars,corporate_actions,ingests,instruments,option_quotes");
+              "bar_series,bar_series_ingests,bars,corporate_actions,ingests,instruments,option_quote_series,"
+              "option_quote_series_ingests,option_quotes");
     // Reopening an existing keel database migrates nothing and keeps it.
     auto again = SqliteStore::open(path);
     ASSERT_TRUE(again.ok()) << again.error().message;
