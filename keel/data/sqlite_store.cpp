@@ -946,6 +946,7 @@ Result<WriteCounts> SqliteTransaction::put_quotes_impl(std::span<const OptionQuo
   WriteCounts counts;
   Series* series = nullptr;  // of the underlying of contract series_id
   std::int64_t series_id = 0;
+  std::map<std::int64_t, Series*> series_of;  // contract → its underlying's series, for this call
   for (std::size_t i = 0; i < quotes.size(); ++i) {
     const OptionQuote& q = quotes[i];
     auto context = [&] { return "put_option_quotes row " + std::to_string(i) + " (" + quote_key_text(q) + ")"; };
@@ -998,9 +999,13 @@ Result<WriteCounts> SqliteTransaction::put_quotes_impl(std::span<const OptionQuo
       }
     }
     if (series == nullptr || id != series_id) {
-      auto found = quote_series(id, undo);
-      if (!found.ok()) return found.error().with_context(context());
-      series = *found;
+      auto& known = series_of[id];  // the map nodes stay put for the whole call
+      if (known == nullptr) {
+        auto found = quote_series(id, undo);
+        if (!found.ok()) return found.error().with_context(context());
+        known = *found;
+      }
+      series = known;
       series_id = id;
     }
     param(ins, 1, id);
