@@ -1266,6 +1266,9 @@ Status SqliteStore::init_connection(bool is_new) {
   KEEL_TRY_STATUS(exec(db_, path_, "PRAGMA synchronous = NORMAL"));
   KEEL_TRY_STATUS(exec(db_, path_, "PRAGMA foreign_keys = ON"));
   KEEL_TRY_STATUS(exec(db_, path_, "PRAGMA temp_store = MEMORY"));
+  // Reads of a memory-mapped file skip the copy into the page cache: ten yearly quote loads
+  // of a 2.5 M-quote underlying took 30% fewer CPU cycles (bench/store.cpp).
+  KEEL_TRY_STATUS(exec(db_, path_, ("PRAGMA mmap_size = " + std::to_string(options_.mmap_bytes)).c_str()));
   KEEL_TRY_STATUS(exec(db_, path_, ("PRAGMA cache_size = -" + std::to_string(options_.page_cache_kib)).c_str()));
   for (const Migration& m : kMigrations) {
     if (m.version <= version) continue;

@@ -10,7 +10,8 @@
 //   is a kCorrupt error naming the path and is left byte-identical. A 0-byte or missing file is
 //   initialised. A schema newer than kSchemaVersion is kUnsupported (never downgraded); older
 //   schemas are migrated, each migration in its own transaction. Connection settings:
-//   journal_mode=WAL, synchronous=NORMAL, foreign_keys=ON, a large page cache.
+//   journal_mode=WAL, synchronous=NORMAL, foreign_keys=ON, a large page cache, reads through a
+//   memory map of the file (mmap_size).
 // - Lineage columns (ingested_at, source_uri, transform_id) are on every data row (instruments,
 //   bars, option_quotes, corporate_actions); every committed WriteTransaction also leaves one row
 //   in the `ingests` log with its counts.
@@ -38,8 +39,10 @@
 //   corporate_actions, summary) run in one read transaction, so a writer in another process
 //   never shows them half of its work.
 // - Performance (bench/store.cpp): new bars go in 64 per multi-row INSERT; the cache reads a
-//   10 M-bar series with a few large reads into huge-page-backed columns. A load through the
-//   cache materialises the whole series once, then slices [from, to] from it.
+//   10 M-bar series with a few large reads into huge-page-backed columns. A bar load through
+//   the cache materialises the whole series once, then slices [from, to] from it; a quote load
+//   reads only the file blocks covering [from, to]. Uncached quote loads seek each contract of
+//   the underlying once, then sort (ts_event, row) pairs.
 // Thread safety: one thread at a time per SqliteStore (SQLITE_OPEN_NOMUTEX); other processes may
 // read and write concurrently (WAL; a writer waits up to 5 s for another's lock, then gets
 // kConflict). A WriteTransaction must not outlive its store.
@@ -61,6 +64,9 @@ struct SqliteStoreOptions {
   bool bar_cache = true;          // use and maintain the columnar bar and option quote caches
   std::string cache_directory;    // empty: "<database path>.cache"
   std::int64_t page_cache_kib = 256 * 1024;  // SQLite page cache per connection
+  // PRAGMA mmap_size: how much of the database file reads may memory-map (0: none). SQLite
+  // caps it at its compile-time SQLITE_MAX_MMAP_SIZE.
+  std::int64_t mmap_bytes = std::int64_t{4} << 30;
 };
 
 struct CacheStats {
