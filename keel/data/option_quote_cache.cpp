@@ -1,8 +1,11 @@
 #include "keel/data/option_quote_cache.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <filesystem>
 
 namespace keel::data {
 namespace {
@@ -56,6 +59,18 @@ std::vector<std::int64_t> name_words(std::string_view name) {
   return words;
 }
 
+// "quotes-<hex of the underlying's bytes>-": any ticker text gives a valid file name.
+std::string file_prefix(std::string_view underlying) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string name = "quotes-";
+  for (const char c : underlying) {
+    const auto b = static_cast<unsigned char>(c);
+    name += kHex[b >> 4];
+    name += kHex[b & 15];
+  }
+  return name + "-";
+}
+
 }  // namespace
 
 void reserve_columns(OptionQuoteColumns& columns, std::size_t rows) {
@@ -65,15 +80,35 @@ void reserve_columns(OptionQuoteColumns& columns, std::size_t rows) {
 OptionQuoteCache::OptionQuoteCache(std::string directory) : directory_(std::move(directory)) {}
 
 std::string OptionQuoteCache::file_path(std::string_view underlying, Timestamp as_of) const {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(underlying.size() * 2);
-  for (const char c : underlying) {
-    const auto b = static_cast<unsigned char>(c);
-    hex += kHex[b >> 4];
-    hex += kHex[b & 15];
+  return directory_ + "/" + file_prefix(underlying) + std::to_string(as_of.ns()) + ".kqc";
+}
+
+std::int64_t OptionQuoteCache::remove_other_versions(std::string_view underlying, std::uint64_t data_version) const {
+  const std::string prefix = file_prefix(underlying);
+  std::error_code ec;
+  std::int64_t removed = 0;
+  for (std::filesystem::directory_iterator it(directory_, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    // "<prefix><as_of ns>.kqc": the as-of part is an optional '-' and digits only, so another
+    // underlying whose hex starts with this one's never matches.
+    if (name.size() <= prefix.size() + 4 || name.compare(0, prefix.size(), prefix) != 0 ||
+        name.compare(name.size() - 4, 4, ".kqc") != 0) {
+      continue;
+    }
+    const std::string_view as_of(name.data() + prefix.size(), name.size() - prefix.size() - 4);
+    const std::size_t digits = as_of.front() == '-' ? 1 : 0;
+    if (as_of.size() == digits ||
+        !std::all_of(as_of.begin() + static_cast<std::ptrdiff_t>(digits), as_of.end(),
+                     [](char c) { return c >= '0' && c <= '9'; })) {
+      continue;
+    }
+    ReadFile file(it->path().string());
+    Header h{};
+    const bool current = file.ok() && file.read_at(&h, sizeof h, 0) && std::memcmp(h.magic, kMagic, sizeof kMagic) == 0 &&
+                         h.data_version == data_version;
+    if (!current && ::unlink(it->path().c_str()) == 0) ++removed;
   }
-  return directory_ + "/quotes-" + hex + "-" + std::to_string(as_of.ns()) + ".kqc";
+  return removed;
 }
 
 OptionQuoteCacheRead OptionQuoteCache::read(const OptionQuoteCacheKey& key, Timestamp from, Timestamp to,

@@ -27,6 +27,8 @@
 //   ts_event, instrument, ts_recv, bid, ask, last, volume, open_interest, underlying_price, each
 //   rows x int64. The metadata checksum covers the fixed header before it, the name and the
 //   block index.
+// - Old versions are deleted: after writing a file the store calls remove_other_versions(), so
+//   the directory holds at most one file per canonical as-of of the current version.
 // - File names hex-encode the underlying ("quotes-<hex>-<as_of ns>.kqc"), so any ticker text
 //   makes a valid name; underlyings longer than kMaxUnderlyingBytes are not cached.
 // Thread safety: an OptionQuoteCache holds no mutable state; concurrent writers of one file each
@@ -77,6 +79,11 @@ class OptionQuoteCache {
   // needed. `columns` must be sorted by (ts_event, instrument) (asserted). Errors are kIo and
   // name the file; an underlying longer than kMaxUnderlyingBytes is kInvalidArgument.
   Status write(const OptionQuoteCacheKey& key, const OptionQuoteColumns& columns) const;
+  // Deletes the underlying's files (any as-of) whose header is not for `data_version`, or is
+  // unreadable: the store's version of an underlying changes with every write, so such files
+  // can never be used again, and each holds the whole series. Files being written (".tmp.")
+  // and other underlyings' files are left alone. Returns how many were deleted; best effort.
+  std::int64_t remove_other_versions(std::string_view underlying, std::uint64_t data_version) const;
 
  private:
   std::string directory_;

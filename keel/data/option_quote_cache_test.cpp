@@ -207,6 +207,29 @@ TEST(OptionQuoteCache, DamageIsDetectedWhereverItIsRead) {
   EXPECT_EQ(out, q);
 }
 
+TEST(OptionQuoteCache, RemovesOnlyThisUnderlyingsOtherVersions) {
+  testkit::TempDir dir;
+  OptionQuoteCache cache(dir.path());
+  auto key = [](const char* u, std::int64_t as_of, std::uint64_t v) { return OptionQuoteCacheKey{u, ns(as_of), v}; };
+  ASSERT_TRUE(cache.write(key("AB", 1, 1), chain(2, 2)).ok());
+  ASSERT_TRUE(cache.write(key("AB", 2, 2), chain(2, 2)).ok());
+  ASSERT_TRUE(cache.write(key("AB", -3, 2), chain(2, 2)).ok());
+  ASSERT_TRUE(cache.write(key("ABC", 1, 1), chain(2, 2)).ok());  // hex 414243 starts with AB's 4142
+  spit(cache.file_path("AB", ns(4)), "garbage");
+  spit(cache.file_path("AB", ns(5)) + ".tmp.77", "being written");
+  spit(dir.file("notes.txt"), "x");
+  EXPECT_EQ(cache.remove_other_versions("AB", 2), 2);  // AB@1 (version 1) and the garbage
+  EXPECT_FALSE(std::filesystem::exists(cache.file_path("AB", ns(1))));
+  EXPECT_FALSE(std::filesystem::exists(cache.file_path("AB", ns(4))));
+  for (const std::string& kept : {cache.file_path("AB", ns(2)), cache.file_path("AB", ns(-3)),
+                                  cache.file_path("ABC", ns(1)), cache.file_path("AB", ns(5)) + ".tmp.77",
+                                  dir.file("notes.txt")}) {
+    EXPECT_TRUE(std::filesystem::exists(kept)) << kept;
+  }
+  EXPECT_EQ(cache.remove_other_versions("AB", 2), 0);
+  EXPECT_EQ(OptionQuoteCache(dir.file("missing")).remove_other_versions("AB", 2), 0);
+}
+
 TEST(OptionQuoteCache, WriteIntoAnImpossibleDirectoryIsAnIoError) {
   testkit::TempDir dir;
   spit(dir.file("blocker"), "x");

@@ -1656,6 +1656,7 @@ Result<OptionQuoteColumns> SqliteStore::load_option_quotes(std::string_view unde
                                            static_cast<std::size_t>(keys)));
   if (Status s = quote_cache_->write(key, full); s.ok()) {
     ++quote_cache_stats_.writes;
+    quote_cache_stats_.removed += quote_cache_->remove_other_versions(underlying, version);
   } else {
     ++quote_cache_stats_.write_failures;
     quote_cache_stats_.last_problem = s.error().message;

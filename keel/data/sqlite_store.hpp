@@ -76,6 +76,7 @@ struct CacheStats {
   std::int64_t damaged = 0;  // a file that failed its size or checksum checks
   std::int64_t writes = 0;
   std::int64_t write_failures = 0;
+  std::int64_t removed = 0;  // files of superseded versions deleted (option quotes)
   std::string last_problem;  // why the last file was not used or could not be written
 };
 using BarCacheStats = CacheStats;

@@ -664,6 +664,34 @@ TEST_F(SqliteQuoteCache, NewOrRevisedQuotesMakeTheFileStale) {
   EXPECT_EQ(store_->quote_cache_stats().hits, 2);
 }
 
+TEST_F(SqliteQuoteCache, FilesOfSupersededVersionsAreDeleted) {
+  load();
+  load(AsOf::at(Timestamp::from_ns(kT1 + 1)));  // the same kT1 file
+  ASSERT_TRUE(store_->load_option_quotes("OTHR", Timestamp::min(), Timestamp::max()).ok());
+  const std::string other = OptionQuoteCache(path_ + ".cache").file_path("OTHR", Timestamp::from_ns(kT1));
+  const std::string in_flight = cache_file(kT1) + ".tmp.999999";  // another process writing
+  spit(in_flight, "partial");
+  EXPECT_EQ(store_->quote_cache_stats().removed, 0);
+  auto tx = store_->begin(sample_lineage(kT2));
+  ASSERT_TRUE(tx.ok());
+  std::vector<OptionQuote> fix = {testkit::sample_quote(InstrumentId(1), day(1), 150, 160)};
+  ASSERT_TRUE((*tx)->put_option_quotes(fix).ok());
+  ASSERT_TRUE((*tx)->commit().ok());
+  // The kT2 view is written at the new version; the kT1 file (old version) goes, OTHR's file
+  // and the temporary file stay.
+  EXPECT_EQ(load().bid[0], 150 * kCent);
+  EXPECT_EQ(store_->quote_cache_stats().removed, 1);
+  EXPECT_FALSE(std::filesystem::exists(cache_file(kT1)));
+  EXPECT_TRUE(std::filesystem::exists(cache_file(kT2)));
+  EXPECT_TRUE(std::filesystem::exists(other));
+  EXPECT_TRUE(std::filesystem::exists(in_flight));
+  // The kT1 view at the new version is rebuilt and kept beside the kT2 file.
+  EXPECT_EQ(load(AsOf::at(Timestamp::from_ns(kT1))).bid[0], 101 * kCent);
+  EXPECT_TRUE(std::filesystem::exists(cache_file(kT1)));
+  EXPECT_TRUE(std::filesystem::exists(cache_file(kT2)));
+  EXPECT_EQ(store_->quote_cache_stats().removed, 1);
+}
+
 TEST_F(SqliteQuoteCache, AFailedCallLeavesTheVersionAsItWas) {
   auto v1 = store_->option_quote_series_version("ACME");
   ASSERT_TRUE(v1.ok());
