@@ -15,8 +15,6 @@
 // Thread safety: no shared state; an AtomicFile or ReadFile belongs to one thread.
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <span>
