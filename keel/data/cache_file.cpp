@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstring>
 #include <utility>
@@ -149,7 +150,10 @@ Result<AtomicFile> AtomicFile::create(const std::string& directory, const std::s
   if (::mkdir(directory.c_str(), 0755) != 0 && errno != EEXIST) {
     return make_error(ErrorCode::kIo, directory + ": cannot create the " + what + " directory: " + std::strerror(errno));
   }
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  // pid and a per-process sequence number: two stores of one process writing the same file
+  // from two threads each get their own temporary file.
+  static std::atomic<std::uint64_t> sequence{0};
+  std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(sequence.fetch_add(1));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return make_error(ErrorCode::kIo, tmp + ": cannot create: " + std::strerror(errno));
   return AtomicFile(fd, std::move(tmp), path);

@@ -5,7 +5,7 @@
 // Contract:
 // - Checksum64 is deterministic: the same words in the same order give the same digest however
 //   they are split between update() calls.
-// - AtomicFile writes "<file>.tmp.<pid>" and renames it over the file in commit(), so a reader
+// - AtomicFile writes "<file>.tmp.<pid>.<n>" and renames it over the file in commit(), so a reader
 //   (or a crash) sees the old file, the new file or no file, never a half-written one; an
 //   AtomicFile destroyed without commit() removes its temporary file.
 // - read_words() copies file words through a caller-supplied buffer small enough to stay in the
@@ -84,7 +84,7 @@ class ReadFile {
   std::string error_;
 };
 
-// A file written to "<path>.tmp.<pid>" and renamed over `path` by commit().
+// A file written to "<path>.tmp.<pid>.<n>" and renamed over `path` by commit().
 class AtomicFile {
  public:
   // Creates `directory` (one level) if needed and the temporary file; errors are kIo and name
