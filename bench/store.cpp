@@ -12,6 +12,11 @@
 //   BM_LoadBarsSqlite/10M   the same load with the cache disabled (one SQLite range scan).
 //   BM_ReadFileAnchor/10M   anchor: read() of the cache file into one buffer (memory-bandwidth
 //                           floor for the cache path).
+//   BM_LoadOptionQuotesSqlite  ten years of daily chains on one underlying (~1,000 quotes a
+//                           session, 20,160 contracts, 2.46 M quotes) loaded one calendar year
+//                           at a time, as the backtest feed does, with the caches off (one index
+//                           seek per contract per year, then a sort).
+//   BM_LoadOptionQuotesCache   the same ten loads from the option quote cache (warm file).
 // The databases live in a fresh /tmp/keel-bench-store-XXXXXX directory, removed at exit.
 #include <benchmark/benchmark.h>
 #include <fcntl.h>
@@ -268,6 +273,111 @@ void BM_ReadFileAnchor(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_ReadFileAnchor)->Arg(10'000'000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
+
+// Ten years of daily chains on "CHAIN": every 5 sessions 40 contracts are listed (20 strikes x
+// call/put) that are quoted for 125 sessions, so about 1,000 contracts are quoted a session.
+constexpr int kQuoteSessions = 2520;
+SqliteStore& quote_store() {
+  static std::unique_ptr<SqliteStore> store;
+  if (store) return *store;
+  const std::string path = scratch().path() + "/quotes.db";
+  auto s = SqliteStore::open(path);
+  check(s.ok(), "open quotes");
+  store = std::move(*s);
+  auto tx = store->begin(Lineage{Timestamp::from_ns(1000), "synth://bench-quotes", "bench/1"});
+  check(tx.ok(), "begin quotes");
+  const keel::Date first = keel::Date::ymd(2014, 1, 2);
+  struct Listing {
+    int first_session;
+    std::vector<InstrumentId> ids;
+  };
+  std::vector<Listing> listings;
+  for (int l = 0; l * 5 < kQuoteSessions; ++l) {
+    Listing listing{l * 5, {}};
+    for (int k = 0; k < 40; ++k) {
+      keel::OptionSpec spec;
+      spec.underlying = "CHAIN";
+      spec.expiry = keel::Date::from_days(first.days() + l * 7 + 180);
+      spec.strike = keel::Price::from_raw((50 + k / 2) * keel::kFixedScale, 0);
+      spec.right = k % 2 == 0 ? keel::OptionRight::kCall : keel::OptionRight::kPut;
+      auto inst = keel::make_option_instrument(spec);
+      check(inst.ok(), "option instrument");
+      auto id = (*tx)->upsert_instrument(*inst);
+      check(id.ok(), "upsert option");
+      listing.ids.push_back(*id);
+    }
+    listings.push_back(std::move(listing));
+  }
+  std::vector<keel::OptionQuote> quotes;
+  for (int d = 0; d < kQuoteSessions; ++d) {
+    quotes.clear();
+    const Timestamp ts = Timestamp::from_date(keel::Date::from_days(first.days() + d / 5 * 7 + d % 5));  // 5 a week
+    for (const Listing& l : listings) {
+      if (d < l.first_session || d >= l.first_session + 125) continue;
+      for (InstrumentId id : l.ids) {
+        keel::OptionQuote q;
+        q.instrument = id;
+        q.ts_event = ts;
+        q.ts_recv = ts + keel::kOneMinute;
+        const std::int64_t c = 100 + (id.value() * 7 + d) % 500;  // cents
+        q.bid = keel::Price::from_raw(c * 1'000'000, 2);
+        q.ask = keel::Price::from_raw((c + 5) * 1'000'000, 2);
+        q.last = q.bid;
+        q.bid_size = q.ask_size = keel::Quantity::from_raw(10 * keel::kFixedScale, 0);
+        q.volume = keel::Quantity::from_raw(d % 100 * keel::kFixedScale, 0);
+        q.open_interest = keel::Quantity::from_raw(1000 * keel::kFixedScale, 0);
+        q.underlying_price = keel::Price::from_raw(std::int64_t{7500} * 1'000'000, 2);
+        quotes.push_back(q);
+      }
+    }
+    check((*tx)->put_option_quotes(quotes).ok(), "put quotes");
+  }
+  check((*tx)->commit().ok(), "commit quotes");
+  return *store;
+}
+
+// The ten calendar-year loads (the sessions span 2014-01-02 to 2023-08) of the backtest feed; returns the rows loaded.
+std::size_t load_quote_years(SqliteStore& store, std::vector<keel::OptionQuoteColumns>* keep = nullptr) {
+  std::size_t rows = 0;
+  for (int y = 2014; y <= 2023; ++y) {
+    const Timestamp from = Timestamp::from_date(keel::Date::ymd(y, 1, 1));
+    const Timestamp to = Timestamp::from_date(keel::Date::ymd(y + 1, 1, 1)) - keel::Duration(1);
+    auto r = store.load_option_quotes("CHAIN", from, to);
+    check(r.ok(), "load quotes");
+    rows += r->size();
+    benchmark::DoNotOptimize(r->bid.data());
+    if (keep != nullptr) keep->push_back(std::move(*r));
+  }
+  return rows;
+}
+
+void BM_LoadOptionQuotesSqlite(benchmark::State& state) {
+  SqliteStore& store = quote_store();
+  store.set_bar_cache_enabled(false);
+  std::size_t rows = 0;
+  for (auto _ : state) rows += load_quote_years(store);
+  store.set_bar_cache_enabled(true);
+  state.SetItemsProcessed(static_cast<std::int64_t>(rows));
+}
+BENCHMARK(BM_LoadOptionQuotesSqlite)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+void BM_LoadOptionQuotesCache(benchmark::State& state) {
+  SqliteStore& store = quote_store();
+  // Before timing: the cached loads (the first one writes the file) equal the SQLite ones.
+  std::vector<keel::OptionQuoteColumns> cached, plain;
+  store.set_bar_cache_enabled(true);
+  load_quote_years(store, &cached);
+  store.set_bar_cache_enabled(false);
+  check(load_quote_years(store, &plain) == 2'460'000, "quote count");
+  store.set_bar_cache_enabled(true);
+  check(cached == plain, "cached loads equal SQLite loads");
+  const auto hits_before = store.quote_cache_stats().hits;
+  std::size_t rows = 0;
+  for (auto _ : state) rows += load_quote_years(store);
+  check(store.quote_cache_stats().hits - hits_before == 10 * static_cast<std::int64_t>(state.iterations()), "hits");
+  state.SetItemsProcessed(static_cast<std::int64_t>(rows));
+}
+BENCHMARK(BM_LoadOptionQuotesCache)->Unit(benchmark::kMillisecond)->Iterations(5);
 
 }  // namespace
 

@@ -11,11 +11,8 @@
 // - data_version is the store's per-series content version (SqliteStore chains a Checksum64
 //   over every added or revised row), so any write to the series, a rolled-back history or a
 //   different database at the same path makes old files stale.
-// - write() is atomic: it writes "<file>.tmp.<pid>" and renames it over the file, so a reader
-//   (or a crash) sees the old file, the new file or no file, never a half-written one.
-// - read() copies the file through a small buffer that stays in the CPU cache: each chunk is
-//   checksummed and appended to columns reserved up front (reserve_columns), so the data
-//   crosses memory once and nothing is zero-filled first.
+// - write() is atomic and read() copies the file through a small buffer that stays in the CPU
+//   cache into columns reserved up front (AtomicFile and ReadFile::read_words, cache_file.hpp).
 // - File format v1 (native little-endian int64, checked by an endianness marker): a 96-byte
 //   header (magic "KEELBARC", format version, header size, instrument, timeframe ns, as-of ns,
 //   data_version, rows, column count 7, payload checksum, endianness marker, reserved, header
@@ -31,30 +28,12 @@
 
 #include "keel/core/result.hpp"
 #include "keel/core/time.hpp"
+#include "keel/data/cache_file.hpp"
 #include "keel/model/columns.hpp"
 
 namespace keel::data {
 
-// A streaming 64-bit checksum: four lanes of the xxHash64 round (acc += w * P2; acc = rotl(acc,
-// 31); acc *= P1) over 64-bit words, merged and avalanched as in the xxHash64 specification
-// (Y. Collet, "xxHash fast digest algorithm", doc/xxhash_spec.md). Not cryptographic: it
-// detects damage, not tampering. Words fed in any chunking give the same digest.
-class Checksum64 {
- public:
-  explicit Checksum64(std::uint64_t seed = 0) noexcept;
-  void update(const std::int64_t* words, std::size_t n) noexcept;
-  void update(std::uint64_t word) noexcept;
-  std::uint64_t digest() const noexcept;
-
- private:
-  std::uint64_t lanes_[4];
-  std::uint64_t count_ = 0;
-};
-
-// Reserves `rows` in every column of `columns` and, on Linux, asks the kernel to back the
-// large column buffers with transparent huge pages (madvise MADV_HUGEPAGE): filling 80 MB
-// columns then takes 512x fewer page faults, and freeing them is as cheap. Advice only: the
-// result is the same without it.
+// Reserves `rows` in every column of `columns` (reserve_huge, cache_file.hpp).
 void reserve_columns(BarColumns& columns, std::size_t rows);
 
 struct BarCacheKey {
@@ -64,7 +43,7 @@ struct BarCacheKey {
   std::uint64_t data_version = 0;
 };
 
-enum class BarCacheRead { kHit, kMissing, kStale, kDamaged };
+using BarCacheRead = CacheRead;
 
 class BarCache {
  public:

@@ -107,7 +107,8 @@ TEST(SqliteStoreFile, CreatesTheSchemaInAMissingOrEmptyFile) {
     EXPECT_EQ(raw_scalar(path, "PRAGMA page_size"), "16384");
     EXPECT_EQ(raw_scalar(path, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master "
                                "WHERE type = 'table' ORDER BY name)"),
-              "bar_series,bar_series_ingests,bars,corporate_actions,ingests,instruments,option_quotes");
+              "bar_series,bar_series_ingests,bars,corporate_actions,ingests,instruments,option_quote_series,"
+              "option_quote_series_ingests,option_quotes");
     // Reopening an existing keel database migrates nothing and keeps it.
     auto again = SqliteStore::open(path);
     ASSERT_TRUE(again.ok()) << again.error().message;
@@ -524,6 +525,241 @@ TEST_F(SqliteBarCache, UnwritableCacheDirectoryStillLoads) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The option quote cache behind load_option_quotes.
+
+class SqliteQuoteCache : public ::testing::Test {
+ protected:
+  static constexpr std::int64_t kCent = 1'000'000;  // raw units per cent
+  void SetUp() override {
+    open_store();
+    auto tx = store_->begin(sample_lineage(kT1));
+    ASSERT_TRUE(tx.ok());
+    for (int c = 1; c <= 3; ++c) {
+      auto id = (*tx)->upsert_instrument(testkit::sample_option("ACME", Date::ymd(2024, 3, 15), 100 + c, OptionRight::kCall));
+      ASSERT_TRUE(id.ok());
+      ASSERT_EQ(id->value(), c);
+    }
+    ASSERT_TRUE((*tx)->upsert_instrument(testkit::sample_option("OTHR", Date::ymd(2024, 3, 15), 50, OptionRight::kPut)).ok());
+    // In (contract, ts_event) order, the order migration 2 chains existing quotes in.
+    std::vector<OptionQuote> quotes;
+    for (int c = 1; c <= 4; ++c) {
+      for (int d = 1; d <= 10; ++d) quotes.push_back(testkit::sample_quote(InstrumentId(c), day(d), 100 * c + d, 100 * c + d + 10));
+    }
+    ASSERT_TRUE((*tx)->put_option_quotes(quotes).ok());
+    ASSERT_TRUE((*tx)->commit().ok());
+  }
+  void open_store() {
+    store_.reset();
+    auto s = SqliteStore::open(path_);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store_ = std::move(*s);
+  }
+  OptionQuoteColumns load(AsOf as_of = AsOf::latest(), Timestamp from = Timestamp::min(),
+                          Timestamp to = Timestamp::max()) {
+    auto r = store_->load_option_quotes("ACME", from, to, as_of);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    return r.ok() ? *r : OptionQuoteColumns{};
+  }
+  // The same load through SQLite only (the cache switched off for one call).
+  OptionQuoteColumns load_uncached(AsOf as_of = AsOf::latest(), Timestamp from = Timestamp::min(),
+                                   Timestamp to = Timestamp::max()) {
+    store_->set_bar_cache_enabled(false);
+    OptionQuoteColumns r = load(as_of, from, to);
+    store_->set_bar_cache_enabled(true);
+    return r;
+  }
+  std::string cache_file(std::int64_t as_of) const {
+    return OptionQuoteCache(path_ + ".cache").file_path("ACME", Timestamp::from_ns(as_of));
+  }
+
+  TempDir dir_;
+  std::string path_ = dir_.file("keel.db");
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(SqliteQuoteCache, FirstLoadWritesTheFileLaterLoadsReadIt) {
+  const OptionQuoteColumns first = load();
+  EXPECT_EQ(store_->quote_cache_stats().misses, 1);
+  EXPECT_EQ(store_->quote_cache_stats().writes, 1);
+  EXPECT_TRUE(std::filesystem::exists(cache_file(kT1)));
+  // 3 contracts x 10 days, by (day, contract): row 4 is day 2 of contract 2, bid 200 + 2 cents.
+  ASSERT_EQ(first.size(), 30u);
+  EXPECT_EQ(first.ts_event[4], day(2).ns());
+  EXPECT_EQ(first.instrument[4], 2);
+  EXPECT_EQ(first.bid[4], 202 * kCent);
+  EXPECT_EQ(first.ask[4], 212 * kCent);
+  EXPECT_EQ(first, load_uncached());
+  EXPECT_EQ(load(), first);
+  EXPECT_EQ(store_->quote_cache_stats().hits, 1);
+  // Days 3..4 from the file: 6 rows, the same as SQLite gives.
+  const OptionQuoteColumns sub = load(AsOf::latest(), day(3), day(4));
+  EXPECT_EQ(store_->quote_cache_stats().hits, 2);
+  ASSERT_EQ(sub.size(), 6u);
+  EXPECT_EQ(sub.ts_event.front(), day(3).ns());
+  EXPECT_EQ(sub.ts_event.back(), day(4).ns());
+  EXPECT_EQ(sub, load_uncached(AsOf::latest(), day(3), day(4)));
+  // Any knowledge time at or after kT1 shares the kT1 file; before kT1 nothing is known.
+  EXPECT_EQ(load(AsOf::at(Timestamp::from_ns(kT1 + 500))), first);
+  EXPECT_EQ(store_->quote_cache_stats().hits, 3);
+  EXPECT_EQ(load(AsOf::at(Timestamp::from_ns(kT1 - 1))).size(), 0u);
+  EXPECT_EQ(load_uncached(AsOf::at(Timestamp::from_ns(kT1 - 1))).size(), 0u);
+  // Another underlying has its own file; an unknown one is empty either way.
+  auto other = store_->load_option_quotes("OTHR", Timestamp::min(), Timestamp::max());
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->size(), 10u);
+  EXPECT_EQ(store_->quote_cache_stats().misses, 2);
+  auto none = store_->load_option_quotes("NONE", Timestamp::min(), Timestamp::max());
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->size(), 0u);
+}
+
+TEST_F(SqliteQuoteCache, NewOrRevisedQuotesMakeTheFileStale) {
+  const OptionQuoteColumns before = load();
+  auto v1 = store_->option_quote_series_version("ACME");
+  auto other1 = store_->option_quote_series_version("OTHR");
+  ASSERT_TRUE(v1.ok() && other1.ok());
+  EXPECT_NE(*v1, 0u);
+  auto tx = store_->begin(sample_lineage(kT2));
+  ASSERT_TRUE(tx.ok());
+  // Contract 2 on day 5 revised (bid 207 -> 209), contract 1 quoted on a new day 11.
+  std::vector<OptionQuote> fix = {testkit::sample_quote(InstrumentId(2), day(5), 209, 215),
+                                  testkit::sample_quote(InstrumentId(1), day(11), 111, 121)};
+  auto counts = (*tx)->put_option_quotes(fix);
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->revised, 1);
+  EXPECT_EQ(counts->added, 1);
+  // Inside the transaction the cache is bypassed and the uncommitted rows are visible.
+  const OptionQuoteColumns inside = load(AsOf::latest(), day(5), day(5));
+  ASSERT_EQ(inside.size(), 3u);
+  EXPECT_EQ(inside.bid[1], 209 * kCent);
+  EXPECT_EQ(store_->quote_cache_stats().hits + store_->quote_cache_stats().misses, 1);
+  ASSERT_TRUE((*tx)->commit().ok());
+  auto v2 = store_->option_quote_series_version("ACME");
+  auto other2 = store_->option_quote_series_version("OTHR");
+  ASSERT_TRUE(v2.ok() && other2.ok());
+  EXPECT_NE(*v1, *v2);
+  EXPECT_EQ(*other1, *other2);  // untouched underlyings keep their files
+  EXPECT_EQ(raw_scalar(path_, "SELECT keys || ' ' || (last_ts = " + std::to_string(day(11).ns()) +
+                                  ") FROM option_quote_series WHERE underlying = 'ACME'"),
+            "31 1");
+  // The kT1 view is still the old data, but its file was written for the old version.
+  EXPECT_EQ(load(AsOf::at(Timestamp::from_ns(kT1))), before);
+  EXPECT_EQ(store_->quote_cache_stats().stale, 1);
+  const OptionQuoteColumns now = load();
+  ASSERT_EQ(now.size(), 31u);
+  EXPECT_EQ(now.bid[13], 209 * kCent);  // day 5 starts at row 12; contract 2 is its second row
+  EXPECT_EQ(now.ts_event[30], day(11).ns());
+  EXPECT_EQ(now, load_uncached());
+  EXPECT_TRUE(std::filesystem::exists(cache_file(kT2)));
+  EXPECT_EQ(load(), now);
+  EXPECT_EQ(store_->quote_cache_stats().hits, 1);
+  // Rewriting identical quotes changes nothing: the file stays valid.
+  auto tx3 = store_->begin(sample_lineage(3000));
+  ASSERT_TRUE(tx3.ok());
+  auto same = (*tx3)->put_option_quotes(fix);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(same->unchanged, 2);
+  ASSERT_TRUE((*tx3)->commit().ok());
+  EXPECT_EQ(load(), now);
+  EXPECT_EQ(store_->quote_cache_stats().hits, 2);
+}
+
+TEST_F(SqliteQuoteCache, FilesOfSupersededVersionsAreDeleted) {
+  load();
+  load(AsOf::at(Timestamp::from_ns(kT1 + 1)));  // the same kT1 file
+  ASSERT_TRUE(store_->load_option_quotes("OTHR", Timestamp::min(), Timestamp::max()).ok());
+  const std::string other = OptionQuoteCache(path_ + ".cache").file_path("OTHR", Timestamp::from_ns(kT1));
+  const std::string in_flight = cache_file(kT1) + ".tmp.999999";  // another process writing
+  spit(in_flight, "partial");
+  EXPECT_EQ(store_->quote_cache_stats().removed, 0);
+  auto tx = store_->begin(sample_lineage(kT2));
+  ASSERT_TRUE(tx.ok());
+  std::vector<OptionQuote> fix = {testkit::sample_quote(InstrumentId(1), day(1), 150, 160)};
+  ASSERT_TRUE((*tx)->put_option_quotes(fix).ok());
+  ASSERT_TRUE((*tx)->commit().ok());
+  // The kT2 view is written at the new version; the kT1 file (old version) goes, OTHR's file
+  // and the temporary file stay.
+  EXPECT_EQ(load().bid[0], 150 * kCent);
+  EXPECT_EQ(store_->quote_cache_stats().removed, 1);
+  EXPECT_FALSE(std::filesystem::exists(cache_file(kT1)));
+  EXPECT_TRUE(std::filesystem::exists(cache_file(kT2)));
+  EXPECT_TRUE(std::filesystem::exists(other));
+  EXPECT_TRUE(std::filesystem::exists(in_flight));
+  // The kT1 view at the new version is rebuilt and kept beside the kT2 file.
+  EXPECT_EQ(load(AsOf::at(Timestamp::from_ns(kT1))).bid[0], 101 * kCent);
+  EXPECT_TRUE(std::filesystem::exists(cache_file(kT1)));
+  EXPECT_TRUE(std::filesystem::exists(cache_file(kT2)));
+  EXPECT_EQ(store_->quote_cache_stats().removed, 1);
+}
+
+TEST_F(SqliteQuoteCache, AFailedCallLeavesTheVersionAsItWas) {
+  auto v1 = store_->option_quote_series_version("ACME");
+  ASSERT_TRUE(v1.ok());
+  auto tx = store_->begin(sample_lineage(kT2));
+  ASSERT_TRUE(tx.ok());
+  // A good revision, then a quote of an unknown contract: the call fails and changes nothing.
+  std::vector<OptionQuote> bad = {testkit::sample_quote(InstrumentId(1), day(1), 150, 160),
+                                  testkit::sample_quote(InstrumentId(99), day(1), 150, 160)};
+  EXPECT_FALSE((*tx)->put_option_quotes(bad).ok());
+  auto inside = store_->option_quote_series_version("ACME");
+  ASSERT_TRUE(inside.ok());
+  EXPECT_EQ(*inside, *v1);
+  ASSERT_TRUE((*tx)->commit().ok());
+  EXPECT_EQ(*store_->option_quote_series_version("ACME"), *v1);
+  EXPECT_EQ(raw_scalar(path_, "SELECT count(*) FROM option_quote_series_ingests"), "2");  // kT1 for ACME, OTHR
+}
+
+TEST_F(SqliteQuoteCache, DamagedFileIsReloadedAndRewritten) {
+  const OptionQuoteColumns good = load();
+  const std::string file = cache_file(kT1);
+  const std::string original = slurp(file);
+  for (std::size_t pos : {std::size_t{20}, std::size_t{140}, original.size() - 3}) {  // header, name, last column
+    std::string bad = original;
+    bad[pos] ^= 0x04;
+    spit(file, bad);
+    EXPECT_EQ(load(), good) << pos;
+    EXPECT_EQ(slurp(file), original) << pos << ": rewritten whole";
+  }
+  EXPECT_EQ(store_->quote_cache_stats().damaged, 3);
+  EXPECT_EQ(store_->quote_cache_stats().writes, 4);
+}
+
+TEST_F(SqliteQuoteCache, OldDatabaseIsMigratedWithTheSameVersion) {
+  auto v = store_->option_quote_series_version("ACME");
+  ASSERT_TRUE(v.ok());
+  const OptionQuoteColumns before = load_uncached();
+  store_.reset();
+  // Back to schema 1: the tables migration 2 adds are gone.
+  raw_exec(path_, "DROP TABLE option_quote_series_ingests; DROP TABLE option_quote_series; PRAGMA user_version = 1;");
+  open_store();
+  EXPECT_EQ(store_->schema_version(), 2);
+  // The quotes were written in one transaction in (contract, ts_event) order, the order the
+  // migration chains them in, so it recomputes exactly the version put_option_quotes kept.
+  auto migrated = store_->option_quote_series_version("ACME");
+  ASSERT_TRUE(migrated.ok());
+  EXPECT_EQ(*migrated, *v);
+  EXPECT_EQ(raw_scalar(path_, "SELECT group_concat(underlying || ':' || keys || ':' || (first_ts = " +
+                                  std::to_string(day(1).ns()) + ") || (last_ts = " + std::to_string(day(10).ns()) +
+                                  "), ' ') FROM (SELECT * FROM option_quote_series ORDER BY underlying)"),
+            "ACME:30:11 OTHR:10:11");
+  EXPECT_EQ(raw_scalar(path_, "SELECT group_concat(underlying || '@' || ingested_at, ' ') FROM "
+                              "(SELECT * FROM option_quote_series_ingests ORDER BY underlying)"),
+            "ACME@1000 OTHR@1000");
+  EXPECT_EQ(load(), before);
+  EXPECT_EQ(load(), before);
+  EXPECT_EQ(store_->quote_cache_stats().hits, 1);
+  // A revision after the migration chains on from the migrated version.
+  auto tx = store_->begin(sample_lineage(kT2));
+  ASSERT_TRUE(tx.ok());
+  std::vector<OptionQuote> fix = {testkit::sample_quote(InstrumentId(3), day(10), 1, 2)};
+  ASSERT_TRUE((*tx)->put_option_quotes(fix).ok());
+  ASSERT_TRUE((*tx)->commit().ok());
+  EXPECT_NE(*store_->option_quote_series_version("ACME"), *v);
+  EXPECT_EQ(load(), load_uncached());
+  EXPECT_EQ(load().bid.back(), 1 * kCent);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Property: any sequence of transactions gives identical results and reads on SqliteStore
 // (cache on) and on the in-memory oracle. Operations are decoded from a list of random words,
 // so rapidcheck shrinks a failure to a short sequence.
@@ -604,7 +840,10 @@ void compare_reads(Store& a, Store& b, const std::vector<std::int64_t>& times) {
     for (const char* u : {"AAPL", "MSFT"}) {
       check_same(a.load_option_quotes(u, Timestamp::min(), Timestamp::max(), v),
                  b.load_option_quotes(u, Timestamp::min(), Timestamp::max(), v), "quotes");
-      check_same(a.load_option_quotes(u, day(3), day(4), v), b.load_option_quotes(u, day(3), day(4), v), "quote range");
+      for (auto [from, to] : {std::pair{day(3), day(4)}, std::pair{day(1), day(1)}, std::pair{day(5), day(2)},
+                              std::pair{Timestamp::min(), day(2)}, std::pair{day(4), Timestamp::max()}}) {
+        check_same(a.load_option_quotes(u, from, to, v), b.load_option_quotes(u, from, to, v), "quote range");
+      }
     }
   }
 }
@@ -616,6 +855,13 @@ RC_GTEST_PROP(SqliteStoreProperty, MatchesTheMemoryOracle, ()) {
   RC_ASSERT(opened.ok());
   SqliteStore& sql = **opened;
   testkit::MemoryStore mem;
+  // A second connection to the same file with the caches off: committed reads through the
+  // caches must equal plain SQLite reads.
+  SqliteStoreOptions no_cache;
+  no_cache.bar_cache = false;
+  auto plain_opened = SqliteStore::open(dir.file("keel.db"), no_cache);
+  RC_ASSERT(plain_opened.ok());
+  SqliteStore& plain = **plain_opened;
   {
     // Instruments 1..5 exist from the start (ids 6 and 7 never do); upserts below may repeat
     // them or try the conflicting definition.
@@ -702,7 +948,10 @@ RC_GTEST_PROP(SqliteStoreProperty, MatchesTheMemoryOracle, ()) {
     ta = make_error(ErrorCode::kInternal, "end");  // destroys the transaction (rolls back if open)
     tb = make_error(ErrorCode::kInternal, "end");
     compare_reads(sql, mem, times);
+    compare_reads(sql, plain, times);
   }
+  RC_CLASSIFY(sql.quote_cache_stats().hits > 0, "quote cache hits");
+  RC_CLASSIFY(sql.quote_cache_stats().stale > 0, "stale quote files");
   RC_CLASSIFY(revised, "revision");
   RC_CLASSIFY(conflict, "conflict");
   RC_CLASSIFY(rolled_back, "rollback");
