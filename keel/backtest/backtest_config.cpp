@@ -30,7 +30,8 @@ Result<BacktestConfig> parse_backtest_config(std::string_view text, std::string_
     if (k != "backtest" && k != "lifecycle" && !strategy::is_strategy_name(k)) {
       std::string known = "[backtest], [lifecycle]";
       for (std::string_view n : strategy::strategy_names()) known += ", [" + std::string(n) + "]";
-      return make_error(ErrorCode::kParse, top.where(&node) + "unknown table or key '" + k + "' (known: " + known + ")");
+      return make_error(ErrorCode::kParse,
+                        top.where(&node) + "unknown table or key '" + k + "' (known: " + known + ")");
     }
     if (!node.is_table()) {
       return make_error(ErrorCode::kParse, top.where(&node) + "'" + k + "' must be a table ([" + k + "])");

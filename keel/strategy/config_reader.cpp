@@ -43,6 +43,15 @@ std::string decimal_text(double v) {
   return std::string(buf, r.ptr);
 }
 
+// A fixed-point value from the decimal text of `v` (a number read from node `n`), exactly.
+template <class F>
+Result<F> exact(const ConfigReader& r, const toml::node& n, std::string_view key, double v) {
+  const std::string text = decimal_text(v);
+  auto f = F::parse(text);
+  if (!f) return r.error_at(&n, r.name(key) + " = " + text + ": " + f.error().message);
+  return *f;
+}
+
 }  // namespace
 
 std::string number_text(double v) {
@@ -134,15 +143,20 @@ Status ConfigReader::read_number(std::string_view key, const toml::node& n, doub
   return ok_status();
 }
 
-Status ConfigReader::number(std::string_view key, double& field, Interval range) const {
-  const toml::node* n = node(key);
-  if (parsing() && n == nullptr) return ok_status();
-  double v = field;
+Status ConfigReader::in_range(std::string_view key, const toml::node* n, double& v, const Interval& range) const {
   if (n != nullptr) KEEL_TRY_STATUS(read_number(key, *n, v));
   if (!range.contains(v)) {
     return make_error(ErrorCode::kInvalidArgument,
                       where(n) + name(key) + " = " + number_text(v) + " out of range " + range.text());
   }
+  return ok_status();
+}
+
+Status ConfigReader::number(std::string_view key, double& field, Interval range) const {
+  const toml::node* n = node(key);
+  if (parsing() && n == nullptr) return ok_status();
+  double v = field;
+  KEEL_TRY_STATUS(in_range(key, n, v, range));
   field = v;
   return ok_status();
 }
@@ -206,40 +220,26 @@ Status ConfigReader::date(std::string_view key, Date& field) const {
 
 Status ConfigReader::price(std::string_view key, Price& field, Interval range) const {
   const toml::node* n = node(key);
-  if (parsing() && n == nullptr) return ok_status();
   double v = field.to_double();
-  if (n != nullptr) KEEL_TRY_STATUS(read_number(key, *n, v));
-  if (!range.contains(v)) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      where(n) + name(key) + " = " + number_text(v) + " out of range " + range.text());
-  }
-  if (n == nullptr) return ok_status();
-  const std::string text = decimal_text(v);
-  auto p = Price::parse(text);
-  if (!p) return make_error(ErrorCode::kInvalidArgument, where(n) + name(key) + " = " + text + ": " + p.error().message);
-  field = p->rounded(std::max(2, p->precision()));
+  if (n == nullptr) return parsing() ? ok_status() : in_range(key, nullptr, v, range);
+  KEEL_TRY_STATUS(in_range(key, n, v, range));
+  KEEL_TRY(p, exact<Price>(*this, *n, key, v));
+  field = p.rounded(std::max(2, p.precision()));
   return ok_status();
 }
 
 Status ConfigReader::money(std::string_view key, Money& field, Interval range, int digits) const {
   KEEL_ASSERT(digits >= 0 && digits <= kFixedMaxPrecision, "ConfigReader::money: digits out of 0..8");
   const toml::node* n = node(key);
-  if (parsing() && n == nullptr) return ok_status();
   double v = field.to_double();
-  if (n != nullptr) KEEL_TRY_STATUS(read_number(key, *n, v));
-  if (!range.contains(v)) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      where(n) + name(key) + " = " + number_text(v) + " out of range " + range.text());
+  if (n == nullptr) return parsing() ? ok_status() : in_range(key, nullptr, v, range);
+  KEEL_TRY_STATUS(in_range(key, n, v, range));
+  KEEL_TRY(m, exact<Money>(*this, *n, key, v));
+  if (!m.is_multiple_of_precision(digits)) {
+    return error_at(n, name(key) + " = " + m.to_string() + " has more than " + std::to_string(digits) +
+                           " decimal places");
   }
-  if (n == nullptr) return ok_status();
-  const std::string text = decimal_text(v);
-  auto m = Money::parse(text);
-  if (!m) return make_error(ErrorCode::kInvalidArgument, where(n) + name(key) + " = " + text + ": " + m.error().message);
-  if (!m->is_multiple_of_precision(digits)) {
-    return make_error(ErrorCode::kInvalidArgument, where(n) + name(key) + " = " + text + " has more than " +
-                                                       std::to_string(digits) + " decimal places");
-  }
-  field = m->rounded(digits);
+  field = m.rounded(digits);
   return ok_status();
 }
 

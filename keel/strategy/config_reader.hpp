@@ -62,6 +62,9 @@ struct Interval {
   std::string text() const;  // "[0, 1)", "0 or (1, 100]"
 };
 
+// The open unit interval (0, 1): deltas, probabilities.
+inline constexpr Interval kOpenUnit{0.0, 1.0, true, true};
+
 class ConfigReader {
  public:
   // Parsing `table`, named `table_name` in messages ("wheel", "multi.sleeve[2]").
@@ -131,6 +134,8 @@ class ConfigReader {
                       std::string_view key) const;
   // The value of a number node (an integer or a float), or a type error.
   Status read_number(std::string_view key, const toml::node& n, double& out) const;
+  // Reads `n` (when not null) into `v`, then checks `v` against `range`.
+  Status in_range(std::string_view key, const toml::node* n, double& v, const Interval& range) const;
 
   const toml::table* table_ = nullptr;
   std::string source_;

@@ -35,12 +35,12 @@ Status check_all(DeltaHedgedVolConfig& c, const ConfigReader& f, portfolio::Acco
   KEEL_TRY_STATUS(f.integer("max_dte", c.max_dte, 0, 730));
   KEEL_TRY_STATUS(f.integer("target_dte", c.target_dte, 0, 730));
   if (c.min_dte > c.max_dte) {
-    return f.error_at("max_dte", "delta_hedged_vol.max_dte = " + std::to_string(c.max_dte) + " is below min_dte = " +
-                                  std::to_string(c.min_dte));
+    return f.error_at("max_dte", "delta_hedged_vol.max_dte = " + std::to_string(c.max_dte) +
+                                     " is below min_dte = " + std::to_string(c.min_dte));
   }
   if (c.target_dte < c.min_dte || c.target_dte > c.max_dte) {
     return f.error_at("target_dte", "delta_hedged_vol.target_dte = " + std::to_string(c.target_dte) + " is outside [" +
-                                     std::to_string(c.min_dte) + ", " + std::to_string(c.max_dte) + "]");
+                                        std::to_string(c.min_dte) + ", " + std::to_string(c.max_dte) + "]");
   }
   KEEL_TRY_STATUS(f.integer("contracts_max", c.contracts_max, 1, 100000));
   KEEL_TRY_STATUS(f.number("capital_at_risk", c.capital_at_risk, Interval{0.0, 1.0, true, false}));
@@ -53,11 +53,12 @@ Status check_all(DeltaHedgedVolConfig& c, const ConfigReader& f, portfolio::Acco
   KEEL_TRY_STATUS(f.number("profit_target", c.profit_target, Interval{0.0, 100.0, true, false, true}));
   KEEL_TRY_STATUS(f.number("loss_limit", c.loss_limit, Interval{0.0, 100.0, true, false, true}));
   if (account == portfolio::AccountType::kCash) {
-    return f.error_at("direction", "delta_hedged_vol needs backtest.account = \"margin\": its hedge sells shares short "
-                                "when the options' delta is positive" +
-                                    std::string(c.direction == VolDirection::kShort
-                                                    ? ", and a short straddle/strangle has undefined risk"
-                                                    : ""));
+    return f.error_at(
+        "direction",
+        "delta_hedged_vol needs backtest.account = \"margin\": its hedge sells shares short "
+        "when the options' delta is positive" +
+            std::string(c.direction == VolDirection::kShort ? ", and a short straddle/strangle has undefined risk"
+                                                            : ""));
   }
   return ok_status();
 }

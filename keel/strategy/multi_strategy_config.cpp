@@ -5,15 +5,14 @@
 #include <set>
 
 #include "keel/core/assert.hpp"
-
+#include "keel/strategy/config_reader.hpp"
 #include "keel/strategy/hmm_regime.hpp"
 #include "keel/strategy/multi_strategy.hpp"
-#include "keel/strategy/config_reader.hpp"
 
 namespace keel::strategy {
 namespace {
 
-constexpr std::array<std::string_view, 6> kSleeveKeys{"name",   "strategy",   "weight",
+constexpr std::array<std::string_view, 6> kSleeveKeys{"name",    "strategy",   "weight",
                                                       "regimes", "min_equity", "max_equity"};
 
 struct SleeveConfig {

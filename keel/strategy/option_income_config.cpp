@@ -8,8 +8,6 @@
 namespace keel::strategy {
 namespace {
 
-constexpr Interval kOpenUnit{0.0, 1.0, true, true};
-
 constexpr std::array<std::string_view, 25> kKeys{
     "underlyings",   "structure",     "right",          "min_dte",           "max_dte",
     "target_dte",    "far_min_dte",   "far_max_dte",    "far_target_dte",    "short_delta",
@@ -35,12 +33,12 @@ Status dte_window(const ConfigReader& f, const char* lo_key, const char* hi_key,
                   int target) {
   if (lo > hi) {
     return f.error_at(hi_key, f.name(hi_key) + " = " + std::to_string(hi) + " is below " + f.name(lo_key) + " = " +
-                               std::to_string(lo));
+                                  std::to_string(lo));
   }
   if (target < lo || target > hi) {
-    return f.error_at(target_key, f.name(target_key) + " = " + std::to_string(target) + " is outside [" + f.name(lo_key) +
-                                   ", " + f.name(hi_key) + "] = [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                                   "]");
+    return f.error_at(target_key, f.name(target_key) + " = " + std::to_string(target) + " is outside [" +
+                                      f.name(lo_key) + ", " + f.name(hi_key) + "] = [" + std::to_string(lo) + ", " +
+                                      std::to_string(hi) + "]");
   }
   return ok_status();
 }
@@ -48,15 +46,16 @@ Status dte_window(const ConfigReader& f, const char* lo_key, const char* hi_key,
 Status check_all(OptionIncomeConfig& c, const ConfigReader& f, portfolio::AccountType account) {
   KEEL_TRY_STATUS(f.symbols("underlyings", c.underlyings, true));
   if (f.parsing() && f.node("structure") == nullptr) {
-    return f.error_at(nullptr, "missing required key option_income.structure (one of \"covered_call\", "
-                            "\"cash_secured_put\", \"bull_put\", \"bear_call\", \"iron_condor\", \"short_strangle\", "
-                            "\"short_straddle\", \"calendar\", \"diagonal\")");
+    return f.error_at(nullptr,
+                      "missing required key option_income.structure (one of \"covered_call\", "
+                      "\"cash_secured_put\", \"bull_put\", \"bear_call\", \"iron_condor\", \"short_strangle\", "
+                      "\"short_straddle\", \"calendar\", \"diagonal\")");
   }
   KEEL_TRY_STATUS(f.choice("structure", c.structure, kStructures));
   const std::string structure(to_string(c.structure));
   if (f.node("right") != nullptr && !is_two_expiry(c.structure)) {
     return f.error_at("right", "option_income.right is only for calendar and diagonal (structure = \"" + structure +
-                                "\" fixes its rights)");
+                                   "\" fixes its rights)");
   }
   KEEL_TRY_STATUS(f.choice("right", c.right, kRights));
   KEEL_TRY_STATUS(f.integer("min_dte", c.min_dte, 0, 730));
@@ -70,9 +69,9 @@ Status check_all(OptionIncomeConfig& c, const ConfigReader& f, portfolio::Accoun
     KEEL_TRY_STATUS(dte_window(f, "far_min_dte", "far_max_dte", "far_target_dte", c.far_min_dte, c.far_max_dte,
                                c.far_target_dte));
     if (c.far_max_dte <= c.min_dte) {
-      return f.error_at("far_max_dte", "option_income.far_max_dte = " + std::to_string(c.far_max_dte) +
-                                        " leaves no far expiry after the near window's min_dte = " +
-                                        std::to_string(c.min_dte));
+      return f.error_at("far_max_dte",
+                        "option_income.far_max_dte = " + std::to_string(c.far_max_dte) +
+                            " leaves no far expiry after the near window's min_dte = " + std::to_string(c.min_dte));
     }
   } else {
     for (const char* k : {"far_min_dte", "far_max_dte", "far_target_dte"}) {
@@ -89,9 +88,9 @@ Status check_all(OptionIncomeConfig& c, const ConfigReader& f, portfolio::Accoun
   if (has_wings(c.structure) && wings != 1) {
     const char* k = c.wing_width.is_positive() ? "wing_width" : c.wing_strikes > 0 ? "wing_strikes" : "long_delta";
     return f.error_at(wings == 0 ? nullptr : f.node(k),
-                   "option_income: structure = \"" + structure +
-                       "\" needs exactly one of wing_width, wing_strikes, long_delta to place its long leg (" +
-                       std::to_string(wings) + " given)");
+                      "option_income: structure = \"" + structure +
+                          "\" needs exactly one of wing_width, wing_strikes, long_delta to place its long leg (" +
+                          std::to_string(wings) + " given)");
   }
   if (!has_wings(c.structure) && wings != 0) {
     const char* k = c.wing_width.is_positive() ? "wing_width" : c.wing_strikes > 0 ? "wing_strikes" : "long_delta";
@@ -102,13 +101,15 @@ Status check_all(OptionIncomeConfig& c, const ConfigReader& f, portfolio::Accoun
   const bool vertical = c.structure == IncomeStructure::kBullPut || c.structure == IncomeStructure::kBearCall ||
                         c.structure == IncomeStructure::kIronCondor;
   if (c.min_credit_to_width > 0.0 && !vertical) {
-    return f.error_at("min_credit_to_width", "option_income.min_credit_to_width is only for bull_put, bear_call and "
-                                          "iron_condor (structure = \"" + structure + "\")");
+    return f.error_at("min_credit_to_width",
+                      "option_income.min_credit_to_width is only for bull_put, bear_call and "
+                      "iron_condor (structure = \"" +
+                          structure + "\")");
   }
   KEEL_TRY_STATUS(f.price("max_debit", c.max_debit, Interval{0.0, 10000.0, false, false}));
   if (c.max_debit.is_positive() && !is_debit_structure(c.structure)) {
     return f.error_at("max_debit", "option_income.max_debit is only for calendar and diagonal (structure = \"" +
-                                    structure + "\" is opened for a credit)");
+                                       structure + "\" is opened for a credit)");
   }
   KEEL_TRY_STATUS(f.number("iv_rank_min", c.iv_rank_min, Interval{0.0, 100.0, false, false}));
   KEEL_TRY_STATUS(f.integer("iv_rank_lookback", c.iv_rank_lookback, 2, 2520));
@@ -123,8 +124,9 @@ Status check_all(OptionIncomeConfig& c, const ConfigReader& f, portfolio::Accoun
   KEEL_TRY_STATUS(f.boolean("exit_when_tested", c.exit_when_tested));
   KEEL_TRY_STATUS(f.number("tested_band", c.tested_band, Interval{0.0, 0.5, false, false}));
   if (c.exit_when_tested && c.structure == IncomeStructure::kShortStraddle) {
-    return f.error_at("exit_when_tested", "option_income.exit_when_tested does not apply to short_straddle (its short "
-                                       "strikes are at the money: one is always tested)");
+    return f.error_at("exit_when_tested",
+                      "option_income.exit_when_tested does not apply to short_straddle (its short "
+                      "strikes are at the money: one is always tested)");
   }
   if (c.tested_band > 0.0 && !c.exit_when_tested) {
     return f.error_at("tested_band", "option_income.tested_band is set but exit_when_tested is false");
@@ -132,14 +134,15 @@ Status check_all(OptionIncomeConfig& c, const ConfigReader& f, portfolio::Accoun
   if (account == portfolio::AccountType::kCash) {
     if (is_undefined_risk(c.structure)) {
       return f.error_at("structure", "option_income.structure = \"" + structure +
-                                      "\" has undefined risk (a naked short call) and needs backtest.account = "
-                                      "\"margin\"; the cash account cannot hold it");
+                                         "\" has undefined risk (a naked short call) and needs backtest.account = "
+                                         "\"margin\"; the cash account cannot hold it");
     }
     if (is_two_expiry(c.structure) && c.right == OptionRight::kCall) {
-      return f.error_at(f.node("right") != nullptr ? "right" : "structure",
-                     "option_income: a call " + structure +
-                         " needs backtest.account = \"margin\": the cash account pairs only same-expiry verticals, so "
-                         "its near short call would be uncovered (use right = \"put\" in a cash account)");
+      return f.error_at(
+          f.node("right") != nullptr ? "right" : "structure",
+          "option_income: a call " + structure +
+              " needs backtest.account = \"margin\": the cash account pairs only same-expiry verticals, so "
+              "its near short call would be uncovered (use right = \"put\" in a cash account)");
     }
   }
   return ok_status();

@@ -9,8 +9,6 @@
 namespace keel::strategy {
 namespace {
 
-constexpr Interval kOpenUnit{0.0, 1.0, true, true};
-
 constexpr std::array<std::string_view, 24> kKeys{
     "underlyings",       "put_selection",        "put_delta",          "put_probability_otm", "min_dte",
     "max_dte",           "target_dte",           "min_premium_yield",  "iv_rank_min",         "iv_rank_lookback",
@@ -55,13 +53,13 @@ Status check_all(WheelConfig& c, const ConfigReader& f) {
   // the rule), or the table's line when both are defaults.
   const toml::node* max_node = f.node("max_dte") ? f.node("max_dte") : f.node("min_dte");
   if (c.min_dte > c.max_dte) {
-    return f.error_at(max_node, "wheel.min_dte = " + std::to_string(c.min_dte) + " is above wheel.max_dte = " +
-                                 std::to_string(c.max_dte));
+    return f.error_at(max_node, "wheel.min_dte = " + std::to_string(c.min_dte) +
+                                    " is above wheel.max_dte = " + std::to_string(c.max_dte));
   }
   if (c.target_dte < c.min_dte || c.target_dte > c.max_dte) {
     const toml::node* n = f.node("target_dte") ? f.node("target_dte") : max_node;
     return f.error_at(n, "wheel.target_dte = " + std::to_string(c.target_dte) + " is outside the DTE window [" +
-                          std::to_string(c.min_dte) + ", " + std::to_string(c.max_dte) + "]");
+                             std::to_string(c.min_dte) + ", " + std::to_string(c.max_dte) + "]");
   }
   return ok_status();
 }
