@@ -142,6 +142,25 @@ class ConfigReader {
   std::string table_name_;
 };
 
+// The two entry points of a config whose fields one function reads and checks,
+// `check(Config&, const ConfigReader&) -> Status` (the wheel, option_income, delta_hedged_vol):
+// parse `table` (unknown keys first, so a typo is reported as such rather than as a missing or
+// defaulted key), or check a config built in code (on a copy: `check` may set defaults).
+template <class Config, class Check>
+Result<Config> read_config(const toml::table& table, std::string_view source, std::string table_name,
+                           std::span<const std::string_view> keys, const Check& check) {
+  const ConfigReader reader(table, source, std::move(table_name));
+  KEEL_TRY_STATUS(reader.known(keys));
+  Config config;
+  KEEL_TRY_STATUS(check(config, reader));
+  return config;
+}
+template <class Config, class Check>
+Status check_config(const Config& config, std::string table_name, const Check& check) {
+  Config copy = config;
+  return check(copy, ConfigReader(std::move(table_name)));
+}
+
 // Shortest round-trip text of `v` ("0.3", "1e+10"), as the messages print numbers.
 std::string number_text(double v);
 

@@ -70,17 +70,13 @@ std::string_view to_string(VolStructure s) noexcept { return s == VolStructure::
 std::string_view to_string(HedgeMode m) noexcept { return m == HedgeMode::kDaily ? "daily" : "threshold"; }
 
 Status DeltaHedgedVolConfig::validate(portfolio::AccountType account) const {
-  DeltaHedgedVolConfig copy = *this;
-  return check_all(copy, ConfigReader("delta_hedged_vol"), account);
+  return check_config(*this, "delta_hedged_vol", [account](auto& c, const auto& f) { return check_all(c, f, account); });
 }
 
 Result<DeltaHedgedVolConfig> parse_delta_hedged_vol_config(const toml::table& table, std::string_view source_name,
                                                            portfolio::AccountType account) {
-  const ConfigReader f(table, source_name, "delta_hedged_vol");
-  KEEL_TRY_STATUS(f.known(kKeys));
-  DeltaHedgedVolConfig c;
-  KEEL_TRY_STATUS(check_all(c, f, account));
-  return c;
+  return read_config<DeltaHedgedVolConfig>(table, source_name, "delta_hedged_vol", kKeys,
+                                           [account](auto& c, const auto& f) { return check_all(c, f, account); });
 }
 
 }  // namespace keel::strategy

@@ -169,17 +169,13 @@ bool is_two_expiry(IncomeStructure s) noexcept {
 bool is_debit_structure(IncomeStructure s) noexcept { return is_two_expiry(s); }
 
 Status OptionIncomeConfig::validate(portfolio::AccountType account) const {
-  OptionIncomeConfig copy = *this;
-  return check_all(copy, ConfigReader("option_income"), account);
+  return check_config(*this, "option_income", [account](auto& c, const auto& f) { return check_all(c, f, account); });
 }
 
 Result<OptionIncomeConfig> parse_option_income_config(const toml::table& table, std::string_view source_name,
                                                       portfolio::AccountType account) {
-  const ConfigReader f(table, source_name, "option_income");
-  KEEL_TRY_STATUS(f.known(kKeys));
-  OptionIncomeConfig c;
-  KEEL_TRY_STATUS(check_all(c, f, account));
-  return c;
+  return read_config<OptionIncomeConfig>(table, source_name, "option_income", kKeys,
+                                         [account](auto& c, const auto& f) { return check_all(c, f, account); });
 }
 
 }  // namespace keel::strategy

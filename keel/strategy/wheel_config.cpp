@@ -83,18 +83,10 @@ std::string_view to_string(CallStrikePolicy p) noexcept {
   return "unknown";
 }
 
-Status WheelConfig::validate() const {
-  WheelConfig copy = *this;
-  return check_all(copy, ConfigReader("wheel"));
-}
+Status WheelConfig::validate() const { return check_config(*this, "wheel", check_all); }
 
 Result<WheelConfig> parse_wheel_config(const toml::table& wheel, std::string_view source_name) {
-  const ConfigReader f(wheel, source_name, "wheel");
-  // Unknown keys first, so a typo is reported as such rather than as a missing or defaulted key.
-  KEEL_TRY_STATUS(f.known(kKeys));
-  WheelConfig c;
-  KEEL_TRY_STATUS(check_all(c, f));
-  return c;
+  return read_config<WheelConfig>(wheel, source_name, "wheel", kKeys, check_all);
 }
 
 }  // namespace keel::strategy
