@@ -5,7 +5,7 @@
 #include <numeric>
 
 #include "keel/core/assert.hpp"
-#include "keel/strategy/rebalance_config.hpp"
+#include "keel/strategy/config_reader.hpp"
 
 namespace keel::strategy {
 
@@ -24,8 +24,7 @@ Status HmmRegimeConfig::validate() const {
 
 Result<HmmRegimeConfig> parse_hmm_regime_config(const toml::table& table, std::string_view source) {
   const ConfigReader r(table, source, "regime");
-  KEEL_TRY_STATUS(
-      r.known({"symbol", "states", "lookback", "min_observations", "refit_every", "restarts", "seed"}, false));
+  KEEL_TRY_STATUS(r.known({"symbol", "states", "lookback", "min_observations", "refit_every", "restarts", "seed"}));
   HmmRegimeConfig c;
   KEEL_TRY_STATUS(r.text("symbol", c.symbol, true));
   KEEL_TRY_STATUS(r.integer("states", c.states, 2, 5));

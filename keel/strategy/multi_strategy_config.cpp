@@ -1,26 +1,25 @@
 #include "keel/strategy/multi_strategy_config.hpp"
 
+#include <array>
 #include <memory>
 #include <set>
 
 #include "keel/core/assert.hpp"
-
+#include "keel/strategy/config_reader.hpp"
 #include "keel/strategy/hmm_regime.hpp"
 #include "keel/strategy/multi_strategy.hpp"
-#include "keel/strategy/rebalance_config.hpp"
 
 namespace keel::strategy {
 namespace {
+
+constexpr std::array<std::string_view, 6> kSleeveKeys{"name",    "strategy",   "weight",
+                                                      "regimes", "min_equity", "max_equity"};
 
 struct SleeveConfig {
   SleeveSpec spec;
   SleeveGate gate;
   StrategyFactory child;
 };
-
-std::string line_of(std::string_view source, const toml::node& n) {
-  return std::string(source) + ":" + std::to_string(n.source().begin.line) + ": ";
-}
 
 Result<SleeveConfig> parse_sleeve(const toml::table& t, std::size_t index, std::string_view source,
                                   portfolio::AccountType account) {
@@ -31,17 +30,12 @@ Result<SleeveConfig> parse_sleeve(const toml::table& t, std::size_t index, std::
   std::string strategy;
   KEEL_TRY_STATUS(r.text("strategy", strategy, true));
   if (strategy == "multi") return r.error_at("strategy", label + ".strategy: a sleeve cannot itself be \"multi\"");
-  for (const auto& [k, node] : t) {
-    const std::string_view key = k.str();
-    if (key == "name" || key == "strategy" || key == "weight" || key == "regimes" || key == "min_equity" ||
-        key == "max_equity" || key == strategy) {
-      continue;
-    }
-    return make_error(ErrorCode::kParse, line_of(source, node) + "unknown key " + label + "." + std::string(key) +
-                                             (is_strategy_name(key) ? " (the sleeve's strategy is " + strategy + ")" : ""));
+  const std::array<std::string_view, 1> own{strategy};
+  if (const toml::key* k = r.first_unknown(kSleeveKeys, own)) {
+    return r.unknown_key(*k, is_strategy_name(k->str()) ? " (the sleeve's strategy is " + strategy + ")" : "");
   }
+  KEEL_TRY_STATUS(r.required("weight"));
   KEEL_TRY_STATUS(r.number("weight", s.spec.weight, 0.0, 1.0, true));
-  if (!r.has("weight")) return r.error_at("weight", label + ".weight is required");
   if (r.has("min_equity")) {
     double v = 0;
     KEEL_TRY_STATUS(r.number("min_equity", v, 0.0, 1e15));
@@ -58,17 +52,17 @@ Result<SleeveConfig> parse_sleeve(const toml::table& t, std::size_t index, std::
   if (const toml::node* n = t.get("regimes")) {
     const toml::array* a = n->as_array();
     if (a == nullptr || a->empty()) {
-      return make_error(ErrorCode::kParse, line_of(source, *n) + label + ".regimes must be a non-empty array of integers");
+      return make_error(ErrorCode::kParse, r.where(n) + label + ".regimes must be a non-empty array of integers");
     }
     for (const toml::node& e : *a) {
       const auto v = e.value<std::int64_t>();
       if (!e.is_integer() || !v || *v < 0 || *v > 4) {
-        return make_error(ErrorCode::kParse, line_of(source, *n) + label + ".regimes: each must be an integer in 0..4");
+        return make_error(ErrorCode::kParse, r.where(n) + label + ".regimes: each must be an integer in 0..4");
       }
       s.gate.regimes.push_back(static_cast<int>(*v));
     }
   }
-  KEEL_TRY(child, make_strategy_factory(strategy, t, source, account, line_of(source, *t.get("strategy"))));
+  KEEL_TRY(child, make_strategy_factory(strategy, t, source, account, r.where(r.node("strategy"))));
   s.child = std::move(child);
   s.spec.underlyings = s.child.underlyings;
   return s;
@@ -82,7 +76,7 @@ Result<StrategyFactory> parse_multi_strategy(const toml::table& multi, std::stri
   KEEL_TRY_STATUS(r.known({"sleeve", "regime"}, false));
   std::optional<HmmRegimeConfig> regime;
   if (const toml::node* n = multi.get("regime")) {
-    if (!n->is_table()) return make_error(ErrorCode::kParse, line_of(source, *n) + "multi.regime must be a table");
+    if (!n->is_table()) return make_error(ErrorCode::kParse, r.where(n) + "multi.regime must be a table");
     KEEL_TRY(rc, parse_hmm_regime_config(*n->as_table(), source));
     regime = rc;
   }
@@ -97,7 +91,7 @@ Result<StrategyFactory> parse_multi_strategy(const toml::table& multi, std::stri
   for (std::size_t i = 0; i < arr->size(); ++i) {
     const toml::table& t = *arr->get(i)->as_table();
     KEEL_TRY(s, parse_sleeve(t, i, source, account));
-    const std::string where = line_of(source, t) + "sleeve '" + s.spec.name + "'";
+    const std::string where = r.where(&t) + "sleeve '" + s.spec.name + "'";
     if (!names.insert(s.spec.name).second) return make_error(ErrorCode::kInvalidArgument, where + " is named twice");
     for (const std::string& u : s.spec.underlyings) {
       if (!owned.insert(u).second) {

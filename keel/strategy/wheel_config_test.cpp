@@ -173,9 +173,9 @@ TEST(WheelConfig, WrongTypes) {
 
 TEST(WheelConfig, BadChoicesAndTickers) {
   EXPECT_EQ(error_of("[wheel]\nunderlyings = [\"ACME\"]\nput_selection = \"gamma\"\n"),
-            "examples/wheel.toml:3: wheel.put_selection = \"gamma\": expected one of \"delta\", \"probability\"");
+            "examples/wheel.toml:3: wheel.put_selection = \"gamma\" is not one of \"delta\", \"probability\"");
   EXPECT_EQ(error_of("[wheel]\nunderlyings = [\"ACME\"]\ncall_strike_policy = \"basis\"\n"),
-            "examples/wheel.toml:3: wheel.call_strike_policy = \"basis\": expected one of \"adjusted_basis\", "
+            "examples/wheel.toml:3: wheel.call_strike_policy = \"basis\" is not one of \"adjusted_basis\", "
             "\"plain_basis\", \"delta_only\"");
   EXPECT_EQ(error_of("[wheel]\nunderlyings = [\"ACME\", \"acme\"]\n"),
             "examples/wheel.toml:2: wheel.underlyings[1] = \"acme\" is not a ticker (1-16 characters of A-Z, 0-9, "
