@@ -422,7 +422,7 @@ TEST(Pairs, ConfigKeysAndErrorsNameFileLineAndKey) {
             "p.toml:1: pairs.capital 0.6 x 2 pairs = 1.2 exceeds max_gross 1");
   EXPECT_EQ(parse("method = \"kalman\"\n").error().message,
             "p.toml:1: [pairs] needs at least one [[pairs.pair]] table (keys y, x)");
-  EXPECT_EQ(parse("[[pair]]\ny = \"KOLA\"\n").error().message, "p.toml:1: [pairs.pair[0]] needs pairs.pair[0].x");
+  EXPECT_EQ(parse("[[pair]]\ny = \"KOLA\"\n").error().message, "p.toml:1: missing required key pairs.pair[0].x");
   EXPECT_EQ(parse("[[pair]]\ny = \"kola\"\nx = \"KILN\"\n").error().message,
             "p.toml:2: pairs.pair[0].y = \"kola\" is not a ticker (A-Z, 0-9, '.', '-', '_')");
   EXPECT_EQ(parse(pair + "[[pair]]\ny = \"A\"\nx = \"A\"\n").error().message,
