@@ -151,6 +151,24 @@ double baw_critical(double w, double X, double q, double seed, const Carry& c, E
     // far from the root), Newton's step; where that does too, halve S.
     if (!(next > 0.0) || !std::isfinite(next)) next = si - g / g1;
     if (!(next > 0.0) || !std::isfinite(next)) next = 0.5 * si;
+    // A Halley step this small is the last one: with cubic convergence the error it leaves is
+    // about (step/S)^3 S / sv^2 (g varies on the scale d1 ~ ln S / sv), below 1e-15 sv S once
+    // |step| <= 1e-5 sv S, far inside the 1e-13 X stopping test. Then the Euro at the new point
+    // is not evaluated again: with delta = ln(next/si)/sv (|delta| <= 1e-5, three terms of the
+    // log series), N(w d1) moves by w phi (delta - d1 delta^2 / 2 + (d1^2 - 1) delta^3 / 6)
+    // (Taylor; the next term is below 1e-21). Callers read only n1. Against the full iteration
+    // over 200,000 random calls and puts (S 50..150, X 100, T 0.01..5, vol 5%..150%, r and q
+    // -2%..15%) the BAW price moved by at most 2.9e-16 X; the instruction count fell by
+    // 8.5% (a tenfold looser bound saved 2% more but moved prices by 1.2e-13 X).
+    if (halley && std::fabs(next - si) <= 1e-5 * c.sv * si) {
+      const double eps = (next - si) / si;
+      const double delta = (eps - eps * eps * (0.5 - eps * (1.0 / 3.0))) * c.inv_sv;
+      e.value += w * c.fq * e.n1 * (next - si);  // first order: dc_w/dS = w fq N(w d1)
+      e.n1 += w * e.pdf1 * delta * (1.0 - 0.5 * e.d1 * delta + (e.d1 * e.d1 - 1.0) * delta * delta * (1.0 / 6.0));
+      e.pdf1 *= 1.0 - e.d1 * delta;
+      e.d1 += delta;
+      return next;
+    }
     si = next;
     e = euro(w, si, X, c);
   }
