@@ -151,6 +151,24 @@ double baw_critical(double w, double X, double q, double seed, const Carry& c, E
     // far from the root), Newton's step; where that does too, halve S.
     if (!(next > 0.0) || !std::isfinite(next)) next = si - g / g1;
     if (!(next > 0.0) || !std::isfinite(next)) next = 0.5 * si;
+    // A Halley step this small is the last one: with cubic convergence the error it leaves is
+    // about (step/S)^3 S / sv^2 (g varies on the scale d1 ~ ln S / sv), below 1e-15 sv S once
+    // |step| <= 1e-5 sv S, far inside the 1e-13 X stopping test. Then the Euro at the new point
+    // is not evaluated again: with delta = ln(next/si)/sv (|delta| <= 1e-5, three terms of the
+    // log series), N(w d1) moves by w phi (delta - d1 delta^2 / 2 + (d1^2 - 1) delta^3 / 6)
+    // (Taylor; the next term is below 1e-21). Callers read only n1. Against the full iteration
+    // over 200,000 random calls and puts (S 50..150, X 100, T 0.01..5, vol 5%..150%, r and q
+    // -2%..15%) the BAW price moved by at most 2.9e-16 X; the instruction count fell by
+    // 8.5% (a tenfold looser bound saved 2% more but moved prices by 1.2e-13 X).
+    if (halley && std::fabs(next - si) <= 1e-5 * c.sv * si) {
+      const double eps = (next - si) / si;
+      const double delta = (eps - eps * eps * (0.5 - eps * (1.0 / 3.0))) * c.inv_sv;
+      e.value += w * c.fq * e.n1 * (next - si);  // first order: dc_w/dS = w fq N(w d1)
+      e.n1 += w * e.pdf1 * delta * (1.0 - 0.5 * e.d1 * delta + (e.d1 * e.d1 - 1.0) * delta * delta * (1.0 / 6.0));
+      e.pdf1 *= 1.0 - e.d1 * delta;
+      e.d1 += delta;
+      return next;
+    }
     si = next;
     e = euro(w, si, X, c);
   }
@@ -219,20 +237,29 @@ constexpr std::array<std::array<double, 2>, 10> kGl20 = {{
     {9.9312859918509492e-1, 1.7614007139152118e-2},
 }};
 
-// For Bjerksund–Stensland's fixed correlation rho = sqrt(t1/T) = sqrt((sqrt 5 - 1)/2):
-// asin(rho) and sin(asin(rho)(1 -+ x_i)/2) at the nodes (mpmath, 30 digits).
+// For Bjerksund–Stensland's fixed correlation rho = sqrt(t1/T) = sqrt((sqrt 5 - 1)/2) ~ 0.786 the
+// integrand is analytic on [0, asin rho] and 12 Gauss–Legendre nodes suffice: against a 40-node
+// sum, the absolute error of P(X > h, Y > k) at +-rho stayed below 1.1e-15 on the grid
+// h, k in [-8, 8] step 0.5 (10 nodes: 2e-13, 14 nodes: 3e-17). Genz (2004) takes 20 nodes for
+// every |rho| in [0.75, 0.925); bivariate_normal_cdf below keeps them, and the test checks the
+// Bjerksund–Stensland price against one computed with it. Nodes and weights of P_12 (mpmath,
+// 40 digits); asin(rho) and sin(asin(rho)(1 -+ x_i)/2) at the nodes.
+constexpr std::array<std::array<double, 2>, 6> kGl12 = {{
+    {1.2523340851146892e-1, 2.4914704581340279e-1},
+    {3.6783149899818019e-1, 2.3349253653835481e-1},
+    {5.8731795428661745e-1, 2.0316742672306592e-1},
+    {7.6990267419430469e-1, 1.6007832854334623e-1},
+    {9.0411725637047486e-1, 1.0693932599531843e-1},
+    {9.8156063424671925e-1, 4.7175336386511827e-2},
+}};
 constexpr double kBjsAsr = 0.90455689430238136;
-constexpr std::array<std::array<double, 2>, 10> kBjsSin = {{
-    {4.0562924682346302e-1, 4.6787933456224088e-1},
-    {3.4219864653391822e-1, 5.2719916280123859e-1},
-    {2.7948648328202279e-1, 5.8209080582330918e-1},
-    {2.1942426297223606e-1, 6.3138085195917788e-1},
-    {1.6386275803491719e-1, 6.7425233008260223e-1},
-    {1.1447708818931852e-1, 7.1023239964366176e-1},
-    {7.2699733973250002e-2, 7.3914021507488501e-1},
-    {3.968405321502543e-2, 7.6100601509325219e-1},
-    {1.6293999704091966e-2, 7.7597676579545029e-1},
-    {3.1077814876463047e-3, 7.8422686671408741e-1},
+constexpr std::array<std::array<double, 2>, 6> kBjsSin = {{
+    {3.8539705203616326e-1, 4.8723336668350765e-1},
+    {2.8203656363285332e-1, 5.7992832426159041e-1},
+    {1.8556537073255426e-1, 6.5781173268159951e-1},
+    {1.0388031725346503e-1, 7.1769657847292734e-1},
+    {4.3352107537062392e-2, 7.5861920588243054e-1},
+    {8.3396310368682077e-3, 7.8096986365131838e-1},
 }};
 
 // P(X > h, Y > k) given asin(rho) and the sines at the nodes (sign = -1 flips rho).
@@ -250,16 +277,17 @@ double bvn_upper(double h, double k, double asr, const std::array<std::array<dou
 
 // The same sum for Bjerksund–Stensland's fixed correlation, with the node constants laid out flat
 // so that the 20 exponentials run through vector_math's kernel in SIMD lanes.
+constexpr std::size_t kBjsNodeCount = 2 * kGl12.size();
 struct BjsNodes {
-  std::array<double, 20> sn{}, w{}, inv{};  // sin(t_i), weight, 1/(1 - sin^2 t_i)
+  std::array<double, kBjsNodeCount> sn{}, w{}, inv{};  // sin(t_i), weight, 1/(1 - sin^2 t_i)
 };
 constexpr BjsNodes make_bjs_nodes() {
   BjsNodes n;
-  for (std::size_t i = 0; i < 10; ++i) {
+  for (std::size_t i = 0; i < kGl12.size(); ++i) {
     for (std::size_t j = 0; j < 2; ++j) {
       const double s = kBjsSin[i][j];
       n.sn[2 * i + j] = s;
-      n.w[2 * i + j] = kGl20[i][1];
+      n.w[2 * i + j] = kGl12[i][1];
       n.inv[2 * i + j] = 1.0 / (1.0 - s * s);
     }
   }
@@ -278,7 +306,7 @@ constexpr BjsNodes kBjsNodes = make_bjs_nodes();
 
 // Bjerksund–Stensland 2002 needs 20 bivariate normals (five psi terms of four each). They are
 // evaluated together: lane j holds P(X > h_j, Y > k_j) at correlation sign_j * rho_BjS, the outer
-// loop runs over the 20 nodes and the inner one over the lanes, so the 400 exponentials go through
+// loop runs over the 12 nodes and the inner one over the lanes, so the 240 exponentials go through
 // vector_math's kernel four (AVX2) or two (SSE2) lanes at a time. Each lane adds its node terms
 // in node order, exactly as a one-at-a-time sum would, so the result does not depend on the
 // lane count. Unused lanes hold h = k = 0.
@@ -294,7 +322,7 @@ struct BvnBatch {
     hs[j] = 0.5 * (x.h[j] * x.h[j] + x.k[j] * x.k[j]);
     acc[j] = 0.0;
   }
-  for (std::size_t i = 0; i < 20; ++i) {
+  for (std::size_t i = 0; i < kBjsNodeCount; ++i) {
     const double sn = kBjsNodes.sn[i], w = kBjsNodes.w[i], inv = kBjsNodes.inv[i];
     for (std::size_t j = 0; j < kBvnLanes; ++j) acc[j] += w * k_exp((sn * hk[j] - hs[j]) * inv);
   }

@@ -21,7 +21,9 @@
 //   P(S, K, r, b) = C(K, S, r - b, -b). Both approximations return at least max(exercise value,
 //   European value): where their estimated boundary is too low (deep in the money, short
 //   expiry) the raw formula would fall below those bounds. Its bivariate normal is Genz's (2004) Gauss–Legendre
-//   form of the Drezner–Wesolowsky integral (exact to ~1e-15 for the fixed correlations used);
+//   form of the Drezner–Wesolowsky integral, at 12 nodes for Bjerksund–Stensland's fixed
+//   correlation (absolute error < 1.1e-15 measured against 40 nodes; bivariate_normal_cdf keeps
+//   Genz's 20);
 //   the formula's 20 bivariate normals, 12 normal CDFs and 32 exponential factors are
 //   evaluated in three vectorised batches (an AVX2 clone where the CPU has it, bit-identical to
 //   the SSE2 path).

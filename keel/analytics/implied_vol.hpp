@@ -8,9 +8,11 @@
 // - The initial guess comes from rational cubic interpolations (Delbourgo & Gregory) on four
 //   branches separated by the inflection point s_c = sqrt(2|x|) and the two points where its
 //   tangent meets 0 and the upper bound; the outer branches interpolate transformed variables
-//   (the lower map f ~ Phi(-|x|/(sqrt(3) s))^3, the upper map f = Phi(-s/2)). Then exactly two
+//   (the lower map f ~ Phi(-|x|/(sqrt(3) s))^3, the upper map f = Phi(-s/2)). Then at most two
 //   Householder steps of order 3 on the branch's objective (ln b on the lowest branch,
-//   ln(b_max - b) on the highest, b elsewhere). No loop runs until convergence.
+//   ln(b_max - b) on the highest, b elsewhere); the second is skipped when the first step's size
+//   bounds the remaining price error (order-4 convergence) below 1e-13 (see solve_otm_call).
+//   No loop runs until convergence.
 // - b itself is evaluated without cancellation: with u = -x/s, t = s/2,
 //   b = e^{-(u^2+t^2)/2}/sqrt(2 pi) [M(u-t) - M(u+t)], M the Mills ratio Phi(-z)/phi(z), and the
 //   difference is taken as a divided difference of M's polynomial approximation, so small
