@@ -116,6 +116,40 @@ TEST(FeaturesCli, SynthStoreWithCalendarAndOutFile) {
   }
 }
 
+// --options: features from the store's option chains. The synthetic ACME smile is an SSVI power
+// law with rho = -0.6 (data/synthetic_market.hpp default_config): puts are richer than calls, so
+// the 25-delta risk reversal (call IV - put IV) must be negative every day; its variance process
+// starts at and reverts to theta = 0.04 (20% vol), so the 30-day ATM vol sits near 20%.
+TEST(FeaturesCli, OptionFeaturesFromTheStoresChains) {
+  testkit::TempDir dir("keel-features-opt");
+  const std::string db = dir.file("k.db"), path = dir.file("f.csv");
+  std::string out, err;
+  ASSERT_EQ(keel_cli({"data", "synth", "--db", db, "--start", "2023-01-03", "--end", "2023-03-31"}, &out, &err), 0) << err;
+  ASSERT_EQ(keel_cli({"features", "--db", db, "--symbol", "ACME", "--spec", "sma:5", "--options", "--out", path}, &out,
+                     &err),
+            0)
+      << err;
+  std::ifstream f(path);
+  const auto rows = parse_csv(std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>()));
+  ASSERT_EQ(rows.size(), 63u);
+  const auto& h = rows[0];
+  int days = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const std::string iv = rows[i][col(h, "iv_cm")], rr = rows[i][col(h, "rr25")];
+    ASSERT_FALSE(iv.empty()) << rows[i][0];  // weeklies and monthlies bracket 30 days every day
+    EXPECT_GT(std::stod(iv), 0.08) << rows[i][0];
+    EXPECT_LT(std::stod(iv), 0.60) << rows[i][0];
+    if (!rr.empty()) {
+      EXPECT_LT(std::stod(rr), 0.0) << rows[i][0];
+      ++days;
+    }
+    EXPECT_EQ(rows[i][col(h, "iv_rank")], "");  // 252 observations needed: not ready in 62 days
+  }
+  EXPECT_GT(days, 50);
+  EXPECT_EQ(keel_cli({"features", "--in", path, "--close", "close", "--spec", "sma:5", "--options"}, &out, &err), 1);
+  EXPECT_NE(err.find("--options needs --symbol"), std::string::npos) << err;
+}
+
 TEST(LabelsCli, ForwardReturnsBarriersAndMetaLabels) {
   std::string out, err;
   ASSERT_EQ(keel_cli({"labels", "--in", kEu, "--key", "day", "--close", "DAX", "--horizons", "1,5", "--barrier", "2:1:10",

@@ -12,7 +12,9 @@
 #include "keel/analytics/feature_spec.hpp"
 #include "keel/analytics/labels.hpp"
 #include "keel/apps/series_input.hpp"
+#include "keel/apps/option_days.hpp"
 #include "keel/apps/terminal.hpp"
+#include "keel/data/sqlite_store.hpp"
 #include "keel/data/csv_reader.hpp"
 
 namespace keel::apps {
@@ -23,6 +25,8 @@ struct FeatureArgs {
   std::string spec;
   std::string out;
   bool calendar = false;
+  bool options = false;
+  double rate = 0.03;
 };
 
 struct LabelArgs {
@@ -131,6 +135,20 @@ int run_features(const FeatureArgs& a) {
     const auto& names = analytics::CalendarFeatures::names();
     header.insert(header.end(), names.begin(), names.end());
     extra = std::move(cal->columns);
+  }
+  if (a.options) {
+    if (a.source.symbol.empty()) return user_error("--options needs --symbol (option chains come from the store)");
+    auto dates = key_dates(s);
+    if (!dates) return user_error(dates.error().message);
+    auto store = data::SqliteStore::open(a.source.db);
+    if (!store) return user_error(store.error().message);
+    auto days = option_days_from_store(**store, a.source.symbol, *dates, s.close, a.rate, 0.0);
+    if (!days) return user_error(a.source.symbol + ": " + days.error().message);
+    auto opt = analytics::option_features(*days, s.close);
+    if (!opt) return user_error(a.source.symbol + ": " + opt.error().message);
+    const auto& names = analytics::OptionFeatures::names();
+    header.insert(header.end(), names.begin(), names.end());
+    for (auto& col : opt->columns) extra.push_back(std::move(col));
   }
   std::vector<std::vector<std::string>> rows(s.close.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -268,6 +286,9 @@ void register_feature_commands(CLI::App& app, int& exit_code) {
   f->add_option("--spec", fa->spec, "Feature spec, e.g. rsi:14,macd:12:26:9,bbands:20:2,atr:14")->required();
   f->add_option("--out", fa->out, "Output CSV (default: stdout)");
   f->add_flag("--calendar", fa->calendar, "Add exchange-calendar features (keys must be dates)");
+  f->add_flag("--options", fa->options,
+              "Add option features (30-day IV, IV rank/percentile, 25-delta RR/BF, term slope, VRP) from the store's chains");
+  f->add_option("--rate", fa->rate, "Risk-free rate for the implied vols of --options (default 0.03)");
   f->callback([&exit_code, fa] { exit_code = run_features(*fa); });
 
   auto la = std::make_shared<LabelArgs>();
