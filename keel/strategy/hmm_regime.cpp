@@ -19,12 +19,16 @@ Status HmmRegimeConfig::validate() const {
   }
   if (refit_every < 1) return bad("refit_every must be >= 1, got " + std::to_string(refit_every));
   if (restarts < 1 || restarts > 50) return bad("restarts must be in 1..50, got " + std::to_string(restarts));
+  if (!(switch_probability >= 0.5 && switch_probability < 1.0)) {
+    return bad("switch_probability must be in [0.5, 1), got " + std::to_string(switch_probability));
+  }
   return ok_status();
 }
 
 Result<HmmRegimeConfig> parse_hmm_regime_config(const toml::table& table, std::string_view source) {
   const ConfigReader r(table, source, "regime");
-  KEEL_TRY_STATUS(r.known({"symbol", "states", "lookback", "min_observations", "refit_every", "restarts", "seed"}));
+  KEEL_TRY_STATUS(r.known({"symbol", "states", "lookback", "min_observations", "refit_every", "restarts", "seed",
+                            "switch_probability"}));
   HmmRegimeConfig c;
   KEEL_TRY_STATUS(r.text("symbol", c.symbol, true));
   KEEL_TRY_STATUS(r.integer("states", c.states, 2, 5));
@@ -36,6 +40,7 @@ Result<HmmRegimeConfig> parse_hmm_regime_config(const toml::table& table, std::s
   int seed = 1;
   KEEL_TRY_STATUS(r.integer("seed", seed, 0, 2'147'483'647));
   c.seed = static_cast<std::uint64_t>(seed);
+  KEEL_TRY_STATUS(r.number("switch_probability", c.switch_probability, 0.5, 1.0, false, true));
   KEEL_TRY_STATUS(c.validate());
   return c;
 }
@@ -91,7 +96,13 @@ std::optional<int> HmmRegime::regime(Context& ctx) {
   if (!filtered || filtered->empty()) return answer_;
   const std::vector<double>& last = filtered->back();
   const auto best = static_cast<std::size_t>(std::max_element(last.begin(), last.end()) - last.begin());
-  answer_ = label_[best];
+  // Hysteresis: keep the previous regime unless the new one is probable enough.
+  if (previous_ && label_[best] != *previous_ && last[best] < config_.switch_probability) {
+    answer_ = previous_;
+  } else {
+    answer_ = label_[best];
+  }
+  previous_ = answer_;
   return answer_;
 }
 

@@ -7,7 +7,9 @@
 //   (analytics/hmm.hpp: Baum-Welch, `restarts` seeded restarts) when `refit_every` sessions have
 //   passed since the last fit (or there is none), and returns the most probable state of the
 //   FILTERED probabilities P(s_t | returns up to t) — a forward pass, never the smoothed ones,
-//   so the regime at t uses nothing after t.
+//   so the regime at t uses nothing after t. Hysteresis: the regime changes only when the new
+//   state's filtered probability reaches `switch_probability` (0.5 = plain argmax); below it the
+//   previous regime stands, so a market sitting between two states does not flip the gate daily.
 // - Regimes are numbered by volatility: 0 is the state whose returns have the smallest variance
 //   (calm), states - 1 the largest (turbulent), whatever order the fit found them in.
 // - Not ready (nullopt) until `min_observations` returns are known, or while the fit fails (for
@@ -40,10 +42,12 @@ struct HmmRegimeConfig {
   int refit_every = 21;            // sessions between fits, >= 1
   int restarts = 3;                // Baum-Welch restarts, 1..50
   std::uint64_t seed = 1;
+  double switch_probability = 0.8; // [0.5, 1): filtered probability needed to change regime
   Status validate() const;         // errors name the field
 };
 
-// [regime] table keys: symbol, states, lookback, min_observations, refit_every, restarts, seed.
+// [regime] table keys: symbol, states, lookback, min_observations, refit_every, restarts, seed,
+// switch_probability.
 // Unknown keys and out-of-range values are errors naming the file, line and key.
 Result<HmmRegimeConfig> parse_hmm_regime_config(const toml::table& table, std::string_view source);
 
@@ -65,6 +69,7 @@ class HmmRegime final : public RegimeSource {
   std::vector<int> label_;  // fitted state -> regime (by variance)
   std::optional<Timestamp> asked_at_;
   std::optional<int> answer_;
+  std::optional<int> previous_;  // the last regime given (hysteresis)
   int sessions_since_fit_ = 0;
   int fits_ = 0;
 };
