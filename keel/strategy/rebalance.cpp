@@ -81,7 +81,9 @@ Result<std::vector<PlannedOrder>> plan_rebalance(const std::map<std::string, dou
       return invalid("rebalance: weight of " + symbol + " is " + num(w) + " < 0 but short selling is off");
     }
     gross += std::fabs(w);
-    if (std::none_of(holdings.begin(), holdings.end(), [&](const Holding& h) { return h.symbol == symbol; })) {
+    // (A named copy: lambdas may not capture structured bindings before C++20 as clang 14 reads it.)
+    const std::string& name = symbol;
+    if (std::none_of(holdings.begin(), holdings.end(), [&name](const Holding& h) { return h.symbol == name; })) {
       return invalid("rebalance: no close for targeted symbol " + symbol);
     }
   }
@@ -166,7 +168,8 @@ Result<int> rebalance(Context& ctx, const std::map<std::string, double, std::les
     if (it != targets.end()) usable.emplace(s, it->second);
   }
   for (const auto& [s, w] : targets) {
-    if (std::none_of(universe.begin(), universe.end(), [&](const std::string& u) { return u == s; })) {
+    const std::string& name = s;  // clang 14 does not capture structured bindings
+    if (std::none_of(universe.begin(), universe.end(), [&name](const std::string& u) { return u == name; })) {
       return invalid("rebalance: targeted symbol " + s + " is not in the strategy's universe");
     }
   }
