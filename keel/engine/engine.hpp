@@ -11,7 +11,8 @@
 //     snapshots to the venue -> the previous session's DAY orders expire -> marks -> strategy
 //     on_bar (each bar) and on_chain (each snapshot) -> lifecycle: ex-dividend early assignment
 //     of short calls, deep-ITM put early assignment, expiry of contracts expiring today (working
-//     orders on them canceled first) -> marks -> observer's session end.
+//     orders on them canceled first) -> interest on cash (posted on a new month, accrued to the
+//     next session) -> marks -> observer's session end.
 // - No look-ahead: the strategy sees only what the feed has delivered (ts_recv <= now) and the
 //   corporate actions whose announcement ts_recv <= now.
 // - Notifications to the strategy (fills, order updates, option events) raised while one of its
