@@ -15,6 +15,7 @@
 #include "keel/backtest/runner.hpp"
 #include "keel/data/synthetic_market.hpp"
 #include "keel/testkit/memory_store.hpp"
+#include "keel/testkit/gzip_file.hpp"
 #include "keel/testkit/temp_dir.hpp"
 
 namespace keel {
@@ -67,13 +68,6 @@ backtest::BacktestConfig config() {
   auto c = backtest::parse_backtest_config(kConfig, "test.toml");
   EXPECT_TRUE(c.ok()) << (c ? "" : c.error().message);
   return *c;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 std::vector<std::string> booking_lines(const backtest::RunRecord& run, Timestamp up_to = Timestamp::max()) {
@@ -130,7 +124,7 @@ TEST(Backtest, TwoRunsWriteByteIdenticalReports) {
     auto html = backtest::write_report(*run, *m, out);
     ASSERT_TRUE(html.ok()) << html.error().message;
     for (const auto& f : files) {
-      const std::string text = read_file(out + "/" + f);
+      const std::string text = testkit::read_file(out + "/" + f);
       EXPECT_FALSE(text.empty()) << f;
       if (i == 0) {
         first[f] = text;

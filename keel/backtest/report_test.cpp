@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "keel/testkit/gzip_file.hpp"
 #include "keel/testkit/temp_dir.hpp"
 
 namespace keel::backtest {
@@ -154,13 +155,6 @@ RunRecord sample_run() {
   return r;
 }
 
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // A small RFC 4180 reader (quoted fields, "" inside quotes) to parse the CSVs back.
 std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
   std::vector<std::vector<std::string>> rows;
@@ -234,7 +228,7 @@ TEST(Report, WritesEveryFileAndTheyParseBack) {
     EXPECT_FALSE(std::filesystem::exists(dir / (std::string(f) + ".tmp"))) << f;
   }
 
-  const auto equity = parse_csv(read_file(dir / "equity.csv"));
+  const auto equity = parse_csv(testkit::read_file((dir / "equity.csv").string()));
   expect_rectangular(equity, "equity.csv");
   ASSERT_EQ(equity.size(), run.days.size() + 1);
   EXPECT_EQ(equity[0].size(), 17u);
@@ -249,7 +243,7 @@ TEST(Report, WritesEveryFileAndTheyParseBack) {
   std::from_chars(r0_text.data(), r0_text.data() + r0_text.size(), r0);
   EXPECT_NEAR(r0, 0.001, 1e-15);
 
-  const auto trades = parse_csv(read_file(dir / "trades.csv"));
+  const auto trades = parse_csv(testkit::read_file((dir / "trades.csv").string()));
   expect_rectangular(trades, "trades.csv");
   ASSERT_EQ(trades.size(), run.bookings.size() + 1);
   EXPECT_EQ(trades[1][column(trades[0], "reason")], run.bookings[0].reason);  // quoted and read back
@@ -262,18 +256,18 @@ TEST(Report, WritesEveryFileAndTheyParseBack) {
   EXPECT_EQ(trades[2][column(trades[0], "right")], "");
   EXPECT_EQ(trades[3][column(trades[0], "realized_pnl")], "200.00");
 
-  const auto closed = parse_csv(read_file(dir / "closed_trades.csv"));
+  const auto closed = parse_csv(testkit::read_file((dir / "closed_trades.csv").string()));
   expect_rectangular(closed, "closed_trades.csv");
   EXPECT_EQ(closed.size(), run.closed_trades.size() + 1);
   EXPECT_EQ(closed[1][column(closed[0], "closed_by")], "assignment");
 
-  const auto positions = parse_csv(read_file(dir / "positions.csv"));
+  const auto positions = parse_csv(testkit::read_file((dir / "positions.csv").string()));
   expect_rectangular(positions, "positions.csv");
   ASSERT_EQ(positions.size(), run.positions.size() + 1);
   EXPECT_EQ(positions[1][column(positions[0], "delta")], "-0.31");
   EXPECT_EQ(positions[4][column(positions[0], "market_value")], "9500.00");
 
-  const auto j = nlohmann::json::parse(read_file(dir / "summary.json"));
+  const auto j = nlohmann::json::parse(testkit::read_file((dir / "summary.json").string()));
   // Total return 10200 / 10000 - 1 = 0.02; benchmark 10100 / 10000 - 1 = 0.01.
   EXPECT_NEAR(j["strategy"]["total_return"].get<double>(), 0.02, 1e-15);
   EXPECT_NEAR(j["benchmark"]["total_return"].get<double>(), 0.01, 1e-15);
@@ -336,19 +330,19 @@ TEST(Report, WritingTwiceGivesTheSameBytes) {
   ASSERT_TRUE(write_report(run, *m, a).ok());
   ASSERT_TRUE(write_report(run, *m, b).ok());
   // A second write into the same directory replaces the files with the same bytes.
-  const std::string first_html = read_file(a / "tearsheet.html");
+  const std::string first_html = testkit::read_file((a / "tearsheet.html").string());
   ASSERT_TRUE(write_report(run, *m, a).ok());
-  EXPECT_EQ(read_file(a / "tearsheet.html"), first_html);
+  EXPECT_EQ(testkit::read_file((a / "tearsheet.html").string()), first_html);
   // Metrics recomputed from the same record: same bytes too.
   auto m2 = compute_metrics(run, 0.03);
   ASSERT_TRUE(m2.ok());
   const std::filesystem::path c = std::filesystem::path(tmp.path()) / "c";
   ASSERT_TRUE(write_report(run, *m2, c).ok());
   for (const char* f : kFiles) {
-    const std::string text = read_file(a / f);
+    const std::string text = testkit::read_file((a / f).string());
     EXPECT_FALSE(text.empty()) << f;
-    EXPECT_EQ(text, read_file(b / f)) << f;
-    EXPECT_EQ(text, read_file(c / f)) << f;
+    EXPECT_EQ(text, testkit::read_file((b / f).string())) << f;
+    EXPECT_EQ(text, testkit::read_file((c / f).string())) << f;
   }
 }
 
@@ -409,16 +403,16 @@ TEST(Report, OneSessionRunWritesNotAvailableFigures) {
   testkit::TempDir tmp;
   auto html = write_report(run, *m, tmp.path());
   ASSERT_TRUE(html.ok()) << html.error().message;
-  const auto j = nlohmann::json::parse(read_file(std::filesystem::path(tmp.path()) / "summary.json"));
+  const auto j = nlohmann::json::parse(testkit::read_file(tmp.file("summary.json")));
   EXPECT_TRUE(j["strategy"]["cagr"].is_null());
   EXPECT_TRUE(j["strategy"]["sharpe"].is_null());
   EXPECT_TRUE(j["strategy"]["volatility"].is_null());
   EXPECT_NEAR(j["strategy"]["total_return"].get<double>(), 0.001, 1e-15);  // 10010 / 10000 - 1
   EXPECT_FALSE(j["notes"].empty());
-  const std::string h = read_file(*html);
+  const std::string h = testkit::read_file((*html).string());
   EXPECT_NE(h.find("n/a"), std::string::npos);
   for (const char* bad : {"nan", "NaN", ">inf", "-inf"}) EXPECT_EQ(h.find(bad), std::string::npos) << bad;
-  const auto equity = parse_csv(read_file(std::filesystem::path(tmp.path()) / "equity.csv"));
+  const auto equity = parse_csv(testkit::read_file(tmp.file("equity.csv")));
   EXPECT_EQ(equity.size(), 2u);
 }
 

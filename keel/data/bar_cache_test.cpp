@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "keel/testkit/gzip_file.hpp"
 #include "keel/testkit/temp_dir.hpp"
 
 namespace keel::data {
@@ -29,17 +30,6 @@ BarColumns series(std::int64_t n, std::int64_t salt = 0) {
     b.volume.push_back(i * 3);
   }
   return b;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void spit(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
 }
 
 const BarCacheKey kKey{InstrumentId(7), kOneMinute, Timestamp::from_ns(1234), 0xDEADBEEFCAFEF00DULL};
@@ -95,7 +85,7 @@ TEST(BarCache, RoundTripAndFileLayout) {
   const std::string path = cache.file_path(kKey.instrument, kKey.timeframe, kKey.as_of);
   EXPECT_EQ(path, dir.file("cache") + "/bars-7-60000000000-1234.kbc");
   EXPECT_EQ(std::filesystem::file_size(path), 96u + 1000u * 56u);
-  const std::string bytes = slurp(path);
+  const std::string bytes = testkit::read_file(path);
   EXPECT_EQ(bytes.substr(0, 8), "KEELBARC");
   // The first payload word is ts_event[0] = 0, the 1001st is ts_recv[0] = 60e9 (little endian).
   std::int64_t w = 0;
@@ -153,29 +143,29 @@ TEST(BarCache, DamageIsDetected) {
   const BarColumns s = series(100);
   ASSERT_TRUE(cache.write(kKey, s).ok());
   const std::string path = cache.file_path(kKey.instrument, kKey.timeframe, kKey.as_of);
-  const std::string good = slurp(path);
+  const std::string good = testkit::read_file(path);
   // Every single-byte change anywhere in the file is caught (header fields, payload).
   for (std::size_t pos = 0; pos < good.size(); pos += 7) {
     std::string bad = good;
     bad[pos] = static_cast<char>(bad[pos] ^ 0x10);
-    spit(path, bad);
+    testkit::write_file(path, bad);
     BarColumns out;
     const BarCacheRead r = cache.read(kKey, &out);
     ASSERT_NE(r, BarCacheRead::kHit) << "byte " << pos;
   }
   for (std::size_t len : {std::size_t{0}, std::size_t{50}, std::size_t{96}, good.size() - 1}) {
-    spit(path, good.substr(0, len));
+    testkit::write_file(path, good.substr(0, len));
     BarColumns out;
     EXPECT_EQ(cache.read(kKey, &out), BarCacheRead::kDamaged) << len;
   }
-  spit(path, good);
+  testkit::write_file(path, good);
   BarColumns out;
   EXPECT_EQ(cache.read(kKey, &out), BarCacheRead::kHit);
 }
 
 TEST(BarCache, WriteIntoAnImpossibleDirectoryIsAnIoError) {
   testkit::TempDir dir;
-  spit(dir.file("blocker"), "x");
+  testkit::write_file(dir.file("blocker"), "x");
   BarCache cache(dir.file("blocker") + "/sub");
   const Status s = cache.write(kKey, series(3));
   ASSERT_FALSE(s.ok());

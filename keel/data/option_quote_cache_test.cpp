@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "keel/testkit/gzip_file.hpp"
 #include "keel/testkit/temp_dir.hpp"
 
 namespace keel::data {
@@ -56,17 +57,6 @@ OptionQuoteColumns filter(const OptionQuoteColumns& q, std::int64_t from, std::i
   return out;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void spit(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
-
 const OptionQuoteCacheKey kKey{"ACME", Timestamp::from_ns(1234), 0xDEADBEEFCAFEF00DULL};
 const Timestamp kMin = Timestamp::min(), kMax = Timestamp::max();
 Timestamp ns(std::int64_t v) { return Timestamp::from_ns(v); }
@@ -84,7 +74,7 @@ TEST(OptionQuoteCache, RoundTripAndFileLayout) {
   // 128-byte header + 8 bytes of name ("ACME" padded) + 1 block x 10 index words + 9 columns.
   const std::size_t payload = 128 + 8 + 80;
   EXPECT_EQ(std::filesystem::file_size(path), payload + 3000u * 9u * 8u);
-  const std::string bytes = slurp(path);
+  const std::string bytes = testkit::read_file(path);
   EXPECT_EQ(bytes.substr(0, 8), "KEELOQTC");
   EXPECT_EQ(bytes.substr(128, 4), "ACME");
   // The first word of the instrument column (the second column) is contract 1.
@@ -174,7 +164,7 @@ TEST(OptionQuoteCache, DamageIsDetectedWhereverItIsRead) {
   const OptionQuoteColumns q = chain(40, 977);  // 39,080 rows: 3 blocks
   ASSERT_TRUE(cache.write(kKey, q).ok());
   const std::string path = cache.file_path(kKey.underlying, kKey.as_of);
-  const std::string good = slurp(path);
+  const std::string good = testkit::read_file(path);
   const std::size_t meta = 128 + 8 + 3 * 80;
   // Damage in the header, the name or the block index is caught by any read; damage in a
   // column block by any read whose rows come from that block.
@@ -184,7 +174,7 @@ TEST(OptionQuoteCache, DamageIsDetectedWhereverItIsRead) {
   for (std::size_t pos : positions) {
     std::string bad = good;
     bad[pos] = static_cast<char>(bad[pos] ^ 0x10);
-    spit(path, bad);
+    testkit::write_file(path, bad);
     OptionQuoteColumns out;
     ASSERT_NE(cache.read(kKey, kMin, kMax, &out), CacheRead::kHit) << "byte " << pos;
     if (pos >= meta) {
@@ -195,14 +185,14 @@ TEST(OptionQuoteCache, DamageIsDetectedWhereverItIsRead) {
     }
   }
   for (std::size_t len : {std::size_t{0}, std::size_t{50}, std::size_t{128}, meta - 1, meta, good.size() - 1}) {
-    spit(path, good.substr(0, len));
+    testkit::write_file(path, good.substr(0, len));
     OptionQuoteColumns out;
     EXPECT_EQ(cache.read(kKey, kMin, kMax, &out), CacheRead::kDamaged) << len;
   }
-  spit(path, good + "x");
+  testkit::write_file(path, good + "x");
   OptionQuoteColumns out;
   EXPECT_EQ(cache.read(kKey, kMin, kMax, &out), CacheRead::kDamaged);
-  spit(path, good);
+  testkit::write_file(path, good);
   EXPECT_EQ(cache.read(kKey, kMin, kMax, &out), CacheRead::kHit);
   EXPECT_EQ(out, q);
 }
@@ -215,9 +205,9 @@ TEST(OptionQuoteCache, RemovesOnlyThisUnderlyingsOtherVersions) {
   ASSERT_TRUE(cache.write(key("AB", 2, 2), chain(2, 2)).ok());
   ASSERT_TRUE(cache.write(key("AB", -3, 2), chain(2, 2)).ok());
   ASSERT_TRUE(cache.write(key("ABC", 1, 1), chain(2, 2)).ok());  // hex 414243 starts with AB's 4142
-  spit(cache.file_path("AB", ns(4)), "garbage");
-  spit(cache.file_path("AB", ns(5)) + ".tmp.77", "being written");
-  spit(dir.file("notes.txt"), "x");
+  testkit::write_file(cache.file_path("AB", ns(4)), "garbage");
+  testkit::write_file(cache.file_path("AB", ns(5)) + ".tmp.77", "being written");
+  testkit::write_file(dir.file("notes.txt"), "x");
   EXPECT_EQ(cache.remove_other_versions("AB", 2), 2);  // AB@1 (version 1) and the garbage
   EXPECT_FALSE(std::filesystem::exists(cache.file_path("AB", ns(1))));
   EXPECT_FALSE(std::filesystem::exists(cache.file_path("AB", ns(4))));
@@ -232,7 +222,7 @@ TEST(OptionQuoteCache, RemovesOnlyThisUnderlyingsOtherVersions) {
 
 TEST(OptionQuoteCache, WriteIntoAnImpossibleDirectoryIsAnIoError) {
   testkit::TempDir dir;
-  spit(dir.file("blocker"), "x");
+  testkit::write_file(dir.file("blocker"), "x");
   OptionQuoteCache cache(dir.file("blocker") + "/sub");
   const Status s = cache.write(kKey, chain(1, 2));
   ASSERT_FALSE(s.ok());

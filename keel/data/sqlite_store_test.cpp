@@ -4,6 +4,9 @@
 #include "keel/data/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
+
+#include "keel/testkit/gzip_file.hpp"
+#include "keel/testkit/temp_dir.hpp"
 #include <rapidcheck/gtest.h>
 #include <sqlite3.h>
 
@@ -39,18 +42,6 @@ std::unique_ptr<Store> make_uncached(const std::string& dir) {
 using testkit::StoreContractTest;
 INSTANTIATE_TEST_SUITE_P(SqliteCached, StoreContractTest, ::testing::Values(&make_cached));
 INSTANTIATE_TEST_SUITE_P(SqliteUncached, StoreContractTest, ::testing::Values(&make_uncached));
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void spit(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
 
 // Runs SQL on a database with the plain SQLite API (an independent view of the file).
 void raw_exec(const std::string& path, const std::string& sql) {
@@ -94,7 +85,7 @@ TEST(SqliteStoreFile, CreatesTheSchemaInAMissingOrEmptyFile) {
   TempDir dir;
   for (const std::string name : {"missing.db", "empty.db"}) {
     const std::string path = dir.file(name);
-    if (name == "empty.db") spit(path, "");
+    if (name == "empty.db") testkit::write_file(path, "");
     {
       auto store = SqliteStore::open(path);
       ASSERT_TRUE(store.ok()) << store.error().message;
@@ -171,20 +162,20 @@ TEST(SqliteStoreFile, DataSurvivesReopen) {
 TEST(SqliteStoreFile, ForeignFilesAreRejectedAndLeftByteIdentical) {
   TempDir dir;
   const std::string text = dir.file("prices.csv");
-  spit(text, "date,open,high,low,close\n2024-01-02,1,2,0.5,1.5\n");
+  testkit::write_file(text, "date,open,high,low,close\n2024-01-02,1,2,0.5,1.5\n");
   const std::string tiny = dir.file("tiny.db");
-  spit(tiny, "SQLite");
+  testkit::write_file(tiny, "SQLite");
   const std::string other = dir.file("other.db");
   raw_exec(other, "CREATE TABLE t (x); INSERT INTO t VALUES (1);");
   const std::string other_id = dir.file("other_id.db");
   raw_exec(other_id, "PRAGMA application_id = 305419896; CREATE TABLE t (x);");  // 0x12345678
   for (const std::string& path : {text, tiny, other, other_id}) {
-    const std::string before = slurp(path);
+    const std::string before = testkit::read_file(path);
     auto store = SqliteStore::open(path);
     ASSERT_FALSE(store.ok()) << path;
     EXPECT_EQ(store.error().code, ErrorCode::kCorrupt);
     EXPECT_NE(store.error().message.find(path), std::string::npos) << store.error().message;
-    EXPECT_EQ(slurp(path), before) << path;
+    EXPECT_EQ(testkit::read_file(path), before) << path;
     EXPECT_FALSE(std::filesystem::exists(path + "-wal")) << path;
     EXPECT_FALSE(std::filesystem::exists(path + "-journal")) << path;
     EXPECT_FALSE(std::filesystem::exists(path + ".cache")) << path;
@@ -201,13 +192,13 @@ TEST(SqliteStoreFile, NewerSchemaIsUnsupportedAndUntouched) {
   const std::string path = dir.file("keel.db");
   ASSERT_TRUE(SqliteStore::open(path).ok());
   raw_exec(path, "PRAGMA user_version = 99");
-  const std::string before = slurp(path);
+  const std::string before = testkit::read_file(path);
   auto store = SqliteStore::open(path);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code, ErrorCode::kUnsupported);
   EXPECT_NE(store.error().message.find("99"), std::string::npos) << store.error().message;
   EXPECT_NE(store.error().message.find(path), std::string::npos) << store.error().message;
-  EXPECT_EQ(slurp(path), before);
+  EXPECT_EQ(testkit::read_file(path), before);
 }
 
 TEST(SqliteStoreFile, LineageColumnsOnEveryRowAndTheIngestLog) {
@@ -444,7 +435,7 @@ TEST_F(SqliteBarCache, UnchangedRewriteKeepsTheFileValid) {
 TEST_F(SqliteBarCache, DamagedFilesAreIgnoredAndRewritten) {
   const BarColumns good = load();
   const std::string file = cache_file(kT1);
-  const std::string original = slurp(file);
+  const std::string original = testkit::read_file(file);
   struct Damage {
     const char* what;
     std::string bytes;
@@ -461,10 +452,10 @@ TEST_F(SqliteBarCache, DamagedFilesAreIgnoredAndRewritten) {
                             {"text", "not a cache file at all"}};
   std::int64_t damaged = 0;
   for (const Damage& d : damages) {
-    spit(file, d.bytes);
+    testkit::write_file(file, d.bytes);
     EXPECT_EQ(load(), good) << d.what;
     EXPECT_EQ(store_->bar_cache_stats().damaged, ++damaged) << d.what << ": " << store_->bar_cache_stats().last_problem;
-    EXPECT_EQ(slurp(file), original) << d.what << ": rewritten whole";
+    EXPECT_EQ(testkit::read_file(file), original) << d.what << ": rewritten whole";
   }
 }
 
@@ -518,7 +509,7 @@ TEST_F(SqliteBarCache, DisabledCacheWritesNoFiles) {
 }
 
 TEST_F(SqliteBarCache, UnwritableCacheDirectoryStillLoads) {
-  spit(path_ + ".cache", "a file where the directory should be");
+  testkit::write_file(path_ + ".cache", "a file where the directory should be");
   EXPECT_EQ(load().size(), 20u);
   EXPECT_EQ(store_->bar_cache_stats().write_failures, 1);
   EXPECT_NE(store_->bar_cache_stats().last_problem.find(".cache"), std::string::npos);
@@ -670,7 +661,7 @@ TEST_F(SqliteQuoteCache, FilesOfSupersededVersionsAreDeleted) {
   ASSERT_TRUE(store_->load_option_quotes("OTHR", Timestamp::min(), Timestamp::max()).ok());
   const std::string other = OptionQuoteCache(path_ + ".cache").file_path("OTHR", Timestamp::from_ns(kT1));
   const std::string in_flight = cache_file(kT1) + ".tmp.999999";  // another process writing
-  spit(in_flight, "partial");
+  testkit::write_file(in_flight, "partial");
   EXPECT_EQ(store_->quote_cache_stats().removed, 0);
   auto tx = store_->begin(sample_lineage(kT2));
   ASSERT_TRUE(tx.ok());
@@ -712,13 +703,13 @@ TEST_F(SqliteQuoteCache, AFailedCallLeavesTheVersionAsItWas) {
 TEST_F(SqliteQuoteCache, DamagedFileIsReloadedAndRewritten) {
   const OptionQuoteColumns good = load();
   const std::string file = cache_file(kT1);
-  const std::string original = slurp(file);
+  const std::string original = testkit::read_file(file);
   for (std::size_t pos : {std::size_t{20}, std::size_t{140}, original.size() - 3}) {  // header, name, last column
     std::string bad = original;
     bad[pos] ^= 0x04;
-    spit(file, bad);
+    testkit::write_file(file, bad);
     EXPECT_EQ(load(), good) << pos;
-    EXPECT_EQ(slurp(file), original) << pos << ": rewritten whole";
+    EXPECT_EQ(testkit::read_file(file), original) << pos << ": rewritten whole";
   }
   EXPECT_EQ(store_->quote_cache_stats().damaged, 3);
   EXPECT_EQ(store_->quote_cache_stats().writes, 4);
