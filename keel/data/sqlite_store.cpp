@@ -726,12 +726,43 @@ Result<InstrumentId> SqliteTransaction::upsert_instrument(const Instrument& inst
   return InstrumentId(id);
 }
 
+namespace {
+
+// Series caches of a transaction (bars by (instrument, timeframe), option quotes by underlying):
+// the entry for `key`, with its state before the current put_* call remembered in `undo` the
+// first time the call touches it, so a failed call can be rolled back by restore().
+template <class K, class S>
+typename std::map<K, S>::iterator remember(std::map<K, S>& cache, std::map<K, std::optional<S>>& undo, const K& key) {
+  auto it = cache.find(key);
+  if (!undo.contains(key)) undo[key] = it == cache.end() ? std::nullopt : std::optional<S>(it->second);
+  return it;
+}
+
+template <class K, class S>
+void restore(std::map<K, S>& cache, std::map<K, std::optional<S>>& undo) {
+  for (auto& [key, before] : undo) {
+    if (before) {
+      cache[key] = *before;
+    } else {
+      cache.erase(key);
+    }
+  }
+}
+
+// A series row as stored: keys, first_ts, last_ts, data_version in columns 0..3.
+template <class S>
+void read_series_row(sqlite3_stmt* row, S& s) {
+  s.keys = i64(row, 0);
+  s.first_ts = i64(row, 1);
+  s.last_ts = i64(row, 2);
+  s.version = static_cast<std::uint64_t>(i64(row, 3));
+}
+
+}  // namespace
+
 Result<SqliteTransaction::Series*> SqliteTransaction::series(const SeriesKey& key,
                                                             std::map<SeriesKey, std::optional<Series>>& undo) {
-  auto it = series_.find(key);
-  if (!undo.contains(key)) {
-    undo[key] = it == series_.end() ? std::nullopt : std::optional<Series>(it->second);
-  }
+  auto it = remember(series_, undo, key);
   if (it != series_.end()) return &it->second;
   Series s;
   Use u(store_.st_->series_get);
@@ -739,10 +770,7 @@ Result<SqliteTransaction::Series*> SqliteTransaction::series(const SeriesKey& ke
   param(*u, 2, key.second);
   const int rc = sqlite3_step(*u);
   if (rc == SQLITE_ROW) {
-    s.keys = i64(*u, 0);
-    s.first_ts = i64(*u, 1);
-    s.last_ts = i64(*u, 2);
-    s.version = static_cast<std::uint64_t>(i64(*u, 3));
+    read_series_row(*u, s);
   } else if (rc != SQLITE_DONE) {
     return store_.sqlite_error("bar series lookup");
   }
@@ -754,13 +782,7 @@ Result<WriteCounts> SqliteTransaction::put_bars(std::span<const Bar> bars) {
   std::map<SeriesKey, std::optional<Series>> undo;
   auto r = in_savepoint([&] { return put_bars_impl(bars, undo); });
   if (!r.ok()) {
-    for (auto& [key, before] : undo) {
-      if (before) {
-        series_[key] = *before;
-      } else {
-        series_.erase(key);
-      }
-    }
+    restore(series_, undo);
     return r;
   }
   bar_counts_ += *r;
@@ -897,20 +919,14 @@ Result<SqliteTransaction::Series*> SqliteTransaction::quote_series(std::int64_t 
     name = contract_underlying_.emplace(contract, text(*u, 0)).first;
   }
   const std::string& underlying = name->second;
-  auto it = quote_series_.find(underlying);
-  if (!undo.contains(underlying)) {
-    undo[underlying] = it == quote_series_.end() ? std::nullopt : std::optional<Series>(it->second);
-  }
+  auto it = remember(quote_series_, undo, underlying);
   if (it != quote_series_.end()) return &it->second;
   Series s;
   Use u(store_.st_->quote_series_get);
   param(*u, 1, underlying);
   const int rc = sqlite3_step(*u);
   if (rc == SQLITE_ROW) {
-    s.keys = i64(*u, 0);
-    s.first_ts = i64(*u, 1);
-    s.last_ts = i64(*u, 2);
-    s.version = static_cast<std::uint64_t>(i64(*u, 3));
+    read_series_row(*u, s);
   } else if (rc != SQLITE_DONE) {
     return store_.sqlite_error("option quote series lookup");
   }
@@ -922,13 +938,7 @@ Result<WriteCounts> SqliteTransaction::put_option_quotes(std::span<const OptionQ
   std::map<std::string, std::optional<Series>> undo;
   auto r = in_savepoint([&] { return put_quotes_impl(quotes, undo); });
   if (!r.ok()) {
-    for (auto& [key, before] : undo) {
-      if (before) {
-        quote_series_[key] = *before;
-      } else {
-        quote_series_.erase(key);
-      }
-    }
+    restore(quote_series_, undo);
     return r;
   }
   quote_counts_ += *r;
