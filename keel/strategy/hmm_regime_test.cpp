@@ -1,4 +1,5 @@
-// HmmRegime: regimes of a simulated calm/turbulent series, no look-ahead, config errors.
+// HmmRegime: regimes of a simulated calm/turbulent series, no look-ahead, config errors; the
+// Context is the strategy tests' FakeContext serving bars as of now().
 #include "keel/strategy/hmm_regime.hpp"
 
 #include <gtest/gtest.h>
@@ -6,48 +7,14 @@
 #include <cmath>
 #include <random>
 
+#include "keel/strategy/strategy_test_context.hpp"
+
 namespace keel::strategy {
 namespace {
 
-// A Context that knows only a reference symbol's bars, the first `known` of them visible.
-class HistoryContext final : public Context {
- public:
-  explicit HistoryContext(std::vector<Bar> bars) : bars_(std::move(bars)) {
-    ref_.id = InstrumentId(7);
-    ref_.symbol = "REF";
-    ref_.asset_class = AssetClass::kIndex;
-  }
-  std::size_t known = 0;
-
-  Timestamp now() const override { return bars_[known - 1].ts_recv; }
-  Date today() const override { return now().utc_date(); }
-  const ExchangeCalendar& calendar() const override { return ExchangeCalendar::us_equities(); }
-  bool warming_up() const override { return false; }
-  const Instrument* instrument(InstrumentId id) const override { return id == ref_.id ? &ref_ : nullptr; }
-  const Instrument* find_instrument(std::string_view s) const override { return s == "REF" ? &ref_ : nullptr; }
-  std::span<const Bar> history(InstrumentId id, std::size_t n) const override {
-    if (id != ref_.id) return {};
-    const std::size_t k = std::min(n, known);
-    return std::span<const Bar>(bars_.data() + (known - k), k);
-  }
-  const OptionChain* chain(std::string_view) const override { return nullptr; }
-  const portfolio::Portfolio& portfolio() const override { return pf_; }
-  std::vector<execution::Order> open_orders() const override { return {}; }
-  const execution::Order* order(const ClientOrderId&) const override { return nullptr; }
-  Result<ClientOrderId> submit(const OrderRequest&) override { return make_error(ErrorCode::kUnsupported, "no"); }
-  Status cancel(const ClientOrderId&) override { return ok_status(); }
-  Status set_timer(Timestamp, std::string) override { return ok_status(); }
-  void log(std::string_view) override {}
-
- private:
-  std::vector<Bar> bars_;
-  Instrument ref_;
-  portfolio::Portfolio pf_{Money::from_raw(100 * kFixedScale, 2), portfolio::AccountType::kCash};
-};
-
 // Daily closes whose log returns are N(0, sigma_t^2) with sigma from `regimes` (0 calm 0.5%, 1
 // turbulent 3%); normals by Box-Muller from mt19937_64 bits (fixed by the standard).
-std::vector<Bar> simulate(const std::vector<int>& regimes, std::uint64_t seed) {
+std::vector<Bar> simulate(const std::vector<int>& regimes, std::uint64_t seed, InstrumentId id = InstrumentId(1)) {
   std::mt19937_64 rng(seed);
   auto u = [&] { return (static_cast<double>(rng() >> 11) + 0.5) * 0x1.0p-53; };
   std::vector<Bar> bars;
@@ -60,7 +27,7 @@ std::vector<Bar> simulate(const std::vector<int>& regimes, std::uint64_t seed) {
       close *= std::exp((regimes[i - 1] == 0 ? 0.005 : 0.03) * z);
     }
     Bar b;
-    b.instrument = InstrumentId(7);
+    b.instrument = id;
     b.ts_event = Timestamp::from_date(d);
     b.ts_recv = cal.session(d)->close;
     b.open = b.high = b.low = b.close = Price::from_double(close, 4).value();
@@ -97,11 +64,12 @@ HmmRegimeConfig config() {
 
 // Regime after each session (index = bars known - 1), nullopt where not ready.
 std::vector<std::optional<int>> regimes(const std::vector<Bar>& bars, std::size_t up_to) {
-  HistoryContext ctx(bars);
+  testing::FakeContext ctx(testing::usd(100));
+  ctx.bars[ctx.add_stock("REF").id.value()] = bars;
   HmmRegime source(config());
   std::vector<std::optional<int>> out;
   for (std::size_t k = 1; k <= up_to; ++k) {
-    ctx.known = k;
+    ctx.set_time(bars[k - 1].ts_event.utc_date());  // the close of session k: k bars known
     out.push_back(source.regime(ctx));
   }
   return out;

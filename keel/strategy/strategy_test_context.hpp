@@ -1,12 +1,14 @@
 // keel/strategy/strategy_test_context.hpp — the test double of the engine's Context used by
 // wheel_test.cpp, option_income_test.cpp and delta_hedged_vol_test.cpp (tests only): a universe, chains built
-// by build_chain from hand-set quotes (or BSM prices at a known vol, +-0.05), a real
+// by build_chain from hand-set quotes (or BSM prices at a known vol, +-0.05), bars served as of
+// now() by history(), a real
 // portfolio::Portfolio that test fills go through, and the orders a strategy submitted (not
 // filled: a test fills what it wants by hand).
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <string>
@@ -51,7 +53,16 @@ class FakeContext final : public Context {
     }
     return nullptr;
   }
-  std::span<const Bar> history(InstrumentId, std::size_t) const override { return {}; }
+  // As of now(): the last n bars of `id` in `bars` received at or before now() (bars in time order).
+  std::span<const Bar> history(InstrumentId id, std::size_t n) const override {
+    const auto it = bars.find(id.value());
+    if (it == bars.end()) return {};
+    const std::vector<Bar>& v = it->second;
+    const auto end = std::upper_bound(v.begin(), v.end(), now_, [](Timestamp t, const Bar& b) { return t < b.ts_recv; });
+    const auto known = static_cast<std::size_t>(end - v.begin());
+    const std::size_t k = std::min(n, known);
+    return std::span<const Bar>(v.data() + (known - k), k);
+  }
   const OptionChain* chain(std::string_view underlying) const override {
     const auto it = chains.find(std::string(underlying));
     return it == chains.end() ? nullptr : &it->second;
@@ -115,6 +126,7 @@ class FakeContext final : public Context {
   bool warm = false;
   std::deque<Instrument> universe;
   std::map<std::string, OptionChain> chains;
+  std::map<std::int64_t, std::vector<Bar>> bars;  // by instrument id, in ts_recv order (history())
   std::vector<OrderRequest> submitted;
   std::vector<execution::Order> working;
   std::vector<std::string> logs;
