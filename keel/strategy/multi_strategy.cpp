@@ -54,9 +54,9 @@ class MultiStrategy::SleeveContext final : public Context {
   const execution::Order* order(const ClientOrderId& id) const override { return parent->order(id); }
 
   Result<ClientOrderId> submit(const OrderRequest& request) override {
-    if (!owner_.enabled_[index_] && !reduces(request)) {
+    if (!owner_.enabled(index_) && !reduces(request)) {
       return make_error(ErrorCode::kRejected, "sleeve '" + spec().name + "' is disabled (" +
-                                                  owner_.disabled_reason_[index_] +
+                                                  *owner_.disabled_[index_] +
                                                   "): only orders that reduce its positions are accepted");
     }
     return parent->submit(request);
@@ -99,8 +99,7 @@ class MultiStrategy::SleeveContext final : public Context {
 MultiStrategy::MultiStrategy(std::vector<Sleeve> sleeves, std::shared_ptr<RegimeSource> regime)
     : sleeves_(std::move(sleeves)), regime_(std::move(regime)) {
   for (std::size_t i = 0; i < sleeves_.size(); ++i) contexts_.push_back(std::make_unique<SleeveContext>(*this, i));
-  enabled_.assign(sleeves_.size(), true);
-  disabled_reason_.assign(sleeves_.size(), std::string());
+  disabled_.assign(sleeves_.size(), std::nullopt);
 }
 
 MultiStrategy::~MultiStrategy() = default;
@@ -199,11 +198,10 @@ MultiStrategy::SleeveContext& MultiStrategy::enter(Context& ctx, std::size_t i, 
     }
   }
   // Logged when the state changes (the first evaluation counts as a change when it disables).
-  if (open != enabled_[i]) {
+  if (open != enabled(i)) {
     ctx.log("sleeve '" + sleeves_[i].spec.name + "' " + (open ? std::string("enabled") : "disabled: " + why));
   }
-  enabled_[i] = open;
-  disabled_reason_[i] = open ? std::string() : why;
+  disabled_[i] = open ? std::nullopt : std::optional<std::string>(why);
   return sc;
 }
 

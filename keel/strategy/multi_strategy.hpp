@@ -82,7 +82,7 @@ class MultiStrategy final : public Strategy {
   std::size_t size() const noexcept { return sleeves_.size(); }
   const Sleeve& sleeve(std::size_t i) const { return sleeves_[i]; }
   // Whether sleeve i's gate was open at its last evaluation (true before any).
-  bool enabled(std::size_t i) const { return enabled_[i]; }
+  bool enabled(std::size_t i) const { return !disabled_[i].has_value(); }
 
  private:
   class SleeveContext;
@@ -95,8 +95,7 @@ class MultiStrategy final : public Strategy {
   std::vector<Sleeve> sleeves_;
   std::shared_ptr<RegimeSource> regime_;
   std::vector<std::unique_ptr<SleeveContext>> contexts_;
-  std::vector<bool> enabled_;
-  std::vector<std::string> disabled_reason_;
+  std::vector<std::optional<std::string>> disabled_;  // per sleeve: why its gate is closed
 };
 
 }  // namespace keel::strategy
