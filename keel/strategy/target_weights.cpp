@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "keel/core/assert.hpp"
+#include "keel/data/csv_reader.hpp"
 #include "keel/strategy/rebalance_config.hpp"
 
 namespace keel::strategy {
@@ -33,45 +32,44 @@ Status TargetWeightsConfig::validate() const {
   return rules.validate();
 }
 
-Result<std::vector<ScoreRow>> parse_score_csv(std::string_view text, std::string_view name) {
+namespace {
+
+// The rows of a score file through the project's CSV reader (quoting, gzip, uniform field
+// counts); errors name the file and line.
+Result<std::vector<ScoreRow>> read_score_rows(data::CsvReader& reader, const std::string& name) {
   std::vector<ScoreRow> rows;
-  std::size_t pos = 0;
-  int line_no = 0;
-  bool header = false;
+  data::CsvRecord rec;
   auto err = [&](const std::string& m) {
-    return make_error(ErrorCode::kParse, std::string(name) + ":" + std::to_string(line_no) + ": " + m);
+    return make_error(ErrorCode::kParse, name + ":" + std::to_string(rec.line) + ": " + m);
   };
-  while (pos <= text.size()) {
-    const std::size_t end = std::min(text.find('\n', pos), text.size());
-    const std::string line = trim(text.substr(pos, end - pos));
-    pos = end + 1;
-    ++line_no;
-    if (line.empty()) {
-      if (end >= text.size()) break;
-      continue;
-    }
-    std::vector<std::string> f;
-    std::stringstream ss(line);
-    std::string cell;
-    while (std::getline(ss, cell, ',')) f.push_back(trim(cell));
-    if (!header) {
-      if (f != std::vector<std::string>{"date", "symbol", "score"}) return err("header must be date,symbol,score");
-      header = true;
-      continue;
-    }
-    if (f.size() != 3) return err("expected 3 fields (date,symbol,score), got " + std::to_string(f.size()));
-    auto d = Date::parse(f[0]);
-    if (!d) return err("date '" + f[0] + "' is not YYYY-MM-DD");
-    char* stop = nullptr;
-    const double v = std::strtod(f[2].c_str(), &stop);
-    if (f[2].empty() || stop != f[2].c_str() + f[2].size() || !std::isfinite(v)) {
-      return err("score '" + f[2] + "' is not a finite number");
-    }
-    if (f[1].empty()) return err("symbol is empty");
-    rows.push_back(ScoreRow{*d, f[1], v});
-    if (end >= text.size()) break;
+  KEEL_TRY(has, reader.next(rec));
+  if (!has) return make_error(ErrorCode::kParse, name + ": empty (header date,symbol,score expected)");
+  if (rec.size() != 3 || trim(rec[0]) != "date" || trim(rec[1]) != "symbol" ||
+      trim(rec[2]) != "score") {
+    return err("header must be date,symbol,score");
   }
-  if (!header) return make_error(ErrorCode::kParse, std::string(name) + ": empty (header date,symbol,score expected)");
+  for (;;) {
+    auto more = reader.next(rec);
+    if (!more) return make_error(ErrorCode::kParse, name + ":" + std::to_string(reader.error_line()) + ": " +
+                                                        more.error().message);
+    if (!*more) break;
+    const std::string date = trim(rec[0]), symbol = trim(rec[1]),
+                      score = trim(rec[2]);
+    auto d = Date::parse(date);
+    if (!d) return err("date '" + date + "' is not YYYY-MM-DD");
+    char* stop = nullptr;
+    const double v = std::strtod(score.c_str(), &stop);
+    if (score.empty() || stop != score.c_str() + score.size() || !std::isfinite(v)) {
+      return err("score '" + score + "' is not a finite number");
+    }
+    if (symbol.empty()) return err("symbol is empty");
+    rows.push_back(ScoreRow{*d, symbol, v});
+  }
+  return rows;
+}
+
+// Sorted by (date, symbol); one score per symbol and date.
+Result<std::vector<ScoreRow>> sorted_scores(std::vector<ScoreRow> rows, const std::string& name) {
   std::stable_sort(rows.begin(), rows.end(), [](const ScoreRow& a, const ScoreRow& b) {
     return a.date != b.date ? a.date < b.date : a.symbol < b.symbol;
   });
@@ -82,6 +80,18 @@ Result<std::vector<ScoreRow>> parse_score_csv(std::string_view text, std::string
     }
   }
   return rows;
+}
+
+Result<std::vector<ScoreRow>> read_scores(data::InputFile file, const std::string& name) {
+  data::CsvReader reader(std::move(file));
+  KEEL_TRY(rows, read_score_rows(reader, name));
+  return sorted_scores(std::move(rows), name);
+}
+
+}  // namespace
+
+Result<std::vector<ScoreRow>> parse_score_csv(std::string_view text, std::string_view name) {
+  return read_scores(data::InputFile::from_memory(std::string(text), std::string(name)), std::string(name));
 }
 
 Result<TargetWeightsConfig> parse_target_weights_config(const toml::table& table, std::string_view source) {
@@ -101,11 +111,9 @@ Result<TargetWeightsConfig> parse_target_weights_config(const toml::table& table
     return r.error_at("csv", r.name("csv") + " is only read with source = \"csv\"");
   }
   if (c.source == ScoreSource::kCsv) {
-    std::ifstream in(c.csv_path, std::ios::binary);
-    if (!in) return r.error_at("csv", r.name("csv") + " = \"" + c.csv_path + "\": cannot open the file");
-    std::stringstream buf;
-    buf << in.rdbuf();
-    KEEL_TRY(rows, parse_score_csv(buf.str(), c.csv_path));
+    auto file = data::InputFile::open(c.csv_path);
+    if (!file) return r.error_at("csv", r.name("csv") + " = \"" + c.csv_path + "\": cannot open the file");
+    KEEL_TRY(rows, read_scores(std::move(*file), c.csv_path));
     c.scores = std::move(rows);
   }
   int weighting = 0;
