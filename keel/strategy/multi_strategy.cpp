@@ -1,20 +1,15 @@
 #include "keel/strategy/multi_strategy.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <set>
+
+#include "keel/strategy/option_strategy_support.hpp"  // detail::fixed
 
 namespace keel::strategy {
 namespace {
 
 std::string_view underlying_symbol(const Instrument& i) {
   return i.option ? std::string_view(i.option->underlying) : std::string_view(i.symbol);
-}
-
-std::string money_text(double v) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
 }
 
 std::string list_text(const std::vector<int>& v) {
@@ -183,10 +178,10 @@ MultiStrategy::SleeveContext& MultiStrategy::enter(Context& ctx, std::size_t i, 
   const double equity = ctx.portfolio().equity().to_double();
   if (gate.min_equity && equity < *gate.min_equity) {
     open = false;
-    why = "account equity " + money_text(equity) + " is below min_equity " + money_text(*gate.min_equity);
+    why = "account equity " + detail::fixed(equity, 2) + " is below min_equity " + detail::fixed(*gate.min_equity, 2);
   } else if (gate.max_equity && !(equity < *gate.max_equity)) {
     open = false;
-    why = "account equity " + money_text(equity) + " is not below max_equity " + money_text(*gate.max_equity);
+    why = "account equity " + detail::fixed(equity, 2) + " is not below max_equity " + detail::fixed(*gate.max_equity, 2);
   } else if (!gate.regimes.empty()) {
     const std::optional<int> r = regime_->regime(ctx);
     if (!r) {

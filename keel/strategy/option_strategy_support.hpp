@@ -1,5 +1,6 @@
-// keel/strategy/option_strategy_support.hpp — chain and order helpers shared by the option
-// strategies (wheel, option_income, delta_hedged_vol; internal to keel/strategy).
+// keel/strategy/option_strategy_support.hpp — chain, order and number-text helpers shared by the
+// option strategies (wheel, option_income, delta_hedged_vol) and the multi-strategy's messages
+// (internal to keel/strategy).
 //
 // Contract: pure functions of their arguments. Prices are compared in exact integer arithmetic
 // on the fixed-point raw values (1e-8); configured fractions (at most 8 decimals) become raw
