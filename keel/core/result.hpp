@@ -7,6 +7,7 @@
 // Thread safety: a plain value type.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -80,22 +81,32 @@ class [[nodiscard]] Result {
   std::variant<T, Error> v_;
 };
 
+// A success holds nothing but a null pointer, so that the ok path — every callback and booking
+// of the event loop returns a Status — costs a store and a test, not a std::string's
+// construction and destruction. Copies are deep; a moved-from Status is ok.
 template <>
 class [[nodiscard]] Result<void> {
  public:
-  Result() = default;
-  Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT
+  Result() noexcept = default;
+  Result(Error error) : error_(std::make_unique<Error>(std::move(error))) {}  // NOLINT
+  Result(const Result& o) : error_(o.error_ ? std::make_unique<Error>(*o.error_) : nullptr) {}
+  Result(Result&&) noexcept = default;
+  Result& operator=(const Result& o) {
+    if (this != &o) error_ = o.error_ ? std::make_unique<Error>(*o.error_) : nullptr;
+    return *this;
+  }
+  Result& operator=(Result&&) noexcept = default;
+  ~Result() = default;
 
-  bool ok() const noexcept { return ok_; }
-  explicit operator bool() const noexcept { return ok_; }
+  bool ok() const noexcept { return error_ == nullptr; }
+  explicit operator bool() const noexcept { return ok(); }
   const Error& error() const {
-    KEEL_ASSERT(!ok_, "Status::error() on success");
-    return error_;
+    KEEL_ASSERT(!ok(), "Status::error() on success");
+    return *error_;
   }
 
  private:
-  Error error_{};
-  bool ok_ = true;
+  std::unique_ptr<Error> error_;
 };
 
 using Status = Result<void>;

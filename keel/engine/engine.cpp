@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <charconv>
 #include <cstdio>
+#include <utility>
 
 #include "keel/model/occ_symbol.hpp"
 
@@ -19,8 +21,8 @@ using strategy::OptionEventKind;
 // ---- Universe ---------------------------------------------------------------------------------
 
 const Instrument* Universe::find(InstrumentId id) const {
-  auto it = by_id.find(id.value());
-  return it == by_id.end() ? nullptr : it->second;
+  const Instrument* const* found = by_id.find(id.value());
+  return found == nullptr ? nullptr : *found;
 }
 
 const Instrument* Universe::find(std::string_view symbol) const {
@@ -29,10 +31,10 @@ const Instrument* Universe::find(std::string_view symbol) const {
 }
 
 void Universe::add(const Instrument& instrument) {
-  if (by_id.count(instrument.id.value()) != 0) return;
+  if (by_id.find(instrument.id.value()) != nullptr) return;
   instruments.push_back(instrument);
   const Instrument* p = &instruments.back();
-  by_id.emplace(instrument.id.value(), p);
+  by_id.insert_or_assign(instrument.id.value(), p);
   by_symbol.emplace(instrument.symbol, p);
 }
 
@@ -69,7 +71,9 @@ Engine::Engine(EngineConfig config, MarketFeed& feed, strategy::Strategy& strate
       portfolio_(config_.capital, config_.account),
       venue_(std::move(venue)),
       ids_(std::move(ids)),
-      universe_(std::move(universe)) {}
+      universe_(std::move(universe)) {
+  first_counter_ = ids_.peek_counter();
+}
 
 Result<std::unique_ptr<Engine>> Engine::create(EngineConfig config, MarketFeed& feed, strategy::Strategy& strategy,
                                                EngineObserver* observer) {
@@ -197,9 +201,9 @@ const Instrument* Engine::instrument(InstrumentId id) const { return universe_->
 const Instrument* Engine::find_instrument(std::string_view symbol) const { return universe_->find(symbol); }
 
 std::span<const Bar> Engine::history(InstrumentId id, std::size_t n) const {
-  auto it = history_.find(id.value());
-  if (it == history_.end()) return {};
-  const std::vector<Bar>& v = it->second;
+  const std::vector<Bar>* found = history_.find(id.value());
+  if (found == nullptr) return {};
+  const std::vector<Bar>& v = *found;
   const std::size_t k = std::min(n, v.size());
   return std::span<const Bar>(v.data() + (v.size() - k), k);
 }
@@ -216,6 +220,35 @@ std::vector<Order> Engine::open_orders() const {
   return out;
 }
 
+Engine::BookEntry* Engine::find_entry(std::string_view id) {
+  return const_cast<BookEntry*>(std::as_const(*this).find_entry(id));
+}
+
+const Engine::BookEntry* Engine::find_entry(std::string_view id) const {
+  const std::size_t dash = id.rfind('-');
+  if (dash == std::string_view::npos) return nullptr;
+  std::uint64_t counter = 0;
+  const char* end = id.data() + id.size();
+  const auto [p, ec] = std::from_chars(id.data() + dash + 1, end, counter);
+  if (ec != std::errc{} || p != end || counter < first_counter_ || counter - first_counter_ >= by_counter_.size()) {
+    return nullptr;
+  }
+  const std::uint32_t seq = by_counter_[counter - first_counter_];
+  if (seq == kNoEntry) return nullptr;
+  const BookEntry& e = book_[seq];
+  return e.order.id.value() == id ? &e : nullptr;  // the whole id, prefix and padding included
+}
+
+Engine::BookEntry& Engine::add_entry(Order order, const std::string& reason, bool working) {
+  // ids_ has issued counters first_counter_ .. peek_counter() - 1; this order has the last one.
+  const std::uint64_t issued = ids_.peek_counter() - first_counter_;
+  by_counter_.resize(issued, kNoEntry);
+  by_counter_[issued - 1] = static_cast<std::uint32_t>(book_.size());
+  BookEntry& entry = book_.emplace_back(BookEntry{std::move(order), reason, book_.size(), working});
+  if (working) working_.emplace(entry.seq, &entry);
+  return entry;
+}
+
 void Engine::track(BookEntry& entry) {
   if (entry.working && execution::is_terminal(entry.order.status)) {
     working_.erase(entry.seq);
@@ -224,20 +257,20 @@ void Engine::track(BookEntry& entry) {
 }
 
 const Order* Engine::order(const ClientOrderId& id) const {
-  auto it = orders_.find(id.value());
-  return it == orders_.end() ? nullptr : &it->second.order;
+  const BookEntry* e = find_entry(id.value());
+  return e == nullptr ? nullptr : &e->order;
 }
 
 std::optional<Price> Engine::last_close(InstrumentId id) const {
-  auto it = history_.find(id.value());
-  if (it == history_.end() || it->second.empty()) return std::nullopt;
-  return it->second.back().close;
+  const std::vector<Bar>* h = history_.find(id.value());
+  if (h == nullptr || h->empty()) return std::nullopt;
+  return h->back().close;
 }
 
 std::optional<Price> Engine::option_mid(InstrumentId id) const {
-  auto it = last_option_quote_.find(id.value());
-  if (it == last_option_quote_.end()) return std::nullopt;
-  return it->second.mid();
+  const OptionQuote* q = last_option_quote_.find(id.value());
+  if (q == nullptr) return std::nullopt;
+  return q->mid();
 }
 
 const Instrument* Engine::underlying_of(const Instrument& option) const {
@@ -311,9 +344,9 @@ Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
     const Instrument* inst = universe_->find(i);
     if (inst == nullptr) return std::nullopt;
     if (inst->is_option()) {
-      auto it = last_option_quote_.find(i.value());
-      if (it == last_option_quote_.end()) return std::nullopt;
-      return side == OrderSide::kBuy ? it->second.ask : it->second.bid;
+      const OptionQuote* q = last_option_quote_.find(i.value());
+      if (q == nullptr) return std::nullopt;
+      return side == OrderSide::kBuy ? q->ask : q->bid;
     }
     return last_close(i);
   };
@@ -325,29 +358,26 @@ Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
   if (check) check = portfolio_.check_order(order, working, lookup, estimate, uprice);
   if (!check) {
     KEEL_TRY_STATUS(execution::apply_event(order, OrderEvent::kReject, now()));
-    BookEntry& entry = orders_.emplace(id.value(), BookEntry{std::move(order), request.reason, order_seq_++, false})
-                           .first->second;
+    BookEntry& entry = add_entry(std::move(order), request.reason, false);
     pending_.emplace_back(&entry.order);
     KEEL_TRY_STATUS(drain());
     return check.error();
   }
   KEEL_TRY_STATUS(execution::apply_event(order, OrderEvent::kSubmit, now()));
-  BookEntry& entry =
-      orders_.emplace(id.value(), BookEntry{std::move(order), request.reason, order_seq_++, true}).first->second;
-  working_.emplace(entry.seq, &entry);
+  BookEntry& entry = add_entry(std::move(order), request.reason, true);
   KEEL_TRY_STATUS(apply_venue_events(venue_.submit(entry.order, now())));
   KEEL_TRY_STATUS(drain());
   return id;
 }
 
 Status Engine::cancel(const ClientOrderId& id) {
-  auto it = orders_.find(id.value());
-  if (it == orders_.end()) return make_error(ErrorCode::kNotFound, "cancel: unknown order " + id.value());
-  if (execution::is_terminal(it->second.order.status)) {
+  BookEntry* found = find_entry(id.value());
+  if (found == nullptr) return make_error(ErrorCode::kNotFound, "cancel: unknown order " + id.value());
+  if (execution::is_terminal(found->order.status)) {
     return make_error(ErrorCode::kInvalidArgument, "cancel: order " + id.value() + " is already " +
-                                                       std::string(execution::to_string(it->second.order.status)));
+                                                       std::string(execution::to_string(found->order.status)));
   }
-  KEEL_TRY_STATUS(execution::apply_event(it->second.order, OrderEvent::kRequestCancel, now()));
+  KEEL_TRY_STATUS(execution::apply_event(found->order, OrderEvent::kRequestCancel, now()));
   KEEL_TRY_STATUS(apply_venue_events(venue_.cancel(id, now())));
   KEEL_TRY_STATUS(drain());
   return ok_status();
@@ -355,13 +385,16 @@ Status Engine::cancel(const ClientOrderId& id) {
 
 // ---- Venue events -----------------------------------------------------------------------------
 
-Status Engine::apply_venue_events(std::vector<VenueEvent> events) {
+Status Engine::apply_events(std::vector<VenueEvent>& events) {
+  BookEntry* last = nullptr;  // a submission's events all concern one order: look it up once
   for (VenueEvent& ev : events) {
-    auto it = orders_.find(ev.order_id.value());
-    if (it == orders_.end()) {
-      return make_error(ErrorCode::kInternal, "venue reported on unknown order " + ev.order_id.value());
+    if (last == nullptr || last->order.id != ev.order_id) {
+      last = find_entry(ev.order_id.value());
+      if (last == nullptr) {
+        return make_error(ErrorCode::kInternal, "venue reported on unknown order " + ev.order_id.value());
+      }
     }
-    BookEntry& entry = it->second;
+    BookEntry& entry = *last;
     Order& order = entry.order;
     switch (ev.kind) {
       case VenueEventKind::kAccepted:
@@ -408,14 +441,12 @@ Status Engine::apply_venue_events(std::vector<VenueEvent> events) {
   return ok_status();
 }
 
-Status Engine::strategy_call(Status status, std::string_view what) {
-  if (status) return status;
+Status Engine::strategy_error(const Status& status, std::string_view what) const {
   return make_error(status.error().code, now().to_string() + ": strategy " + std::string(strategy_.name()) + " " +
                                              std::string(what) + ": " + status.error().message);
 }
 
-Status Engine::drain() {
-  if (in_callback_) return ok_status();
+Status Engine::drain_pending() {
   while (!pending_.empty()) {
     Notification n = std::move(pending_.front());
     pending_.pop_front();
@@ -436,7 +467,7 @@ Status Engine::drain() {
 
 // ---- Run loop ---------------------------------------------------------------------------------
 
-Status Engine::deliver_timers(Timestamp up_to, bool inclusive) {
+Status Engine::deliver_due_timers(Timestamp up_to, bool inclusive) {
   while (!timers_.empty() && (timers_.top().at < up_to || (inclusive && timers_.top().at == up_to))) {
     PendingTimer t = timers_.top();
     timers_.pop();
@@ -552,9 +583,9 @@ Status Engine::apply_split(const CorporateAction& a) {
       venue_.on_split(stock.id, stock.symbol, a.ratio_to, a.ratio_from, now())));
   // The venue adjusted the working stock orders' quantity and prices; mirror them in the book.
   for (const Order& w : venue_.working_orders()) {
-    auto it = orders_.find(w.id.value());
-    if (it == orders_.end() || it->second.order.is_combo() || it->second.order.instrument != stock.id) continue;
-    Order& mine = it->second.order;
+    BookEntry* e = find_entry(w.id.value());
+    if (e == nullptr || e->order.is_combo() || e->order.instrument != stock.id) continue;
+    Order& mine = e->order;
     mine.quantity = w.quantity;
     mine.filled_quantity = w.filled_quantity;
     mine.limit_price = w.limit_price;
@@ -582,7 +613,7 @@ void Engine::mark_positions() {
   marks.clear();
   for (const auto& [id, pos] : portfolio_.positions()) {
     if (pos.instrument.is_option()) {
-      if (auto it = last_option_quote_.find(id); it != last_option_quote_.end() && it->second.ts_recv == now()) {
+      if (const OptionQuote* q = last_option_quote_.find(id); q != nullptr && q->ts_recv == now()) {
         if (auto mid = option_mid(InstrumentId(id))) marks.emplace_back(InstrumentId(id), *mid);
       }
     } else if (auto close = last_close(InstrumentId(id))) {
@@ -603,15 +634,18 @@ Status Engine::process_close(MarketSlice& slice) {
   }
   for (const Bar& bar : slice.bars) {
     std::vector<Bar>& h = history_[bar.instrument.value()];
-    // Bounded history: drop the oldest half-window at once when the vector reaches twice the
-    // limit, so each bar is moved at most once more (amortised O(1)) and spans stay contiguous.
-    if (h.size() >= 2 * config_.history_limit) h.erase(h.begin(), h.end() - static_cast<std::ptrdiff_t>(config_.history_limit - 1));
-    if (h.capacity() == 0) h.reserve(std::min<std::size_t>(2 * config_.history_limit, 4096));
+    // Bounded history: the vector grows to limit + slack bars, then drops its oldest `slack + 1`
+    // at once, so spans stay contiguous and each bar is moved limit / slack times on average
+    // (slack = max(limit, 4096): at most once for long windows, rarely for short ones).
+    const std::size_t limit = config_.history_limit;
+    const std::size_t slack = std::max<std::size_t>(limit, 4096);
+    if (h.size() >= limit + slack) h.erase(h.begin(), h.end() - static_cast<std::ptrdiff_t>(limit - 1));
+    if (h.capacity() == 0) h.reserve(std::min<std::size_t>(limit + slack, 4096));
     h.push_back(bar);
     KEEL_TRY_STATUS(apply_venue_events(venue_.on_bar(bar)));
   }
   for (ChainSnapshot& snap : slice.chains) {
-    for (const OptionQuote& q : snap.quotes) last_option_quote_[q.instrument.value()] = q;
+    for (const OptionQuote& q : snap.quotes) last_option_quote_.insert_or_assign(q.instrument.value(), q);
     KEEL_TRY_STATUS(apply_venue_events(venue_.on_option_quotes(snap.quotes, slice.ts)));
     std::optional<Price> spot = underlying_price(snap.underlying);
     const Instrument* u = universe_->find(snap.underlying);

@@ -38,6 +38,7 @@
 
 #include "keel/core/calendar.hpp"
 #include "keel/core/clock.hpp"
+#include "keel/core/id_index.hpp"
 #include "keel/core/result.hpp"
 #include "keel/engine/lifecycle.hpp"
 #include "keel/engine/market_feed.hpp"
@@ -54,7 +55,7 @@ namespace keel::engine {
 // stay valid for the whole run.
 struct Universe {
   std::deque<Instrument> instruments;
-  std::unordered_map<std::int64_t, const Instrument*> by_id;
+  IdMap<const Instrument*> by_id;
   std::map<std::string, const Instrument*, std::less<>> by_symbol;
   const Instrument* find(InstrumentId id) const;
   const Instrument* find(std::string_view symbol) const;
@@ -137,9 +138,23 @@ class Engine final : public strategy::Context {
 
   Status process_open(const MarketSlice& slice);
   Status process_close(MarketSlice& slice);
-  Status deliver_timers(Timestamp up_to, bool inclusive);
-  Status apply_venue_events(std::vector<execution::VenueEvent> events);
-  Status drain();  // delivers queued notifications to the strategy
+  // The timers due before (or at, when inclusive) up_to, each followed by a drain.
+  Status deliver_timers(Timestamp up_to, bool inclusive) {
+    if (timers_.empty() || timers_.top().at > up_to) return ok_status();
+    return deliver_due_timers(up_to, inclusive);
+  }
+  Status deliver_due_timers(Timestamp up_to, bool inclusive);
+  Status apply_venue_events(std::vector<execution::VenueEvent> events) {
+    if (events.empty()) return ok_status();
+    return apply_events(events);
+  }
+  Status apply_events(std::vector<execution::VenueEvent>& events);
+  // Delivers queued notifications to the strategy (none while one of its callbacks runs).
+  Status drain() {
+    if (in_callback_ || pending_.empty()) return ok_status();
+    return drain_pending();
+  }
+  Status drain_pending();
   Status apply_split(const CorporateAction& action);
   Status run_lifecycle();
   Status accrue_interest();  // session end: post at a new month, accrue to the next session
@@ -154,7 +169,12 @@ class Engine final : public strategy::Context {
   const Instrument* underlying_of(const Instrument& option) const;
   std::optional<Price> underlying_price(std::string_view underlying) const;
   Result<portfolio::SplitMapping> map_option_on_split(const Instrument& old, std::int64_t to, std::int64_t from) const;
-  Status strategy_call(Status status, std::string_view what);
+  // The status of a strategy callback; an error gets the time and the callback's name.
+  Status strategy_call(Status status, std::string_view what) {
+    if (status) [[likely]] return status;
+    return strategy_error(status, what);
+  }
+  Status strategy_error(const Status& status, std::string_view what) const;
   // The sleeve ledger booking `underlying` (nullptr without sleeves or when no sleeve owns it).
   portfolio::Portfolio* sleeve_book(std::string_view underlying);
   // Applies to the owning sleeve's ledger what was just booked in the account; a sleeve that
@@ -182,23 +202,31 @@ class Engine final : public strategy::Context {
   execution::ClientOrderIdGenerator ids_;
 
   std::shared_ptr<Universe> universe_;  // shared with the venue's instrument lookup
-  std::unordered_map<std::int64_t, std::vector<Bar>> history_;
+  IdMap<std::vector<Bar>> history_;  // by instrument, oldest first
   std::map<std::string, strategy::OptionChain, std::less<>> chains_;
-  std::unordered_map<std::int64_t, OptionQuote> last_option_quote_;
+  IdMap<OptionQuote> last_option_quote_;
 
-  // The order book: every order of the run by client id (node-based: stable addresses), with
-  // the strategy's reason and submission sequence; working (non-terminal) orders are indexed by
-  // that sequence, so open_orders() and the lifecycle's cancellations cost O(working), not
-  // O(every order of the run).
+  // The order book: every order of the run in submission order (a deque: stable addresses),
+  // with the strategy's reason; seq is the index in book_. Working (non-terminal) orders are
+  // indexed by seq, so open_orders() and the lifecycle's cancellations cost O(working), not
+  // O(every order of the run). Ids come from ids_ as "<prefix>-<counter>", and by_counter_
+  // maps counter - first_counter_ to seq (kNoEntry for an id spent on a request that failed
+  // validation), so finding an order by id parses its counter instead of hashing a string.
   struct BookEntry {
     execution::Order order;
     std::string reason;
     std::uint64_t seq = 0;
     bool working = false;
   };
-  std::unordered_map<std::string, BookEntry> orders_;
+  std::deque<BookEntry> book_;
+  std::vector<std::uint32_t> by_counter_;
+  std::uint64_t first_counter_ = 1;
+  static constexpr std::uint32_t kNoEntry = 0xffffffffu;
   std::map<std::uint64_t, BookEntry*> working_;
-  std::uint64_t order_seq_ = 0;
+  BookEntry* find_entry(std::string_view id);
+  const BookEntry* find_entry(std::string_view id) const;
+  // Records the order whose id ids_ issued last.
+  BookEntry& add_entry(execution::Order order, const std::string& reason, bool working);
   void track(BookEntry& entry);  // keeps working_ in step with the order's status
 
   struct PendingTimer {

@@ -164,6 +164,7 @@ SimulatedVenue::SimulatedVenue(ExecutionConfig config, InstrumentLookup instrume
 
 std::vector<VenueEvent> SimulatedVenue::submit(const Order& order, Timestamp now) {
   std::vector<VenueEvent> out;
+  out.reserve(2);  // accepted, and often filled at once
   auto reject = [&](const std::string& why) {
     out.push_back(make_event(VenueEventKind::kRejected, order, now, order_name(order) + ": " + why));
     return out;
@@ -173,7 +174,7 @@ std::vector<VenueEvent> SimulatedVenue::submit(const Order& order, Timestamp now
     return out;
   }
   // An id is spent once the venue has seen it, whatever happens next (brokers refuse reuse).
-  if (!seen_ids_.insert(order.id.value()).second) return reject("duplicate client order id");
+  if (!seen_ids_.insert(order.id.value())) return reject("duplicate client order id");
   if (!order.filled_quantity.is_zero()) {
     return reject("filled_quantity must be 0 on submission, got " + order.filled_quantity.to_string());
   }
@@ -246,12 +247,17 @@ std::vector<VenueEvent> SimulatedVenue::cancel(const ClientOrderId& id, Timestam
 std::vector<VenueEvent> SimulatedVenue::on_bar(const Bar& bar) {
   std::vector<VenueEvent> out;
   const std::int64_t key = bar.instrument.value();
-  auto prev = last_bar_.find(key);
+  Bar* prev = last_bar_.find(key);
   // A daily bar is a whole session; an intraday bar opens a session when the previous bar of
   // the instrument is from another UTC date (a US session never spans UTC midnight).
-  const bool session_first = bar.timeframe >= kOneDay || prev == last_bar_.end() ||
-                             prev->second.ts_event.utc_date() != bar.ts_event.utc_date();
-  last_bar_.insert_or_assign(key, bar);
+  const bool session_first =
+      bar.timeframe >= kOneDay || prev == nullptr || prev->ts_event.utc_date() != bar.ts_event.utc_date();
+  if (prev != nullptr) {
+    *prev = bar;
+  } else {
+    last_bar_.insert_or_assign(key, bar);
+  }
+  if (working_.empty()) return out;
   for (Working& w : working_) {
     if (w.done || w.order.is_combo() || w.instrument.is_option() || w.order.instrument != bar.instrument) continue;
     match_stock_bar(w, bar, session_first, out);
@@ -287,8 +293,8 @@ std::vector<VenueEvent> SimulatedVenue::on_option_quotes(std::span<const OptionQ
     snapshot_ts_.insert_or_assign(ins->option->underlying, ts);
   }
   auto in_snapshot = [&](const Instrument& ins) {
-    auto it = last_option_quote_.find(ins.id.value());
-    return it != last_option_quote_.end() && it->second.snapshot == ts;
+    const OptionState* st = last_option_quote_.find(ins.id.value());
+    return st != nullptr && st->snapshot == ts;
   };
   for (Working& w : working_) {
     if (w.done || ts <= w.submitted) continue;
@@ -320,9 +326,8 @@ std::vector<VenueEvent> SimulatedVenue::on_session_close(Timestamp ts) {
     if (w.done) continue;
     if (w.order.type == OrderType::kMarketOnClose) {
       // Intraday bars: the session's last bar is only known now. (Daily bars filled in on_bar.)
-      auto it = last_bar_.find(w.order.instrument.value());
-      if (it != last_bar_.end()) {
-        const Bar& bar = it->second;
+      if (const Bar* last = last_bar_.find(w.order.instrument.value()); last != nullptr) {
+        const Bar& bar = *last;
         if (bar.ts_recv > w.submitted && bar.ts_recv <= ts && bar.ts_recv.utc_date() == ts.utc_date()) {
           fill_moc(w, bar, ts, out);
         }
@@ -452,14 +457,14 @@ void SimulatedVenue::match_at_submission(Working& w, Timestamp now, std::vector<
   // Stock: only market and limit orders can execute at submission; stops and auction orders
   // need a later bar.
   if (o.type != OrderType::kMarket && o.type != OrderType::kLimit) return;
-  auto bit = last_bar_.find(o.instrument.value());
-  if (bit == last_bar_.end()) return;  // no data yet: waits (not a rejection)
-  const Bar& bar = bit->second;
+  const Bar* bit = last_bar_.find(o.instrument.value());
+  if (bit == nullptr) return;  // no data yet: waits (not a rejection)
+  const Bar& bar = *bit;
   const bool buy = is_buy(o.side);
   Price base = bar.close;
   if (config_.fill_model == FillModel::kQuote) {
-    auto qit = last_quote_.find(o.instrument.value());
-    if (qit != last_quote_.end() && qit->second.ts_recv >= bar.ts_recv) base = buy ? qit->second.ask : qit->second.bid;
+    const Quote* qit = last_quote_.find(o.instrument.value());
+    if (qit != nullptr && qit->ts_recv >= bar.ts_recv) base = buy ? qit->ask : qit->bid;
   }
   w.attempted = true;
   const bool priced = base.is_positive() && (!has_limit(o) || (buy ? base <= *o.limit_price : base >= *o.limit_price));
@@ -538,13 +543,13 @@ void SimulatedVenue::match_stock_quote(Working& w, const Quote& quote, Timestamp
   if (o.type == OrderType::kMarketOnOpen || o.type == OrderType::kMarketOnClose) return;
   const bool stop_type = o.type == OrderType::kStop || o.type == OrderType::kStopLimit;
   if (stop_type && !w.triggered) return;  // stops trigger on bars
-  auto bit = last_bar_.find(o.instrument.value());
-  if (bit == last_bar_.end()) return;  // participation needs a bar's volume
+  const Bar* bit = last_bar_.find(o.instrument.value());
+  if (bit == nullptr) return;  // participation needs a bar's volume
   const bool buy = is_buy(o.side);
   const Price base = buy ? quote.ask : quote.bid;
   w.attempted = true;
   const bool priced = base.is_positive() && (!has_limit(o) || (buy ? base <= *o.limit_price : base >= *o.limit_price));
-  if (priced) fill_stock(w, o.leaves_quantity(), base, bit->second, ts, out);
+  if (priced) fill_stock(w, o.leaves_quantity(), base, *bit, ts, out);
   finish_attempt(w, ts, out);
 }
 
@@ -642,18 +647,18 @@ std::optional<Price> SimulatedVenue::option_price(const OptionQuote& q, OrderSid
 }
 
 bool SimulatedVenue::option_quote_current(const Instrument& option) const {
-  auto it = last_option_quote_.find(option.id.value());
-  if (it == last_option_quote_.end() || !option.option) return false;
+  const OptionState* st = last_option_quote_.find(option.id.value());
+  if (st == nullptr || !option.option) return false;
   auto s = snapshot_ts_.find(option.option->underlying);
-  return s != snapshot_ts_.end() && it->second.snapshot == s->second;
+  return s != snapshot_ts_.end() && st->snapshot == s->second;
 }
 
 void SimulatedVenue::match_option(Working& w, Timestamp ts, std::vector<VenueEvent>& out) {
   if (w.done) return;
   Order& o = w.order;
-  auto it = last_option_quote_.find(o.instrument.value());
-  if (it == last_option_quote_.end()) return;
-  OptionState& st = it->second;
+  OptionState* found = last_option_quote_.find(o.instrument.value());
+  if (found == nullptr) return;
+  OptionState& st = *found;
   const OptionQuote& q = st.quote;
   const bool buy = is_buy(o.side);
   if ((o.type == OrderType::kStop || o.type == OrderType::kStopLimit) && !w.triggered) {
@@ -710,9 +715,9 @@ void SimulatedVenue::match_combo(Working& w, Timestamp ts, std::vector<VenueEven
   int precision = 2;
   for (std::size_t i = 0; i < o.legs.size(); ++i) {
     const ComboLeg& leg = o.legs[i];
-    auto it = last_option_quote_.find(leg.instrument.value());
-    if (it == last_option_quote_.end()) return;
-    OptionState& st = it->second;
+    OptionState* found = last_option_quote_.find(leg.instrument.value());
+    if (found == nullptr) return;
+    OptionState& st = *found;
     // A bought combo executes its legs as written, a sold one reverses them.
     const OrderSide side = is_buy(o.side) ? leg.side : opposite(leg.side);
     const auto p = option_price(st.quote, side);

@@ -86,6 +86,7 @@
 #include <vector>
 
 #include "keel/core/fixed_point.hpp"
+#include "keel/core/id_index.hpp"
 #include "keel/core/ids.hpp"
 #include "keel/core/result.hpp"
 #include "keel/core/time.hpp"
@@ -237,11 +238,12 @@ class SimulatedVenue {
   std::int64_t participation_e8_ = 0;  // participation_cap on the 1e-8 grid (exact from here on)
   std::int64_t mid_fraction_e8_ = 0;   // mid_fraction on the 1e-8 grid
   std::vector<Working> working_;  // submission order
-  std::unordered_set<std::string> seen_ids_;
-  std::unordered_map<std::int64_t, Bar> last_bar_;
-  std::unordered_map<std::int64_t, BarUse> bar_use_;
-  std::unordered_map<std::int64_t, Quote> last_quote_;
-  std::unordered_map<std::int64_t, OptionState> last_option_quote_;
+  StringSet seen_ids_;  // every client order id submitted (ids are spent once seen)
+  // Per-instrument market state by dense slot (keel/core/id_index.hpp): one probe per bar.
+  IdMap<Bar> last_bar_;
+  IdMap<BarUse> bar_use_;
+  IdMap<Quote> last_quote_;
+  IdMap<OptionState> last_option_quote_;
   std::unordered_map<std::string, Timestamp> snapshot_ts_;  // latest snapshot per underlying symbol
 };
 

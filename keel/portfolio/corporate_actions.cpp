@@ -71,7 +71,7 @@ Status Portfolio::dividend_ex_date(const Instrument& stock, Money per_share, Dat
   return ok_status();
 }
 
-void Portfolio::settle_dividends(Date today, Timestamp ts) {
+void Portfolio::settle_due_dividends(Date today, Timestamp ts) {
   std::vector<PendingDividend> keep;
   for (PendingDividend& d : pending_dividends_) {
     if (d.pay_date > today) {

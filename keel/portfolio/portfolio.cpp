@@ -354,7 +354,7 @@ Status Portfolio::check_totals(std::span<const TradePlan> plans) const {
   return ok_status();
 }
 
-void Portfolio::commit(TradePlan plan) {
+void Portfolio::commit(TradePlan&& plan) {
   auto cyc = cycles_.find(plan.underlying);
   if (cyc == cycles_.end()) cyc = cycles_.emplace(plan.underlying, Cycle{Money::zero(2), false}).first;
   if (!cyc->second.open) {

@@ -197,7 +197,9 @@ class Portfolio {
   // Ex-date entitlement (books the receivable/payable) and, later, its payment: settle_dividends
   // moves every entitlement whose pay date is on or before `today` into cash.
   Status dividend_ex_date(const Instrument& stock, Money per_share, Date pay_date, Timestamp ts);
-  void settle_dividends(Date today, Timestamp ts);
+  void settle_dividends(Date today, Timestamp ts) {
+    if (!pending_dividends_.empty()) settle_due_dividends(today, ts);  // called at every close slice
+  }
   Status apply_split(const Instrument& stock, std::int64_t ratio_to, std::int64_t ratio_from,
                      Price reference_price, const SplitMapper& mapper, Timestamp ts);
   // Interest on the cash balance at `ts` for `days` calendar days (ACT/360, the USD money-market
@@ -215,8 +217,9 @@ class Portfolio {
   struct TradePlan;
   struct TradeInput;
   Result<TradePlan> plan_trade(const TradeInput& in) const;
-  void commit(TradePlan plan);
+  void commit(TradePlan&& plan);
   Status check_totals(std::span<const TradePlan> plans) const;
+  void settle_due_dividends(Date today, Timestamp ts);
   // Ends the underlying's wheel cycle when nothing on it is held any more.
   void close_cycle_if_flat(std::string_view underlying);
 
