@@ -48,6 +48,7 @@
 #include <span>
 #include <vector>
 
+#include "keel/analytics/black_scholes.hpp"
 #include "keel/core/result.hpp"
 #include "keel/model/instrument.hpp"
 
@@ -70,6 +71,15 @@ struct CashDividend {
 
 Result<double> baw_price(const AmericanInput& in, std::span<const CashDividend> dividends = {});
 Result<double> bjerksund_stensland_price(const AmericanInput& in, std::span<const CashDividend> dividends = {});
+
+// Batch forms over structure-of-arrays columns (black_scholes.hpp's BsmColumns; continuous
+// dividend yield, no discrete dividends). price[i] is bit-identical to the scalar function on the
+// same inputs (whatever the batch size and position); an option that fails validation gets
+// price 0.0 and a status naming the input (PricingStatus), never a NaN. Returns the number of
+// options priced. Columns of different lengths are a programming error (KEEL_ASSERT).
+std::size_t baw_price_batch(const BsmColumns& in, std::span<double> price, std::span<PricingStatus> status);
+std::size_t bjerksund_stensland_price_batch(const BsmColumns& in, std::span<double> price,
+                                            std::span<PricingStatus> status);
 
 enum class LatticeKind : std::uint8_t { kCrr, kLeisenReimer };
 
