@@ -444,188 +444,200 @@ template <std::size_t N>
 
 // ---- Bjerksund & Stensland (2002) -----------------------------------------------------------------
 // One option's work in lanes: 20 bivariate normals (five psi terms of four each), 14 normal CDFs
-// (two per phi term, six phi terms, and N(w d1), N(w d2) of the European value) and 35
+// (two per phi term, six phi terms, and N(w d1), N(w d2) of the European value) and 37
 // exponential factors (four per psi, two per phi, e^{(b-r)T} and e^{-rT} of the European value,
-// and S^beta). Lane m of option j lives at index m * stride + j: stride 1 for one option (the
-// scalar API, lanes padded to 24, 16 and 40), kBlock for a block of options.
-constexpr std::size_t kBjsBvn = 20, kBjsCdf = 14, kBjsExp = 35;
-constexpr std::size_t kPhiCdf = 0, kEuroCdf = 12;                    // cdf lanes
-constexpr std::size_t kPhiExp = 20, kEuroExp = 32, kPowExp = 34;     // exp lanes (psi at 0)
-constexpr std::size_t kOneBvn = 24, kOneCdf = 16, kOneExp = 40;      // padded, one option
+// S^beta, I1^-beta and I2^-beta). BjsArrays<W> holds W options: row m of option j at m * W + j
+// (W = 1 for the scalar API, rows padded to a multiple of 8 lanes; W = kBlock for the batch).
+// The setup and the finish are branch-free too (square roots by vector_math's k_sqrt, the
+// formula's cases as bit masks), so that for a block they vectorize across options.
+constexpr std::size_t kBjsBvn = 20, kBjsCdf = 14, kBjsExp = 37;
+constexpr std::size_t kPhiCdf = 0, kEuroCdf = 12;                           // cdf rows
+constexpr std::size_t kPhiExp = 20, kEuroExp = 32, kPowExp = 34, kA1Exp = 35, kA2Exp = 36;  // exp rows
+constexpr std::size_t round_up8(std::size_t n) { return (n + 7) / 8 * 8; }
+// Rows of the per-option values the finish needs.
+enum BjsFin : std::size_t { kFinW, kFinS, kFinX, kFinFS, kFinFX, kFinI1, kFinI2, kFinIntrinsic, kFinRows };
 
-struct BjsLanes {
-  double* h;
-  double* k;
-  double* sign;
-  double* cdf;
-  double* ex;
-  std::size_t stride;
+template <std::size_t W>
+struct BjsArrays {
+  static constexpr std::size_t kBvnN = round_up8(kBjsBvn * W), kCdfN = round_up8(kBjsCdf * W),
+                               kExpN = round_up8(kBjsExp * W);
+  alignas(64) double h[kBvnN], k[kBvnN], sign[kBvnN], out[kBvnN];
+  alignas(64) double cdf[kCdfN], ex[kExpN];
+  alignas(64) double fin[kFinRows * W];
+  alignas(64) std::uint64_t formula[W], exercise[W];  // all ones: the formula's value / S - X
 };
 
-// What the finish needs besides the lanes.
-struct BjsFinish {
-  double w, S, X, fS, fX, a1, a2, intrinsic;  // fS, fX: spot and strike of the call formula
-  int mode;                                   // 0 formula, 1 exercise at once, 2 European
+// phi of Bjerksund & Stensland (2002) for one (gamma, H, I) at t1: the arguments of its two
+// normal CDFs and of its two exponential factors.
+struct PhiConst {
+  double lnS, t, inv_sv, r, b, vv, two_b_vv;
 };
-
-// phi of Bjerksund & Stensland (2002) for one (gamma, H, I): the arguments of its two normal
-// CDFs and of its two exponential factors go to the lanes.
-void bjs_phi_setup(double lnS, double t, double gamma, double lnH, double lnI, double r, double b, double v,
-                   const BjsLanes& L, std::size_t j, std::size_t slot) {
-  const double sv = v * std::sqrt(t);
-  const double lambda = (-r + gamma * b + 0.5 * gamma * (gamma - 1.0) * v * v) * t;
-  const double d = -((lnS - lnH) + (b + (gamma - 0.5) * v * v) * t) / sv;
-  const double kappa = 2.0 * b / (v * v) + 2.0 * gamma - 1.0;
-  const double lnIS = lnI - lnS;
-  L.cdf[(kPhiCdf + 2 * slot) * L.stride + j] = d;
-  L.cdf[(kPhiCdf + 2 * slot + 1) * L.stride + j] = d - 2.0 * lnIS / sv;
-  L.ex[(kPhiExp + 2 * slot) * L.stride + j] = lambda + gamma * lnS;
-  L.ex[(kPhiExp + 2 * slot + 1) * L.stride + j] = kappa * lnIS;
+template <std::size_t W>
+inline void bjs_phi_setup(const PhiConst& P, double gamma, double lnH, double lnI, BjsArrays<W>& A, std::size_t j,
+                          std::size_t slot) {
+  const double lambda = (-P.r + gamma * P.b + 0.5 * gamma * (gamma - 1.0) * P.vv) * P.t;
+  const double d = -((P.lnS - lnH) + (P.b + (gamma - 0.5) * P.vv) * P.t) * P.inv_sv;
+  const double kappa = P.two_b_vv + 2.0 * gamma - 1.0;
+  const double lnIS = lnI - P.lnS;
+  A.cdf[(kPhiCdf + 2 * slot) * W + j] = d;
+  A.cdf[(kPhiCdf + 2 * slot + 1) * W + j] = d - 2.0 * lnIS * P.inv_sv;
+  A.ex[(kPhiExp + 2 * slot) * W + j] = lambda + gamma * P.lnS;
+  A.ex[(kPhiExp + 2 * slot + 1) * W + j] = kappa * lnIS;
 }
 
 // The arguments of psi's four bivariate normals (Bjerksund & Stensland 2002, eq. for psi) for
 // one (gamma, H) and of its four exponential factors.
-struct PsiLogs {
-  double lnS, lnI1, lnI2, t1, T, s1, s2, r, b, vv;
+struct PsiConst {
+  double lnS, lnI1, lnI2, t1, T, inv_s1, inv_s2, r, b, vv, two_b_vv;
 };
-void bjs_psi_setup(const PsiLogs& P, double gamma, double lnH, const BjsLanes& L, std::size_t j, std::size_t slot) {
+template <std::size_t W>
+inline void bjs_psi_setup(const PsiConst& P, double gamma, double lnH, BjsArrays<W>& A, std::size_t j,
+                          std::size_t slot) {
   const double drift = P.b + (gamma - 0.5) * P.vv;
   const double lnS = P.lnS, lnI1 = P.lnI1, lnI2 = P.lnI2;
-  const double e1 = (lnS - lnI1 + drift * P.t1) / P.s1;
-  const double e2 = (2.0 * lnI2 - lnS - lnI1 + drift * P.t1) / P.s1;
-  const double e3 = (lnS - lnI1 - drift * P.t1) / P.s1;
-  const double e4 = (2.0 * lnI2 - lnS - lnI1 - drift * P.t1) / P.s1;
-  const double f1 = (lnS - lnH + drift * P.T) / P.s2;
-  const double f2 = (2.0 * lnI2 - lnS - lnH + drift * P.T) / P.s2;
-  const double f3 = (2.0 * lnI1 - lnS - lnH + drift * P.T) / P.s2;
-  const double f4 = (lnS + 2.0 * lnI1 - lnH - 2.0 * lnI2 + drift * P.T) / P.s2;
+  const double e1 = (lnS - lnI1 + drift * P.t1) * P.inv_s1;
+  const double e2 = (2.0 * lnI2 - lnS - lnI1 + drift * P.t1) * P.inv_s1;
+  const double e3 = (lnS - lnI1 - drift * P.t1) * P.inv_s1;
+  const double e4 = (2.0 * lnI2 - lnS - lnI1 - drift * P.t1) * P.inv_s1;
+  const double f1 = (lnS - lnH + drift * P.T) * P.inv_s2;
+  const double f2 = (2.0 * lnI2 - lnS - lnH + drift * P.T) * P.inv_s2;
+  const double f3 = (2.0 * lnI1 - lnS - lnH + drift * P.T) * P.inv_s2;
+  const double f4 = (lnS + 2.0 * lnI1 - lnH - 2.0 * lnI2 + drift * P.T) * P.inv_s2;
   // bvn(-e, -f, sign) of the one-at-a-time form is P(X > e, Y > f) at correlation sign * rho.
-  const double hs[4] = {e1, e2, e3, e4}, ks[4] = {f1, f2, f3, f4}, sg[4] = {1.0, 1.0, -1.0, -1.0};
-  for (std::size_t m = 0; m < 4; ++m) {
-    L.h[(4 * slot + m) * L.stride + j] = hs[m];
-    L.k[(4 * slot + m) * L.stride + j] = ks[m];
-    L.sign[(4 * slot + m) * L.stride + j] = sg[m];
-  }
+  const std::size_t m = 4 * slot;
+  A.h[m * W + j] = e1, A.k[m * W + j] = f1, A.sign[m * W + j] = 1.0;
+  A.h[(m + 1) * W + j] = e2, A.k[(m + 1) * W + j] = f2, A.sign[(m + 1) * W + j] = 1.0;
+  A.h[(m + 2) * W + j] = e3, A.k[(m + 2) * W + j] = f3, A.sign[(m + 2) * W + j] = -1.0;
+  A.h[(m + 3) * W + j] = e4, A.k[(m + 3) * W + j] = f4, A.sign[(m + 3) * W + j] = -1.0;
   const double lambda = -P.r + gamma * P.b + 0.5 * gamma * (gamma - 1.0) * P.vv;
-  const double kappa = 2.0 * P.b / P.vv + 2.0 * gamma - 1.0;
-  L.ex[(4 * slot) * L.stride + j] = lambda * P.T + gamma * lnS;
-  L.ex[(4 * slot + 1) * L.stride + j] = kappa * (lnI2 - lnS);
-  L.ex[(4 * slot + 2) * L.stride + j] = kappa * (lnI1 - lnS);
-  L.ex[(4 * slot + 3) * L.stride + j] = kappa * (lnI1 - lnI2);
+  const double kappa = P.two_b_vv + 2.0 * gamma - 1.0;
+  A.ex[m * W + j] = lambda * P.T + gamma * lnS;
+  A.ex[(m + 1) * W + j] = kappa * (lnI2 - lnS);
+  A.ex[(m + 2) * W + j] = kappa * (lnI1 - lnS);
+  A.ex[(m + 3) * W + j] = kappa * (lnI1 - lnI2);
 }
 
-// Setup of one option (call or put; puts by the put–call transformation of Bjerksund & Stensland
-// 1993, P(S, X, r, b) = C(X, S, r - b, -b)). Where the formula is not used (b >= r: never
-// exercised early; S at or beyond the trigger I2: exercised at once) its lanes get zeros.
-BjsFinish bjs_setup(bool call, double S, double X, double T, double r, double b, double v, const BjsLanes& L,
-                    std::size_t j) {
-  BjsFinish f{};
-  f.w = call ? 1.0 : -1.0;
-  f.S = S;
-  f.X = X;
-  f.intrinsic = std::max(call ? S - X : X - S, 0.0);
+// Setup of option j (w = +1 call, -1 put; puts by the put–call transformation of Bjerksund &
+// Stensland 1993, P(S, X, r, b) = C(X, S, r - b, -b)). Where the formula is not used (b >= r:
+// never exercised early; S at or beyond the trigger I2: exercised at once) its lanes hold
+// whatever the arithmetic gives (possibly NaN); the finish selects them away by bit masks.
+template <std::size_t W>
+inline void bjs_setup(double w, double S, double X, double T, double r, double b, double v, BjsArrays<W>& A,
+                      std::size_t j) {
+  const std::uint64_t call = mask_of(w > 0.0);
+  const double vv = v * v, sqrt_t = vmath::k_sqrt(T), sv = v * sqrt_t;
   // The European value in the original coordinates (floor of the American value).
-  const double sv = v * std::sqrt(T);
-  const double d1 = (k_log(S / X) + (b + 0.5 * v * v) * T) / sv;
-  L.cdf[kEuroCdf * L.stride + j] = f.w * d1;
-  L.cdf[(kEuroCdf + 1) * L.stride + j] = f.w * (d1 - sv);
-  L.ex[kEuroExp * L.stride + j] = (b - r) * T;
-  L.ex[(kEuroExp + 1) * L.stride + j] = -r * T;
+  const double d1 = (k_log(S / X) + (b + 0.5 * vv) * T) / sv;
+  A.cdf[kEuroCdf * W + j] = w * d1;
+  A.cdf[(kEuroCdf + 1) * W + j] = w * (d1 - sv);
+  A.ex[kEuroExp * W + j] = (b - r) * T;
+  A.ex[(kEuroExp + 1) * W + j] = -r * T;
   // The call formula on (fS, fX, fr, fb).
-  const double fS = call ? S : X, fX = call ? X : S, fr = call ? r : r - b, fb = call ? b : -b;
-  f.fS = fS;
-  f.fX = fX;
-  f.mode = 2;
-  double I1 = 0.0, I2 = 0.0, beta = 0.0, t1 = 0.0, vv = v * v;
-  if (fb < fr) {
-    t1 = 0.5 * (std::sqrt(5.0) - 1.0) * T;
-    beta = (0.5 - fb / vv) + std::sqrt((fb / vv - 0.5) * (fb / vv - 0.5) + 2.0 * fr / vv);
-    const double binf = beta / (beta - 1.0) * fX;
-    const double b0 = std::max(fX, fr / (fr - fb) * fX);
-    const double scale = fX * fX / ((binf - b0) * b0);
-    const double h1 = -(fb * t1 + 2.0 * v * std::sqrt(t1)) * scale;
-    const double h2 = -(fb * T + 2.0 * sv) * scale;
-    I1 = b0 + (binf - b0) * (1.0 - k_exp(h1));
-    I2 = b0 + (binf - b0) * (1.0 - k_exp(h2));
-    f.mode = fS >= I2 ? 1 : 0;
-  }
-  if (f.mode != 0) {
-    for (std::size_t m = 0; m < kBjsBvn; ++m) {
-      L.h[m * L.stride + j] = 0.0;
-      L.k[m * L.stride + j] = 0.0;
-      L.sign[m * L.stride + j] = 1.0;
-    }
-    for (std::size_t m = 0; m < kEuroCdf; ++m) L.cdf[m * L.stride + j] = 0.0;
-    for (std::size_t m = 0; m < kEuroExp; ++m) L.ex[m * L.stride + j] = 0.0;
-    L.ex[kPowExp * L.stride + j] = 0.0;
-    return f;
-  }
-  const double lnI1 = k_log(I1), lnI2 = k_log(I2), lnX = k_log(fX);
-  f.a1 = (I1 - fX) * k_exp(-beta * lnI1);
-  f.a2 = (I2 - fX) * k_exp(-beta * lnI2);
-  const PsiLogs P{k_log(fS), lnI1, lnI2, t1, T, v * std::sqrt(t1), sv, fr, fb, vv};
-  const double lnS = P.lnS;
-  bjs_psi_setup(P, beta, lnI1, L, j, 0);
-  bjs_psi_setup(P, 1.0, lnI1, L, j, 1);
-  bjs_psi_setup(P, 1.0, lnX, L, j, 2);
-  bjs_psi_setup(P, 0.0, lnI1, L, j, 3);
-  bjs_psi_setup(P, 0.0, lnX, L, j, 4);
-  bjs_phi_setup(lnS, t1, beta, lnI2, lnI2, fr, fb, v, L, j, 0);
-  bjs_phi_setup(lnS, t1, 1.0, lnI2, lnI2, fr, fb, v, L, j, 1);
-  bjs_phi_setup(lnS, t1, 1.0, lnI1, lnI2, fr, fb, v, L, j, 2);
-  bjs_phi_setup(lnS, t1, 0.0, lnI2, lnI2, fr, fb, v, L, j, 3);
-  bjs_phi_setup(lnS, t1, 0.0, lnI1, lnI2, fr, fb, v, L, j, 4);
-  bjs_phi_setup(lnS, t1, beta, lnI1, lnI2, fr, fb, v, L, j, 5);
-  L.ex[kPowExp * L.stride + j] = beta * lnS;
-  return f;
+  const double fS = select_bits(call, S, X), fX = select_bits(call, X, S);
+  const double fr = select_bits(call, r, r - b), fb = select_bits(call, b, -b);
+  const std::uint64_t early = mask_of(fb < fr);
+  // t1 = (sqrt 5 - 1) / 2 T, the golden-section split of Bjerksund & Stensland (2002).
+  constexpr double kGolden = 0.6180339887498949, kSqrtGolden = 0.78615137775742328;
+  const double t1 = kGolden * T, sqrt_t1 = kSqrtGolden * sqrt_t;
+  const double fb_vv = fb / vv;
+  const double beta = (0.5 - fb_vv) + vmath::k_sqrt((fb_vv - 0.5) * (fb_vv - 0.5) + 2.0 * fr / vv);
+  const double binf = beta / (beta - 1.0) * fX;
+  const double b0 = std::max(fX, fr / (fr - fb) * fX);
+  const double scale = fX * fX / ((binf - b0) * b0);
+  const double h1 = -(fb * t1 + 2.0 * v * sqrt_t1) * scale;
+  const double h2 = -(fb * T + 2.0 * sv) * scale;
+  const double I1 = b0 + (binf - b0) * (1.0 - k_exp(h1));
+  const double I2 = b0 + (binf - b0) * (1.0 - k_exp(h2));
+  const std::uint64_t at_once = mask_of(fS >= I2);
+  A.formula[j] = early & ~at_once;
+  A.exercise[j] = early & at_once;
+  const double lnI1 = k_log(I1), lnI2 = k_log(I2), lnX = k_log(fX), lnS = k_log(fS);
+  A.ex[kA1Exp * W + j] = -beta * lnI1;
+  A.ex[kA2Exp * W + j] = -beta * lnI2;
+  A.ex[kPowExp * W + j] = beta * lnS;
+  const double two_b_vv = 2.0 * fb / vv;
+  const PsiConst P{lnS, lnI1, lnI2, t1, T, 1.0 / (v * sqrt_t1), 1.0 / sv, fr, fb, vv, two_b_vv};
+  bjs_psi_setup(P, beta, lnI1, A, j, 0);
+  bjs_psi_setup(P, 1.0, lnI1, A, j, 1);
+  bjs_psi_setup(P, 1.0, lnX, A, j, 2);
+  bjs_psi_setup(P, 0.0, lnI1, A, j, 3);
+  bjs_psi_setup(P, 0.0, lnX, A, j, 4);
+  const PhiConst Q{lnS, t1, P.inv_s1, fr, fb, vv, two_b_vv};
+  bjs_phi_setup(Q, beta, lnI2, lnI2, A, j, 0);
+  bjs_phi_setup(Q, 1.0, lnI2, lnI2, A, j, 1);
+  bjs_phi_setup(Q, 1.0, lnI1, lnI2, A, j, 2);
+  bjs_phi_setup(Q, 0.0, lnI2, lnI2, A, j, 3);
+  bjs_phi_setup(Q, 0.0, lnI1, lnI2, A, j, 4);
+  bjs_phi_setup(Q, beta, lnI1, lnI2, A, j, 5);
+  A.fin[kFinW * W + j] = w;
+  A.fin[kFinS * W + j] = S;
+  A.fin[kFinX * W + j] = X;
+  A.fin[kFinFS * W + j] = fS;
+  A.fin[kFinFX * W + j] = fX;
+  A.fin[kFinI1 * W + j] = I1;
+  A.fin[kFinI2 * W + j] = I2;
+  A.fin[kFinIntrinsic * W + j] = std::max(w * (S - X), 0.0);
 }
 
-// The price from the lanes (evaluated in place): Bjerksund & Stensland's formula
+// The price of option j from the evaluated lanes: Bjerksund & Stensland's formula
 //   a2 S^beta - a2 phi(t1, beta, I2, I2) + phi(t1, 1, I2, I2) - phi(t1, 1, I1, I2)
 //   - X phi(t1, 0, I2, I2) + X phi(t1, 0, I1, I2) + a1 phi(t1, beta, I1, I2) - a1 psi(T, beta, I1)
 //   + psi(T, 1, I1) - psi(T, 1, X) - X psi(T, 0, I1) + X psi(T, 0, X),
-// then at least max(exercise value, European value): the estimated boundary can be too low
-// (deep in the money, short expiry), where the raw formula would fall below those bounds.
-double bjs_finish(const BjsFinish& f, const BjsLanes& L, const double* bvn, std::size_t j) {
-  auto ex = [&](std::size_t m) { return L.ex[m * L.stride + j]; };
-  auto cdf = [&](std::size_t m) { return L.cdf[m * L.stride + j]; };
-  auto bv = [&](std::size_t m) { return bvn[m * L.stride + j]; };
-  const double euro = f.w * (f.S * ex(kEuroExp) * cdf(kEuroCdf) - f.X * ex(kEuroExp + 1) * cdf(kEuroCdf + 1));
-  double raw = 0.0;
-  if (f.mode == 1) {
-    raw = f.fS - f.fX;
-  } else if (f.mode == 0) {
-    auto phi = [&](std::size_t s) {
-      return ex(kPhiExp + 2 * s) * (cdf(kPhiCdf + 2 * s) - ex(kPhiExp + 2 * s + 1) * cdf(kPhiCdf + 2 * s + 1));
-    };
-    auto psi = [&](std::size_t s) {
-      return ex(4 * s) *
-             (bv(4 * s) - ex(4 * s + 1) * bv(4 * s + 1) - ex(4 * s + 2) * bv(4 * s + 2) + ex(4 * s + 3) * bv(4 * s + 3));
-    };
-    const double X = f.fX;
-    raw = f.a2 * ex(kPowExp) - f.a2 * phi(0) + phi(1) - phi(2) - X * phi(3) + X * phi(4) + f.a1 * phi(5) -
-          f.a1 * psi(0) + psi(1) - psi(2) - X * psi(3) + X * psi(4);
-  }
-  return std::max(raw, std::max(f.intrinsic, euro));
+// a_i = (I_i - X) I_i^-beta, then at least max(exercise value, European value): the estimated
+// boundary can be too low (deep in the money, short expiry), where the raw formula would fall
+// below those bounds.
+template <std::size_t W>
+inline double bjs_finish(const BjsArrays<W>& A, std::size_t j) {
+  auto ex = [&](std::size_t m) { return A.ex[m * W + j]; };
+  auto cdf = [&](std::size_t m) { return A.cdf[m * W + j]; };
+  auto bv = [&](std::size_t m) { return A.out[m * W + j]; };
+  auto fin = [&](std::size_t m) { return A.fin[m * W + j]; };
+  const double euro = fin(kFinW) * (fin(kFinS) * ex(kEuroExp) * cdf(kEuroCdf) -
+                                    fin(kFinX) * ex(kEuroExp + 1) * cdf(kEuroCdf + 1));
+  auto phi = [&](std::size_t s) {
+    return ex(kPhiExp + 2 * s) * (cdf(kPhiCdf + 2 * s) - ex(kPhiExp + 2 * s + 1) * cdf(kPhiCdf + 2 * s + 1));
+  };
+  auto psi = [&](std::size_t s) {
+    return ex(4 * s) *
+           (bv(4 * s) - ex(4 * s + 1) * bv(4 * s + 1) - ex(4 * s + 2) * bv(4 * s + 2) + ex(4 * s + 3) * bv(4 * s + 3));
+  };
+  const double X = fin(kFinFX);
+  const double a1 = (fin(kFinI1) - X) * ex(kA1Exp), a2 = (fin(kFinI2) - X) * ex(kA2Exp);
+  const double formula = a2 * ex(kPowExp) - a2 * phi(0) + phi(1) - phi(2) - X * phi(3) + X * phi(4) + a1 * phi(5) -
+                         a1 * psi(0) + psi(1) - psi(2) - X * psi(3) + X * psi(4);
+  const double raw = select_bits(A.formula[j], formula, select_bits(A.exercise[j], fin(kFinFS) - X, 0.0));
+  return std::max(raw, std::max(fin(kFinIntrinsic), euro));
 }
 
 double bjs_one(bool call, double S, double X, double T, double r, double b, double v) {
-  alignas(64) double h[kOneBvn] = {}, k[kOneBvn] = {}, sign[kOneBvn] = {}, out[kOneBvn];
-  alignas(64) double cdf[kOneCdf] = {}, ex[kOneExp] = {};
-  const BjsLanes L{h, k, sign, cdf, ex, 1};
-  const BjsFinish f = bjs_setup(call, S, X, T, r, b, v, L, 0);
-  if (f.mode == 0) bvn_lanes<kOneBvn>(h, k, sign, out);
-  ncdf_lanes<kOneCdf>(cdf);
-  exp_lanes<kOneExp>(ex);
-  return bjs_finish(f, L, out, 0);
+  BjsArrays<1> A;
+  // Padding lanes: h = k = 0 and arguments 0 (harmless, never read by the finish).
+  for (std::size_t m = kBjsBvn; m < A.kBvnN; ++m) A.h[m] = A.k[m] = 0.0, A.sign[m] = 1.0;
+  for (std::size_t m = kBjsCdf; m < A.kCdfN; ++m) A.cdf[m] = 0.0;
+  for (std::size_t m = kBjsExp; m < A.kExpN; ++m) A.ex[m] = 0.0;
+  bjs_setup(call ? 1.0 : -1.0, S, X, T, r, b, v, A, 0);
+  if (A.formula[0] != 0) {
+    bvn_lanes<A.kBvnN>(A.h, A.k, A.sign, A.out);
+  } else {
+    for (double& o : A.out) o = 0.0;  // read by the finish, then selected away
+  }
+  ncdf_lanes<A.kCdfN>(A.cdf);
+  exp_lanes<A.kExpN>(A.ex);
+  return bjs_finish(A, 0);
 }
 
-// A block of kBlock options: lane arrays of 20, 14 and 35 rows by kBlock columns.
-struct BjsBlock {
-  alignas(64) double h[kBjsBvn * kBlock], k[kBjsBvn * kBlock], sign[kBjsBvn * kBlock], out[kBjsBvn * kBlock];
-  alignas(64) double cdf[kBjsCdf * kBlock], ex[kBjsExp * kBlock];
-  BjsFinish f[kBlock];
-};
+// A block of kBlock options: setup and finish vectorized across the options, the lane kernels
+// over all rows at once.
+using BjsBlock = BjsArrays<kBlock>;
+[[gnu::flatten]] KEEL_CLONES void bjs_block_setup(BjsBlock& A, const double* __restrict w, const double* __restrict S,
+                                                  const double* __restrict X, const double* __restrict T,
+                                                  const double* __restrict r, const double* __restrict b,
+                                                  const double* __restrict v) {
+  for (std::size_t j = 0; j < kBlock; ++j) bjs_setup(w[j], S[j], X[j], T[j], r[j], b[j], v[j], A, j);
+}
+[[gnu::flatten]] KEEL_CLONES void bjs_block_finish(const BjsBlock& A, double* __restrict out) {
+  for (std::size_t j = 0; j < kBlock; ++j) out[j] = bjs_finish(A, j);
+}
 
 // ---- Lattices -------------------------------------------------------------------------------------
 // Peizer–Pratt inversion, method 2 (Leisen & Reimer 1996, eq. 12) for n steps.
@@ -853,22 +865,22 @@ std::size_t bjerksund_stensland_price_batch(const BsmColumns& in, std::span<doub
                                             std::span<PricingStatus> status) {
   check_batch_lengths(in, price, status, "bjerksund_stensland_price_batch: columns differ in length");
   BjsBlock blk;
-  const BjsLanes L{blk.h, blk.k, blk.sign, blk.cdf, blk.ex, kBlock};
+  alignas(64) double w[kBlock], S[kBlock], X[kBlock], T[kBlock], r[kBlock], b[kBlock], v[kBlock], out[kBlock];
   auto setup = [&](std::size_t j, std::size_t i) {
-    const double r = in.rate[i], b = r - in.dividend_yield[i];
-    blk.f[j] = bjs_setup(in.right[i] == OptionRight::kCall, in.spot[i], in.strike[i], in.time[i], r, b, in.vol[i],
-                         L, j);
+    w[j] = in.right[i] == OptionRight::kCall ? 1.0 : -1.0;
+    S[j] = in.spot[i], X[j] = in.strike[i], T[j] = in.time[i], r[j] = in.rate[i];
+    b[j] = in.rate[i] - in.dividend_yield[i], v[j] = in.vol[i];
   };
-  auto skip = [&](std::size_t j) { blk.f[j] = bjs_setup(true, 1.0, 1.0, 1.0, 0.0, 0.0, 0.2, L, j); };
+  // A call at b = r (never exercised early) in the lanes of invalid options and padding.
+  auto skip = [&](std::size_t j) { w[j] = 1.0, S[j] = X[j] = T[j] = 1.0, r[j] = b[j] = 0.0, v[j] = 0.2; };
   auto run = [&] {
-    bool any = false;
-    for (std::size_t j = 0; j < kBlock; ++j) any = any || blk.f[j].mode == 0;
-    if (any) bvn_lanes<kBjsBvn * kBlock>(blk.h, blk.k, blk.sign, blk.out);
-    ncdf_lanes<kBjsCdf * kBlock>(blk.cdf);
-    exp_lanes<kBjsExp * kBlock>(blk.ex);
+    bjs_block_setup(blk, w, S, X, T, r, b, v);
+    bvn_lanes<BjsBlock::kBvnN>(blk.h, blk.k, blk.sign, blk.out);
+    ncdf_lanes<BjsBlock::kCdfN>(blk.cdf);
+    exp_lanes<BjsBlock::kExpN>(blk.ex);
+    bjs_block_finish(blk, out);
   };
-  return run_blocks(in, price, status, setup, skip, run,
-                    [&](std::size_t j) { return bjs_finish(blk.f[j], L, blk.out, j); });
+  return run_blocks(in, price, status, setup, skip, run, [&](std::size_t j) { return out[j]; });
 }
 
 namespace {
