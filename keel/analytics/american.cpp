@@ -408,8 +408,9 @@ constexpr BjsNodes make_bjs_nodes() {
 constexpr BjsNodes kBjsNodes = make_bjs_nodes();
 
 
-// Lane kernels over N independent lanes (N a multiple of 8). bvn_lanes: lane j gets
-// P(X > h_j, Y > k_j) at correlation sign_j * rho_BjS; the outer loop runs over the 12 nodes and
+// Lane kernels over N independent lanes (N a multiple of 8). bvn_lanes: lane j gets the integral
+// part of P(X > h_j, Y > k_j) at correlation sign_j * rho_BjS (the caller adds
+// Phi(-h_j) Phi(-k_j), whose factors it shares between lanes); the outer loop runs over the 12 nodes and
 // the inner one over the lanes, so the exponentials go through vector_math's kernel eight
 // (AVX-512), four (AVX2) or two (SSE2) lanes at a time. Each lane adds its node terms in node
 // order, exactly as a one-at-a-time sum would, so a lane's result depends neither on the lane
@@ -429,7 +430,7 @@ template <std::size_t N>
     const double sn = kBjsNodes.sn[i], w = kBjsNodes.w[i], inv = kBjsNodes.inv[i];
     for (std::size_t j = 0; j < N; ++j) acc[j] += w * k_exp((sn * hk[j] - hs[j]) * inv);
   }
-  for (std::size_t j = 0; j < N; ++j) out[j] = acc[j] * (sign[j] * kBjsScale) + k_ncdf(-h[j]) * k_ncdf(-k[j]);
+  for (std::size_t j = 0; j < N; ++j) out[j] = acc[j] * (sign[j] * kBjsScale);
 }
 template <std::size_t N>
 [[gnu::flatten]] KEEL_CLONES void ncdf_lanes(double* __restrict x) {
@@ -443,15 +444,21 @@ template <std::size_t N>
 }
 
 // ---- Bjerksund & Stensland (2002) -----------------------------------------------------------------
-// One option's work in lanes: 20 bivariate normals (five psi terms of four each), 14 normal CDFs
-// (two per phi term, six phi terms, and N(w d1), N(w d2) of the European value) and 37
-// exponential factors (four per psi, two per phi, e^{(b-r)T} and e^{-rT} of the European value,
+// One option's work in lanes: 20 bivariate normals (five psi terms of four each), 40 normal CDFs
+// and 37 exponential factors. The CDFs without repeats: a bivariate normal P(X > e, Y > f) is its
+// integral part plus Phi(-e) Phi(-f); psi's e-arguments depend on gamma but not on H, so the five
+// psi terms (gamma = beta, 1, 1, 0, 0) have 12 distinct Phi(-e) and 20 Phi(-f); a phi term with
+// H = I1 (and I = I2) has d = -e1 and d - 2 ln(I2/S)/(v sqrt t1) = -e2 of the psi terms with its
+// gamma, so only the three phi terms with H = I2 add CDFs (six); and N(w d1), N(w d2) of the
+// European value. The exponential factors: (four per psi, two per phi, e^{(b-r)T} and e^{-rT} of the European value,
 // S^beta, I1^-beta and I2^-beta). BjsArrays<W> holds W options: row m of option j at m * W + j
 // (W = 1 for the scalar API, rows padded to a multiple of 8 lanes; W = kBlock for the batch).
 // The setup and the finish are branch-free too (square roots by vector_math's k_sqrt, the
 // formula's cases as bit masks), so that for a block they vectorize across options.
-constexpr std::size_t kBjsBvn = 20, kBjsCdf = 14, kBjsExp = 37;
-constexpr std::size_t kPhiCdf = 0, kEuroCdf = 12;                           // cdf rows
+constexpr std::size_t kBjsBvn = 20, kBjsCdf = 40, kBjsExp = 37;
+// cdf rows: Phi(-e) of psi by gamma group (beta, 1, 0; four each), Phi(-f) of the 20 bivariate
+// normals, the two of each phi term with H = I2 (slots 0, 1, 3), the European value's two.
+constexpr std::size_t kECdf = 0, kFCdf = 12, kPhiCdf = 32, kEuroCdf = 38;
 constexpr std::size_t kPhiExp = 20, kEuroExp = 32, kPowExp = 34, kA1Exp = 35, kA2Exp = 36;  // exp rows
 constexpr std::size_t round_up8(std::size_t n) { return (n + 7) / 8 * 8; }
 // Rows of the per-option values the finish needs.
@@ -472,27 +479,32 @@ struct BjsArrays {
 struct PhiConst {
   double lnS, t, inv_sv, r, b, vv, two_b_vv;
 };
+// `row` is the phi term's first cdf row, or none (~0) where its CDFs are psi's Phi(-e1), Phi(-e2).
+constexpr std::size_t kNoRow = ~std::size_t{0};
 template <std::size_t W>
 inline void bjs_phi_setup(const PhiConst& P, double gamma, double lnH, double lnI, BjsArrays<W>& A, std::size_t j,
-                          std::size_t slot) {
+                          std::size_t slot, std::size_t row) {
   const double lambda = (-P.r + gamma * P.b + 0.5 * gamma * (gamma - 1.0) * P.vv) * P.t;
   const double d = -((P.lnS - lnH) + (P.b + (gamma - 0.5) * P.vv) * P.t) * P.inv_sv;
   const double kappa = P.two_b_vv + 2.0 * gamma - 1.0;
   const double lnIS = lnI - P.lnS;
-  A.cdf[(kPhiCdf + 2 * slot) * W + j] = d;
-  A.cdf[(kPhiCdf + 2 * slot + 1) * W + j] = d - 2.0 * lnIS * P.inv_sv;
+  if (row != kNoRow) {
+    A.cdf[row * W + j] = d;
+    A.cdf[(row + 1) * W + j] = d - 2.0 * lnIS * P.inv_sv;
+  }
   A.ex[(kPhiExp + 2 * slot) * W + j] = lambda + gamma * P.lnS;
   A.ex[(kPhiExp + 2 * slot + 1) * W + j] = kappa * lnIS;
 }
 
 // The arguments of psi's four bivariate normals (Bjerksund & Stensland 2002, eq. for psi) for
-// one (gamma, H) and of its four exponential factors.
+// one (gamma, H) and of its four exponential factors; the CDF arguments -f of its bivariate
+// normals and, where `erow` is not kNoRow (the first psi term of its gamma), -e.
 struct PsiConst {
   double lnS, lnI1, lnI2, t1, T, inv_s1, inv_s2, r, b, vv, two_b_vv;
 };
 template <std::size_t W>
 inline void bjs_psi_setup(const PsiConst& P, double gamma, double lnH, BjsArrays<W>& A, std::size_t j,
-                          std::size_t slot) {
+                          std::size_t slot, std::size_t erow) {
   const double drift = P.b + (gamma - 0.5) * P.vv;
   const double lnS = P.lnS, lnI1 = P.lnI1, lnI2 = P.lnI2;
   const double e1 = (lnS - lnI1 + drift * P.t1) * P.inv_s1;
@@ -509,6 +521,12 @@ inline void bjs_psi_setup(const PsiConst& P, double gamma, double lnH, BjsArrays
   A.h[(m + 1) * W + j] = e2, A.k[(m + 1) * W + j] = f2, A.sign[(m + 1) * W + j] = 1.0;
   A.h[(m + 2) * W + j] = e3, A.k[(m + 2) * W + j] = f3, A.sign[(m + 2) * W + j] = -1.0;
   A.h[(m + 3) * W + j] = e4, A.k[(m + 3) * W + j] = f4, A.sign[(m + 3) * W + j] = -1.0;
+  A.cdf[(kFCdf + m) * W + j] = -f1, A.cdf[(kFCdf + m + 1) * W + j] = -f2;
+  A.cdf[(kFCdf + m + 2) * W + j] = -f3, A.cdf[(kFCdf + m + 3) * W + j] = -f4;
+  if (erow != kNoRow) {
+    A.cdf[erow * W + j] = -e1, A.cdf[(erow + 1) * W + j] = -e2;
+    A.cdf[(erow + 2) * W + j] = -e3, A.cdf[(erow + 3) * W + j] = -e4;
+  }
   const double lambda = -P.r + gamma * P.b + 0.5 * gamma * (gamma - 1.0) * P.vv;
   const double kappa = P.two_b_vv + 2.0 * gamma - 1.0;
   A.ex[m * W + j] = lambda * P.T + gamma * lnS;
@@ -557,18 +575,18 @@ inline void bjs_setup(double w, double S, double X, double T, double r, double b
   A.ex[kPowExp * W + j] = beta * lnS;
   const double two_b_vv = 2.0 * fb / vv;
   const PsiConst P{lnS, lnI1, lnI2, t1, T, 1.0 / (v * sqrt_t1), 1.0 / sv, fr, fb, vv, two_b_vv};
-  bjs_psi_setup(P, beta, lnI1, A, j, 0);
-  bjs_psi_setup(P, 1.0, lnI1, A, j, 1);
-  bjs_psi_setup(P, 1.0, lnX, A, j, 2);
-  bjs_psi_setup(P, 0.0, lnI1, A, j, 3);
-  bjs_psi_setup(P, 0.0, lnX, A, j, 4);
+  bjs_psi_setup(P, beta, lnI1, A, j, 0, kECdf);
+  bjs_psi_setup(P, 1.0, lnI1, A, j, 1, kECdf + 4);
+  bjs_psi_setup(P, 1.0, lnX, A, j, 2, kNoRow);
+  bjs_psi_setup(P, 0.0, lnI1, A, j, 3, kECdf + 8);
+  bjs_psi_setup(P, 0.0, lnX, A, j, 4, kNoRow);
   const PhiConst Q{lnS, t1, P.inv_s1, fr, fb, vv, two_b_vv};
-  bjs_phi_setup(Q, beta, lnI2, lnI2, A, j, 0);
-  bjs_phi_setup(Q, 1.0, lnI2, lnI2, A, j, 1);
-  bjs_phi_setup(Q, 1.0, lnI1, lnI2, A, j, 2);
-  bjs_phi_setup(Q, 0.0, lnI2, lnI2, A, j, 3);
-  bjs_phi_setup(Q, 0.0, lnI1, lnI2, A, j, 4);
-  bjs_phi_setup(Q, beta, lnI1, lnI2, A, j, 5);
+  bjs_phi_setup(Q, beta, lnI2, lnI2, A, j, 0, kPhiCdf);
+  bjs_phi_setup(Q, 1.0, lnI2, lnI2, A, j, 1, kPhiCdf + 2);
+  bjs_phi_setup(Q, 1.0, lnI1, lnI2, A, j, 2, kNoRow);
+  bjs_phi_setup(Q, 0.0, lnI2, lnI2, A, j, 3, kPhiCdf + 4);
+  bjs_phi_setup(Q, 0.0, lnI1, lnI2, A, j, 4, kNoRow);
+  bjs_phi_setup(Q, beta, lnI1, lnI2, A, j, 5, kNoRow);
   A.fin[kFinW * W + j] = w;
   A.fin[kFinS * W + j] = S;
   A.fin[kFinX * W + j] = X;
@@ -590,16 +608,22 @@ template <std::size_t W>
 inline double bjs_finish(const BjsArrays<W>& A, std::size_t j) {
   auto ex = [&](std::size_t m) { return A.ex[m * W + j]; };
   auto cdf = [&](std::size_t m) { return A.cdf[m * W + j]; };
-  auto bv = [&](std::size_t m) { return A.out[m * W + j]; };
+  // Psi term s's gamma group (beta, 1, 1, 0, 0) and phi term s's first cdf row (psi's Phi(-e1),
+  // Phi(-e2) of its gamma where H = I1).
+  constexpr std::size_t kGroup[5] = {0, 1, 1, 2, 2};
+  constexpr std::size_t kPhiRow[6] = {kPhiCdf, kPhiCdf + 2, kECdf + 4, kPhiCdf + 4, kECdf + 8, kECdf};
+  auto bv = [&](std::size_t s, std::size_t i) {
+    const std::size_t m = 4 * s + i;
+    return A.out[m * W + j] + cdf(kECdf + 4 * kGroup[s] + i) * cdf(kFCdf + m);
+  };
   auto fin = [&](std::size_t m) { return A.fin[m * W + j]; };
   const double euro = fin(kFinW) * (fin(kFinS) * ex(kEuroExp) * cdf(kEuroCdf) -
                                     fin(kFinX) * ex(kEuroExp + 1) * cdf(kEuroCdf + 1));
   auto phi = [&](std::size_t s) {
-    return ex(kPhiExp + 2 * s) * (cdf(kPhiCdf + 2 * s) - ex(kPhiExp + 2 * s + 1) * cdf(kPhiCdf + 2 * s + 1));
+    return ex(kPhiExp + 2 * s) * (cdf(kPhiRow[s]) - ex(kPhiExp + 2 * s + 1) * cdf(kPhiRow[s] + 1));
   };
   auto psi = [&](std::size_t s) {
-    return ex(4 * s) *
-           (bv(4 * s) - ex(4 * s + 1) * bv(4 * s + 1) - ex(4 * s + 2) * bv(4 * s + 2) + ex(4 * s + 3) * bv(4 * s + 3));
+    return ex(4 * s) * (bv(s, 0) - ex(4 * s + 1) * bv(s, 1) - ex(4 * s + 2) * bv(s, 2) + ex(4 * s + 3) * bv(s, 3));
   };
   const double X = fin(kFinFX);
   const double a1 = (fin(kFinI1) - X) * ex(kA1Exp), a2 = (fin(kFinI2) - X) * ex(kA2Exp);
