@@ -5,7 +5,9 @@
 // 256 puts and calls on S = 100 with strikes 80..120, expiries 1 month..1 year, vols 15%..60%,
 // r = 5%, q = 2%, seeded. QuantLib figures include its engine/instrument machinery, which is
 // how a QuantLib user pays for a price.
-// Run: build/h-pricing-bench/bench/bench_american --benchmark_min_time=0.5
+// The batch APIs (baw_price_batch, bjerksund_stensland_price_batch) price the same 256 options
+// from SoA columns in one call, vectorized across options.
+// Run: build/bench/bench/bench_american --benchmark_min_time=0.5 --benchmark_repetitions=3
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -76,6 +78,34 @@ void BM_Keel_BjerksundStensland2002(benchmark::State& state) {
   keel_loop(state, [](const ka::AmericanInput& in) { return ka::bjerksund_stensland_price(in); });
 }
 BENCHMARK(BM_Keel_BjerksundStensland2002);
+
+// The batch APIs on the same 256 options as SoA columns (one call prices all of them).
+template <class Batch>
+void keel_batch(benchmark::State& state, Batch batch) {
+  const auto cases = make_cases(kN);
+  std::vector<OptionRight> right;
+  std::vector<double> spot, strike, time, vol, rate, q, price(cases.size());
+  std::vector<ka::PricingStatus> status(cases.size());
+  for (const Case& c : cases) {
+    const ka::AmericanInput in = keel_input(c);
+    right.push_back(in.right), spot.push_back(in.spot), strike.push_back(in.strike), time.push_back(in.time);
+    vol.push_back(in.vol), rate.push_back(in.rate), q.push_back(in.dividend_yield);
+  }
+  const ka::BsmColumns cols{right, spot, strike, time, vol, rate, q};
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(batch(cols, price, status));
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * cases.size()));
+}
+
+void BM_Keel_BaroneAdesiWhaley_Batch(benchmark::State& state) { keel_batch(state, ka::baw_price_batch); }
+BENCHMARK(BM_Keel_BaroneAdesiWhaley_Batch);
+
+void BM_Keel_BjerksundStensland2002_Batch(benchmark::State& state) {
+  keel_batch(state, ka::bjerksund_stensland_price_batch);
+}
+BENCHMARK(BM_Keel_BjerksundStensland2002_Batch);
 
 void BM_Keel_LeisenReimer201(benchmark::State& state) {
   keel_loop(state, [](const ka::AmericanInput& in) { return ka::lattice_price(in); });

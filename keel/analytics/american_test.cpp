@@ -5,7 +5,11 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -145,6 +149,7 @@ TEST(American, BjerksundStenslandMatchesTermByTermReference) {
   }
   EXPECT_EQ(compared, 4000);
   EXPECT_LE(worst, 1e-13);
+  std::printf("worst |keel - reference| / X = %.3g\n", worst);
 }
 
 // Hull (8th ed.), Example 21.1 / Figure 21.3: 5-month American put, S0 = K = 50, r = 10%,
@@ -392,6 +397,112 @@ TEST(American, ExerciseBoundary) {
     }
   }
   EXPECT_GT(exercising_call, 0);
+}
+
+// ---- Batch APIs ----------------------------------------------------------------------------------
+// Random inputs over a wide domain (both rights, carries of either sign, short and long expiries,
+// deep in and out of the money), plus the edge cases of the formulas: b >= r (calls never
+// exercised early), r <= 0 (puts never exercised early), spot beyond the trigger price.
+struct BatchCase {
+  std::vector<OptionRight> right;
+  std::vector<double> spot, strike, time, vol, rate, q;
+  BsmColumns columns() const { return BsmColumns{right, spot, strike, time, vol, rate, q}; }
+  void push(OptionRight r, double s, double k, double t, double v, double rr, double qq) {
+    right.push_back(r), spot.push_back(s), strike.push_back(k), time.push_back(t), vol.push_back(v);
+    rate.push_back(rr), q.push_back(qq);
+  }
+};
+
+BatchCase random_batch(std::size_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  auto uni = [&](double lo, double hi) { return lo + (hi - lo) * (static_cast<double>(rng() >> 11) * 0x1.0p-53); };
+  BatchCase c;
+  for (std::size_t i = 0; i < n; ++i) {
+    const OptionRight right = rng() % 2 ? kCall : kPut;
+    switch (i % 5) {
+      case 0: c.push(right, uni(20, 250), 100, uni(0.002, 5.0), uni(0.03, 1.5), uni(-0.03, 0.2), uni(-0.03, 0.2)); break;
+      case 1: c.push(right, uni(80, 120), 100, uni(0.02, 1.0), uni(0.1, 0.6), 0.05, 0.02); break;
+      case 2: c.push(right, uni(50, 150), 100, uni(0.05, 3.0), uni(0.1, 0.6), uni(0.0, 0.1), 0.0); break;  // b = r
+      case 3: c.push(right, uni(50, 150), 100, uni(0.05, 3.0), uni(0.1, 0.6), uni(-0.05, 0.0), uni(0.0, 0.1)); break;
+      default: c.push(right, uni(1, 400), uni(1, 400), uni(1e-6, 30.0), uni(0.01, 3.0), uni(-0.5, 0.5), uni(-0.5, 0.5));
+    }
+  }
+  return c;
+}
+
+template <class Scalar, class Batch>
+void expect_batch_matches_scalar(Scalar scalar, Batch batch, const char* name) {
+  const BatchCase c = random_batch(2000, 77);
+  std::vector<double> price(c.spot.size(), -1.0);
+  std::vector<PricingStatus> status(c.spot.size());
+  ASSERT_EQ(batch(c.columns(), price, status), c.spot.size()) << name;
+  for (std::size_t i = 0; i < c.spot.size(); ++i) {
+    const AmericanInput in{c.right[i], c.spot[i], c.strike[i], c.time[i], c.vol[i], c.rate[i], c.q[i]};
+    const double s = scalar(in).value();
+    ASSERT_EQ(status[i], PricingStatus::kOk) << name << " " << i;
+    ASSERT_TRUE(std::isfinite(price[i])) << name << " " << i;
+    // Bit-identical, not merely close.
+    ASSERT_EQ(std::bit_cast<std::uint64_t>(price[i]), std::bit_cast<std::uint64_t>(s))
+        << name << " " << i << ": batch " << price[i] << " scalar " << s;
+  }
+  // Position independence: every option priced alone and in each slot of a 37-option batch
+  // (a full block of 16, then a partial one) gives the same bits.
+  for (std::size_t i = 0; i < 60; ++i) {
+    for (std::size_t slot : {std::size_t{0}, std::size_t{7}, std::size_t{15}, std::size_t{16}, std::size_t{36}}) {
+      BatchCase b = random_batch(37, 1000 + i);
+      b.right[slot] = c.right[i], b.spot[slot] = c.spot[i], b.strike[slot] = c.strike[i], b.time[slot] = c.time[i];
+      b.vol[slot] = c.vol[i], b.rate[slot] = c.rate[i], b.q[slot] = c.q[i];
+      std::vector<double> p(37);
+      std::vector<PricingStatus> st(37);
+      batch(b.columns(), p, st);
+      ASSERT_EQ(std::bit_cast<std::uint64_t>(p[slot]), std::bit_cast<std::uint64_t>(price[i])) << name << " " << i;
+    }
+  }
+}
+
+TEST(American, BaroneAdesiWhaleyBatchIsBitIdenticalToScalar) {
+  expect_batch_matches_scalar([](const AmericanInput& in) { return baw_price(in); }, baw_price_batch, "baw");
+}
+
+TEST(American, BjerksundStenslandBatchIsBitIdenticalToScalar) {
+  expect_batch_matches_scalar([](const AmericanInput& in) { return bjerksund_stensland_price(in); },
+                              bjerksund_stensland_price_batch, "bjs");
+}
+
+// Bad inputs give a per-option status naming the input and price 0.0, never a NaN; the valid
+// options around them are priced as if alone.
+TEST(American, BatchBadInputsGetStatus) {
+  BatchCase c;
+  const double nan = std::nan("");
+  c.push(kPut, 100, 100, 0.5, 0.2, 0.05, 0.0);                   // ok
+  c.push(static_cast<OptionRight>(7), 100, 100, 0.5, 0.2, 0.05, 0.0);
+  c.push(kCall, nan, 100, 0.5, 0.2, 0.05, 0.0);
+  c.push(kCall, 100, -1, 0.5, 0.2, 0.05, 0.0);
+  c.push(kCall, 100, 100, 0.0, 0.2, 0.05, 0.0);
+  c.push(kCall, 100, 100, 0.5, std::numeric_limits<double>::infinity(), 0.05, 0.0);
+  c.push(kCall, 100, 100, 0.5, 0.2, 6.0, 0.0);
+  c.push(kCall, 100, 100, 0.5, 0.2, 0.05, nan);
+  c.push(kCall, 110, 100, 0.5, 0.2, 0.05, 0.03);                 // ok
+  const PricingStatus want[] = {PricingStatus::kOk,      PricingStatus::kBadRight, PricingStatus::kBadSpot,
+                                PricingStatus::kBadStrike, PricingStatus::kBadTime,  PricingStatus::kBadVol,
+                                PricingStatus::kBadRate,   PricingStatus::kBadDividend, PricingStatus::kOk};
+  for (auto batch : {baw_price_batch, bjerksund_stensland_price_batch}) {
+    std::vector<double> price(c.spot.size(), -1.0);
+    std::vector<PricingStatus> status(c.spot.size());
+    EXPECT_EQ(batch(c.columns(), price, status), 2u);
+    for (std::size_t i = 0; i < c.spot.size(); ++i) {
+      EXPECT_EQ(status[i], want[i]) << i;
+      if (want[i] != PricingStatus::kOk) {
+        EXPECT_EQ(price[i], 0.0) << i;
+      }
+    }
+    EXPECT_GT(price[0], 0.0);
+    EXPECT_GT(price[8], 10.0);
+  }
+  EXPECT_EQ(to_string(PricingStatus::kBadVol), "bad vol");
+  std::vector<double> none;
+  std::vector<PricingStatus> no_status;
+  EXPECT_EQ(baw_price_batch(BatchCase{}.columns(), none, no_status), 0u);
 }
 
 }  // namespace
