@@ -140,7 +140,7 @@ portfolio::Portfolio* Engine::sleeve_book(std::string_view underlying) {
   return it == owner_.end() ? nullptr : &books_[it->second];
 }
 
-Status Engine::mirror(std::string_view underlying, const std::function<Status(portfolio::Portfolio&)>& booking) {
+Status Engine::mirror_into(std::string_view underlying, const std::function<Status(portfolio::Portfolio&)>& booking) {
   portfolio::Portfolio* b = sleeve_book(underlying);
   if (b == nullptr) return ok_status();
   Status st = booking(*b);

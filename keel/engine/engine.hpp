@@ -179,7 +179,12 @@ class Engine final : public strategy::Context {
   portfolio::Portfolio* sleeve_book(std::string_view underlying);
   // Applies to the owning sleeve's ledger what was just booked in the account; a sleeve that
   // cannot book it is an internal error (its ledger is a subset of the account's).
-  Status mirror(std::string_view underlying, const std::function<Status(portfolio::Portfolio&)>& booking);
+  template <class Booking>
+  Status mirror(std::string_view underlying, Booking&& booking) {
+    if (books_.empty()) return ok_status();  // no sleeves: nothing to mirror
+    return mirror_into(underlying, std::function<Status(portfolio::Portfolio&)>(std::forward<Booking>(booking)));
+  }
+  Status mirror_into(std::string_view underlying, const std::function<Status(portfolio::Portfolio&)>& booking);
   // The sleeve check of a new order (ok without sleeves).
   Status check_sleeve(const execution::Order& order, const std::vector<execution::Order>& working,
                       const portfolio::PriceEstimate& estimate, const portfolio::UnderlyingPrice& uprice) const;

@@ -186,8 +186,8 @@ struct Portfolio::TradeInput {
   Money commission, regulatory_fees;
   Timestamp ts;
   BookingKind kind = BookingKind::kFill;
-  std::string order_id;
-  std::string reason;
+  std::string_view order_id;  // both outlive plan_trade (callers' arguments)
+  std::string_view reason;
 };
 
 struct Portfolio::TradePlan {
@@ -200,7 +200,7 @@ struct Portfolio::TradePlan {
   Money cash_delta, realized_delta, fees_delta, premium_collected_delta, cycle_premium_delta;
 };
 
-Result<Portfolio::TradePlan> Portfolio::plan_trade(const TradeInput& in) const {
+Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
   const Instrument& inst = *in.instrument;
   const std::int64_t mult = multiplier_of(inst);
   const Money zero = Money::zero(2);
@@ -214,7 +214,6 @@ Result<Portfolio::TradePlan> Portfolio::plan_trade(const TradeInput& in) const {
   KEEL_TRY(minus_n, add(Money::zero(2), -signed_gross, "cash change"));
   KEEL_TRY(cash_delta, add(minus_n, -fees, "cash change of ", inst.symbol));
 
-  TradePlan plan;
   plan.key = inst.id.value();
   plan.underlying = underlying_of(inst);
   plan.cash_delta = cash_delta;
@@ -333,7 +332,7 @@ Result<Portfolio::TradePlan> Portfolio::plan_trade(const TradeInput& in) const {
   b.cash_change = plan.cash_delta;
   b.realized_pnl = plan.realized_delta;
   b.reason = in.reason;
-  return plan;
+  return ok_status();
 }
 
 Status Portfolio::check_totals(std::span<const TradePlan> plans) const {
@@ -448,12 +447,12 @@ Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& inst
   in.ts = fill.ts;
   in.kind = BookingKind::kFill;
   in.order_id = fill.order_id.value();
-  in.reason = std::string(reason);
-  auto plan = plan_trade(in);
-  if (!plan) return plan.error().with_context(what());
-  KEEL_TRY_STATUS(check_totals(std::span<const TradePlan>(&*plan, 1)));
-  const std::string underlying = plan->underlying;
-  commit(std::move(*plan));
+  in.reason = reason;
+  TradePlan plan;
+  if (Status planned = plan_trade(in, plan); !planned) return planned.error().with_context(what());
+  KEEL_TRY_STATUS(check_totals(std::span<const TradePlan>(&plan, 1)));
+  const std::string underlying = plan.underlying;
+  commit(std::move(plan));
   close_cycle_if_flat(underlying);
   return ok_status();
 }
@@ -484,8 +483,9 @@ Status Portfolio::expire_worthless(InstrumentId option, Timestamp ts, std::strin
   in.regulatory_fees = Money::zero(2);
   in.ts = ts;
   in.kind = BookingKind::kExpiry;
-  in.reason = std::string(reason);
-  KEEL_TRY(plan, plan_trade(in));
+  in.reason = reason;
+  TradePlan plan;
+  KEEL_TRY_STATUS(plan_trade(in, plan));
   KEEL_TRY_STATUS(check_totals(std::span<const TradePlan>(&plan, 1)));
   const std::string underlying = plan.underlying;
   commit(std::move(plan));
@@ -521,7 +521,7 @@ Status Portfolio::exercise_or_assign(InstrumentId option, Quantity contracts, co
   opt.regulatory_fees = Money::zero(2);
   opt.ts = ts;
   opt.kind = kind;
-  opt.reason = std::string(reason);
+  opt.reason = reason;
 
   if (spec.settlement == Settlement::kCash) {
     if (!settlement_price.is_positive()) {
@@ -541,7 +541,8 @@ Status Portfolio::exercise_or_assign(InstrumentId option, Quantity contracts, co
     opt.price = diff.is_positive() ? diff : Price::zero(2);
     opt.gross = intrinsic.is_positive() ? intrinsic : Money::zero(2);
     opt.kind = BookingKind::kCashSettlement;
-    KEEL_TRY(plan, plan_trade(opt));
+    TradePlan plan;
+    KEEL_TRY_STATUS(plan_trade(opt, plan));
     KEEL_TRY_STATUS(check_totals(std::span<const TradePlan>(&plan, 1)));
     commit(std::move(plan));
     close_cycle_if_flat(spec.underlying);
@@ -571,14 +572,12 @@ Status Portfolio::exercise_or_assign(InstrumentId option, Quantity contracts, co
   stock.regulatory_fees = Money::zero(2);
   stock.ts = ts;
   stock.kind = kind;
-  stock.reason = std::string(reason);
+  stock.reason = reason;
 
   // Both plans read the state before either is committed; they touch different positions.
-  KEEL_TRY(opt_plan, plan_trade(opt));
-  KEEL_TRY(stock_plan, plan_trade(stock));
-  std::vector<TradePlan> plans;
-  plans.push_back(std::move(opt_plan));
-  plans.push_back(std::move(stock_plan));
+  std::vector<TradePlan> plans(2);
+  KEEL_TRY_STATUS(plan_trade(opt, plans[0]));
+  KEEL_TRY_STATUS(plan_trade(stock, plans[1]));
   KEEL_TRY_STATUS(check_totals(plans));
   for (TradePlan& p : plans) commit(std::move(p));
   if (settlement_price.is_positive()) mark(underlying.id, settlement_price);

@@ -216,7 +216,7 @@ class Portfolio {
   // booking can validate everything first and then commit without a failure point).
   struct TradePlan;
   struct TradeInput;
-  Result<TradePlan> plan_trade(const TradeInput& in) const;
+  Status plan_trade(const TradeInput& in, TradePlan& plan) const;  // plan: default-constructed
   void commit(TradePlan&& plan);
   Status check_totals(std::span<const TradePlan> plans) const;
   void settle_due_dividends(Date today, Timestamp ts);
