@@ -216,7 +216,7 @@ const strategy::OptionChain* Engine::chain(std::string_view underlying) const {
 std::vector<Order> Engine::open_orders() const {
   std::vector<Order> out;
   out.reserve(working_.size());
-  for (const auto& [seq, entry] : working_) out.push_back(entry->order);
+  for (const BookEntry* entry : working_) out.push_back(entry->order);
   return out;
 }
 
@@ -245,13 +245,13 @@ Engine::BookEntry& Engine::add_entry(Order order, const std::string& reason, boo
   by_counter_.resize(issued, kNoEntry);
   by_counter_[issued - 1] = static_cast<std::uint32_t>(book_.size());
   BookEntry& entry = book_.emplace_back(BookEntry{std::move(order), reason, book_.size(), working});
-  if (working) working_.emplace(entry.seq, &entry);
+  if (working) working_.push_back(&entry);
   return entry;
 }
 
 void Engine::track(BookEntry& entry) {
   if (entry.working && execution::is_terminal(entry.order.status)) {
-    working_.erase(entry.seq);
+    working_.erase(std::find(working_.begin(), working_.end(), &entry));
     entry.working = false;
   }
 }
@@ -447,9 +447,13 @@ Status Engine::strategy_error(const Status& status, std::string_view what) const
 }
 
 Status Engine::drain_pending() {
-  while (!pending_.empty()) {
-    Notification n = std::move(pending_.front());
-    pending_.pop_front();
+  while (pending_head_ < pending_.size()) {
+    // Moved out first: the callback may queue more (and the vector may reallocate).
+    Notification n = std::move(pending_[pending_head_++]);
+    if (pending_head_ == pending_.size()) {
+      pending_.clear();
+      pending_head_ = 0;
+    }
     in_callback_ = true;
     Status st;
     if (const auto* fill = std::get_if<execution::Fill>(&n)) {
@@ -722,8 +726,7 @@ Status Engine::accrue_interest() {
 // ---- Lifecycle --------------------------------------------------------------------------------
 
 Status Engine::cancel_orders_on(InstrumentId id, std::string_view reason) {
-  std::vector<BookEntry*> entries;
-  for (const auto& [seq, entry] : working_) entries.push_back(entry);
+  const std::vector<BookEntry*> entries = working_;  // cancelling changes working_
   for (BookEntry* entry : entries) {
     Order& o = entry->order;
     if (execution::is_terminal(o.status)) continue;

@@ -151,7 +151,7 @@ class Engine final : public strategy::Context {
   Status apply_events(std::vector<execution::VenueEvent>& events);
   // Delivers queued notifications to the strategy (none while one of its callbacks runs).
   Status drain() {
-    if (in_callback_ || pending_.empty()) return ok_status();
+    if (in_callback_ || pending_head_ == pending_.size()) return ok_status();
     return drain_pending();
   }
   Status drain_pending();
@@ -227,7 +227,7 @@ class Engine final : public strategy::Context {
   std::vector<std::uint32_t> by_counter_;
   std::uint64_t first_counter_ = 1;
   static constexpr std::uint32_t kNoEntry = 0xffffffffu;
-  std::map<std::uint64_t, BookEntry*> working_;
+  std::vector<BookEntry*> working_;  // the working orders, by seq (appended in order)
   BookEntry* find_entry(std::string_view id);
   const BookEntry* find_entry(std::string_view id) const;
   // Records the order whose id ids_ issued last.
@@ -246,7 +246,10 @@ class Engine final : public strategy::Context {
   // A queued callback: a fill, an order update (the book entry's current state is delivered)
   // or an option event.
   using Notification = std::variant<execution::Fill, const execution::Order*, strategy::OptionEvent>;
-  std::deque<Notification> pending_;
+  // A queue in a vector: pending_[pending_head_..] are undelivered; emptied (capacity kept)
+  // whenever everything has been delivered, so a notification costs no allocation.
+  std::vector<Notification> pending_;
+  std::size_t pending_head_ = 0;
   // Buffers reused across slices (no allocation per bar once grown).
   MarketSlice slice_;
   std::vector<std::pair<InstrumentId, Price>> marks_;

@@ -133,6 +133,34 @@ struct Fill {
 enum class VenueEventKind : std::uint8_t { kAccepted, kRejected, kFilled, kCanceled, kExpired };
 std::string_view to_string(VenueEventKind k) noexcept;
 
+// The fills of one venue event: a single-leg fill is kept inline (no allocation, the common
+// case on every order); a combo's legs move to a vector. Contiguous either way.
+class FillList {
+ public:
+  void push_back(Fill f) {
+    if (count_ == 0) {
+      first_ = std::move(f);
+    } else {
+      if (count_ == 1) more_.push_back(std::move(first_));
+      more_.push_back(std::move(f));
+    }
+    ++count_;
+  }
+  std::size_t size() const noexcept { return count_; }
+  bool empty() const noexcept { return count_ == 0; }
+  Fill* begin() noexcept { return count_ <= 1 ? &first_ : more_.data(); }
+  Fill* end() noexcept { return begin() + count_; }
+  const Fill* begin() const noexcept { return count_ <= 1 ? &first_ : more_.data(); }
+  const Fill* end() const noexcept { return begin() + count_; }
+  Fill& operator[](std::size_t i) noexcept { return begin()[i]; }
+  const Fill& operator[](std::size_t i) const noexcept { return begin()[i]; }
+
+ private:
+  Fill first_;
+  std::vector<Fill> more_;
+  std::size_t count_ = 0;
+};
+
 struct VenueEvent {
   VenueEventKind kind = VenueEventKind::kAccepted;
   ClientOrderId order_id;
@@ -140,7 +168,7 @@ struct VenueEvent {
   std::string reason;           // rejected / canceled / expired: why
   Quantity order_quantity;      // kFilled: in order units (shares, contracts or combo units)
   Price order_price;            // kFilled: per order unit; combo: signed net per unit
-  std::vector<Fill> fills;      // kFilled: one per instrument touched (combo: one per leg)
+  FillList fills;               // kFilled: one per instrument touched (combo: one per leg)
 };
 
 class SimulatedVenue {
