@@ -428,6 +428,379 @@ double solve_otm_call(double beta, double x, double bmax) {
   return s;
 }
 
+// ---- The lane solver: the same method, branch-free, for SIMD lanes -----------------------------
+// solve_otm_call above takes the branches of Let's Be Rational one problem at a time. The lane
+// solver below computes the same initial guess (the four branches' rational cubic interpolations,
+// the lower and upper maps) and the same two Householder(3) steps on the branch's objective, but
+// with every per-problem decision made by a bit-mask select: each lane evaluates the one side
+// (s_l or s_u) and the one outer map its price needs, with arguments chosen per lane, so a loop of
+// lanes has no branches and GCC vectorizes it (the AVX2 and AVX-512F levels of
+// vmath::for_lanes). Differences from the scalar path: b is always taken as a divided difference
+// in the lower regime (never the plain difference), the second step is never skipped, and the
+// result is checked: b(s) is evaluated once more and a lane whose relative price error exceeds
+// kLaneTolerance (extreme wings, where rounding in the objective stalls the iteration) is solved
+// again by solve_otm_call. The lane code is the only code path for every API (a scalar call is a
+// batch of one, run without SIMD), so a result never depends on its neighbours, its position in a
+// batch, or the instruction set (IEEE operations, no contraction).
+namespace lane {
+
+using vmath::from_bits;
+using vmath::select_bits;
+using vmath::to_bits;
+
+inline std::uint64_t m_of(bool c) { return std::uint64_t{0} - static_cast<std::uint64_t>(c); }
+inline double sel(bool c, double a, double b) { return select_bits(m_of(c), a, b); }
+inline double vmin(double a, double b) { return sel(a < b, a, b); }
+inline double vmax(double a, double b) { return sel(b < a, a, b); }
+inline double vabs(double a) { return from_bits(to_bits(a) & 0x7fffffffffffffffULL); }
+inline bool finite(double a) { return (to_bits(a) & 0x7fffffffffffffffULL) < 0x7ff0000000000000ULL; }
+
+inline double tau(double z) { return (4.0 - z) / (6.0 + z); }
+
+// P (the Mills ratio in tau, kMills) at one point: the Estrin scheme of mills_tau.
+inline double mills_tau1(double t) {
+  double v[kLevel0];
+#pragma GCC unroll 16
+  for (int i = 0; i < kLevel0 - 1; ++i) v[i] = kMills[2 * i] + kMills[2 * i + 1] * t;
+  v[kLevel0 - 1] = kMills[kMillsN - 1];
+  double p = t * t;
+#pragma GCC unroll 4
+  for (int n = kLevel0; n > 1; n = (n + 1) / 2) {
+#pragma GCC unroll 8
+    for (int i = 0; i < n / 2; ++i) v[i] = v[2 * i] + p * v[2 * i + 1];
+    if (n % 2 == 1) v[n / 2] = v[n - 1];
+    p = p * p;
+  }
+  return v[0];
+}
+
+// P at a and b and the divided difference (P(a) - P(b)) / (a - b): mills_pair's scheme on plain
+// doubles (the V2 type of mills_pair would stop the vectorizer across lanes).
+struct PairL {
+  double va, vb, dd;
+};
+inline PairL mills_pair1(double ta, double tb) {
+  double va[kLevel0], vb[kLevel0], dd[kLevel0];
+#pragma GCC unroll 16
+  for (int i = 0; i < kLevel0 - 1; ++i) {
+    va[i] = kMills[2 * i] + kMills[2 * i + 1] * ta;
+    vb[i] = kMills[2 * i] + kMills[2 * i + 1] * tb;
+    dd[i] = kMills[2 * i + 1];
+  }
+  va[kLevel0 - 1] = kMills[kMillsN - 1];
+  vb[kLevel0 - 1] = kMills[kMillsN - 1];
+  dd[kLevel0 - 1] = 0.0;
+  double pa = ta * ta, pb = tb * tb, pd = ta + tb;
+#pragma GCC unroll 4
+  for (int n = kLevel0; n > 1; n = (n + 1) / 2) {
+#pragma GCC unroll 8
+    for (int i = 0; i < n / 2; ++i) {
+      dd[i] = dd[2 * i] + pa * dd[2 * i + 1] + vb[2 * i + 1] * pd;
+      va[i] = va[2 * i] + pa * va[2 * i + 1];
+      vb[i] = vb[2 * i] + pb * vb[2 * i + 1];
+    }
+    if (n % 2 == 1) {
+      dd[n / 2] = dd[n - 1];
+      va[n / 2] = va[n - 1];
+      vb[n / 2] = vb[n - 1];
+    }
+    pd = pd * (pa + pb);
+    pa = pa * pa;
+    pb = pb * pb;
+  }
+  return PairL{va[0], vb[0], dd[0]};
+}
+
+// eval_otm_call for a lane: b, b_max - b, b' = E and the ratios the objectives need; the
+// regime (z1 = u - t >= -1 or not) is chosen per lane. `log_arg` is what ln b is taken of
+// (D in the lower regime, b in the upper) and `log_off` what is added to its log.
+struct EvalL {
+  double b, bmb, vega, lambda, mu, inv_lambda, inv_mu, log_arg, log_off, inv_s;
+};
+inline EvalL eval1(double x, double s, double bmax) {
+  const double t = 0.5 * s;
+  const double inv_s = 1.0 / s;
+  const double u = -x / s;  // not -x * inv_s: b moves by u^2 ulps per ulp of u (deep wings)
+  const double expo = -0.5 * (u * u + t * t);
+  const double E = vmath::k_exp(expo) * kInvSqrt2Pi;
+  const double z1 = u - t;
+  const bool lower = !(z1 < -1.0);
+  const double za = vmin(sel(lower, z1, -z1), 1e150), zb = vmin(u + t, 1e150);
+  const PairL p = mills_pair1(tau(za), tau(zb));
+  const double D = (20.0 * t / ((6.0 + za) * (6.0 + zb))) * p.dd;  // M(za) - M(zb), lower regime
+  const double m = p.va + p.vb;                                    // M(t - u) + M(t + u), upper
+  EvalL e;
+  e.inv_s = inv_s;
+  e.vega = E;
+  const double b_lo = E * D;
+  const double bmb_up = E * m;
+  e.b = sel(lower, b_lo, bmax - bmb_up);
+  e.bmb = sel(lower, bmax - b_lo, bmb_up);
+  const double inv_E = 1.0 / E;
+  e.lambda = sel(lower, 1.0, E) / sel(lower, D, e.b);
+  e.mu = sel(lower, E, 1.0) / sel(lower, e.bmb, m);
+  e.inv_lambda = sel(lower, D, e.b * inv_E);
+  e.inv_mu = sel(lower, e.bmb * inv_E, m);
+  e.log_arg = sel(lower, D, e.b);
+  e.log_off = sel(lower, expo - kLnSqrt2Pi, 0.0);
+  return e;
+}
+
+// rational_cubic, branch-free.
+inline double rational_cubic1(double x, double xl, double xr, double yl, double yr, double dl, double dr, double r) {
+  const double h = xr - xl;
+  const double t = (x - xl) / h;
+  const double omt = 1.0 - t;
+  const double t2 = t * t, omt2 = omt * omt;
+  const double cubic = (yr * t2 * t + (r * yr - h * dr) * t2 * omt + (r * yl + h * dl) * t * omt2 + yl * omt2 * omt) /
+                       (1.0 + (r - 3.0) * t * omt);
+  const double linear = yr * t + yl * omt;
+  return sel(!(h > 0.0), 0.5 * (yl + yr), sel(r >= kMaxR, linear, cubic));
+}
+
+// minimum_control and clamp_control, branch-free.
+inline double minimum_control1(double dl, double dr, double s) {
+  const bool monotonic = (dl * s >= 0.0) & (dr * s >= 0.0);
+  const bool convex = (dl <= s) & (s <= dr);
+  const bool concave = (dl >= s) & (s >= dr);
+  double r = kMinR;
+  const double r_mono = sel(s != 0.0, vmax(r, (dr + dl) / s), sel((dl != 0.0) | (dr != 0.0), kMaxR, r));
+  r = sel(monotonic, r_mono, r);
+  const double drs = dr - s, dsl = s - dl, ds = dr - dl;
+  const double r_conv = sel((drs != 0.0) & (dsl != 0.0), vmax(r, vmax(vabs(ds / drs), vabs(ds / dsl))),
+                            sel(ds != 0.0, kMaxR, r));
+  return sel(convex | concave, r_conv, r);
+}
+
+// control_right (right = true) or control_left, as in the scalar code.
+inline double control1(bool right, double xl, double xr, double yl, double yr, double dl, double dr, double second) {
+  const double h = xr - xl, s = (yr - yl) / h;
+  const double num = 0.5 * h * second + (dr - dl), den = sel(right, dr - s, s - dl);
+  double r = sel(den != 0.0, num / den, sel(num > 0.0, kMaxR, kMinR));
+  const double rmin = minimum_control1(dl, dr, s);
+  r = sel(r == r, r, rmin);
+  return vmin(vmax(vmax(r, rmin), kMinR), kMaxR);
+}
+
+inline double householder1(double nu, double h2, double h3) {
+  const double den = 1.0 + nu * (h2 + h3 * nu * (1.0 / 6.0));
+  const double num = 1.0 + 0.5 * h2 * nu;
+  const double f = num / den;
+  return sel((den > 0.0) & (f > 0.0) & (f < 4.0), nu * f, nu);
+}
+
+// inv_norm_guess for 0 < p <= 1/2 given ln p (Acklam's two branches, one division).
+inline double inv_norm1(double p, double ln_p) {
+  constexpr double a[6] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                           1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+  constexpr double b[5] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                           6.680131188771972e+01,  -1.328068155288572e+01};
+  constexpr double c[6] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                           -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+  constexpr double d[4] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                           3.754408661907416e+00};
+  const bool tail = p < 0.02425;
+  const double q = vmath::k_sqrt(vmax(-2.0 * ln_p, 1e-300));
+  const double tn = ((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5];
+  const double td = (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0;
+  const double h = p - 0.5, r = h * h;
+  const double cn = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * h;
+  const double cd = ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0;
+  return sel(tail, tn, cn) / sel(tail, td, cd);
+}
+
+constexpr double kLaneTolerance = 2e-13;
+
+// Lane outcome codes, carried as doubles so that a lane loop holds one element width.
+constexpr double kCodeOk = 0.0, kCodeBelow = 1.0, kCodeAt = 2.0, kCodeAbove = 3.0, kCodeFallback = 4.0;
+
+// The initial guess and two Householder(3) steps for an out-of-the-money call (x <= 0,
+// 0 < beta < bmax); returns s and whether the final price check passed.
+struct Solve1 {
+  double s;
+  bool ok;
+};
+inline Solve1 solve_otm_lane(double beta, double x, double bmax) {
+  const double ax = -x;
+  const double sc = vmath::k_sqrt(vmax(-2.0 * x, 1e-300));
+  const double vc = bmax * kInvSqrt2Pi;
+  const double inv_vc = 1.0 / vc;
+  // b_c = v_c [M(0) - M(s_c)] as a divided difference (0 when x = 0, where s_c = 0).
+  const PairL pc = mills_pair1(tau(0.0), tau(sc));
+  const double bc = vc * ((20.0 * (0.5 * sc) / (6.0 * (6.0 + sc))) * pc.dd);
+  const bool low = beta < bc;
+  const double sl0 = sc - bc * inv_vc;
+  const double sl = sel(sl0 > 0.0, sl0, 0.5 * sc);
+  const double su = sc + (bmax - bc) * inv_vc;
+  const double sside = sel(low, sl, su);
+  const EvalL es = eval1(x, sside, bmax);
+  const bool outer = (low & (beta < es.b)) | (!low & (beta > es.b));
+  // ---- middle branches: rational cubic in (b, s) between (b_l, s_l) and (b_c, s_c), or
+  // (b_c, s_c) and (b_u, s_u), slopes 1/b'.
+  const double inv_ves = 1.0 / es.vega;
+  const double m_xl = sel(low, es.b, bc), m_xr = sel(low, bc, es.b);
+  const double m_yl = sel(low, sl, sc), m_yr = sel(low, sc, su);
+  const double m_dl = sel(low, inv_ves, inv_vc), m_dr = sel(low, inv_vc, inv_ves);
+  const double m_r = control1(low, m_xl, m_xr, m_yl, m_yr, m_dl, m_dr, 0.0);
+  const double s_mid = rational_cubic1(beta, m_xl, m_xr, m_yl, m_yr, m_dl, m_dr, m_r);
+  // ---- outer branches: the lower map (low) or the upper map, interpolated in beta.
+  const double z = -ax / (kSqrt3 * sl);
+  const double tl = 0.5 * sl, hl = x / sl;
+  const double tu = 0.5 * su, hu = x / su;
+  const double Mo = mills_tau1(tau(sel(low, -z, tu)));  // M(-z) or M(t_u)
+  const double e1 = vmath::k_exp(sel(low, -0.5 * z * z, -0.5 * tu * tu));
+  const double e2 = vmath::k_exp(sel(low, 0.5 * tl * tl, 0.5 * hu * hu));
+  const double e3 = vmath::k_exp(sel(low, 0.5 * hl * hl + tl * tl, hu * hu + 0.5 * tu * tu));
+  // lower map
+  const double phi_z = kInvSqrt2Pi * e1 * Mo;
+  const double fl = kTwoPi * ax / (3.0 * kSqrt3) * phi_z * phi_z * phi_z;
+  const double dfdb_l = x * x * Mo * Mo * e2 / (3.0 * sl * sl);
+  const double p2l = (hl * hl - tl * tl) / sl;
+  const double d2_l = kSqrt2Pi * x * x / (3.0 * sl * sl) * e3 * Mo * ((-2.0 * z + (z * z - 2.0) * Mo) / sl - Mo * p2l);
+  // upper map
+  const double fu = kInvSqrt2Pi * e1 * Mo;  // Phi(-t_u)
+  const double dfdb_u = -0.5 * e2;
+  const double p2u = (hu * hu - tu * tu) / su;
+  const double d2_u = kSqrt2Pi * e3 * (su / 8.0 + 0.5 * p2u);
+  const double o_xl = sel(low, 0.0, es.b), o_xr = sel(low, es.b, bmax);
+  const double o_yl = sel(low, 0.0, fu), o_yr = sel(low, fl, 0.0);
+  const double o_dl = sel(low, 1.0, dfdb_u), o_dr = sel(low, dfdb_l, -0.5);
+  const double o_r = control1(low, o_xl, o_xr, o_yl, o_yr, o_dl, o_dr, sel(low, d2_l, d2_u));
+  const double f = rational_cubic1(beta, o_xl, o_xr, o_yl, o_yr, o_dl, o_dr, o_r);
+  // Back from the map: lower: s = -|x| / (sqrt 3 Phi^-1(cbrt(3 sqrt 3 f / (2 pi |x|)))), with
+  // cbrt(v) = e^{ln v / 3}; upper: s = -2 Phi^-1(min(f, f_u)).
+  const double v = 3.0 * kSqrt3 * f / (kTwoPi * ax);
+  const double fmin = vmin(f, fu);
+  const double lg = vmath::k_log(vmax(sel(low, v, fmin), 1e-300)) * sel(low, 1.0 / 3.0, 1.0);
+  const double cdf = vmath::k_exp(lg);
+  const double p = sel(low, vmin(cdf, 0.5), fmin);
+  const double zz = inv_norm1(p, sel(low & (cdf > 0.5), -0.69314718055994531, lg));
+  const double zzl = sel(f > 0.0, zz, -38.0);
+  double s_lo = sel(zzl < 0.0, -ax / (kSqrt3 * zzl), sl);
+  s_lo = sel(!(s_lo > 0.0) | !(s_lo <= sl), vmin(vmax(s_lo, 1e-3 * sl), sl), s_lo);
+  double s_hi = sel(f > 0.0, -2.0 * zz, 2.0 * su);
+  s_hi = sel(!(s_hi >= su), su, s_hi);
+  double s = sel(outer, sel(low, s_lo, s_hi), s_mid);
+  s = sel(!(s > 0.0), sel(sc > 0.0, sc, 1.0), s);
+  const bool obj_log = outer & low;
+  const bool obj_up = outer & !low;
+
+  // ---- two Householder(3) steps on the lane's objective.
+  const double ln_beta = vmath::k_log(vmax(beta, 1e-300));
+  const double inv_ln_beta = 1.0 / ln_beta;
+  const double inv_bmax_minus_beta = 1.0 / (bmax - beta);
+  const double inv_bmax = 1.0 / bmax;
+#pragma GCC unroll 2
+  for (int iter = 0; iter < 2; ++iter) {
+    const EvalL e = eval1(x, s, bmax);
+    const double inv_s = e.inv_s;
+    const double h = x * inv_s, t = 0.5 * s;
+    const double p2 = (h * h - t * t) * inv_s;
+    const double p3 = p2 * p2 - 3.0 * (h * inv_s) * (h * inv_s) - 0.25;
+    const double lg_e = vmath::k_log(vmax(sel(obj_up, e.bmb * inv_bmax_minus_beta, e.log_arg), 1e-300));
+    // kLog: g = 1/ln b - 1/ln beta.
+    const double L = lg_e + e.log_off, l = e.lambda, inv_l = 1.0 / L;
+    const double nu_log = (ln_beta - L) * L * e.inv_lambda * inv_ln_beta;
+    const double h2_log = p2 - l - 2.0 * l * inv_l;
+    const double h3_log = p3 - 3.0 * l * p2 + 2.0 * l * l - 6.0 * (l * p2 - l * l) * inv_l + 6.0 * l * l * (inv_l * inv_l);
+    // kUpper: g = ln(b_max - beta) - ln(b_max - b).
+    const double mu = e.mu;
+    const double nu_up = lg_e * e.inv_mu;
+    const double h2_up = p2 + mu, h3_up = p3 + 3.0 * mu * p2 + 2.0 * mu * mu;
+    // kPlain: g = b - beta, Newton step scaled by 1/b_max.
+    const double nu_pl = ((beta - e.b) * inv_bmax) / (e.vega * inv_bmax);
+    const double nu = sel(obj_log, nu_log, sel(obj_up, nu_up, nu_pl));
+    const double h2 = sel(obj_log, h2_log, sel(obj_up, h2_up, p2));
+    const double h3 = sel(obj_log, h3_log, sel(obj_up, h3_up, p3));
+    const double next = s + householder1(nu, h2, h3);
+    s = sel((next > 0.0) & finite(next), next, 0.5 * s);
+  }
+  const EvalL ef = eval1(x, s, bmax);
+  const bool ok = vabs(ef.b - beta) <= kLaneTolerance * beta;
+  return Solve1{s, ok};
+}
+
+// 2 sinh(y) for y = |x|/2 >= 0: the odd Taylor polynomial to y^15 for y <= 1/2 (truncation
+// < 3e-17 relative), e^y - e^-y above (no cancellation there beyond a few ulps).
+inline double two_sinh1(double y, double ey, double emy) {
+  const double y2 = y * y;
+  const double poly =
+      y * (1.0 + y2 * (1.0 / 6 + y2 * (1.0 / 120 + y2 * (1.0 / 5040 + y2 * (1.0 / 362880 + y2 * (1.0 / 39916800 +
+          y2 * (1.0 / 6227020800.0 + y2 * (1.0 / 1307674368000.0))))))));
+  return sel(y <= 0.5, 2.0 * poly, ey - emy);
+}
+
+// The normalised problem of one lane: beta = undiscounted price / sqrt(F K), x = ln(F/K),
+// w = +1 call, -1 put. Returns s and a code; with kCodeFallback, otm/q/bmax are what
+// solve_otm_call must be given.
+struct LaneOut {
+  double s, otm, q, bmax, code;
+};
+inline LaneOut normalised_lane(double beta, double x, double w) {
+  const double q = -vabs(x);
+  const double bmax = vmath::k_exp(0.5 * q);
+  const double ebig = 1.0 / bmax;  // e^{|x|/2}
+  const bool itm = w * x > 0.0;
+  const double intrinsic = sel(itm, two_sinh1(-0.5 * q, ebig, bmax), 0.0);
+  const double upper = sel(itm, ebig, bmax);
+  const double otm = beta - intrinsic;
+  const bool below = beta < intrinsic;
+  const bool above = (beta >= upper) | (otm >= bmax);
+  const bool at = !(otm > 4.0 * DBL_EPSILON * intrinsic);
+  // Out-of-range lanes are solved on a harmless substitute (their result is discarded).
+  const bool bad = below | above | at;
+  const double sq = sel(bad, -0.5, q), sbmax = sel(bad, 0.77880078307140488, bmax);  // e^{-1/4}
+  const double sotm = sel(bad, 0.1, otm);
+  const Solve1 r = solve_otm_lane(sotm, sq, sbmax);
+  LaneOut o;
+  o.s = r.s;
+  o.otm = sotm;
+  o.q = sq;
+  o.bmax = sbmax;
+  o.code = sel(bad, sel(below, kCodeBelow, sel(above, kCodeAbove, kCodeAt)), sel(r.ok, kCodeOk, kCodeFallback));
+  return o;
+}
+
+IvStatus status_of(double code) {
+  if (code == kCodeBelow) return IvStatus::kBelowIntrinsic;
+  if (code == kCodeAt) return IvStatus::kAtIntrinsic;
+  if (code == kCodeAbove) return IvStatus::kAboveUpperBound;
+  return IvStatus::kOk;
+}
+
+// Finishes a lane (the fallback, if its check failed): the total vol s, or 0 with a status.
+IvResult finish(const LaneOut& o) {
+  if (o.code == kCodeOk) return IvResult{o.s, IvStatus::kOk};
+  if (o.code == kCodeFallback) return IvResult{solve_otm_call(o.otm, o.q, o.bmax), IvStatus::kOk};
+  return IvResult{0.0, status_of(o.code)};
+}
+
+// A Black-76 problem (forward F, discount D, both valid) in a lane: x = ln(F/K) and
+// beta = price / (D sqrt(F K)) with sqrt(F K) = K e^{x/2} (no overflow of F K), then the
+// normalised lane. sqrt_t is kept for vol = s / sqrt(T).
+struct BlackLane {
+  LaneOut o;
+  double sqrt_t;
+};
+inline BlackLane black_lane(double w, double price, double F, double K, double T, double D) {
+  const double x = vmath::k_log(F / K);
+  const double beta = price / (D * (K * vmath::k_exp(0.5 * x)));
+  return BlackLane{normalised_lane(beta, x, w), vmath::k_sqrt(T)};
+}
+// BSM: F = S e^{(r - q) T}, D = e^{-r T}.
+inline double bsm_forward(double S, double T, double r, double q) { return S * vmath::k_exp((r - q) * T); }
+inline double bsm_discount(double T, double r) { return vmath::k_exp(-r * T); }
+
+// Total vol to vol, or the fallback, or the out-of-range status: the same scalar code after the
+// lane, whichever way the lane ran.
+IvResult finish_vol(const BlackLane& l) {
+  const IvResult r = finish(l.o);
+  return IvResult{r.status == IvStatus::kOk ? r.vol / l.sqrt_t : 0.0, r.status};
+}
+
+}  // namespace lane
+
+
 std::string fmt(double x) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.17g", x);
@@ -455,11 +828,11 @@ struct Solved {
   IvStatus status;
 };
 
+inline double sign_of(OptionRight right) { return right == OptionRight::kCall ? 1.0 : -1.0; }
+
 Solved solve_black(OptionRight right, double price, double F, double K, double T, double D) {
-  const double x = std::log(F / K);
-  const double beta = price / (D * std::sqrt(F) * std::sqrt(K));
-  const IvResult r = implied_total_vol(beta, x, right);
-  return Solved{r.status == IvStatus::kOk ? r.vol / std::sqrt(T) : 0.0, r.status};
+  const IvResult r = lane::finish_vol(lane::black_lane(sign_of(right), price, F, K, T, D));
+  return Solved{r.vol, r.status};
 }
 
 Error iv_error(IvStatus st, OptionRight right, double price, double F, double K, double D, std::string_view fwd_name) {
@@ -510,9 +883,95 @@ IvStatus validate_bsm(const BsmIvInput& in) {
 }
 
 Solved solve_bsm(const BsmIvInput& in, double& F, double& D) {
-  F = in.spot * std::exp((in.rate - in.dividend_yield) * in.time);
-  D = std::exp(-in.rate * in.time);
+  F = lane::bsm_forward(in.spot, in.time, in.rate, in.dividend_yield);
+  D = lane::bsm_discount(in.time, in.rate);
   return solve_black(in.right, in.price, F, in.strike, in.time, D);
+}
+
+// ---- Batch: blocks of kIvBlock lanes -------------------------------------------------------------
+// A scalar validation pass per block (status, call/put sign, validity mask), one dispatched lane
+// loop (vectorized: forward, discount, normalisation, guess, two steps, check), then a scalar pass
+// that turns codes into statuses and runs the scalar solver on the rare lanes whose check failed.
+// Invalid elements run the lane on substitute inputs; their results are discarded.
+constexpr std::size_t kIvBlock = 64;
+
+struct IvBlockIn {
+  const double* __restrict w;
+  const std::uint64_t* __restrict mask;
+  const double* __restrict price;
+  const double* __restrict S;
+  const double* __restrict K;
+  const double* __restrict T;
+  const double* __restrict r;
+  const double* __restrict q;
+};
+struct IvBlockOut {
+  double* __restrict s;
+  double* __restrict code;
+  double* __restrict otm;
+  double* __restrict xq;
+  double* __restrict bmax;
+  double* __restrict sqrt_t;
+};
+
+inline lane::BlackLane bsm_lane(double w, double price, double S, double K, double T, double r, double q) {
+  return lane::black_lane(w, price, lane::bsm_forward(S, T, r, q), K, T, lane::bsm_discount(T, r));
+}
+
+inline void iv_lane(const IvBlockIn& in, const IvBlockOut& out, std::size_t i) {
+  const std::uint64_t m = in.mask[i];
+  using vmath::select_bits;
+  const lane::BlackLane l =
+      bsm_lane(in.w[i], select_bits(m, in.price[i], 0.1), select_bits(m, in.S[i], 1.0), select_bits(m, in.K[i], 1.0),
+               select_bits(m, in.T[i], 1.0), select_bits(m, in.r[i], 0.0), select_bits(m, in.q[i], 0.0));
+  out.s[i] = l.o.s;
+  out.code[i] = l.o.code;
+  out.otm[i] = l.o.otm;
+  out.xq[i] = l.o.q;
+  out.bmax[i] = l.o.bmax;
+  out.sqrt_t[i] = l.sqrt_t;
+}
+
+std::size_t iv_bsm_batch(vmath::Simd level, const BsmIvColumns& in, std::span<double> vol, std::span<IvStatus> status) {
+  const std::size_t n = in.price.size();
+  KEEL_ASSERT(in.right.size() == n && in.spot.size() == n && in.strike.size() == n && in.time.size() == n &&
+                  in.rate.size() == n && in.dividend_yield.size() == n && vol.size() == n && status.size() == n,
+              "implied_vol_bsm_batch: columns differ in length");
+  alignas(64) double w[kIvBlock];
+  alignas(64) std::uint64_t mask[kIvBlock];
+  alignas(64) double s[kIvBlock], code[kIvBlock], otm[kIvBlock], xq[kIvBlock], bmax[kIvBlock], sqrt_t[kIvBlock];
+  std::size_t good = 0;
+  for (std::size_t begin = 0; begin < n; begin += kIvBlock) {
+    const std::size_t m = std::min(kIvBlock, n - begin);
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::size_t i = begin + j;
+      const IvStatus st = validate_bsm(BsmIvInput{in.right[i], in.price[i], in.spot[i], in.strike[i], in.time[i],
+                                                  in.rate[i], in.dividend_yield[i]});
+      status[i] = st;
+      w[j] = sign_of(in.right[i]);
+      mask[j] = st == IvStatus::kOk ? ~std::uint64_t{0} : std::uint64_t{0};
+    }
+    const IvBlockIn bi{w, mask, in.price.data() + begin, in.spot.data() + begin, in.strike.data() + begin,
+                       in.time.data() + begin, in.rate.data() + begin, in.dividend_yield.data() + begin};
+    const IvBlockOut bo{s, code, otm, xq, bmax, sqrt_t};
+    if (m == kIvBlock) {
+      vmath::for_lanes<kIvBlock>(level, [bi, bo](std::size_t i) { iv_lane(bi, bo, i); });
+    } else {
+      for (std::size_t j = 0; j < m; ++j) iv_lane(bi, bo, j);
+    }
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::size_t i = begin + j;
+      if (status[i] != IvStatus::kOk) {
+        vol[i] = 0.0;
+        continue;
+      }
+      const IvResult r = lane::finish_vol(lane::BlackLane{lane::LaneOut{s[j], otm[j], xq[j], bmax[j], code[j]}, sqrt_t[j]});
+      vol[i] = r.vol;
+      status[i] = r.status;
+      good += r.status == IvStatus::kOk ? 1 : 0;
+    }
+  }
+  return good;
 }
 
 }  // namespace
@@ -546,22 +1005,9 @@ IvResult implied_total_vol(double beta, double x, OptionRight right) {
   if (right != OptionRight::kCall && right != OptionRight::kPut) return IvResult{0.0, IvStatus::kBadRight};
   if (!(beta >= 0.0) || !std::isfinite(beta)) return IvResult{0.0, IvStatus::kBadPrice};
   if (!std::isfinite(x)) return IvResult{0.0, IvStatus::kBadForward};
-  const bool call = right == OptionRight::kCall;
-  const double theta = call ? 1.0 : -1.0;
-  const double intrinsic = theta * x > 0.0 ? 2.0 * std::sinh(0.5 * std::fabs(x)) : 0.0;
-  const double q = -std::fabs(x);
-  const double bmax = vmath::k_exp(0.5 * q);
-  // F/sqrt(FK) for a call, K/sqrt(FK) for a put: b_max itself out of the money (theta x = q).
-  const double upper = theta * x > 0.0 ? vmath::k_exp(0.5 * theta * x) : bmax;
-  if (beta < intrinsic) return IvResult{0.0, IvStatus::kBelowIntrinsic};
-  if (beta >= upper) return IvResult{0.0, IvStatus::kAboveUpperBound};
   // Put–call parity moves an in-the-money price to the out-of-the-money option, and the symmetry
-  // b(x, s, call) = b(-x, s, put) to an out-of-the-money call at -|x|.
-  // A time value within a few ulps of an in-the-money price is rounding noise, not information.
-  const double otm = beta - intrinsic;
-  if (!(otm > 4.0 * DBL_EPSILON * intrinsic)) return IvResult{0.0, IvStatus::kAtIntrinsic};
-  if (otm >= bmax) return IvResult{0.0, IvStatus::kAboveUpperBound};
-  return IvResult{solve_otm_call(otm, q, bmax), IvStatus::kOk};
+  // b(x, s, call) = b(-x, s, put) to an out-of-the-money call at -|x| (inside the lane).
+  return lane::finish(lane::normalised_lane(beta, x, sign_of(right)));
 }
 
 Result<double> implied_vol_black(const BlackIvInput& in) {
@@ -584,27 +1030,14 @@ Result<double> implied_vol_bsm(const BsmIvInput& in) {
 }
 
 std::size_t implied_vol_bsm_batch(const BsmIvColumns& in, std::span<double> vol, std::span<IvStatus> status) {
-  const std::size_t n = in.price.size();
-  KEEL_ASSERT(in.right.size() == n && in.spot.size() == n && in.strike.size() == n && in.time.size() == n &&
-                  in.rate.size() == n && in.dividend_yield.size() == n && vol.size() == n && status.size() == n,
-              "implied_vol_bsm_batch: columns differ in length");
-  std::size_t good = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const BsmIvInput one{in.right[i], in.price[i], in.spot[i], in.strike[i], in.time[i], in.rate[i],
-                         in.dividend_yield[i]};
-    IvStatus st = validate_bsm(one);
-    double v = 0.0;
-    if (st == IvStatus::kOk) {
-      double F = 0.0, D = 0.0;
-      const Solved s = solve_bsm(one, F, D);
-      st = s.status;
-      v = s.vol;
-    }
-    vol[i] = st == IvStatus::kOk ? v : 0.0;
-    status[i] = st;
-    good += st == IvStatus::kOk ? 1 : 0;
-  }
-  return good;
+  return iv_bsm_batch(vmath::best_simd(), in, vol, status);
 }
+
+namespace detail {
+std::size_t implied_vol_bsm_batch_at(SimdLevel level, const BsmIvColumns& in, std::span<double> vol,
+                                     std::span<IvStatus> status) {
+  return iv_bsm_batch(static_cast<vmath::Simd>(level), in, vol, status);
+}
+}  // namespace detail
 
 }  // namespace keel::analytics

@@ -32,6 +32,7 @@
 #include <span>
 #include <string_view>
 
+#include "keel/analytics/black_scholes.hpp"  // SimdLevel
 #include "keel/core/result.hpp"
 #include "keel/model/instrument.hpp"
 
@@ -100,5 +101,12 @@ struct BsmIvColumns {
   std::span<const double> dividend_yield;
 };
 std::size_t implied_vol_bsm_batch(const BsmIvColumns& in, std::span<double> vol, std::span<IvStatus> status);
+
+namespace detail {
+// implied_vol_bsm_batch at a given instruction-set level (see black_scholes.hpp's SimdLevel);
+// for tests, which check that every level gives the same bits.
+std::size_t implied_vol_bsm_batch_at(SimdLevel level, const BsmIvColumns& in, std::span<double> vol,
+                                     std::span<IvStatus> status);
+}  // namespace detail
 
 }  // namespace keel::analytics
