@@ -457,58 +457,94 @@ inline bool finite(double a) { return (to_bits(a) & 0x7fffffffffffffffULL) < 0x7
 
 inline double tau(double z) { return (4.0 - z) / (6.0 + z); }
 
-// P (the Mills ratio in tau, kMills) at one point: the Estrin scheme of mills_tau.
+// P (the Mills ratio in tau, kMills) at one point: the Estrin scheme of mills_tau, written out
+// (GCC vectorizes a loop over lanes only if it contains no inner loop left after unrolling).
 inline double mills_tau1(double t) {
-  double v[kLevel0];
-#pragma GCC unroll 16
-  for (int i = 0; i < kLevel0 - 1; ++i) v[i] = kMills[2 * i] + kMills[2 * i + 1] * t;
-  v[kLevel0 - 1] = kMills[kMillsN - 1];
-  double p = t * t;
-#pragma GCC unroll 4
-  for (int n = kLevel0; n > 1; n = (n + 1) / 2) {
-#pragma GCC unroll 8
-    for (int i = 0; i < n / 2; ++i) v[i] = v[2 * i] + p * v[2 * i + 1];
-    if (n % 2 == 1) v[n / 2] = v[n - 1];
-    p = p * p;
-  }
-  return v[0];
+  const auto& c = kMills;
+  const double p1 = t * t, p2 = p1 * p1, p3 = p2 * p2, p4 = p3 * p3;
+  const double a0 = c[0] + c[1] * t;
+  const double a1 = c[2] + c[3] * t;
+  const double a2 = c[4] + c[5] * t;
+  const double a3 = c[6] + c[7] * t;
+  const double a4 = c[8] + c[9] * t;
+  const double a5 = c[10] + c[11] * t;
+  const double a6 = c[12] + c[13] * t;
+  const double a7 = c[14] + c[15] * t;
+  const double a8 = c[16] + c[17] * t;
+  const double a9 = c[18] + c[19] * t;
+  const double a10 = c[20] + c[21] * t;
+  const double a11 = c[22] + c[23] * t;
+  const double a12 = c[24] + c[25] * t;
+  const double a13 = c[26];
+  const double b0 = a0 + p1 * a1;
+  const double b1 = a2 + p1 * a3;
+  const double b2 = a4 + p1 * a5;
+  const double b3 = a6 + p1 * a7;
+  const double b4 = a8 + p1 * a9;
+  const double b5 = a10 + p1 * a11;
+  const double b6 = a12 + p1 * a13;
+  const double d0 = b0 + p2 * b1;
+  const double d1 = b2 + p2 * b3;
+  const double d2 = b4 + p2 * b5;
+  const double d3 = b6;
+  const double e0 = d0 + p3 * d1, e1 = d2 + p3 * d3;
+  return e0 + p4 * e1;
 }
 
 // P at a and b and the divided difference (P(a) - P(b)) / (a - b): mills_pair's scheme on plain
-// doubles (the V2 type of mills_pair would stop the vectorizer across lanes).
+// doubles, written out: for P = L + y^m H, (y^m H)[a,b] = a^m H[a,b] + H(b) (y^m)[a,b] and
+// (y^2m)[a,b] = (y^m)[a,b] (a^m + b^m).
 struct PairL {
   double va, vb, dd;
 };
 inline PairL mills_pair1(double ta, double tb) {
-  double va[kLevel0], vb[kLevel0], dd[kLevel0];
-#pragma GCC unroll 16
-  for (int i = 0; i < kLevel0 - 1; ++i) {
-    va[i] = kMills[2 * i] + kMills[2 * i + 1] * ta;
-    vb[i] = kMills[2 * i] + kMills[2 * i + 1] * tb;
-    dd[i] = kMills[2 * i + 1];
-  }
-  va[kLevel0 - 1] = kMills[kMillsN - 1];
-  vb[kLevel0 - 1] = kMills[kMillsN - 1];
-  dd[kLevel0 - 1] = 0.0;
-  double pa = ta * ta, pb = tb * tb, pd = ta + tb;
-#pragma GCC unroll 4
-  for (int n = kLevel0; n > 1; n = (n + 1) / 2) {
-#pragma GCC unroll 8
-    for (int i = 0; i < n / 2; ++i) {
-      dd[i] = dd[2 * i] + pa * dd[2 * i + 1] + vb[2 * i + 1] * pd;
-      va[i] = va[2 * i] + pa * va[2 * i + 1];
-      vb[i] = vb[2 * i] + pb * vb[2 * i + 1];
-    }
-    if (n % 2 == 1) {
-      dd[n / 2] = dd[n - 1];
-      va[n / 2] = va[n - 1];
-      vb[n / 2] = vb[n - 1];
-    }
-    pd = pd * (pa + pb);
-    pa = pa * pa;
-    pb = pb * pb;
-  }
-  return PairL{va[0], vb[0], dd[0]};
+  const auto& c = kMills;
+  const double pa1 = ta * ta, pb1 = tb * tb, pd1 = ta + tb;
+  const double pa2 = pa1 * pa1, pb2 = pb1 * pb1, pd2 = pd1 * (pa1 + pb1);
+  const double pa3 = pa2 * pa2, pb3 = pb2 * pb2, pd3 = pd2 * (pa2 + pb2);
+  const double pa4 = pa3 * pa3, pb4 = pb3 * pb3, pd4 = pd3 * (pa3 + pb3);
+  const double a0 = c[0] + c[1] * ta, b0 = c[0] + c[1] * tb, g0 = c[1];
+  const double a1 = c[2] + c[3] * ta, b1 = c[2] + c[3] * tb, g1 = c[3];
+  const double a2 = c[4] + c[5] * ta, b2 = c[4] + c[5] * tb, g2 = c[5];
+  const double a3 = c[6] + c[7] * ta, b3 = c[6] + c[7] * tb, g3 = c[7];
+  const double a4 = c[8] + c[9] * ta, b4 = c[8] + c[9] * tb, g4 = c[9];
+  const double a5 = c[10] + c[11] * ta, b5 = c[10] + c[11] * tb, g5 = c[11];
+  const double a6 = c[12] + c[13] * ta, b6 = c[12] + c[13] * tb, g6 = c[13];
+  const double a7 = c[14] + c[15] * ta, b7 = c[14] + c[15] * tb, g7 = c[15];
+  const double a8 = c[16] + c[17] * ta, b8 = c[16] + c[17] * tb, g8 = c[17];
+  const double a9 = c[18] + c[19] * ta, b9 = c[18] + c[19] * tb, g9 = c[19];
+  const double a10 = c[20] + c[21] * ta, b10 = c[20] + c[21] * tb, g10 = c[21];
+  const double a11 = c[22] + c[23] * ta, b11 = c[22] + c[23] * tb, g11 = c[23];
+  const double a12 = c[24] + c[25] * ta, b12 = c[24] + c[25] * tb, g12 = c[25];
+  const double a13 = c[26], b13 = c[26], g13 = 0.0;
+  const double l1g0 = g0 + pa1 * g1 + b1 * pd1;
+  const double l1a0 = a0 + pa1 * a1, l1b0 = b0 + pb1 * b1;
+  const double l1g1 = g2 + pa1 * g3 + b3 * pd1;
+  const double l1a1 = a2 + pa1 * a3, l1b1 = b2 + pb1 * b3;
+  const double l1g2 = g4 + pa1 * g5 + b5 * pd1;
+  const double l1a2 = a4 + pa1 * a5, l1b2 = b4 + pb1 * b5;
+  const double l1g3 = g6 + pa1 * g7 + b7 * pd1;
+  const double l1a3 = a6 + pa1 * a7, l1b3 = b6 + pb1 * b7;
+  const double l1g4 = g8 + pa1 * g9 + b9 * pd1;
+  const double l1a4 = a8 + pa1 * a9, l1b4 = b8 + pb1 * b9;
+  const double l1g5 = g10 + pa1 * g11 + b11 * pd1;
+  const double l1a5 = a10 + pa1 * a11, l1b5 = b10 + pb1 * b11;
+  const double l1g6 = g12 + pa1 * g13 + b13 * pd1;
+  const double l1a6 = a12 + pa1 * a13, l1b6 = b12 + pb1 * b13;
+  const double l2g0 = l1g0 + pa2 * l1g1 + l1b1 * pd2;
+  const double l2a0 = l1a0 + pa2 * l1a1, l2b0 = l1b0 + pb2 * l1b1;
+  const double l2g1 = l1g2 + pa2 * l1g3 + l1b3 * pd2;
+  const double l2a1 = l1a2 + pa2 * l1a3, l2b1 = l1b2 + pb2 * l1b3;
+  const double l2g2 = l1g4 + pa2 * l1g5 + l1b5 * pd2;
+  const double l2a2 = l1a4 + pa2 * l1a5, l2b2 = l1b4 + pb2 * l1b5;
+  const double l2g3 = l1g6, l2a3 = l1a6, l2b3 = l1b6;
+  const double l3g0 = l2g0 + pa3 * l2g1 + l2b1 * pd3;
+  const double l3a0 = l2a0 + pa3 * l2a1, l3b0 = l2b0 + pb3 * l2b1;
+  const double l3g1 = l2g2 + pa3 * l2g3 + l2b3 * pd3;
+  const double l3a1 = l2a2 + pa3 * l2a3, l3b1 = l2b2 + pb3 * l2b3;
+  const double dd = l3g0 + pa4 * l3g1 + l3b1 * pd4;
+  const double va = l3a0 + pa4 * l3a1, vb = l3b0 + pb4 * l3b1;
+  return PairL{va, vb, dd};
 }
 
 // eval_otm_call for a lane: b, b_max - b, b' = E and the ratios the objectives need; the
@@ -618,7 +654,7 @@ constexpr double kCodeOk = 0.0, kCodeBelow = 1.0, kCodeAt = 2.0, kCodeAbove = 3.
 // 0 < beta < bmax); returns s and whether the final price check passed.
 struct Solve1 {
   double s;
-  bool ok;
+  double ok;  // 1.0 when the check passed (a double: a bool member kept the struct in memory)
 };
 inline Solve1 solve_otm_lane(double beta, double x, double bmax) {
   const double ax = -x;
@@ -690,11 +726,11 @@ inline Solve1 solve_otm_lane(double beta, double x, double bmax) {
   const double inv_ln_beta = 1.0 / ln_beta;
   const double inv_bmax_minus_beta = 1.0 / (bmax - beta);
   const double inv_bmax = 1.0 / bmax;
-#pragma GCC unroll 2
-  for (int iter = 0; iter < 2; ++iter) {
-    const EvalL e = eval1(x, s, bmax);
+  // (A lambda called twice, not a loop: the lane loop must contain no inner loop.)
+  const auto householder_step = [&](double s0) {
+    const EvalL e = eval1(x, s0, bmax);
     const double inv_s = e.inv_s;
-    const double h = x * inv_s, t = 0.5 * s;
+    const double h = x * inv_s, t = 0.5 * s0;
     const double p2 = (h * h - t * t) * inv_s;
     const double p3 = p2 * p2 - 3.0 * (h * inv_s) * (h * inv_s) - 0.25;
     const double lg_e = vmath::k_log(vmax(sel(obj_up, e.bmb * inv_bmax_minus_beta, e.log_arg), 1e-300));
@@ -712,12 +748,13 @@ inline Solve1 solve_otm_lane(double beta, double x, double bmax) {
     const double nu = sel(obj_log, nu_log, sel(obj_up, nu_up, nu_pl));
     const double h2 = sel(obj_log, h2_log, sel(obj_up, h2_up, p2));
     const double h3 = sel(obj_log, h3_log, sel(obj_up, h3_up, p3));
-    const double next = s + householder1(nu, h2, h3);
-    s = sel((next > 0.0) & finite(next), next, 0.5 * s);
-  }
+    const double next = s0 + householder1(nu, h2, h3);
+    return sel((next > 0.0) & finite(next), next, 0.5 * s0);
+  };
+  s = householder_step(s);
+  s = householder_step(s);
   const EvalL ef = eval1(x, s, bmax);
-  const bool ok = vabs(ef.b - beta) <= kLaneTolerance * beta;
-  return Solve1{s, ok};
+  return Solve1{s, sel(vabs(ef.b - beta) <= kLaneTolerance * beta, 1.0, 0.0)};
 }
 
 // 2 sinh(y) for y = |x|/2 >= 0: the odd Taylor polynomial to y^15 for y <= 1/2 (truncation
@@ -757,7 +794,7 @@ inline LaneOut normalised_lane(double beta, double x, double w) {
   o.otm = sotm;
   o.q = sq;
   o.bmax = sbmax;
-  o.code = sel(bad, sel(below, kCodeBelow, sel(above, kCodeAbove, kCodeAt)), sel(r.ok, kCodeOk, kCodeFallback));
+  o.code = sel(bad, sel(below, kCodeBelow, sel(above, kCodeAbove, kCodeAt)), sel(r.ok != 0.0, kCodeOk, kCodeFallback));
   return o;
 }
 
