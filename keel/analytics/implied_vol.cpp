@@ -868,8 +868,10 @@ struct Solved {
 inline double sign_of(OptionRight right) { return right == OptionRight::kCall ? 1.0 : -1.0; }
 
 Solved solve_black(OptionRight right, double price, double F, double K, double T, double D) {
-  const IvResult r = lane::finish_vol(lane::black_lane(sign_of(right), price, F, K, T, D));
-  return Solved{r.vol, r.status};
+  const double x = std::log(F / K);
+  const double beta = price / (D * std::sqrt(F) * std::sqrt(K));
+  const IvResult r = implied_total_vol(beta, x, right);
+  return Solved{r.status == IvStatus::kOk ? r.vol / std::sqrt(T) : 0.0, r.status};
 }
 
 Error iv_error(IvStatus st, OptionRight right, double price, double F, double K, double D, std::string_view fwd_name) {
@@ -920,8 +922,8 @@ IvStatus validate_bsm(const BsmIvInput& in) {
 }
 
 Solved solve_bsm(const BsmIvInput& in, double& F, double& D) {
-  F = lane::bsm_forward(in.spot, in.time, in.rate, in.dividend_yield);
-  D = lane::bsm_discount(in.time, in.rate);
+  F = in.spot * std::exp((in.rate - in.dividend_yield) * in.time);
+  D = std::exp(-in.rate * in.time);
   return solve_black(in.right, in.price, F, in.strike, in.time, D);
 }
 
@@ -951,6 +953,19 @@ struct IvBlockOut {
   double* __restrict sqrt_t;
 };
 
+// The normalised batch: beta in `price`, x in `S` (the other columns unused).
+inline void iv_lane_normalised(const IvBlockIn& in, const IvBlockOut& out, std::size_t i) {
+  const std::uint64_t m = in.mask[i];
+  using vmath::select_bits;
+  const lane::LaneOut o = lane::normalised_lane(select_bits(m, in.price[i], 0.1), select_bits(m, in.S[i], -0.5), in.w[i]);
+  out.s[i] = o.s;
+  out.code[i] = o.code;
+  out.otm[i] = o.otm;
+  out.xq[i] = o.q;
+  out.bmax[i] = o.bmax;
+  out.sqrt_t[i] = 1.0;
+}
+
 inline lane::BlackLane bsm_lane(double w, double price, double S, double K, double T, double r, double q) {
   return lane::black_lane(w, price, lane::bsm_forward(S, T, r, q), K, T, lane::bsm_discount(T, r));
 }
@@ -969,47 +984,105 @@ inline void iv_lane(const IvBlockIn& in, const IvBlockOut& out, std::size_t i) {
   out.sqrt_t[i] = l.sqrt_t;
 }
 
+// After a block's lane loop: statuses, the scalar solver where a lane's check failed, vol = s / sqrt T.
+std::size_t finish_block(std::size_t begin, std::size_t m, const double* s, const double* code, const double* otm,
+                         const double* xq, const double* bmax, const double* sqrt_t, std::span<double> vol,
+                         std::span<IvStatus> status) {
+  std::size_t good = 0;
+  for (std::size_t j = 0; j < m; ++j) {
+    const std::size_t i = begin + j;
+    if (status[i] != IvStatus::kOk) {
+      vol[i] = 0.0;
+      continue;
+    }
+    const IvResult res = lane::finish_vol(lane::BlackLane{lane::LaneOut{s[j], otm[j], xq[j], bmax[j], code[j]}, sqrt_t[j]});
+    vol[i] = res.vol;
+    status[i] = res.status;
+    good += res.status == IvStatus::kOk ? 1 : 0;
+  }
+  return good;
+}
+
 std::size_t iv_bsm_batch(vmath::Simd level, const BsmIvColumns& in, std::span<double> vol, std::span<IvStatus> status) {
   const std::size_t n = in.price.size();
   KEEL_ASSERT(in.right.size() == n && in.spot.size() == n && in.strike.size() == n && in.time.size() == n &&
                   in.rate.size() == n && in.dividend_yield.size() == n && vol.size() == n && status.size() == n,
               "implied_vol_bsm_batch: columns differ in length");
-  alignas(64) double w[kIvBlock];
+  // Each block is copied into local columns, a short last block padded with masked-off lanes, so
+  // every element runs the same vectorized lane loop wherever it sits in the batch.
+  alignas(64) double w[kIvBlock], price[kIvBlock], S[kIvBlock], K[kIvBlock], T[kIvBlock], r[kIvBlock], q[kIvBlock];
   alignas(64) std::uint64_t mask[kIvBlock];
   alignas(64) double s[kIvBlock], code[kIvBlock], otm[kIvBlock], xq[kIvBlock], bmax[kIvBlock], sqrt_t[kIvBlock];
   std::size_t good = 0;
   for (std::size_t begin = 0; begin < n; begin += kIvBlock) {
     const std::size_t m = std::min(kIvBlock, n - begin);
-    for (std::size_t j = 0; j < m; ++j) {
-      const std::size_t i = begin + j;
-      const IvStatus st = validate_bsm(BsmIvInput{in.right[i], in.price[i], in.spot[i], in.strike[i], in.time[i],
-                                                  in.rate[i], in.dividend_yield[i]});
-      status[i] = st;
-      w[j] = sign_of(in.right[i]);
-      mask[j] = st == IvStatus::kOk ? ~std::uint64_t{0} : std::uint64_t{0};
-    }
-    const IvBlockIn bi{w, mask, in.price.data() + begin, in.spot.data() + begin, in.strike.data() + begin,
-                       in.time.data() + begin, in.rate.data() + begin, in.dividend_yield.data() + begin};
-    const IvBlockOut bo{s, code, otm, xq, bmax, sqrt_t};
-    if (m == kIvBlock) {
-      vmath::for_lanes<kIvBlock>(level, [bi, bo](std::size_t i) { iv_lane(bi, bo, i); });
-    } else {
-      for (std::size_t j = 0; j < m; ++j) iv_lane(bi, bo, j);
-    }
-    for (std::size_t j = 0; j < m; ++j) {
-      const std::size_t i = begin + j;
-      if (status[i] != IvStatus::kOk) {
-        vol[i] = 0.0;
+    for (std::size_t j = 0; j < kIvBlock; ++j) {
+      if (j >= m) {
+        w[j] = 1.0;
+        price[j] = S[j] = K[j] = T[j] = r[j] = q[j] = 0.0;
+        mask[j] = 0;
         continue;
       }
-      const IvResult r = lane::finish_vol(lane::BlackLane{lane::LaneOut{s[j], otm[j], xq[j], bmax[j], code[j]}, sqrt_t[j]});
-      vol[i] = r.vol;
-      status[i] = r.status;
-      good += r.status == IvStatus::kOk ? 1 : 0;
+      const std::size_t i = begin + j;
+      const BsmIvInput one{in.right[i], in.price[i], in.spot[i], in.strike[i], in.time[i], in.rate[i],
+                           in.dividend_yield[i]};
+      const IvStatus st = validate_bsm(one);
+      status[i] = st;
+      w[j] = sign_of(one.right);
+      price[j] = one.price;
+      S[j] = one.spot;
+      K[j] = one.strike;
+      T[j] = one.time;
+      r[j] = one.rate;
+      q[j] = one.dividend_yield;
+      mask[j] = st == IvStatus::kOk ? ~std::uint64_t{0} : std::uint64_t{0};
     }
+    const IvBlockIn bi{w, mask, price, S, K, T, r, q};
+    const IvBlockOut bo{s, code, otm, xq, bmax, sqrt_t};
+    vmath::for_lanes<kIvBlock>(level, [bi, bo](std::size_t i) { iv_lane(bi, bo, i); });
+    good += finish_block(begin, m, s, code, otm, xq, bmax, sqrt_t, vol, status);
   }
   return good;
 }
+
+std::size_t iv_normalised_batch(vmath::Simd level, std::span<const double> beta, std::span<const double> x,
+                                std::span<const OptionRight> right, std::span<double> total_vol,
+                                std::span<IvStatus> status) {
+  const std::size_t n = beta.size();
+  KEEL_ASSERT(x.size() == n && right.size() == n && total_vol.size() == n && status.size() == n,
+              "implied_total_vol_batch: columns differ in length");
+  alignas(64) double w[kIvBlock], b[kIvBlock], xx[kIvBlock];
+  alignas(64) std::uint64_t mask[kIvBlock];
+  alignas(64) double s[kIvBlock], code[kIvBlock], otm[kIvBlock], xq[kIvBlock], bmax[kIvBlock], one[kIvBlock];
+  std::size_t good = 0;
+  for (std::size_t begin = 0; begin < n; begin += kIvBlock) {
+    const std::size_t m = std::min(kIvBlock, n - begin);
+    for (std::size_t j = 0; j < kIvBlock; ++j) {
+      IvStatus st = IvStatus::kBadRight;
+      if (j < m) {
+        const std::size_t i = begin + j;
+        st = right[i] != OptionRight::kCall && right[i] != OptionRight::kPut ? IvStatus::kBadRight
+             : !(beta[i] >= 0.0) || !std::isfinite(beta[i])                  ? IvStatus::kBadPrice
+             : !std::isfinite(x[i])                                          ? IvStatus::kBadForward
+                                                                             : IvStatus::kOk;
+        status[i] = st;
+        w[j] = sign_of(right[i]);
+        b[j] = beta[i];
+        xx[j] = x[i];
+      } else {
+        w[j] = 1.0;
+        b[j] = xx[j] = 0.0;
+      }
+      mask[j] = st == IvStatus::kOk ? ~std::uint64_t{0} : std::uint64_t{0};
+    }
+    const IvBlockIn bi{w, mask, b, xx, nullptr, nullptr, nullptr, nullptr};
+    const IvBlockOut bo{s, code, otm, xq, bmax, one};
+    vmath::for_lanes<kIvBlock>(level, [bi, bo](std::size_t i) { iv_lane_normalised(bi, bo, i); });
+    good += finish_block(begin, m, s, code, otm, xq, bmax, one, total_vol, status);
+  }
+  return good;
+}
+
 
 }  // namespace
 
@@ -1042,9 +1115,22 @@ IvResult implied_total_vol(double beta, double x, OptionRight right) {
   if (right != OptionRight::kCall && right != OptionRight::kPut) return IvResult{0.0, IvStatus::kBadRight};
   if (!(beta >= 0.0) || !std::isfinite(beta)) return IvResult{0.0, IvStatus::kBadPrice};
   if (!std::isfinite(x)) return IvResult{0.0, IvStatus::kBadForward};
+  const bool call = right == OptionRight::kCall;
+  const double theta = call ? 1.0 : -1.0;
+  const double intrinsic = theta * x > 0.0 ? 2.0 * std::sinh(0.5 * std::fabs(x)) : 0.0;
+  const double q = -std::fabs(x);
+  const double bmax = vmath::k_exp(0.5 * q);
+  // F/sqrt(FK) for a call, K/sqrt(FK) for a put: b_max itself out of the money (theta x = q).
+  const double upper = theta * x > 0.0 ? vmath::k_exp(0.5 * theta * x) : bmax;
+  if (beta < intrinsic) return IvResult{0.0, IvStatus::kBelowIntrinsic};
+  if (beta >= upper) return IvResult{0.0, IvStatus::kAboveUpperBound};
   // Put–call parity moves an in-the-money price to the out-of-the-money option, and the symmetry
-  // b(x, s, call) = b(-x, s, put) to an out-of-the-money call at -|x| (inside the lane).
-  return lane::finish(lane::normalised_lane(beta, x, sign_of(right)));
+  // b(x, s, call) = b(-x, s, put) to an out-of-the-money call at -|x|.
+  // A time value within a few ulps of an in-the-money price is rounding noise, not information.
+  const double otm = beta - intrinsic;
+  if (!(otm > 4.0 * DBL_EPSILON * intrinsic)) return IvResult{0.0, IvStatus::kAtIntrinsic};
+  if (otm >= bmax) return IvResult{0.0, IvStatus::kAboveUpperBound};
+  return IvResult{solve_otm_call(otm, q, bmax), IvStatus::kOk};
 }
 
 Result<double> implied_vol_black(const BlackIvInput& in) {
@@ -1070,7 +1156,18 @@ std::size_t implied_vol_bsm_batch(const BsmIvColumns& in, std::span<double> vol,
   return iv_bsm_batch(vmath::best_simd(), in, vol, status);
 }
 
+std::size_t implied_total_vol_batch(std::span<const double> beta, std::span<const double> x,
+                                   std::span<const OptionRight> right, std::span<double> total_vol,
+                                   std::span<IvStatus> status) {
+  return iv_normalised_batch(vmath::best_simd(), beta, x, right, total_vol, status);
+}
+
 namespace detail {
+std::size_t implied_total_vol_batch_at(SimdLevel level, std::span<const double> beta, std::span<const double> x,
+                                       std::span<const OptionRight> right, std::span<double> total_vol,
+                                       std::span<IvStatus> status) {
+  return iv_normalised_batch(static_cast<vmath::Simd>(level), beta, x, right, total_vol, status);
+}
 std::size_t implied_vol_bsm_batch_at(SimdLevel level, const BsmIvColumns& in, std::span<double> vol,
                                      std::span<IvStatus> status) {
   return iv_bsm_batch(static_cast<vmath::Simd>(level), in, vol, status);

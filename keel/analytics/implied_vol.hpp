@@ -102,11 +102,21 @@ struct BsmIvColumns {
 };
 std::size_t implied_vol_bsm_batch(const BsmIvColumns& in, std::span<double> vol, std::span<IvStatus> status);
 
+// implied_total_vol over columns (normalised price beta, x = ln(F/K), right; all the same length,
+// KEEL_ASSERT): writes s = vol sqrt(T) (0.0 where the status is not kOk) and a status per
+// element; returns the number of kOk elements.
+std::size_t implied_total_vol_batch(std::span<const double> beta, std::span<const double> x,
+                                   std::span<const OptionRight> right, std::span<double> total_vol,
+                                   std::span<IvStatus> status);
+
 namespace detail {
-// implied_vol_bsm_batch at a given instruction-set level (see black_scholes.hpp's SimdLevel);
-// for tests, which check that every level gives the same bits.
+// The batches at a given instruction-set level (see black_scholes.hpp's SimdLevel); for tests,
+// which check that every level gives the same bits.
 std::size_t implied_vol_bsm_batch_at(SimdLevel level, const BsmIvColumns& in, std::span<double> vol,
                                      std::span<IvStatus> status);
+std::size_t implied_total_vol_batch_at(SimdLevel level, std::span<const double> beta, std::span<const double> x,
+                                       std::span<const OptionRight> right, std::span<double> total_vol,
+                                       std::span<IvStatus> status);
 }  // namespace detail
 
 }  // namespace keel::analytics
