@@ -547,37 +547,57 @@ inline PairL mills_pair1(double ta, double tb) {
   return PairL{va, vb, dd};
 }
 
-// eval_otm_call for a lane: b, b_max - b, b' = E and the ratios the objectives need; the
-// regime (z1 = u - t >= -1 or not) is chosen per lane. `log_arg` is what ln b is taken of
-// (D in the lower regime, b in the upper) and `log_off` what is added to its log.
+// eval_otm_call for a lane: b, b_max - b, b' = E and what the lane's objective needs; the
+// regime (z1 = u - t >= -1 or not) is chosen per lane. kPrecise takes M(za) - M(zb) as a divided
+// difference (full relative precision for small t: the Householder steps and the final check);
+// without it, as the plain difference of two values (the guess's interpolation nodes, where a
+// few lost bits do not matter, at half the multiplications). `obj_log` / `obj_up` pick the one
+// reciprocal the lane's objective needs (lambda for the ln b objective, mu for ln(b_max - b)),
+// and `log_arg` is what that objective takes the log of.
 struct EvalL {
-  double b, bmb, vega, lambda, mu, inv_lambda, inv_mu, log_arg, log_off, inv_s;
+  double b, bmb, vega, inv_vega, inv_s, lambda, inv_lambda, mu, inv_mu, log_arg, log_off;
 };
-inline EvalL eval1(double x, double s, double bmax) {
+template <bool kPrecise>
+inline EvalL eval1(double x, double s, double bmax, bool obj_log = false, bool obj_up = false,
+                   double inv_bmax_minus_beta = 0.0) {
   const double t = 0.5 * s;
-  const double inv_s = 1.0 / s;
-  const double u = -x / s;  // not -x * inv_s: b moves by u^2 ulps per ulp of u (deep wings)
+  const double u = -x / s;  // not -x * (1/s): b moves by u^2 ulps per ulp of u (deep wings)
   const double expo = -0.5 * (u * u + t * t);
   const double E = vmath::k_exp(expo) * kInvSqrt2Pi;
   const double z1 = u - t;
   const bool lower = !(z1 < -1.0);
   const double za = vmin(sel(lower, z1, -z1), 1e150), zb = vmin(u + t, 1e150);
-  const PairL p = mills_pair1(tau(za), tau(zb));
-  const double D = (20.0 * t / ((6.0 + za) * (6.0 + zb))) * p.dd;  // M(za) - M(zb), lower regime
-  const double m = p.va + p.vb;                                    // M(t - u) + M(t + u), upper
+  // tau(za), tau(zb) and the divided difference's factor over one division.
+  const double ga = 6.0 + za, gb = 6.0 + zb;
+  const double inv_g = 1.0 / (ga * gb);
+  const double ta = (4.0 - za) * (gb * inv_g), tb = (4.0 - zb) * (ga * inv_g);
+  double va, vb, D;
+  if constexpr (kPrecise) {
+    const PairL p = mills_pair1(ta, tb);
+    va = p.va;
+    vb = p.vb;
+    D = (20.0 * t * inv_g) * p.dd;  // M(za) - M(zb)
+  } else {
+    va = mills_tau1(ta);
+    vb = mills_tau1(tb);
+    D = va - vb;
+  }
+  const double m = va + vb;  // M(t - u) + M(t + u), upper regime
   EvalL e;
-  e.inv_s = inv_s;
   e.vega = E;
+  e.inv_s = 1.0 / s;
   const double b_lo = E * D;
   const double bmb_up = E * m;
   e.b = sel(lower, b_lo, bmax - bmb_up);
   e.bmb = sel(lower, bmax - b_lo, bmb_up);
-  const double inv_E = 1.0 / E;
-  e.lambda = sel(lower, 1.0, E) / sel(lower, D, e.b);
-  e.mu = sel(lower, E, 1.0) / sel(lower, e.bmb, m);
-  e.inv_lambda = sel(lower, D, e.b * inv_E);
-  e.inv_mu = sel(lower, e.bmb * inv_E, m);
-  e.log_arg = sel(lower, D, e.b);
+  e.inv_vega = 1.0 / E;
+  // ln b objective: lambda = b'/b = 1/D (lower) or E/b; ln(b_max - b): mu = E/(b_max - b) or 1/m.
+  const double rec = 1.0 / sel(obj_log, sel(lower, D, e.b), sel(lower, e.bmb, m));
+  e.lambda = sel(lower, rec, E * rec);
+  e.inv_lambda = sel(lower, D, e.b * e.inv_vega);
+  e.mu = sel(lower, E * rec, rec);
+  e.inv_mu = sel(lower, e.bmb * e.inv_vega, m);
+  e.log_arg = sel(obj_up, e.bmb * inv_bmax_minus_beta, sel(lower, D, e.b));
   e.log_off = sel(lower, expo - kLnSqrt2Pi, 0.0);
   return e;
 }
@@ -656,33 +676,34 @@ struct Solve1 {
   double s;
   double ok;  // 1.0 when the check passed (a double: a bool member kept the struct in memory)
 };
-inline Solve1 solve_otm_lane(double beta, double x, double bmax) {
+inline Solve1 solve_otm_lane(double beta, double x, double bmax, double inv_bmax) {
   const double ax = -x;
   const double sc = vmath::k_sqrt(vmax(-2.0 * x, 1e-300));
   const double vc = bmax * kInvSqrt2Pi;
-  const double inv_vc = 1.0 / vc;
-  // b_c = v_c [M(0) - M(s_c)] as a divided difference (0 when x = 0, where s_c = 0).
-  const PairL pc = mills_pair1(tau(0.0), tau(sc));
-  const double bc = vc * ((20.0 * (0.5 * sc) / (6.0 * (6.0 + sc))) * pc.dd);
+  const double inv_vc = kSqrt2Pi * inv_bmax;
+  // b_c = v_c [M(0) - M(s_c)] (a guess's node: the plain difference).
+  const double inv_gc = 1.0 / (6.0 + sc);
+  const double bc = vc * (mills_tau1(4.0 / 6.0) - mills_tau1((4.0 - sc) * inv_gc));
   const bool low = beta < bc;
   const double sl0 = sc - bc * inv_vc;
   const double sl = sel(sl0 > 0.0, sl0, 0.5 * sc);
   const double su = sc + (bmax - bc) * inv_vc;
   const double sside = sel(low, sl, su);
-  const EvalL es = eval1(x, sside, bmax);
+  const EvalL es = eval1<false>(x, sside, bmax);
   const bool outer = (low & (beta < es.b)) | (!low & (beta > es.b));
   // ---- middle branches: rational cubic in (b, s) between (b_l, s_l) and (b_c, s_c), or
   // (b_c, s_c) and (b_u, s_u), slopes 1/b'.
-  const double inv_ves = 1.0 / es.vega;
+  const double inv_ves = es.inv_vega;
   const double m_xl = sel(low, es.b, bc), m_xr = sel(low, bc, es.b);
   const double m_yl = sel(low, sl, sc), m_yr = sel(low, sc, su);
   const double m_dl = sel(low, inv_ves, inv_vc), m_dr = sel(low, inv_vc, inv_ves);
   const double m_r = control1(low, m_xl, m_xr, m_yl, m_yr, m_dl, m_dr, 0.0);
   const double s_mid = rational_cubic1(beta, m_xl, m_xr, m_yl, m_yr, m_dl, m_dr, m_r);
   // ---- outer branches: the lower map (low) or the upper map, interpolated in beta.
-  const double z = -ax / (kSqrt3 * sl);
-  const double tl = 0.5 * sl, hl = x / sl;
-  const double tu = 0.5 * su, hu = x / su;
+  const double inv_sl = 1.0 / sl, inv_su = 1.0 / su;
+  const double z = -ax * inv_sl * (1.0 / kSqrt3);
+  const double tl = 0.5 * sl, hl = x * inv_sl;
+  const double tu = 0.5 * su, hu = x * inv_su;
   const double Mo = mills_tau1(tau(sel(low, -z, tu)));  // M(-z) or M(t_u)
   const double e1 = vmath::k_exp(sel(low, -0.5 * z * z, -0.5 * tu * tu));
   const double e2 = vmath::k_exp(sel(low, 0.5 * tl * tl, 0.5 * hu * hu));
@@ -690,13 +711,14 @@ inline Solve1 solve_otm_lane(double beta, double x, double bmax) {
   // lower map
   const double phi_z = kInvSqrt2Pi * e1 * Mo;
   const double fl = kTwoPi * ax / (3.0 * kSqrt3) * phi_z * phi_z * phi_z;
-  const double dfdb_l = x * x * Mo * Mo * e2 / (3.0 * sl * sl);
-  const double p2l = (hl * hl - tl * tl) / sl;
-  const double d2_l = kSqrt2Pi * x * x / (3.0 * sl * sl) * e3 * Mo * ((-2.0 * z + (z * z - 2.0) * Mo) / sl - Mo * p2l);
+  const double x2_3sl2 = x * x * (inv_sl * inv_sl) * (1.0 / 3.0);  // x^2 / (3 s_l^2)
+  const double dfdb_l = x2_3sl2 * Mo * Mo * e2;
+  const double p2l = (hl * hl - tl * tl) * inv_sl;
+  const double d2_l = kSqrt2Pi * x2_3sl2 * e3 * Mo * ((-2.0 * z + (z * z - 2.0) * Mo) * inv_sl - Mo * p2l);
   // upper map
   const double fu = kInvSqrt2Pi * e1 * Mo;  // Phi(-t_u)
   const double dfdb_u = -0.5 * e2;
-  const double p2u = (hu * hu - tu * tu) / su;
+  const double p2u = (hu * hu - tu * tu) * inv_su;
   const double d2_u = kSqrt2Pi * e3 * (su / 8.0 + 0.5 * p2u);
   const double o_xl = sel(low, 0.0, es.b), o_xr = sel(low, es.b, bmax);
   const double o_yl = sel(low, 0.0, fu), o_yr = sel(low, fl, 0.0);
@@ -725,15 +747,14 @@ inline Solve1 solve_otm_lane(double beta, double x, double bmax) {
   const double ln_beta = vmath::k_log(vmax(beta, 1e-300));
   const double inv_ln_beta = 1.0 / ln_beta;
   const double inv_bmax_minus_beta = 1.0 / (bmax - beta);
-  const double inv_bmax = 1.0 / bmax;
   // (A lambda called twice, not a loop: the lane loop must contain no inner loop.)
   const auto householder_step = [&](double s0) {
-    const EvalL e = eval1(x, s0, bmax);
+    const EvalL e = eval1<true>(x, s0, bmax, obj_log, obj_up, inv_bmax_minus_beta);
     const double inv_s = e.inv_s;
     const double h = x * inv_s, t = 0.5 * s0;
     const double p2 = (h * h - t * t) * inv_s;
     const double p3 = p2 * p2 - 3.0 * (h * inv_s) * (h * inv_s) - 0.25;
-    const double lg_e = vmath::k_log(vmax(sel(obj_up, e.bmb * inv_bmax_minus_beta, e.log_arg), 1e-300));
+    const double lg_e = vmath::k_log(vmax(e.log_arg, 1e-300));
     // kLog: g = 1/ln b - 1/ln beta.
     const double L = lg_e + e.log_off, l = e.lambda, inv_l = 1.0 / L;
     const double nu_log = (ln_beta - L) * L * e.inv_lambda * inv_ln_beta;
@@ -743,8 +764,8 @@ inline Solve1 solve_otm_lane(double beta, double x, double bmax) {
     const double mu = e.mu;
     const double nu_up = lg_e * e.inv_mu;
     const double h2_up = p2 + mu, h3_up = p3 + 3.0 * mu * p2 + 2.0 * mu * mu;
-    // kPlain: g = b - beta, Newton step scaled by 1/b_max.
-    const double nu_pl = ((beta - e.b) * inv_bmax) / (e.vega * inv_bmax);
+    // kPlain: g = b - beta.
+    const double nu_pl = (beta - e.b) * e.inv_vega;
     const double nu = sel(obj_log, nu_log, sel(obj_up, nu_up, nu_pl));
     const double h2 = sel(obj_log, h2_log, sel(obj_up, h2_up, p2));
     const double h3 = sel(obj_log, h3_log, sel(obj_up, h3_up, p3));
@@ -753,7 +774,7 @@ inline Solve1 solve_otm_lane(double beta, double x, double bmax) {
   };
   s = householder_step(s);
   s = householder_step(s);
-  const EvalL ef = eval1(x, s, bmax);
+  const EvalL ef = eval1<true>(x, s, bmax);
   return Solve1{s, sel(vabs(ef.b - beta) <= kLaneTolerance * beta, 1.0, 0.0)};
 }
 
@@ -788,7 +809,7 @@ inline LaneOut normalised_lane(double beta, double x, double w) {
   const bool bad = below | above | at;
   const double sq = sel(bad, -0.5, q), sbmax = sel(bad, 0.77880078307140488, bmax);  // e^{-1/4}
   const double sotm = sel(bad, 0.1, otm);
-  const Solve1 r = solve_otm_lane(sotm, sq, sbmax);
+  const Solve1 r = solve_otm_lane(sotm, sq, sbmax, sel(bad, 1.2840254166877415, ebig));  // e^{1/4}
   LaneOut o;
   o.s = r.s;
   o.otm = sotm;
