@@ -668,7 +668,8 @@ inline double inv_norm1(double p, double ln_p) {
 constexpr double kLaneTolerance = 2e-13;
 
 // Lane outcome codes, carried as doubles so that a lane loop holds one element width.
-constexpr double kCodeOk = 0.0, kCodeBelow = 1.0, kCodeAt = 2.0, kCodeAbove = 3.0, kCodeFallback = 4.0;
+constexpr double kCodeOk = 0.0, kCodeBelow = 1.0, kCodeAt = 2.0, kCodeAbove = 3.0, kCodeFallback = 4.0,
+                 kCodeVerify = 5.0;
 
 // The initial guess and two Householder(3) steps for an out-of-the-money call (x <= 0,
 // 0 < beta < bmax); returns s and whether the final price check passed.
@@ -707,7 +708,9 @@ inline Solve1 solve_otm_lane(double beta, double x, double bmax, double inv_bmax
   const double Mo = mills_tau1(tau(sel(low, -z, tu)));  // M(-z) or M(t_u)
   const double e1 = vmath::k_exp(sel(low, -0.5 * z * z, -0.5 * tu * tu));
   const double e2 = vmath::k_exp(sel(low, 0.5 * tl * tl, 0.5 * hu * hu));
-  const double e3 = vmath::k_exp(sel(low, 0.5 * hl * hl + tl * tl, hu * hu + 0.5 * tu * tu));
+  // e^{hl^2/2 + tl^2} = e2^2 / e1^3 (z^2 = hl^2/3), e^{hu^2 + tu^2/2} = e2^2 / e1: no third exp.
+  const double inv_e1 = 1.0 / e1;
+  const double e3 = e2 * e2 * inv_e1 * sel(low, inv_e1 * inv_e1, 1.0);
   // lower map
   const double phi_z = kInvSqrt2Pi * e1 * Mo;
   const double fl = kTwoPi * ax / (3.0 * kSqrt3) * phi_z * phi_z * phi_z;
@@ -748,6 +751,9 @@ inline Solve1 solve_otm_lane(double beta, double x, double bmax, double inv_bmax
   const double inv_ln_beta = 1.0 / ln_beta;
   const double inv_bmax_minus_beta = 1.0 / (bmax - beta);
   // (A lambda called twice, not a loop: the lane loop must contain no inner loop.)
+  struct Step {
+    double next, b;  // the stepped s, and b at the s stepped from
+  };
   const auto householder_step = [&](double s0) {
     const EvalL e = eval1<true>(x, s0, bmax, obj_log, obj_up, inv_bmax_minus_beta);
     const double inv_s = e.inv_s;
@@ -770,12 +776,20 @@ inline Solve1 solve_otm_lane(double beta, double x, double bmax, double inv_bmax
     const double h2 = sel(obj_log, h2_log, sel(obj_up, h2_up, p2));
     const double h3 = sel(obj_log, h3_log, sel(obj_up, h3_up, p3));
     const double next = s0 + householder1(nu, h2, h3);
-    return sel((next > 0.0) & finite(next), next, 0.5 * s0);
+    return Step{sel((next > 0.0) & finite(next), next, 0.5 * s0), e.b};
   };
-  s = householder_step(s);
-  s = householder_step(s);
-  const EvalL ef = eval1<true>(x, s, bmax);
-  return Solve1{s, sel(vabs(ef.b - beta) <= kLaneTolerance * beta, 1.0, 0.0)};
+  // One step, then the check at its result; the evaluation the check needs is also the second
+  // step's, so a lane that fails it leaves with s after two steps, to be verified (verify_lane).
+  const double s1 = householder_step(s).next;
+  const Step st = householder_step(s1);
+  const bool ok1 = vabs(st.b - beta) <= kLaneTolerance * beta;
+  return Solve1{sel(ok1, s1, st.next), sel(ok1, 1.0, 0.0)};
+}
+
+// The check of a lane that took two steps: b(s) within kLaneTolerance of beta.
+inline double verify_lane(double beta, double x, double bmax, double s) {
+  const EvalL e = eval1<true>(x, s, bmax);
+  return sel(vabs(e.b - beta) <= kLaneTolerance * beta, 1.0, 0.0);
 }
 
 // 2 sinh(y) for y = |x|/2 >= 0: the odd Taylor polynomial to y^15 for y <= 1/2 (truncation
@@ -794,10 +808,9 @@ inline double two_sinh1(double y, double ey, double emy) {
 struct LaneOut {
   double s, otm, q, bmax, code;
 };
-inline LaneOut normalised_lane(double beta, double x, double w) {
+// bmax = e^{-|x|/2} and ebig = 1/bmax are the caller's (the BSM lane has them already).
+inline LaneOut normalised_lane(double beta, double x, double w, double bmax, double ebig) {
   const double q = -vabs(x);
-  const double bmax = vmath::k_exp(0.5 * q);
-  const double ebig = 1.0 / bmax;  // e^{|x|/2}
   const bool itm = w * x > 0.0;
   const double intrinsic = sel(itm, two_sinh1(-0.5 * q, ebig, bmax), 0.0);
   const double upper = sel(itm, ebig, bmax);
@@ -815,8 +828,13 @@ inline LaneOut normalised_lane(double beta, double x, double w) {
   o.otm = sotm;
   o.q = sq;
   o.bmax = sbmax;
-  o.code = sel(bad, sel(below, kCodeBelow, sel(above, kCodeAbove, kCodeAt)), sel(r.ok != 0.0, kCodeOk, kCodeFallback));
+  o.code = sel(bad, sel(below, kCodeBelow, sel(above, kCodeAbove, kCodeAt)), sel(r.ok != 0.0, kCodeOk, kCodeVerify));
   return o;
+}
+
+inline LaneOut normalised_lane(double beta, double x, double w) {
+  const double bmax = vmath::k_exp(-0.5 * vabs(x));
+  return normalised_lane(beta, x, w, bmax, 1.0 / bmax);
 }
 
 IvStatus status_of(double code) {
@@ -833,21 +851,21 @@ IvResult finish(const LaneOut& o) {
   return IvResult{0.0, status_of(o.code)};
 }
 
-// A Black-76 problem (forward F, discount D, both valid) in a lane: x = ln(F/K) and
-// beta = price / (D sqrt(F K)) with sqrt(F K) = K e^{x/2} (no overflow of F K), then the
-// normalised lane. sqrt_t is kept for vol = s / sqrt(T).
+// A BSM problem in a lane: x = ln(F/K) and beta = price / (D sqrt(F K)) with sqrt(F K) = K e^{x/2}
+// (no overflow of F K), then the normalised lane. sqrt_t is kept for vol = s / sqrt(T).
 struct BlackLane {
   LaneOut o;
   double sqrt_t;
 };
-inline BlackLane black_lane(double w, double price, double F, double K, double T, double D) {
-  const double x = vmath::k_log(F / K);
-  const double beta = price / (D * (K * vmath::k_exp(0.5 * x)));
-  return BlackLane{normalised_lane(beta, x, w), vmath::k_sqrt(T)};
+// BSM: x = ln(S/K) + (r - q) T (the forward's log-moneyness, without forming F), D = e^{-r T}.
+inline BlackLane bsm_lane(double w, double price, double S, double K, double T, double r, double q) {
+  const double x = vmath::k_log(S / K) + (r - q) * T;
+  const double D = vmath::k_exp(-r * T);
+  const double bmax = vmath::k_exp(-0.5 * vabs(x));
+  const double ebig = 1.0 / bmax;
+  const double beta = price / (D * (K * sel(x <= 0.0, bmax, ebig)));  // sqrt(F K) = K e^{x/2}
+  return BlackLane{normalised_lane(beta, x, w, bmax, ebig), vmath::k_sqrt(T)};
 }
-// BSM: F = S e^{(r - q) T}, D = e^{-r T}.
-inline double bsm_forward(double S, double T, double r, double q) { return S * vmath::k_exp((r - q) * T); }
-inline double bsm_discount(double T, double r) { return vmath::k_exp(-r * T); }
 
 // Total vol to vol, or the fallback, or the out-of-range status: the same scalar code after the
 // lane, whichever way the lane ran.
@@ -991,15 +1009,12 @@ inline void iv_lane_normalised(const IvBlockIn& in, const IvBlockOut& out, std::
   out.sqrt_t[i] = 1.0;
 }
 
-inline lane::BlackLane bsm_lane(double w, double price, double S, double K, double T, double r, double q) {
-  return lane::black_lane(w, price, lane::bsm_forward(S, T, r, q), K, T, lane::bsm_discount(T, r));
-}
 
 inline void iv_lane(const IvBlockIn& in, const IvBlockOut& out, std::size_t i) {
   const std::uint64_t m = in.mask[i];
   using vmath::select_bits;
   const lane::BlackLane l =
-      bsm_lane(in.w[i], select_bits(m, in.price[i], 0.1), select_bits(m, in.S[i], 1.0), select_bits(m, in.K[i], 1.0),
+      lane::bsm_lane(in.w[i], select_bits(m, in.price[i], 0.1), select_bits(m, in.S[i], 1.0), select_bits(m, in.K[i], 1.0),
                select_bits(m, in.T[i], 1.0), select_bits(m, in.r[i], 0.0), select_bits(m, in.q[i], 0.0));
   out.s[i] = l.o.s;
   out.code[i] = static_cast<float>(l.o.code);
@@ -1009,10 +1024,47 @@ inline void iv_lane(const IvBlockIn& in, const IvBlockOut& out, std::size_t i) {
   out.sqrt_t[i] = l.sqrt_t;
 }
 
-// After a block's lane loop: statuses, the scalar solver where a lane's check failed, vol = s / sqrt T.
-std::size_t finish_block(std::size_t begin, std::size_t m, const double* s, const float* code, const double* otm,
-                         const double* xq, const double* bmax, const double* sqrt_t, std::span<double> vol,
-                         std::span<IvStatus> status) {
+// Lanes whose check after one step failed wait here (across blocks) for the vectorized check of
+// their two-step result; a full buffer, and the end of the batch, flush it. Each pending lane is
+// checked by the same lane code wherever it sits, so results stay position-independent.
+struct Pending {
+  alignas(64) double otm[kIvBlock], xq[kIvBlock], bmax[kIvBlock], s[kIvBlock], sqrt_t[kIvBlock];
+  alignas(64) float ok[kIvBlock];
+  std::size_t index[kIvBlock];
+  std::size_t n = 0;
+};
+
+std::size_t flush(vmath::Simd level, Pending& p, std::span<double> vol, std::span<IvStatus> status) {
+  if (p.n == 0) return 0;
+  for (std::size_t j = p.n; j < kIvBlock; ++j) {  // padding: a harmless problem
+    p.otm[j] = 0.1;
+    p.xq[j] = -0.5;
+    p.bmax[j] = 0.77880078307140488;
+    p.s[j] = 1.0;
+  }
+  const double* __restrict otm = p.otm;
+  const double* __restrict xq = p.xq;
+  const double* __restrict bmax = p.bmax;
+  const double* __restrict sv = p.s;
+  float* __restrict ok = p.ok;
+  vmath::for_lanes<kIvBlock>(level, [otm, xq, bmax, sv, ok](std::size_t j) {
+    ok[j] = static_cast<float>(lane::verify_lane(otm[j], xq[j], bmax[j], sv[j]));
+  });
+  std::size_t good = 0;
+  for (std::size_t j = 0; j < p.n; ++j) {
+    const double total = p.ok[j] != 0.0f ? p.s[j] : solve_otm_call(p.otm[j], p.xq[j], p.bmax[j]);
+    vol[p.index[j]] = total / p.sqrt_t[j];
+    status[p.index[j]] = IvStatus::kOk;
+    ++good;
+  }
+  p.n = 0;
+  return good;
+}
+
+// After a block's lane loop: statuses, vol = s / sqrt T, and the lanes still to be checked.
+std::size_t finish_block(vmath::Simd level, std::size_t begin, std::size_t m, const double* s, const float* code,
+                         const double* otm, const double* xq, const double* bmax, const double* sqrt_t,
+                         Pending& pending, std::span<double> vol, std::span<IvStatus> status) {
   std::size_t good = 0;
   for (std::size_t j = 0; j < m; ++j) {
     const std::size_t i = begin + j;
@@ -1020,7 +1072,20 @@ std::size_t finish_block(std::size_t begin, std::size_t m, const double* s, cons
       vol[i] = 0.0;
       continue;
     }
-    const IvResult res = lane::finish_vol(lane::BlackLane{lane::LaneOut{s[j], otm[j], xq[j], bmax[j], code[j]}, sqrt_t[j]});
+    if (code[j] == static_cast<float>(lane::kCodeVerify)) {
+      const std::size_t k = pending.n++;
+      pending.otm[k] = otm[j];
+      pending.xq[k] = xq[j];
+      pending.bmax[k] = bmax[j];
+      pending.s[k] = s[j];
+      pending.sqrt_t[k] = sqrt_t[j];
+      pending.index[k] = i;
+      vol[i] = 0.0;  // until the flush
+      if (pending.n == kIvBlock) good += flush(level, pending, vol, status);
+      continue;
+    }
+    const IvResult res = lane::finish_vol(
+        lane::BlackLane{lane::LaneOut{s[j], otm[j], xq[j], bmax[j], static_cast<double>(code[j])}, sqrt_t[j]});
     vol[i] = res.vol;
     status[i] = res.status;
     good += res.status == IvStatus::kOk ? 1 : 0;
@@ -1039,6 +1104,7 @@ std::size_t iv_bsm_batch(vmath::Simd level, const BsmIvColumns& in, std::span<do
   alignas(64) std::uint64_t mask[kIvBlock];
   alignas(64) double s[kIvBlock], otm[kIvBlock], xq[kIvBlock], bmax[kIvBlock], sqrt_t[kIvBlock];
   alignas(64) float code[kIvBlock];
+  Pending pending;
   std::size_t good = 0;
   for (std::size_t begin = 0; begin < n; begin += kIvBlock) {
     const std::size_t m = std::min(kIvBlock, n - begin);
@@ -1066,9 +1132,9 @@ std::size_t iv_bsm_batch(vmath::Simd level, const BsmIvColumns& in, std::span<do
     const IvBlockIn bi{w, mask, price, S, K, T, r, q};
     const IvBlockOut bo{s, code, otm, xq, bmax, sqrt_t};
     vmath::for_lanes<kIvBlock>(level, [bi, bo](std::size_t i) { iv_lane(bi, bo, i); });
-    good += finish_block(begin, m, s, code, otm, xq, bmax, sqrt_t, vol, status);
+    good += finish_block(level, begin, m, s, code, otm, xq, bmax, sqrt_t, pending, vol, status);
   }
-  return good;
+  return good + flush(level, pending, vol, status);
 }
 
 std::size_t iv_normalised_batch(vmath::Simd level, std::span<const double> beta, std::span<const double> x,
@@ -1081,6 +1147,7 @@ std::size_t iv_normalised_batch(vmath::Simd level, std::span<const double> beta,
   alignas(64) std::uint64_t mask[kIvBlock];
   alignas(64) double s[kIvBlock], otm[kIvBlock], xq[kIvBlock], bmax[kIvBlock], one[kIvBlock];
   alignas(64) float code[kIvBlock];
+  Pending pending;
   std::size_t good = 0;
   for (std::size_t begin = 0; begin < n; begin += kIvBlock) {
     const std::size_t m = std::min(kIvBlock, n - begin);
@@ -1105,9 +1172,9 @@ std::size_t iv_normalised_batch(vmath::Simd level, std::span<const double> beta,
     const IvBlockIn bi{w, mask, b, xx, nullptr, nullptr, nullptr, nullptr};
     const IvBlockOut bo{s, code, otm, xq, bmax, one};
     vmath::for_lanes<kIvBlock>(level, [bi, bo](std::size_t i) { iv_lane_normalised(bi, bo, i); });
-    good += finish_block(begin, m, s, code, otm, xq, bmax, one, total_vol, status);
+    good += finish_block(level, begin, m, s, code, otm, xq, bmax, one, pending, total_vol, status);
   }
-  return good;
+  return good + flush(level, pending, total_vol, status);
 }
 
 
