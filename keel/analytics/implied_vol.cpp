@@ -692,7 +692,12 @@ struct Solve1 {
   double s;
   double ok;  // 1.0 when the check passed (a double: a bool member kept the struct in memory)
 };
-inline Solve1 solve_otm_lane(double beta, double x, double bmax, double inv_bmax) {
+// The initial guess: s and the lane's objective (kObjPlain, kObjLog: 1/ln b, kObjUp: ln(b_max - b)).
+constexpr double kObjPlain = 0.0, kObjLog = 1.0, kObjUp = 2.0;
+struct Guess1 {
+  double s, obj;
+};
+inline Guess1 guess_lane(double beta, double x, double bmax, double inv_bmax) {
   const double ax = -x;
   const double sc = vmath::k_sqrt(vmax(-2.0 * x, 1e-300));
   const double vc = bmax * kInvSqrt2Pi;
@@ -761,42 +766,57 @@ inline Solve1 solve_otm_lane(double beta, double x, double bmax, double inv_bmax
   const bool obj_log = outer & low;
   const bool obj_up = outer & !low;
 
-  // ---- two Householder(3) steps on the lane's objective.
+  return Guess1{s, sel(obj_log, kObjLog, sel(obj_up, kObjUp, kObjPlain))};
+}
+
+// What the steps need of beta, computed once per lane.
+struct StepCtx {
+  double ln_beta, inv_ln_beta, inv_bmax_minus_beta;
+};
+inline StepCtx step_ctx(double beta, double bmax) {
   const double ln_beta = vmath::k_log(vmax(beta, 1e-300));
-  const double inv_ln_beta = 1.0 / ln_beta;
-  const double inv_bmax_minus_beta = 1.0 / (bmax - beta);
-  // (A lambda called twice, not a loop: the lane loop must contain no inner loop.)
-  struct Step {
-    double next, b;  // the stepped s, and b at the s stepped from
-  };
-  const auto householder_step = [&](double s0) {
-    const EvalL e = eval1<true>(x, s0, bmax, obj_log, obj_up, inv_bmax_minus_beta);
-    const double inv_s = e.inv_s;
-    const double h = x * inv_s, t = 0.5 * s0;
-    const double p2 = (h * h - t * t) * inv_s;
-    const double p3 = p2 * p2 - 3.0 * (h * inv_s) * (h * inv_s) - 0.25;
-    const double lg_e = vmath::k_log(vmax(e.log_arg, 1e-300));
-    // kLog: g = 1/ln b - 1/ln beta.
-    const double L = lg_e + e.log_off, l = e.lambda, inv_l = 1.0 / L;
-    const double nu_log = (ln_beta - L) * L * e.inv_lambda * inv_ln_beta;
-    const double h2_log = p2 - l - 2.0 * l * inv_l;
-    const double h3_log = p3 - 3.0 * l * p2 + 2.0 * l * l - 6.0 * (l * p2 - l * l) * inv_l + 6.0 * l * l * (inv_l * inv_l);
-    // kUpper: g = ln(b_max - beta) - ln(b_max - b).
-    const double mu = e.mu;
-    const double nu_up = lg_e * e.inv_mu;
-    const double h2_up = p2 + mu, h3_up = p3 + 3.0 * mu * p2 + 2.0 * mu * mu;
-    // kPlain: g = b - beta.
-    const double nu_pl = (beta - e.b) * e.inv_vega;
-    const double nu = sel(obj_log, nu_log, sel(obj_up, nu_up, nu_pl));
-    const double h2 = sel(obj_log, h2_log, sel(obj_up, h2_up, p2));
-    const double h3 = sel(obj_log, h3_log, sel(obj_up, h3_up, p3));
-    const double next = s0 + householder1(nu, h2, h3);
-    return Step{sel((next > 0.0) & finite(next), next, 0.5 * s0), e.b};
-  };
-  // One step, then the check at its result; the evaluation the check needs is also the second
-  // step's, so a lane that fails it leaves with s after two steps, to be verified (verify_lane).
-  const double s1 = householder_step(s).next;
-  const Step st = householder_step(s1);
+  return StepCtx{ln_beta, 1.0 / ln_beta, 1.0 / (bmax - beta)};
+}
+
+// One Householder(3) step from s0 on the lane's objective; also returns b(s0).
+struct Step {
+  double next, b;
+};
+inline Step step_lane(double beta, double x, double bmax, double obj, const StepCtx& c, double s0) {
+  const bool obj_log = obj == kObjLog, obj_up = obj == kObjUp;
+  const double ln_beta = c.ln_beta, inv_ln_beta = c.inv_ln_beta;
+  const EvalL e = eval1<true>(x, s0, bmax, obj_log, obj_up, c.inv_bmax_minus_beta);
+  const double inv_s = e.inv_s;
+  const double h = x * inv_s, t = 0.5 * s0;
+  const double p2 = (h * h - t * t) * inv_s;
+  const double p3 = p2 * p2 - 3.0 * (h * inv_s) * (h * inv_s) - 0.25;
+  const double lg_e = vmath::k_log(vmax(e.log_arg, 1e-300));
+  // kLog: g = 1/ln b - 1/ln beta.
+  const double L = lg_e + e.log_off, l = e.lambda, inv_l = 1.0 / L;
+  const double nu_log = (ln_beta - L) * L * e.inv_lambda * inv_ln_beta;
+  const double h2_log = p2 - l - 2.0 * l * inv_l;
+  const double h3_log = p3 - 3.0 * l * p2 + 2.0 * l * l - 6.0 * (l * p2 - l * l) * inv_l + 6.0 * l * l * (inv_l * inv_l);
+  // kUpper: g = ln(b_max - beta) - ln(b_max - b).
+  const double mu = e.mu;
+  const double nu_up = lg_e * e.inv_mu;
+  const double h2_up = p2 + mu, h3_up = p3 + 3.0 * mu * p2 + 2.0 * mu * mu;
+  // kPlain: g = b - beta.
+  const double nu_pl = (beta - e.b) * e.inv_vega;
+  const double nu = sel(obj_log, nu_log, sel(obj_up, nu_up, nu_pl));
+  const double h2 = sel(obj_log, h2_log, sel(obj_up, h2_up, p2));
+  const double h3 = sel(obj_log, h3_log, sel(obj_up, h3_up, p3));
+  const double next = s0 + householder1(nu, h2, h3);
+  return Step{sel((next > 0.0) & finite(next), next, 0.5 * s0), e.b};
+}
+
+// Guess, one step, then the check at its result; the evaluation the check needs is also the
+// second step's, so a lane that fails it leaves with s after two steps, to be verified
+// (verify_lane). (The batches run these three parts as three lane loops.)
+inline Solve1 solve_otm_lane(double beta, double x, double bmax, double inv_bmax) {
+  const Guess1 g = guess_lane(beta, x, bmax, inv_bmax);
+  const StepCtx c = step_ctx(beta, bmax);
+  const double s1 = step_lane(beta, x, bmax, g.obj, c, g.s).next;
+  const Step st = step_lane(beta, x, bmax, g.obj, c, s1);
   const bool ok1 = vabs(st.b - beta) <= kLaneTolerance * beta;
   return Solve1{sel(ok1, s1, st.next), sel(ok1, 1.0, 0.0)};
 }
@@ -824,7 +844,12 @@ struct LaneOut {
   double s, otm, q, bmax, code;
 };
 // bmax = e^{-|x|/2} and ebig = 1/bmax are the caller's (the BSM lane has them already).
-inline LaneOut normalised_lane(double beta, double x, double w, double bmax, double ebig) {
+// Bounds and the move to an out-of-the-money call: the problem the solver is given (a harmless
+// substitute where the price is out of bounds) and kCodeOk, or the out-of-bounds code.
+struct Pre {
+  double otm, q, bmax, inv_bmax, code;
+};
+inline Pre pre_lane(double beta, double x, double w, double bmax, double ebig) {
   const double q = -vabs(x);
   const bool itm = w * x > 0.0;
   const double intrinsic = sel(itm, two_sinh1(-0.5 * q, ebig, bmax), 0.0);
@@ -833,18 +858,17 @@ inline LaneOut normalised_lane(double beta, double x, double w, double bmax, dou
   const bool below = beta < intrinsic;
   const bool above = (beta >= upper) | (otm >= bmax);
   const bool at = !(otm > 4.0 * DBL_EPSILON * intrinsic);
-  // Out-of-range lanes are solved on a harmless substitute (their result is discarded).
   const bool bad = below | above | at;
-  const double sq = sel(bad, -0.5, q), sbmax = sel(bad, 0.77880078307140488, bmax);  // e^{-1/4}
-  const double sotm = sel(bad, 0.1, otm);
-  const Solve1 r = solve_otm_lane(sotm, sq, sbmax, sel(bad, 1.2840254166877415, ebig));  // e^{1/4}
-  LaneOut o;
-  o.s = r.s;
-  o.otm = sotm;
-  o.q = sq;
-  o.bmax = sbmax;
-  o.code = sel(bad, sel(below, kCodeBelow, sel(above, kCodeAbove, kCodeAt)), sel(r.ok != 0.0, kCodeOk, kCodeVerify));
-  return o;
+  return Pre{sel(bad, 0.1, otm), sel(bad, -0.5, q), sel(bad, 0.77880078307140488, bmax),  // e^{-1/4}
+             sel(bad, 1.2840254166877415, ebig),                                           // e^{1/4}
+             sel(bad, sel(below, kCodeBelow, sel(above, kCodeAbove, kCodeAt)), kCodeOk)};
+}
+
+// bmax = e^{-|x|/2} and ebig = 1/bmax are the caller's (the BSM lane has them already).
+inline LaneOut normalised_lane(double beta, double x, double w, double bmax, double ebig) {
+  const Pre p = pre_lane(beta, x, w, bmax, ebig);
+  const Solve1 r = solve_otm_lane(p.otm, p.q, p.bmax, p.inv_bmax);
+  return LaneOut{r.s, p.otm, p.q, p.bmax, sel(p.code != kCodeOk, p.code, sel(r.ok != 0.0, kCodeOk, kCodeVerify))};
 }
 
 inline LaneOut normalised_lane(double beta, double x, double w) {
@@ -873,13 +897,13 @@ struct BlackLane {
   double sqrt_t;
 };
 // BSM: x = ln(S/K) + (r - q) T (the forward's log-moneyness, without forming F), D = e^{-r T}.
-inline BlackLane bsm_lane(double w, double price, double S, double K, double T, double r, double q) {
+inline Pre bsm_pre(double w, double price, double S, double K, double T, double r, double q) {
   const double x = vmath::k_log(S / K) + (r - q) * T;
   const double D = vmath::k_exp(-r * T);
   const double bmax = vmath::k_exp(-0.5 * vabs(x));
   const double ebig = 1.0 / bmax;
   const double beta = price / (D * (K * sel(x <= 0.0, bmax, ebig)));  // sqrt(F K) = K e^{x/2}
-  return BlackLane{normalised_lane(beta, x, w, bmax, ebig), vmath::k_sqrt(T)};
+  return pre_lane(beta, x, w, bmax, ebig);
 }
 
 // Total vol to vol, or the fallback, or the out-of-range status: the same scalar code after the
@@ -982,61 +1006,79 @@ Solved solve_bsm(const BsmIvInput& in, double& F, double& D) {
 }
 
 // ---- Batch: blocks of kIvBlock lanes -------------------------------------------------------------
-// A scalar validation pass per block (status, call/put sign, validity mask), one dispatched lane
-// loop (vectorized: forward, discount, normalisation, guess, two steps, check), then a scalar pass
-// that turns codes into statuses and runs the scalar solver on the rare lanes whose check failed.
-// Invalid elements run the lane on substitute inputs; their results are discarded.
+// Per block: a scalar validation pass (status, call/put sign, validity mask) that copies the
+// inputs into local columns (a short last block padded with masked-off lanes, so every element
+// runs the same vectorized code wherever it sits); three dispatched lane loops (normalisation and
+// guess; one step; the second step with the check of the first); then a scalar pass that turns
+// codes into statuses and queues the lanes still to be checked (Pending). Three short loops
+// rather than one long one: each keeps its live values in registers, and the processor overlaps
+// consecutive iterations of a short body (the solver is latency-bound). Invalid elements run the
+// lanes on substitute inputs; their results are discarded.
 constexpr std::size_t kIvBlock = 64;
 
-struct IvBlockIn {
-  const double* __restrict w;
-  const std::uint64_t* __restrict mask;
-  const double* __restrict price;
-  const double* __restrict S;
-  const double* __restrict K;
-  const double* __restrict T;
-  const double* __restrict r;
-  const double* __restrict q;
-};
-// The lane code goes out as a float on purpose: one 32-bit column doubles GCC's vectorization
-// factor (16 lanes per AVX-512 loop iteration, two registers per double operation), which
-// interleaves two independent dependency chains — the solver is latency-bound (measured: 92 vs
-// 117 ns per option on AVX-512, 120 vs 161 ns on AVX2). A 16-bit column (four chains) spilled.
-struct IvBlockOut {
-  double* __restrict s;
-  float* __restrict code;
-  double* __restrict otm;
-  double* __restrict xq;
-  double* __restrict bmax;
-  double* __restrict sqrt_t;
+struct IvBlock {
+  // inputs (BSM: all; normalised: beta in price, x in S)
+  alignas(64) double w[kIvBlock], price[kIvBlock], S[kIvBlock], K[kIvBlock], T[kIvBlock], r[kIvBlock], q[kIvBlock];
+  alignas(64) std::uint64_t mask[kIvBlock];
+  // the normalised problem and the solver's state
+  alignas(64) double otm[kIvBlock], xq[kIvBlock], bmax[kIvBlock], inv_bmax[kIvBlock], sqrt_t[kIvBlock];
+  alignas(64) double s[kIvBlock], ln_beta[kIvBlock], inv_ln_beta[kIvBlock], inv_bmb[kIvBlock];
+  // Codes and objectives as floats on purpose: a 32-bit column doubles GCC's vectorization factor
+  // (16 lanes per AVX-512 loop iteration, two registers per double operation), which interleaves
+  // two independent dependency chains (measured: 92 vs 117 ns per option on AVX-512, 120 vs 161 on
+  // AVX2, before the loops were split). A 16-bit column (four chains) spilled registers.
+  alignas(64) float code[kIvBlock], obj[kIvBlock];
 };
 
-// The normalised batch: beta in `price`, x in `S` (the other columns unused).
-inline void iv_lane_normalised(const IvBlockIn& in, const IvBlockOut& out, std::size_t i) {
-  const std::uint64_t m = in.mask[i];
-  using vmath::select_bits;
-  const lane::LaneOut o = lane::normalised_lane(select_bits(m, in.price[i], 0.1), select_bits(m, in.S[i], -0.5), in.w[i]);
-  out.s[i] = o.s;
-  out.code[i] = static_cast<float>(o.code);
-  out.otm[i] = o.otm;
-  out.xq[i] = o.q;
-  out.bmax[i] = o.bmax;
-  out.sqrt_t[i] = 1.0;
+// Stage 1 after the per-problem normalisation: the guess and what the steps need.
+inline void stage_guess(IvBlock* __restrict b, std::size_t i, const lane::Pre& p, double sqrt_t) {
+  const lane::Guess1 g = lane::guess_lane(p.otm, p.q, p.bmax, p.inv_bmax);
+  const lane::StepCtx c = lane::step_ctx(p.otm, p.bmax);
+  b->otm[i] = p.otm;
+  b->xq[i] = p.q;
+  b->bmax[i] = p.bmax;
+  b->inv_bmax[i] = p.inv_bmax;
+  b->sqrt_t[i] = sqrt_t;
+  b->s[i] = g.s;
+  b->ln_beta[i] = c.ln_beta;
+  b->inv_ln_beta[i] = c.inv_ln_beta;
+  b->inv_bmb[i] = c.inv_bmax_minus_beta;
+  b->code[i] = static_cast<float>(p.code);
+  b->obj[i] = static_cast<float>(g.obj);
 }
 
-
-inline void iv_lane(const IvBlockIn& in, const IvBlockOut& out, std::size_t i) {
-  const std::uint64_t m = in.mask[i];
+void solve_block(vmath::Simd level, IvBlock* __restrict b, bool bsm) {
   using vmath::select_bits;
-  const lane::BlackLane l =
-      lane::bsm_lane(in.w[i], select_bits(m, in.price[i], 0.1), select_bits(m, in.S[i], 1.0), select_bits(m, in.K[i], 1.0),
-               select_bits(m, in.T[i], 1.0), select_bits(m, in.r[i], 0.0), select_bits(m, in.q[i], 0.0));
-  out.s[i] = l.o.s;
-  out.code[i] = static_cast<float>(l.o.code);
-  out.otm[i] = l.o.otm;
-  out.xq[i] = l.o.q;
-  out.bmax[i] = l.o.bmax;
-  out.sqrt_t[i] = l.sqrt_t;
+  if (bsm) {
+    vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
+      const std::uint64_t m = b->mask[i];
+      const lane::Pre p = lane::bsm_pre(b->w[i], select_bits(m, b->price[i], 0.1), select_bits(m, b->S[i], 1.0),
+                                        select_bits(m, b->K[i], 1.0), select_bits(m, b->T[i], 1.0),
+                                        select_bits(m, b->r[i], 0.0), select_bits(m, b->q[i], 0.0));
+      stage_guess(b, i, p, vmath::k_sqrt(select_bits(m, b->T[i], 1.0)));
+    });
+  } else {
+    vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
+      const std::uint64_t m = b->mask[i];
+      const double x = select_bits(m, b->S[i], -0.5);
+      const double bmax = vmath::k_exp(-0.5 * lane::vabs(x));
+      const lane::Pre p = lane::pre_lane(select_bits(m, b->price[i], 0.1), x, b->w[i], bmax, 1.0 / bmax);
+      stage_guess(b, i, p, 1.0);
+    });
+  }
+  vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
+    const lane::StepCtx c{b->ln_beta[i], b->inv_ln_beta[i], b->inv_bmb[i]};
+    b->s[i] = lane::step_lane(b->otm[i], b->xq[i], b->bmax[i], b->obj[i], c, b->s[i]).next;
+  });
+  vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
+    const lane::StepCtx c{b->ln_beta[i], b->inv_ln_beta[i], b->inv_bmb[i]};
+    const double s1 = b->s[i];
+    const lane::Step st = lane::step_lane(b->otm[i], b->xq[i], b->bmax[i], b->obj[i], c, s1);
+    const bool ok1 = lane::vabs(st.b - b->otm[i]) <= lane::kLaneTolerance * b->otm[i];
+    b->s[i] = lane::sel(ok1, s1, st.next);
+    const double code = b->code[i];
+    b->code[i] = static_cast<float>(lane::sel(code != lane::kCodeOk, code, lane::sel(ok1, lane::kCodeOk, lane::kCodeVerify)));
+  });
 }
 
 // Lanes whose check after one step failed wait here (across blocks) for the vectorized check of
@@ -1076,10 +1118,9 @@ std::size_t flush(vmath::Simd level, Pending& p, std::span<double> vol, std::spa
   return good;
 }
 
-// After a block's lane loop: statuses, vol = s / sqrt T, and the lanes still to be checked.
-std::size_t finish_block(vmath::Simd level, std::size_t begin, std::size_t m, const double* s, const float* code,
-                         const double* otm, const double* xq, const double* bmax, const double* sqrt_t,
-                         Pending& pending, std::span<double> vol, std::span<IvStatus> status) {
+// After a block's lane loops: statuses, vol = s / sqrt T, and the lanes still to be checked.
+std::size_t finish_block(vmath::Simd level, std::size_t begin, std::size_t m, const IvBlock& b, Pending& pending,
+                         std::span<double> vol, std::span<IvStatus> status) {
   std::size_t good = 0;
   for (std::size_t j = 0; j < m; ++j) {
     const std::size_t i = begin + j;
@@ -1087,20 +1128,20 @@ std::size_t finish_block(vmath::Simd level, std::size_t begin, std::size_t m, co
       vol[i] = 0.0;
       continue;
     }
-    if (code[j] == static_cast<float>(lane::kCodeVerify)) {
+    if (b.code[j] == static_cast<float>(lane::kCodeVerify)) {
       const std::size_t k = pending.n++;
-      pending.otm[k] = otm[j];
-      pending.xq[k] = xq[j];
-      pending.bmax[k] = bmax[j];
-      pending.s[k] = s[j];
-      pending.sqrt_t[k] = sqrt_t[j];
+      pending.otm[k] = b.otm[j];
+      pending.xq[k] = b.xq[j];
+      pending.bmax[k] = b.bmax[j];
+      pending.s[k] = b.s[j];
+      pending.sqrt_t[k] = b.sqrt_t[j];
       pending.index[k] = i;
       vol[i] = 0.0;  // until the flush
       if (pending.n == kIvBlock) good += flush(level, pending, vol, status);
       continue;
     }
-    const IvResult res = lane::finish_vol(
-        lane::BlackLane{lane::LaneOut{s[j], otm[j], xq[j], bmax[j], static_cast<double>(code[j])}, sqrt_t[j]});
+    const IvResult res = lane::finish_vol(lane::BlackLane{
+        lane::LaneOut{b.s[j], b.otm[j], b.xq[j], b.bmax[j], static_cast<double>(b.code[j])}, b.sqrt_t[j]});
     vol[i] = res.vol;
     status[i] = res.status;
     good += res.status == IvStatus::kOk ? 1 : 0;
@@ -1113,21 +1154,16 @@ std::size_t iv_bsm_batch(vmath::Simd level, const BsmIvColumns& in, std::span<do
   KEEL_ASSERT(in.right.size() == n && in.spot.size() == n && in.strike.size() == n && in.time.size() == n &&
                   in.rate.size() == n && in.dividend_yield.size() == n && vol.size() == n && status.size() == n,
               "implied_vol_bsm_batch: columns differ in length");
-  // Each block is copied into local columns, a short last block padded with masked-off lanes, so
-  // every element runs the same vectorized lane loop wherever it sits in the batch.
-  alignas(64) double w[kIvBlock], price[kIvBlock], S[kIvBlock], K[kIvBlock], T[kIvBlock], r[kIvBlock], q[kIvBlock];
-  alignas(64) std::uint64_t mask[kIvBlock];
-  alignas(64) double s[kIvBlock], otm[kIvBlock], xq[kIvBlock], bmax[kIvBlock], sqrt_t[kIvBlock];
-  alignas(64) float code[kIvBlock];
+  IvBlock b;
   Pending pending;
   std::size_t good = 0;
   for (std::size_t begin = 0; begin < n; begin += kIvBlock) {
     const std::size_t m = std::min(kIvBlock, n - begin);
     for (std::size_t j = 0; j < kIvBlock; ++j) {
       if (j >= m) {
-        w[j] = 1.0;
-        price[j] = S[j] = K[j] = T[j] = r[j] = q[j] = 0.0;
-        mask[j] = 0;
+        b.w[j] = 1.0;
+        b.price[j] = b.S[j] = b.K[j] = b.T[j] = b.r[j] = b.q[j] = 0.0;
+        b.mask[j] = 0;
         continue;
       }
       const std::size_t i = begin + j;
@@ -1135,19 +1171,17 @@ std::size_t iv_bsm_batch(vmath::Simd level, const BsmIvColumns& in, std::span<do
                            in.dividend_yield[i]};
       const IvStatus st = validate_bsm(one);
       status[i] = st;
-      w[j] = sign_of(one.right);
-      price[j] = one.price;
-      S[j] = one.spot;
-      K[j] = one.strike;
-      T[j] = one.time;
-      r[j] = one.rate;
-      q[j] = one.dividend_yield;
-      mask[j] = st == IvStatus::kOk ? ~std::uint64_t{0} : std::uint64_t{0};
+      b.w[j] = sign_of(one.right);
+      b.price[j] = one.price;
+      b.S[j] = one.spot;
+      b.K[j] = one.strike;
+      b.T[j] = one.time;
+      b.r[j] = one.rate;
+      b.q[j] = one.dividend_yield;
+      b.mask[j] = st == IvStatus::kOk ? ~std::uint64_t{0} : std::uint64_t{0};
     }
-    const IvBlockIn bi{w, mask, price, S, K, T, r, q};
-    const IvBlockOut bo{s, code, otm, xq, bmax, sqrt_t};
-    vmath::for_lanes<kIvBlock>(level, [bi, bo](std::size_t i) { iv_lane(bi, bo, i); });
-    good += finish_block(level, begin, m, s, code, otm, xq, bmax, sqrt_t, pending, vol, status);
+    solve_block(level, &b, true);
+    good += finish_block(level, begin, m, b, pending, vol, status);
   }
   return good + flush(level, pending, vol, status);
 }
@@ -1158,10 +1192,7 @@ std::size_t iv_normalised_batch(vmath::Simd level, std::span<const double> beta,
   const std::size_t n = beta.size();
   KEEL_ASSERT(x.size() == n && right.size() == n && total_vol.size() == n && status.size() == n,
               "implied_total_vol_batch: columns differ in length");
-  alignas(64) double w[kIvBlock], b[kIvBlock], xx[kIvBlock];
-  alignas(64) std::uint64_t mask[kIvBlock];
-  alignas(64) double s[kIvBlock], otm[kIvBlock], xq[kIvBlock], bmax[kIvBlock], one[kIvBlock];
-  alignas(64) float code[kIvBlock];
+  IvBlock b;
   Pending pending;
   std::size_t good = 0;
   for (std::size_t begin = 0; begin < n; begin += kIvBlock) {
@@ -1175,19 +1206,17 @@ std::size_t iv_normalised_batch(vmath::Simd level, std::span<const double> beta,
              : !std::isfinite(x[i])                                          ? IvStatus::kBadForward
                                                                              : IvStatus::kOk;
         status[i] = st;
-        w[j] = sign_of(right[i]);
-        b[j] = beta[i];
-        xx[j] = x[i];
+        b.w[j] = sign_of(right[i]);
+        b.price[j] = beta[i];
+        b.S[j] = x[i];
       } else {
-        w[j] = 1.0;
-        b[j] = xx[j] = 0.0;
+        b.w[j] = 1.0;
+        b.price[j] = b.S[j] = 0.0;
       }
-      mask[j] = st == IvStatus::kOk ? ~std::uint64_t{0} : std::uint64_t{0};
+      b.mask[j] = st == IvStatus::kOk ? ~std::uint64_t{0} : std::uint64_t{0};
     }
-    const IvBlockIn bi{w, mask, b, xx, nullptr, nullptr, nullptr, nullptr};
-    const IvBlockOut bo{s, code, otm, xq, bmax, one};
-    vmath::for_lanes<kIvBlock>(level, [bi, bo](std::size_t i) { iv_lane_normalised(bi, bo, i); });
-    good += finish_block(level, begin, m, s, code, otm, xq, bmax, one, pending, total_vol, status);
+    solve_block(level, &b, false);
+    good += finish_block(level, begin, m, b, pending, total_vol, status);
   }
   return good + flush(level, pending, total_vol, status);
 }
