@@ -84,6 +84,28 @@ void BM_Keel_ImpliedTotalVol_Normalised(benchmark::State& state) {
 }
 BENCHMARK(BM_Keel_ImpliedTotalVol_Normalised);
 
+// The normalised batch (the vectorized lane solver on beta, x columns): compare with the loop above.
+void BM_Keel_ImpliedTotalVolBatch_Normalised(benchmark::State& state) {
+  const auto cases = make_cases(kN);
+  std::vector<double> beta, x, s(cases.size());
+  std::vector<OptionRight> right;
+  std::vector<ka::IvStatus> status(cases.size());
+  for (const Case& c : cases) {
+    beta.push_back(c.price / std::sqrt(c.forward * c.strike));
+    x.push_back(std::log(c.forward / c.strike));
+    right.push_back(c.right);
+  }
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(ka::implied_total_vol_batch(beta, x, right, s, status));
+    benchmark::ClobberMemory();
+  }
+  double worst = 0.0;
+  for (std::size_t i = 0; i < cases.size(); ++i) worst = std::max(worst, rel_err(cases[i], s[i] / std::sqrt(cases[i].time)));
+  state.counters["max_rel_err"] = worst;
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * cases.size()));
+}
+BENCHMARK(BM_Keel_ImpliedTotalVolBatch_Normalised);
+
 // The batch API (BSM columns: validation, forward and discount per element, then the solver) on
 // the same problems posed as spot = forward, rate = dividend yield = 0.
 void BM_Keel_ImpliedVolBsmBatch(benchmark::State& state) {
@@ -109,6 +131,30 @@ void BM_Keel_ImpliedVolBsmBatch(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * cases.size()));
 }
 BENCHMARK(BM_Keel_ImpliedVolBsmBatch);
+
+// The BSM batch at each instruction-set level (0 baseline SSE2, 1 AVX2, 2 AVX-512F; a level the
+// CPU lacks runs the best it has).
+void BM_Keel_ImpliedVolBsmBatch_AtSimdLevel(benchmark::State& state) {
+  const auto cases = make_cases(kN);
+  std::vector<OptionRight> right;
+  std::vector<double> price, spot, strike, time, zero(cases.size(), 0.0), vol(cases.size());
+  std::vector<ka::IvStatus> status(cases.size());
+  for (const Case& c : cases) {
+    right.push_back(c.right);
+    price.push_back(c.price);
+    spot.push_back(c.forward);
+    strike.push_back(c.strike);
+    time.push_back(c.time);
+  }
+  const ka::BsmIvColumns cols{right, price, spot, strike, time, zero, zero};
+  const auto level = static_cast<ka::SimdLevel>(state.range(0));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(ka::detail::implied_vol_bsm_batch_at(level, cols, vol, status));
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * cases.size()));
+}
+BENCHMARK(BM_Keel_ImpliedVolBsmBatch_AtSimdLevel)->Arg(0)->Arg(1)->Arg(2);
 
 void quantlib_iv(benchmark::State& state, double accuracy) {
   const auto cases = make_cases(kN);

@@ -77,6 +77,53 @@ void BM_Keel_BsmBatch_WithTouchProbability(benchmark::State& state) {
 }
 BENCHMARK(BM_Keel_BsmBatch_WithTouchProbability);
 
+// Price and first-order Greeks only: the same outputs as BlackCalculator below.
+void BM_Keel_BsmFirstOrderBatch_PriceAndGreeks(benchmark::State& state) {
+  const Inputs in(kN);
+  Outputs out(kN);
+  for (auto _ : state) {
+    ka::bsm_first_order_batch(ka::BsmColumns{in.right, in.spot, in.strike, in.time, in.vol, in.rate, in.div},
+                              ka::FirstOrderColumns{out.price, out.delta, out.gamma, out.vega, out.theta, out.rho,
+                                                    out.status});
+    benchmark::DoNotOptimize(out.price.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kN));
+}
+BENCHMARK(BM_Keel_BsmFirstOrderBatch_PriceAndGreeks);
+
+// The same at each instruction-set level the machine has (0 baseline SSE2, 1 AVX2, 2 AVX-512F),
+// to show what the run-time dispatch buys; levels above the CPU's run the best one it has.
+void BM_Keel_BsmFirstOrderBatch_AtSimdLevel(benchmark::State& state) {
+  const Inputs in(kN);
+  Outputs out(kN);
+  const auto level = static_cast<ka::SimdLevel>(state.range(0));
+  for (auto _ : state) {
+    ka::detail::bsm_first_order_batch_at(
+        level, ka::BsmColumns{in.right, in.spot, in.strike, in.time, in.vol, in.rate, in.div},
+        ka::FirstOrderColumns{out.price, out.delta, out.gamma, out.vega, out.theta, out.rho, out.status});
+    benchmark::DoNotOptimize(out.price.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kN));
+}
+BENCHMARK(BM_Keel_BsmFirstOrderBatch_AtSimdLevel)->Arg(0)->Arg(1)->Arg(2);
+
+void BM_Keel_BsmBatch_AtSimdLevel(benchmark::State& state) {
+  const Inputs in(kN);
+  Outputs out(kN);
+  const auto level = static_cast<ka::SimdLevel>(state.range(0));
+  for (auto _ : state) {
+    ka::detail::bsm_batch_at(level, ka::BsmColumns{in.right, in.spot, in.strike, in.time, in.vol, in.rate, in.div},
+                             ka::GreeksColumns{out.price, out.delta, out.gamma, out.vega, out.theta, out.rho,
+                                               out.vanna, out.volga, out.charm, out.itm, {}, out.status});
+    benchmark::DoNotOptimize(out.price.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kN));
+}
+BENCHMARK(BM_Keel_BsmBatch_AtSimdLevel)->Arg(0)->Arg(1)->Arg(2);
+
 void BM_Keel_BsmBatch_PriceOnly(benchmark::State& state) {
   const Inputs in(kN);
   Outputs out(kN);

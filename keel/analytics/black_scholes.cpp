@@ -19,73 +19,104 @@ namespace {
 
 using namespace vmath;  // NOLINT: the kernels are this file's vocabulary
 
-// phi(d1) and phi(d2) from one exponential: S e^{-qT} phi(d1) = K e^{-rT} phi(d2) exactly, so
-// the density at the larger |d| is the other times the ratio that is <= 1 (never an
-// overflowing one). The choice is made on the ratio itself, which rounding cannot contradict.
-inline void two_densities(double d1, double d2, double sq, double kr, double& pdf1, double& pdf2) {
-  // phi(d2)/phi(d1) = sq/kr <= 1 (bits compare as integers for positive doubles).
-  const std::uint64_t d1_smaller =
-      std::uint64_t{0} - (((0x3ff0000000000000ULL - to_bits(sq / kr)) >> 63) ^ 1);
-  const double near = k_npdf(select_bits(d1_smaller, d1, d2));
-  const double far = near * select_bits(d1_smaller, sq / kr, kr / sq);
-  pdf1 = select_bits(d1_smaller, near, far);
-  pdf2 = select_bits(d1_smaller, far, near);
+// ---- Option kernels ---------------------------------------------------------------------------
+// One formulation for the price-only, first-order and full kernels, so that every API gives the
+// same bits for the same output. It is built around one shared exponential:
+//   A = S e^{-qT} phi(d1) = K e^{-rT} phi(d2)   (an identity of the lognormal model),
+// evaluated at whichever of d1, d2 is nearer zero (so it underflows only where both products
+// do). With the Mills ratio M(z) = Phi(-z)/phi(z), S e^{-qT} Phi(-|d1|) = A M(|d1|) and
+// K e^{-rT} Phi(-|d2|) = A M(|d2|): the price needs no division by a discount factor, and
+// vega = A sqrt(T), gamma = A / (S^2 s) and theta's first term A vol^2 / (2 s) follow without
+// another exponential. Divisions are the costliest vector operations left (one per Mills
+// ratio, one in the log): 1/s and 1/S are formed once and multiplied.
+
+struct Core {
+  double sqrt_t, s, inv_s, dr, dq, d1, d2, sq, kr, A, sqn1, krn2;
+};
+
+// Generalised Black–Scholes with carry b = r - q; kFutures selects Black-76 (b = 0, q = r).
+// sqn1 = S e^{-qT} N(w d1), krn2 = K e^{-rT} N(w d2).
+template <bool kFutures>
+inline Core core_kernel(double w, double S, double K, double T, double vol, double r, double q) {
+  Core c;
+  c.sqrt_t = k_sqrt(T);
+  c.s = vol * c.sqrt_t;
+  c.inv_s = 1.0 / c.s;
+  const double b = kFutures ? 0.0 : r - q;
+  c.dr = k_exp(-r * T);
+  c.dq = kFutures ? c.dr : k_exp(-q * T);
+  c.d1 = (k_log(S / K) + b * T) * c.inv_s + 0.5 * c.s;
+  c.d2 = c.d1 - c.s;
+  c.sq = S * c.dq;
+  c.kr = K * c.dr;
+  // |d1| < |d2| compared on the bits of the magnitudes (integers compare like the doubles).
+  const std::uint64_t d1_nearer =
+      std::uint64_t{0} - (((to_bits(c.d1) & 0x7fffffffffffffffULL) - (to_bits(c.d2) & 0x7fffffffffffffffULL)) >> 63);
+  c.A = select_bits(d1_nearer, c.sq, c.kr) * k_npdf(select_bits(d1_nearer, c.d1, c.d2));
+  const double t1 = c.A * k_mills(std::fabs(c.d1));  // S e^{-qT} Phi(-|d1|)
+  const double t2 = c.A * k_mills(std::fabs(c.d2));  // K e^{-rT} Phi(-|d2|)
+  c.sqn1 = pick(neg_flag(w * c.d1), t1, c.sq - t1);
+  c.krn2 = pick(neg_flag(w * c.d2), t2, c.kr - t2);
+  return c;
 }
 
-// ---- Option kernels ---------------------------------------------------------------------------
+// Rounding can push a worthless option a few ulps below zero; a price is never negative.
+inline double price_of(double w, const Core& c) { return non_negative(w * (c.sqn1 - c.krn2)); }
+
+struct FirstOut {
+  double price, delta, gamma, vega, theta, rho;
+};
+
+template <bool kFutures>
+inline FirstOut first_order(double w, double S, double vol, double T, double r, double q, const Core& c) {
+  const double qq = kFutures ? r : q;
+  const double inv_S = 1.0 / S;
+  const double a_s = c.A * inv_S;  // e^{-qT} phi(d1)
+  FirstOut o;
+  o.price = price_of(w, c);
+  o.delta = w * c.sqn1 * inv_S;
+  o.gamma = a_s * inv_S * c.inv_s;
+  o.vega = c.A * c.sqrt_t;
+  // vol / (2 sqrt T) = vol^2 / (2 s)
+  o.theta = -0.5 * c.A * (vol * vol) * c.inv_s - w * r * c.krn2 + w * qq * c.sqn1;
+  o.rho = kFutures ? -T * o.price : w * T * c.krn2;
+  return o;
+}
 
 struct KernelOut {
   double price, delta, gamma, vega, theta, rho, vanna, volga, charm, prob_itm;
 };
 
-// Generalised Black–Scholes with carry b = r - q; kFutures selects Black-76 (b = 0, q = r,
-// rho with the forward held fixed).
 template <bool kFutures>
 inline KernelOut greeks_kernel(double w, double S, double K, double T, double vol, double r, double q) {
-  const double sqrt_t = k_sqrt(T);
-  const double s = vol * sqrt_t;
+  const Core c = core_kernel<kFutures>(w, S, K, T, vol, r, q);
+  const FirstOut f = first_order<kFutures>(w, S, vol, T, r, q, c);
   const double b = kFutures ? 0.0 : r - q;
-  const double dr = k_exp(-r * T);
-  const double dq = kFutures ? dr : k_exp(-q * T);
   const double qq = kFutures ? r : q;
-  const double d1 = (k_log(S / K) + b * T) / s + 0.5 * s;
-  const double d2 = d1 - s;
-  const double sq = S * dq;
-  const double kr = K * dr;
-  double pdf1, pdf2;
-  two_densities(d1, d2, sq, kr, pdf1, pdf2);
-  const double n1 = ncdf_from_pdf(w * d1, pdf1);
-  const double n2 = ncdf_from_pdf(w * d2, pdf2);
+  const double a_s = c.A / S;                // e^{-qT} phi(d1)
+  const double inv_vol = c.sqrt_t * c.inv_s;  // 1 / vol
   KernelOut o;
-  // Rounding can push a worthless option a few ulps below zero; a price is never negative.
-  o.price = non_negative(w * (sq * n1 - kr * n2));
-  o.delta = w * dq * n1;
-  o.gamma = dq * pdf1 / (S * s);
-  o.vega = sq * pdf1 * sqrt_t;
-  o.theta = -sq * pdf1 * vol / (2.0 * sqrt_t) - w * r * kr * n2 + w * qq * sq * n1;
-  o.rho = kFutures ? -T * o.price : w * T * kr * n2;
-  o.vanna = -dq * pdf1 * d2 / vol;
-  o.volga = o.vega * d1 * d2 / vol;
-  o.charm = w * qq * dq * n1 - dq * pdf1 * (2.0 * b * T - d2 * s) / (2.0 * T * s);
-  o.prob_itm = n2;
+  o.price = f.price;
+  o.delta = f.delta;
+  o.gamma = f.gamma;
+  o.vega = f.vega;
+  o.theta = f.theta;
+  o.rho = f.rho;
+  o.vanna = -a_s * c.d2 * inv_vol;
+  o.volga = f.vega * c.d1 * c.d2 * inv_vol;
+  o.charm = w * qq * c.sqn1 / S - a_s * (2.0 * b * T - c.d2 * c.s) / (2.0 * T * c.s);
+  o.prob_itm = c.krn2 / c.kr;
   return o;
 }
 
 template <bool kFutures>
+inline FirstOut first_order_kernel(double w, double S, double K, double T, double vol, double r, double q) {
+  return first_order<kFutures>(w, S, vol, T, r, q, core_kernel<kFutures>(w, S, K, T, vol, r, q));
+}
+
+template <bool kFutures>
 inline double price_kernel(double w, double S, double K, double T, double vol, double r, double q) {
-  const double s = vol * k_sqrt(T);
-  const double b = kFutures ? 0.0 : r - q;
-  const double dr = k_exp(-r * T);
-  const double dq = kFutures ? dr : k_exp(-q * T);
-  const double d1 = (k_log(S / K) + b * T) / s + 0.5 * s;
-  const double d2 = d1 - s;
-  const double sq = S * dq;
-  const double kr = K * dr;
-  double pdf1, pdf2;
-  two_densities(d1, d2, sq, kr, pdf1, pdf2);
-  const double n1 = ncdf_from_pdf(w * d1, pdf1);
-  const double n2 = ncdf_from_pdf(w * d2, pdf2);
-  return non_negative(w * (sq * n1 - kr * n2));
+  return price_of(w, core_kernel<kFutures>(w, S, K, T, vol, r, q));
 }
 
 // Risk-neutral probability that the underlying touches K before T. With D = w ln(K/S) (the
@@ -216,14 +247,6 @@ struct ChunkOut {
   double* __restrict prob_itm;
 };
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-// AVX2 without FMA contraction (-ffp-contract=off) performs the same IEEE operations as SSE2,
-// four lanes at a time, so the clone's results are bit-identical to the default one.
-#define KEEL_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define KEEL_CLONES
-#endif
-
 struct SafeInputs {
   double S, K, T, vol, r, q;
 };
@@ -266,57 +289,57 @@ inline void price_one(const ChunkIn& in, double* __restrict price, std::size_t i
   price[i] = keep_if(m, price_kernel<false>(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q));
 }
 
-template <bool kFutures>
-[[gnu::flatten]] KEEL_CLONES void greeks_block(ChunkIn in, ChunkOut out) {
-  for (std::size_t i = 0; i < kBlock; ++i) greeks_one<kFutures>(in, out, i);
-}
-template <bool kFutures>
-[[gnu::flatten]] KEEL_CLONES void touch_block(ChunkIn in, double* __restrict touch) {
-  for (std::size_t i = 0; i < kBlock; ++i) touch_one<kFutures>(in, touch, i);
-}
-[[gnu::flatten]] KEEL_CLONES void price_block(ChunkIn in, double* __restrict price) {
-  for (std::size_t i = 0; i < kBlock; ++i) price_one(in, price, i);
+inline void first_one(const ChunkIn& in, const ChunkOut& out, std::size_t i) {
+  const std::uint64_t m = in.mask[i];
+  const SafeInputs x = safe_inputs(in, i, m);
+  const FirstOut k = first_order_kernel<false>(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q);
+  out.price[i] = keep_if(m, k.price);
+  out.delta[i] = keep_if(m, k.delta);
+  out.gamma[i] = keep_if(m, k.gamma);
+  out.vega[i] = keep_if(m, k.vega);
+  out.theta[i] = keep_if(m, k.theta);
+  out.rho[i] = keep_if(m, k.rho);
 }
 
-template <bool kFutures>
-void greeks_chunk(const ChunkIn& in, const ChunkOut& out, std::size_t n) {
-  if (n == kBlock) return greeks_block<kFutures>(in, out);
-  for (std::size_t i = 0; i < n; ++i) greeks_one<kFutures>(in, out, i);
-}
-template <bool kFutures>
-void touch_chunk(const ChunkIn& in, double* __restrict touch, std::size_t n) {
-  if (n == kBlock) return touch_block<kFutures>(in, touch);
-  for (std::size_t i = 0; i < n; ++i) touch_one<kFutures>(in, touch, i);
-}
-void price_chunk(const ChunkIn& in, double* __restrict price, std::size_t n) {
-  if (n == kBlock) return price_block(in, price);
-  for (std::size_t i = 0; i < n; ++i) price_one(in, price, i);
+// A full block runs the dispatched (vectorized) loop, a partial one the same body element by
+// element, which rounds identically.
+template <class Body>
+void run_chunk(Simd level, std::size_t n, Body body) {
+  if (n == kBlock) return for_lanes<kBlock>(level, body);
+  for (std::size_t i = 0; i < n; ++i) body(i);
 }
 
 // Range checks of the six double inputs of kBlock elements as lane masks: doubles only, no
 // branches, so the loop vectorizes (the comparisons are made on every lane regardless).
-[[gnu::flatten]] KEEL_CLONES void range_mask_block(const double* __restrict S, const double* __restrict K,
-                                                  const double* __restrict T, const double* __restrict vol,
-                                                  const double* __restrict r, const double* __restrict q,
-                                                  std::uint64_t* __restrict mask) {
-  for (std::size_t j = 0; j < kBlock; ++j) {
-    const bool ok = (S[j] >= kMinPrice) & (S[j] <= kMaxPrice) & (K[j] >= kMinPrice) & (K[j] <= kMaxPrice) &
-                    (T[j] >= kMinTime) & (T[j] <= kMaxTime) & (vol[j] >= kMinVol) & (vol[j] <= kMaxVol) &
-                    (r[j] >= -kMaxRate) & (r[j] <= kMaxRate) & (q[j] >= -kMaxRate) & (q[j] <= kMaxRate);
+struct RangeIn {
+  const double* __restrict S;
+  const double* __restrict K;
+  const double* __restrict T;
+  const double* __restrict vol;
+  const double* __restrict r;
+  const double* __restrict q;
+};
+void range_mask_block(Simd level, RangeIn in, std::uint64_t* __restrict mask) {
+  for_lanes<kBlock>(level, [in, mask](std::size_t j) {
+    const bool ok = (in.S[j] >= kMinPrice) & (in.S[j] <= kMaxPrice) & (in.K[j] >= kMinPrice) &
+                    (in.K[j] <= kMaxPrice) & (in.T[j] >= kMinTime) & (in.T[j] <= kMaxTime) &
+                    (in.vol[j] >= kMinVol) & (in.vol[j] <= kMaxVol) & (in.r[j] >= -kMaxRate) &
+                    (in.r[j] <= kMaxRate) & (in.q[j] >= -kMaxRate) & (in.q[j] <= kMaxRate);
     mask[j] = std::uint64_t{0} - static_cast<std::uint64_t>(ok);
-  }
+  });
 }
 
 // Validates elements [begin, begin + n) into status and the chunk buffers; returns #valid.
 // A full block takes the vectorized range pass first; the per-element pass then runs the
 // (ordered, naming) validate() only where a range check failed or the right is not call/put.
 template <bool kFutures>
-std::size_t validate_chunk(const BsmColumns& in, std::size_t begin, std::size_t n, PricingStatus* status,
-                           double* w, std::uint64_t* mask) {
+std::size_t validate_chunk(Simd level, const BsmColumns& in, std::size_t begin, std::size_t n,
+                           PricingStatus* status, double* w, std::uint64_t* mask) {
   const double* q = kFutures ? in.rate.data() + begin : in.dividend_yield.data() + begin;
   if (n == kBlock) {
-    range_mask_block(in.spot.data() + begin, in.strike.data() + begin, in.time.data() + begin, in.vol.data() + begin,
-                     in.rate.data() + begin, q, mask);
+    range_mask_block(level, RangeIn{in.spot.data() + begin, in.strike.data() + begin, in.time.data() + begin,
+                                    in.vol.data() + begin, in.rate.data() + begin, q},
+                     mask);
   } else {
     for (std::size_t j = 0; j < n; ++j) mask[j] = 0;  // every element takes the full check below
   }
@@ -347,7 +370,7 @@ void check_lengths(const BsmColumns& in, std::size_t n) {
 }
 
 template <bool kFutures>
-std::size_t greeks_batch(const BsmColumns& in, const GreeksColumns& out) {
+std::size_t greeks_batch(Simd level, const BsmColumns& in, const GreeksColumns& out) {
   const std::size_t n = in.spot.size();
   check_lengths<kFutures>(in, n);
   KEEL_ASSERT(out.price.size() == n && out.delta.size() == n && out.gamma.size() == n && out.vega.size() == n &&
@@ -360,7 +383,7 @@ std::size_t greeks_batch(const BsmColumns& in, const GreeksColumns& out) {
   std::size_t good = 0;
   for (std::size_t begin = 0; begin < n; begin += kBlock) {
     const std::size_t m = std::min(kBlock, n - begin);
-    good += validate_chunk<kFutures>(in, begin, m, out.status.data(), w, mask);
+    good += validate_chunk<kFutures>(level, in, begin, m, out.status.data(), w, mask);
     const double* q = kFutures ? in.rate.data() + begin : in.dividend_yield.data() + begin;
     const ChunkIn ci{w, mask, in.spot.data() + begin, in.strike.data() + begin, in.time.data() + begin,
                      in.vol.data() + begin, in.rate.data() + begin, q};
@@ -368,8 +391,11 @@ std::size_t greeks_batch(const BsmColumns& in, const GreeksColumns& out) {
                       out.vega.data() + begin,  out.theta.data() + begin, out.rho.data() + begin,
                       out.vanna.data() + begin, out.volga.data() + begin, out.charm.data() + begin,
                       out.prob_itm.data() + begin};
-    greeks_chunk<kFutures>(ci, co, m);
-    if (!out.prob_touch.empty()) touch_chunk<kFutures>(ci, out.prob_touch.data() + begin, m);
+    run_chunk(level, m, [ci, co](std::size_t i) { greeks_one<kFutures>(ci, co, i); });
+    if (!out.prob_touch.empty()) {
+      double* __restrict touch = out.prob_touch.data() + begin;
+      run_chunk(level, m, [ci, touch](std::size_t i) { touch_one<kFutures>(ci, touch, i); });
+    }
   }
   return good;
 }
@@ -435,20 +461,43 @@ Result<ExpectedMove> expected_move(double spot, double vol, double time) {
   return ExpectedMove{spot * s, spot * std::exp(-s), spot * std::exp(s)};
 }
 
-std::size_t bsm_batch(const BsmColumns& in, const GreeksColumns& out) { return greeks_batch<false>(in, out); }
+SimdLevel best_simd_level() noexcept { return static_cast<SimdLevel>(best_simd()); }
 
-std::size_t black76_batch(const BsmColumns& in, const GreeksColumns& out) { return greeks_batch<true>(in, out); }
+std::size_t bsm_batch(const BsmColumns& in, const GreeksColumns& out) {
+  return greeks_batch<false>(best_simd(), in, out);
+}
+
+std::size_t black76_batch(const BsmColumns& in, const GreeksColumns& out) {
+  return greeks_batch<true>(best_simd(), in, out);
+}
+
+std::size_t bsm_first_order_batch(const BsmColumns& in, const FirstOrderColumns& out) {
+  return detail::bsm_first_order_batch_at(best_simd_level(), in, out);
+}
 
 std::size_t bsm_price_batch(const BsmColumns& in, std::span<double> price, std::span<PricingStatus> status) {
+  return detail::bsm_price_batch_at(best_simd_level(), in, price, status);
+}
+
+namespace detail {
+
+std::size_t bsm_batch_at(SimdLevel level, const BsmColumns& in, const GreeksColumns& out) {
+  return greeks_batch<false>(static_cast<Simd>(level), in, out);
+}
+
+std::size_t bsm_first_order_batch_at(SimdLevel simd, const BsmColumns& in, const FirstOrderColumns& out) {
+  const Simd level = static_cast<Simd>(simd);
   const std::size_t n = in.spot.size();
   check_lengths<false>(in, n);
-  KEEL_ASSERT(price.size() == n && status.size() == n, "bsm_price_batch: output columns differ in length");
+  KEEL_ASSERT(out.price.size() == n && out.delta.size() == n && out.gamma.size() == n && out.vega.size() == n &&
+                  out.theta.size() == n && out.rho.size() == n && out.status.size() == n,
+              "bsm_first_order_batch: output columns differ in length from the inputs");
   alignas(64) double w[kBlock];
   alignas(64) std::uint64_t mask[kBlock];
   std::size_t good = 0;
   for (std::size_t begin = 0; begin < n; begin += kBlock) {
     const std::size_t m = std::min(kBlock, n - begin);
-    good += validate_chunk<false>(in, begin, m, status.data(), w, mask);
+    good += validate_chunk<false>(level, in, begin, m, out.status.data(), w, mask);
     const ChunkIn ci{w,
                      mask,
                      in.spot.data() + begin,
@@ -457,9 +506,41 @@ std::size_t bsm_price_batch(const BsmColumns& in, std::span<double> price, std::
                      in.vol.data() + begin,
                      in.rate.data() + begin,
                      in.dividend_yield.data() + begin};
-    price_chunk(ci, price.data() + begin, m);
+    const ChunkOut co{out.price.data() + begin, out.delta.data() + begin, out.gamma.data() + begin,
+                      out.vega.data() + begin,  out.theta.data() + begin, out.rho.data() + begin,
+                      nullptr,                  nullptr,                  nullptr,
+                      nullptr};
+    run_chunk(level, m, [ci, co](std::size_t i) { first_one(ci, co, i); });
   }
   return good;
 }
+
+std::size_t bsm_price_batch_at(SimdLevel simd, const BsmColumns& in, std::span<double> price,
+                               std::span<PricingStatus> status) {
+  const Simd level = static_cast<Simd>(simd);
+  const std::size_t n = in.spot.size();
+  check_lengths<false>(in, n);
+  KEEL_ASSERT(price.size() == n && status.size() == n, "bsm_price_batch: output columns differ in length");
+  alignas(64) double w[kBlock];
+  alignas(64) std::uint64_t mask[kBlock];
+  std::size_t good = 0;
+  for (std::size_t begin = 0; begin < n; begin += kBlock) {
+    const std::size_t m = std::min(kBlock, n - begin);
+    good += validate_chunk<false>(level, in, begin, m, status.data(), w, mask);
+    const ChunkIn ci{w,
+                     mask,
+                     in.spot.data() + begin,
+                     in.strike.data() + begin,
+                     in.time.data() + begin,
+                     in.vol.data() + begin,
+                     in.rate.data() + begin,
+                     in.dividend_yield.data() + begin};
+    double* __restrict p = price.data() + begin;
+    run_chunk(level, m, [ci, p](std::size_t i) { price_one(ci, p, i); });
+  }
+  return good;
+}
+
+}  // namespace detail
 
 }  // namespace keel::analytics

@@ -20,6 +20,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 
 namespace keel::analytics::vmath {
@@ -188,5 +189,61 @@ inline double ncdf_from_pdf(double x, double pdf) {
   return pick(neg_flag(x), tail, 1.0 - tail);
 }
 inline double k_ncdf(double x) { return ncdf_from_pdf(x, k_npdf(x)); }
+
+// ---- Run-time dispatched lane loops -------------------------------------------------------------
+// for_lanes<kN>(level, body) runs body(0) .. body(kN - 1) in a loop compiled three times: for the
+// x86-64 baseline (SSE2), with AVX2 and with AVX-512F enabled (GCC's target attribute; keel builds
+// without -march). The body must be written for the vectorizer (the kernels above, selects on
+// bits, a constant trip count: GCC's -O2 "very cheap" cost model vectorizes only loops that need
+// no runtime checks). Without FP contraction (-ffp-contract=off, no -ffast-math) every level
+// performs the same IEEE operations on each lane, so all levels give the same bits: the level
+// is a speed choice only. best_simd() is the widest level the CPU and OS support
+// (__builtin_cpu_supports checks the OS-enabled register state too); callers may pass a lower
+// level (tests run every level the machine has and compare the bits). Other compilers and
+// architectures get the baseline loop only.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define KEEL_VMATH_X86_CLONES 1
+#endif
+
+enum class Simd : int { kBaseline = 0, kAvx2 = 1, kAvx512 = 2 };
+
+inline Simd detect_simd() noexcept {
+#ifdef KEEL_VMATH_X86_CLONES
+  if (__builtin_cpu_supports("avx512f")) return Simd::kAvx512;
+  if (__builtin_cpu_supports("avx2")) return Simd::kAvx2;
+#endif
+  return Simd::kBaseline;
+}
+inline Simd best_simd() noexcept {
+  static const Simd level = detect_simd();
+  return level;
+}
+
+template <std::size_t kN, class Body>
+[[gnu::flatten]] void for_lanes_baseline(Body body) {
+  for (std::size_t i = 0; i < kN; ++i) body(i);
+}
+#ifdef KEEL_VMATH_X86_CLONES
+template <std::size_t kN, class Body>
+[[gnu::flatten, gnu::target("avx2")]] void for_lanes_avx2(Body body) {
+  for (std::size_t i = 0; i < kN; ++i) body(i);
+}
+template <std::size_t kN, class Body>
+[[gnu::flatten, gnu::target("avx512f")]] void for_lanes_avx512(Body body) {
+  for (std::size_t i = 0; i < kN; ++i) body(i);
+}
+#endif
+
+// A level above best_simd() is lowered to it (never an illegal instruction).
+template <std::size_t kN, class Body>
+void for_lanes(Simd level, Body body) {
+  const Simd best = best_simd();
+  if (static_cast<int>(level) > static_cast<int>(best)) level = best;
+#ifdef KEEL_VMATH_X86_CLONES
+  if (level == Simd::kAvx512) return for_lanes_avx512<kN>(body);
+  if (level == Simd::kAvx2) return for_lanes_avx2<kN>(body);
+#endif
+  for_lanes_baseline<kN>(body);
+}
 
 }  // namespace keel::analytics::vmath
