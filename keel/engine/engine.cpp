@@ -613,21 +613,19 @@ Status Engine::apply_split(const CorporateAction& a) {
 }
 
 void Engine::mark_positions() {
-  std::vector<std::pair<InstrumentId, Price>>& marks = marks_;
-  marks.clear();
-  for (const auto& [id, pos] : portfolio_.positions()) {
-    if (pos.instrument.is_option()) {
-      if (const OptionQuote* q = last_option_quote_.find(id); q != nullptr && q->ts_recv == now()) {
-        if (auto mid = option_mid(InstrumentId(id))) marks.emplace_back(InstrumentId(id), *mid);
-      }
-    } else if (auto close = last_close(InstrumentId(id))) {
-      marks.emplace_back(InstrumentId(id), *close);
+  // Options at the mid of a quote from this instant's snapshot, stock at its last close.
+  auto price_of = [this](std::int64_t id, const Instrument& inst) -> std::optional<Price> {
+    if (inst.is_option()) {
+      const OptionQuote* q = last_option_quote_.find(id);
+      if (q == nullptr || q->ts_recv != now()) return std::nullopt;
+      return q->mid();
     }
-  }
-  for (const auto& [id, px] : marks) {
-    portfolio_.mark(id, px);
-    for (portfolio::Portfolio& b : books_) b.mark(id, px);  // a no-op where the sleeve holds nothing of it
-  }
+    const std::vector<Bar>* h = history_.find(id);
+    if (h == nullptr || h->empty()) return std::nullopt;
+    return h->back().close;
+  };
+  portfolio_.mark_each(price_of);
+  for (portfolio::Portfolio& b : books_) b.mark_each(price_of);  // a sleeve's positions are the account's
 }
 
 Status Engine::process_close(MarketSlice& slice) {
@@ -637,7 +635,8 @@ Status Engine::process_close(MarketSlice& slice) {
     for (const Instrument* i : snap.instruments) universe_->add(*i);
   }
   for (const Bar& bar : slice.bars) {
-    std::vector<Bar>& h = history_[bar.instrument.value()];
+    std::vector<Bar>* known = history_.find(bar.instrument.value());
+    std::vector<Bar>& h = known != nullptr ? *known : history_[bar.instrument.value()];
     // Bounded history: the vector grows to limit + slack bars, then drops its oldest `slack + 1`
     // at once, so spans stay contiguous and each bar is moved limit / slack times on average
     // (slack = max(limit, 4096): at most once for long windows, rarely for short ones).

@@ -252,7 +252,6 @@ class Engine final : public strategy::Context {
   std::size_t pending_head_ = 0;
   // Buffers reused across slices (no allocation per bar once grown).
   MarketSlice slice_;
-  std::vector<std::pair<InstrumentId, Price>> marks_;
   bool in_callback_ = false;
 };
 

@@ -248,6 +248,14 @@ std::vector<VenueEvent> SimulatedVenue::on_bar(const Bar& bar) {
   std::vector<VenueEvent> out;
   const std::int64_t key = bar.instrument.value();
   Bar* prev = last_bar_.find(key);
+  if (working_.empty()) {  // nothing to match: only remember the bar
+    if (prev != nullptr) {
+      *prev = bar;
+    } else {
+      last_bar_.insert_or_assign(key, bar);
+    }
+    return out;
+  }
   // A daily bar is a whole session; an intraday bar opens a session when the previous bar of
   // the instrument is from another UTC date (a US session never spans UTC midnight).
   const bool session_first =
@@ -257,7 +265,6 @@ std::vector<VenueEvent> SimulatedVenue::on_bar(const Bar& bar) {
   } else {
     last_bar_.insert_or_assign(key, bar);
   }
-  if (working_.empty()) return out;
   for (Working& w : working_) {
     if (w.done || w.order.is_combo() || w.instrument.is_option() || w.order.instrument != bar.instrument) continue;
     match_stock_bar(w, bar, session_first, out);

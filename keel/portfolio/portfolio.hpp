@@ -188,6 +188,19 @@ class Portfolio {
   // Bookings. Each validates first and changes nothing on error (strong guarantee).
   Status apply_fill(const execution::Fill& fill, const Instrument& instrument, std::string_view reason);
   void mark(InstrumentId id, Price price);
+  // mark() for every position at once: price_of(id, instrument) -> std::optional<Price> (nullopt
+  // leaves the mark). One pass over the positions, no lookups (the engine marks every slice).
+  template <class PriceOf>
+  void mark_each(PriceOf&& price_of) {
+    auto meta = meta_.begin();  // meta_ has exactly positions_' keys, in the same order
+    for (auto& [id, pos] : positions_) {
+      if (std::optional<Price> px = price_of(id, pos.instrument)) {
+        pos.mark = *px;
+        meta->second.marked = true;
+      }
+      ++meta;
+    }
+  }
   Status expire_worthless(InstrumentId option, Timestamp ts, std::string_view reason);
   // Exercise (long) or assignment (short) of `contracts` (> 0, <= |position|) of `option`;
   // physical settlement books the stock `underlying` at the strike; cash settlement pays
