@@ -566,16 +566,17 @@ inline PairL mills_pair1(double ta, double tb) {
 }
 
 // eval_otm_call for a lane: b, b_max - b, b' = E and what the lane's objective needs; the
-// regime (z1 = u - t >= -1 or not) is chosen per lane. kPrecise takes M(za) - M(zb) as a divided
-// difference (full relative precision for small t: the Householder steps and the final check);
-// without it, as the plain difference of two values of mills_guess1 (the guess's interpolation
-// nodes, where a few lost bits do not matter, at a quarter of the multiplications). `obj_log` / `obj_up` pick the one
-// reciprocal the lane's objective needs (lambda for the ln b objective, mu for ln(b_max - b)),
-// and `log_arg` is what that objective takes the log of.
+// regime (z1 = u - t >= -1 or not) is chosen per lane, and M(za) - M(zb) is a divided
+// difference (full relative precision for small t). `obj_log` / `obj_up` pick the reciprocals
+// the lane's objective needs (plain: 1/b'; ln b: lambda = b'/b and 1/lambda; ln(b_max - b): mu
+// = b'/(b_max - b) and 1/mu), and `log_arg` is what that objective takes the log of. Divisions
+// are the lanes' main cost (the divider takes ~2 cycles per lane, whatever the vector width), so
+// each case gets its reciprocals from one: 1/E (plain), 1/D (ln b, lower regime: lambda = 1/D),
+// 1/m (ln(b_max - b), upper regime: mu = 1/m), else 1/(E b) or 1/(E (b_max - b)); and 1/s with
+// tau's denominators from 1/(s (6 + za) (6 + zb)). The check needs b alone (no reciprocal).
 struct EvalL {
   double b, bmb, vega, inv_vega, inv_s, lambda, inv_lambda, mu, inv_mu, log_arg, log_off;
 };
-template <bool kPrecise>
 inline EvalL eval1(double x, double s, double bmax, bool obj_log = false, bool obj_up = false,
                    double inv_bmax_minus_beta = 0.0) {
   const double t = 0.5 * s;
@@ -585,35 +586,34 @@ inline EvalL eval1(double x, double s, double bmax, bool obj_log = false, bool o
   const double z1 = u - t;
   const bool lower = !(z1 < -1.0);
   const double za = vmin(sel(lower, z1, -z1), 1e150), zb = vmin(u + t, 1e150);
-  // tau(za), tau(zb) and the divided difference's factor over one division.
+  // tau(za), tau(zb), the divided difference's factor and 1/s over one division.
   const double ga = 6.0 + za, gb = 6.0 + zb;
-  const double inv_g = 1.0 / (ga * gb);
+  const double gab = ga * gb;
+  const double inv_sg = 1.0 / (s * gab);
+  const double inv_g = s * inv_sg;
   const double ta = (4.0 - za) * (gb * inv_g), tb = (4.0 - zb) * (ga * inv_g);
-  double va, vb, D;
-  if constexpr (kPrecise) {
-    const PairL p = mills_pair1(ta, tb);
-    va = p.va;
-    vb = p.vb;
-    D = (20.0 * t * inv_g) * p.dd;  // M(za) - M(zb)
-  } else {
-    va = mills_guess1(ta);
-    vb = mills_guess1(tb);
-    D = va - vb;
-  }
-  const double m = va + vb;  // M(t - u) + M(t + u), upper regime
+  const PairL p = mills_pair1(ta, tb);
+  const double D = (20.0 * t * inv_g) * p.dd;  // M(za) - M(zb)
+  const double m = p.va + p.vb;                // M(t - u) + M(t + u), upper regime
   EvalL e;
   e.vega = E;
-  e.inv_s = 1.0 / s;
+  e.inv_s = gab * inv_sg;
   const double b_lo = E * D;
   const double bmb_up = E * m;
   e.b = sel(lower, b_lo, bmax - bmb_up);
   e.bmb = sel(lower, bmax - b_lo, bmb_up);
-  e.inv_vega = 1.0 / E;
-  // ln b objective: lambda = b'/b = 1/D (lower) or E/b; ln(b_max - b): mu = E/(b_max - b) or 1/m.
-  const double rec = 1.0 / sel(obj_log, sel(lower, D, e.b), sel(lower, e.bmb, m));
-  e.lambda = sel(lower, rec, E * rec);
+  const bool plain = !obj_log & !obj_up;
+  const bool alone = (obj_log & lower) | (obj_up & !lower);  // 1/D or 1/m
+  const double other = sel(obj_log, e.b, e.bmb);               // E b or E (b_max - b)
+  const double w = 1.0 / sel(plain, E, sel(alone, sel(lower, D, m), E * other));
+  // plain: w = 1/E; ln b: lambda = 1/D (lower) or E/b = E^2 w, 1/lambda = D or b/E = b^2 w;
+  // ln(b_max - b): mu = E/(b_max - b) = E^2 w (lower) or 1/m, 1/mu = (b_max - b)/E or m. (E^2
+  // underflows only where E < 1e-154, far outside the regimes these cases occur in; a lane whose
+  // step went wrong is caught by the check.)
+  e.inv_vega = sel(plain, w, other * w);  // 1/E where the objective uses it
+  e.lambda = sel(lower, w, E * (E * w));
   e.inv_lambda = sel(lower, D, e.b * e.inv_vega);
-  e.mu = sel(lower, E * rec, rec);
+  e.mu = sel(lower, E * (E * w), w);
   e.inv_mu = sel(lower, e.bmb * e.inv_vega, m);
   e.log_arg = sel(obj_up, e.bmb * inv_bmax_minus_beta, sel(lower, D, e.b));
   e.log_off = sel(lower, expo - kLnSqrt2Pi, 0.0);
@@ -805,7 +805,7 @@ struct Step {
 inline Step step_lane(double beta, double x, double bmax, double obj, const StepCtx& c, double s0) {
   const bool obj_log = obj == kObjLog, obj_up = obj == kObjUp;
   const double ln_beta = c.ln_beta, inv_ln_beta = c.inv_ln_beta;
-  const EvalL e = eval1<true>(x, s0, bmax, obj_log, obj_up, c.inv_bmax_minus_beta);
+  const EvalL e = eval1(x, s0, bmax, obj_log, obj_up, c.inv_bmax_minus_beta);
   const double inv_s = e.inv_s;
   const double h = x * inv_s, t = 0.5 * s0;
   const double p2 = (h * h - t * t) * inv_s;
@@ -843,7 +843,7 @@ inline Solve1 solve_otm_lane(double beta, double x, double bmax, double inv_bmax
 
 // The check of a lane that took two steps: b(s) within kLaneTolerance of beta.
 inline double verify_lane(double beta, double x, double bmax, double s) {
-  const EvalL e = eval1<true>(x, s, bmax);
+  const EvalL e = eval1(x, s, bmax);
   return sel(vabs(e.b - beta) <= kLaneTolerance * beta, 1.0, 0.0);
 }
 
