@@ -665,8 +665,25 @@ inline double householder1(double nu, double h2, double h3) {
   return sel((den > 0.0) & (f > 0.0) & (f < 4.0), nu * f, nu);
 }
 
-// inv_norm_guess for 0 < p <= 1/2 given ln p (Acklam's two branches, one division).
-inline double inv_norm1(double p, double ln_p) {
+// sqrt for the guess: vmath::k_sqrt with three Newton steps on 1/sqrt(x) instead of four
+// (3.5e-2 -> 1.8e-3 -> 5e-6 -> 4e-11; the closing correction of x y squares that), a shorter
+// dependency chain on the guess's critical path.
+inline double sqrt_guess(double x) {
+  double y = from_bits(0x5fe6eb50c7b537a9ULL - (to_bits(x) >> 1));
+  const double hx = 0.5 * x;
+  y = y * (1.5 - hx * y * y);
+  y = y * (1.5 - hx * y * y);
+  y = y * (1.5 - hx * y * y);
+  const double s = x * y;
+  return s + 0.5 * y * (x - s * s);
+}
+
+// inv_norm_guess for 0 < p <= 1/2 given ln p (Acklam's two branches) as a numerator and a
+// denominator: the caller needs both Phi^-1(p) and its reciprocal, from one division.
+struct Ratio {
+  double num, den;
+};
+inline Ratio inv_norm1(double p, double ln_p) {
   constexpr double a[6] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
                            1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
   constexpr double b[5] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
@@ -676,13 +693,13 @@ inline double inv_norm1(double p, double ln_p) {
   constexpr double d[4] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
                            3.754408661907416e+00};
   const bool tail = p < 0.02425;
-  const double q = vmath::k_sqrt(vmax(-2.0 * ln_p, 1e-300));
+  const double q = sqrt_guess(vmax(-2.0 * ln_p, 1e-300));
   const double tn = ((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5];
   const double td = (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0;
   const double h = p - 0.5, r = h * h;
   const double cn = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * h;
   const double cd = ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0;
-  return sel(tail, tn, cn) / sel(tail, td, cd);
+  return Ratio{sel(tail, tn, cn), sel(tail, td, cd)};
 }
 
 // The lane's acceptance bound on |b(s) - beta| / beta: a factor 5 inside the contract's 1e-12, for
@@ -709,7 +726,7 @@ struct Guess1 {
 inline Guess1 guess_lane(double beta, double x, double bmax, double inv_bmax) {
   constexpr double kTwoPiOver3Sqrt3 = kTwoPi / (3.0 * kSqrt3);
   const double ax = -x;
-  const double sc = vmath::k_sqrt(vmax(-2.0 * x, 1e-300));
+  const double sc = sqrt_guess(vmax(-2.0 * x, 1e-300));
   const double vc = bmax * kInvSqrt2Pi;
   const double inv_vc = kSqrt2Pi * inv_bmax;
   // b_c = v_c [M(0) - M(s_c)] (a guess's node: the plain difference).
@@ -731,23 +748,27 @@ inline Guess1 guess_lane(double beta, double x, double bmax, double inv_bmax) {
   const double z = un * (-1.0 / kSqrt3);
   const double e1 = vmath::k_exp(sel(low, -0.5 * z * z, -0.5 * tn * tn));
   const double e2 = vmath::k_exp(sel(low, 0.5 * tn * tn, 0.5 * un * un));
-  const double inv_e12 = 1.0 / (e1 * e2);
+  // One division for 1/(e1 e2), tau's denominators at the node (6 + za)(6 + zb) and for the outer
+  // map's Mills ratio (6 + zo), zo = -z (low) or t_u.
+  const double z1 = un - tn;
+  const bool lower = !(z1 < -1.0);
+  const double za = vmin(sel(lower, z1, -z1), 1e150), zb = vmin(un + tn, 1e150);
+  const double zo = vmin(sel(low, -z, tn), 1e150);
+  const double ga = 6.0 + za, gb = 6.0 + zb, go = 6.0 + zo;
+  const double e12 = e1 * e2, gab = ga * gb;
+  const double w3 = 1.0 / (e12 * (gab * go));
+  const double inv_e12 = (gab * go) * w3, inv_g = (e12 * go) * w3, inv_go = (e12 * gab) * w3;
   const double inv_e1 = e2 * inv_e12, inv_e2 = e1 * inv_e12;
   const double inv_e1_cube = inv_e1 * sel(low, inv_e1 * inv_e1, 1.0);
   const double E = kInvSqrt2Pi * (e1 * sel(low, e1 * e1, 1.0)) * inv_e2;
   const double inv_vn = kSqrt2Pi * e2 * inv_e1_cube;
   const double e3 = e2 * e2 * inv_e1_cube;
   // b at the node (mills_guess1: a node of the guess), regime chosen per lane as in eval1.
-  const double z1 = un - tn;
-  const bool lower = !(z1 < -1.0);
-  const double za = vmin(sel(lower, z1, -z1), 1e150), zb = vmin(un + tn, 1e150);
-  const double ga = 6.0 + za, gb = 6.0 + zb;
-  const double inv_g = 1.0 / (ga * gb);
   const double va = mills_guess1((4.0 - za) * (gb * inv_g)), vb = mills_guess1((4.0 - zb) * (ga * inv_g));
   const double bn = sel(lower, E * (va - vb), bmax - E * (va + vb));
   const bool outer = (low & (beta < bn)) | (!low & (beta > bn));
   // ---- outer branches: the lower map (low) or the upper map, interpolated in beta.
-  const double Mo = mills_guess1(tau(sel(low, -z, tn)));  // M(-z) or M(t_u)
+  const double Mo = mills_guess1((4.0 - zo) * inv_go);  // M(-z) or M(t_u)
   const double phi = kInvSqrt2Pi * e1 * Mo;               // Phi(z) (low) or Phi(-t_u)
   const double fl = kTwoPiOver3Sqrt3 * ax * phi * phi * phi;
   const double x2_3sl2 = un * un * (1.0 / 3.0);  // x^2 / (3 s_l^2)
@@ -775,9 +796,11 @@ inline Guess1 guess_lane(double beta, double x, double bmax, double inv_bmax) {
   const double lg = vmath::k_log(vmax(sel(low, v, fmin), 1e-300)) * sel(low, 1.0 / 3.0, 1.0);
   const double cdf = vmath::k_exp(lg);
   const double p = sel(low, vmin(cdf, 0.5), fmin);
-  const double zz = inv_norm1(p, sel(low & (cdf > 0.5), -0.69314718055994531, lg));
-  const double zzl = sel(f > 0.0, zz, -38.0);
-  double s_lo = sel(zzl < 0.0, ax / (-kSqrt3 * zzl), sl);
+  const Ratio zr = inv_norm1(p, sel(low & (cdf > 0.5), -0.69314718055994531, lg));
+  const double wz = 1.0 / (zr.num * zr.den);
+  const double zz = zr.num * (zr.num * wz), inv_zz = zr.den * (zr.den * wz);
+  const double zzl = sel(f > 0.0, zz, -38.0), inv_zzl = sel(f > 0.0, inv_zz, -1.0 / 38.0);
+  double s_lo = sel(zzl < 0.0, ax * (-1.0 / kSqrt3) * inv_zzl, sl);
   s_lo = sel(!(s_lo > 0.0) | !(s_lo <= sl), vmin(vmax(s_lo, 1e-3 * sl), sl), s_lo);
   double s_hi = sel(f > 0.0, -2.0 * zz, 2.0 * su);
   s_hi = sel(!(s_hi >= su), su, s_hi);
@@ -795,7 +818,9 @@ struct StepCtx {
 };
 inline StepCtx step_ctx(double beta, double bmax) {
   const double ln_beta = vmath::k_log(vmax(beta, 1e-300));
-  return StepCtx{ln_beta, 1.0 / ln_beta, 1.0 / (bmax - beta)};
+  const double bmb = bmax - beta;
+  const double w = 1.0 / (ln_beta * bmb);  // ln beta in [-745, 0), b_max - beta in (0, 1)
+  return StepCtx{ln_beta, bmb * w, ln_beta * w};
 }
 
 // One Householder(3) step from s0 on the lane's objective; also returns b(s0).
