@@ -569,11 +569,11 @@ inline PairL mills_pair1(double ta, double tb) {
 // regime (z1 = u - t >= -1 or not) is chosen per lane, and M(za) - M(zb) is a divided
 // difference (full relative precision for small t). `obj_log` / `obj_up` pick the reciprocals
 // the lane's objective needs (plain: 1/b'; ln b: lambda = b'/b and 1/lambda; ln(b_max - b): mu
-// = b'/(b_max - b) and 1/mu), and `log_arg` is what that objective takes the log of. Divisions
-// are the lanes' main cost (the divider takes ~2 cycles per lane, whatever the vector width), so
-// each case gets its reciprocals from one: 1/E (plain), 1/D (ln b, lower regime: lambda = 1/D),
+// = b'/(b_max - b) and 1/mu), and `log_arg` is what that objective takes the log of. Each case
+// gets its reciprocals from one division: 1/E (plain), 1/D (ln b, lower regime: lambda = 1/D),
 // 1/m (ln(b_max - b), upper regime: mu = 1/m), else 1/(E b) or 1/(E (b_max - b)); and 1/s with
-// tau's denominators from 1/(s (6 + za) (6 + zb)). The check needs b alone (no reciprocal).
+// tau's denominators from 1/(s (6 + za) (6 + zb)). The check, which needs b alone, divides twice
+// (u and that one).
 struct EvalL {
   double b, bmb, vega, inv_vega, inv_s, lambda, inv_lambda, mu, inv_mu, log_arg, log_off;
 };
@@ -623,10 +623,10 @@ inline EvalL eval1(double x, double s, double bmax, bool obj_log = false, bool o
 // The rational cubic interpolation at x between (xl, yl) and (xr, yr) with end slopes dl, dr,
 // its control r chosen as in control_right (right = true) or control_left from the second
 // derivative at that end, then raised to the shape-preserving minimum (minimum_control) and
-// clamped: the scalar rational_cubic(x, ..., control_right/left(...)), branch-free. Divisions
-// dominate the lane solver's cost (a vector division takes the divider ~2 cycles per lane, about
-// 15 multiplications' worth), so the scalar code's seven are five here: 1/h is shared by the
-// slope and the abscissa, and max(|ds/drs|, |ds/dsl|) = |ds| / min(|drs|, |dsl|).
+// clamped: the scalar rational_cubic(x, ..., control_right/left(...)), branch-free. A vector
+// division costs ~2 cycles of the divider per lane and ~20 cycles of latency on the guess's
+// dependency chain, so the scalar code's seven are five here: 1/h is shared by the slope and the
+// abscissa, and max(|ds/drs|, |ds/dsl|) = |ds| / min(|drs|, |dsl|).
 inline double interp1(bool right, double x, double xl, double xr, double yl, double yr, double dl, double dr,
                       double second) {
   const double h = xr - xl;
