@@ -566,16 +566,17 @@ inline PairL mills_pair1(double ta, double tb) {
 }
 
 // eval_otm_call for a lane: b, b_max - b, b' = E and what the lane's objective needs; the
-// regime (z1 = u - t >= -1 or not) is chosen per lane. kPrecise takes M(za) - M(zb) as a divided
-// difference (full relative precision for small t: the Householder steps and the final check);
-// without it, as the plain difference of two values of mills_guess1 (the guess's interpolation
-// nodes, where a few lost bits do not matter, at a quarter of the multiplications). `obj_log` / `obj_up` pick the one
-// reciprocal the lane's objective needs (lambda for the ln b objective, mu for ln(b_max - b)),
-// and `log_arg` is what that objective takes the log of.
+// regime (z1 = u - t >= -1 or not) is chosen per lane, and M(za) - M(zb) is a divided
+// difference (full relative precision for small t). `obj_log` / `obj_up` pick the reciprocals
+// the lane's objective needs (plain: 1/b'; ln b: lambda = b'/b and 1/lambda; ln(b_max - b): mu
+// = b'/(b_max - b) and 1/mu), and `log_arg` is what that objective takes the log of. Each case
+// gets its reciprocals from one division: 1/E (plain), 1/D (ln b, lower regime: lambda = 1/D),
+// 1/m (ln(b_max - b), upper regime: mu = 1/m), else 1/(E b) or 1/(E (b_max - b)); and 1/s with
+// tau's denominators from 1/(s (6 + za) (6 + zb)). The check, which needs b alone, divides twice
+// (u and that one).
 struct EvalL {
   double b, bmb, vega, inv_vega, inv_s, lambda, inv_lambda, mu, inv_mu, log_arg, log_off;
 };
-template <bool kPrecise>
 inline EvalL eval1(double x, double s, double bmax, bool obj_log = false, bool obj_up = false,
                    double inv_bmax_minus_beta = 0.0) {
   const double t = 0.5 * s;
@@ -585,75 +586,76 @@ inline EvalL eval1(double x, double s, double bmax, bool obj_log = false, bool o
   const double z1 = u - t;
   const bool lower = !(z1 < -1.0);
   const double za = vmin(sel(lower, z1, -z1), 1e150), zb = vmin(u + t, 1e150);
-  // tau(za), tau(zb) and the divided difference's factor over one division.
+  // tau(za), tau(zb), the divided difference's factor and 1/s over one division.
   const double ga = 6.0 + za, gb = 6.0 + zb;
-  const double inv_g = 1.0 / (ga * gb);
+  const double gab = ga * gb;
+  const double inv_sg = 1.0 / (s * gab);
+  const double inv_g = s * inv_sg;
   const double ta = (4.0 - za) * (gb * inv_g), tb = (4.0 - zb) * (ga * inv_g);
-  double va, vb, D;
-  if constexpr (kPrecise) {
-    const PairL p = mills_pair1(ta, tb);
-    va = p.va;
-    vb = p.vb;
-    D = (20.0 * t * inv_g) * p.dd;  // M(za) - M(zb)
-  } else {
-    va = mills_guess1(ta);
-    vb = mills_guess1(tb);
-    D = va - vb;
-  }
-  const double m = va + vb;  // M(t - u) + M(t + u), upper regime
+  const PairL p = mills_pair1(ta, tb);
+  const double D = (20.0 * t * inv_g) * p.dd;  // M(za) - M(zb)
+  const double m = p.va + p.vb;                // M(t - u) + M(t + u), upper regime
   EvalL e;
   e.vega = E;
-  e.inv_s = 1.0 / s;
+  e.inv_s = gab * inv_sg;
   const double b_lo = E * D;
   const double bmb_up = E * m;
   e.b = sel(lower, b_lo, bmax - bmb_up);
   e.bmb = sel(lower, bmax - b_lo, bmb_up);
-  e.inv_vega = 1.0 / E;
-  // ln b objective: lambda = b'/b = 1/D (lower) or E/b; ln(b_max - b): mu = E/(b_max - b) or 1/m.
-  const double rec = 1.0 / sel(obj_log, sel(lower, D, e.b), sel(lower, e.bmb, m));
-  e.lambda = sel(lower, rec, E * rec);
+  const bool plain = !obj_log & !obj_up;
+  const bool alone = (obj_log & lower) | (obj_up & !lower);  // 1/D or 1/m
+  const double other = sel(obj_log, e.b, e.bmb);               // E b or E (b_max - b)
+  const double w = 1.0 / sel(plain, E, sel(alone, sel(lower, D, m), E * other));
+  // plain: w = 1/E; ln b: lambda = 1/D (lower) or E/b = E^2 w, 1/lambda = D or b/E = b^2 w;
+  // ln(b_max - b): mu = E/(b_max - b) = E^2 w (lower) or 1/m, 1/mu = (b_max - b)/E or m. (E^2
+  // underflows only where E < 1e-154, far outside the regimes these cases occur in; a lane whose
+  // step went wrong is caught by the check.)
+  e.inv_vega = sel(plain, w, other * w);  // 1/E where the objective uses it
+  e.lambda = sel(lower, w, E * (E * w));
   e.inv_lambda = sel(lower, D, e.b * e.inv_vega);
-  e.mu = sel(lower, E * rec, rec);
+  e.mu = sel(lower, E * (E * w), w);
   e.inv_mu = sel(lower, e.bmb * e.inv_vega, m);
   e.log_arg = sel(obj_up, e.bmb * inv_bmax_minus_beta, sel(lower, D, e.b));
   e.log_off = sel(lower, expo - kLnSqrt2Pi, 0.0);
   return e;
 }
 
-// rational_cubic, branch-free.
-inline double rational_cubic1(double x, double xl, double xr, double yl, double yr, double dl, double dr, double r) {
+// The rational cubic interpolation at x between (xl, yl) and (xr, yr) with end slopes dl, dr,
+// its control r chosen as in control_right (right = true) or control_left from the second
+// derivative at that end, then raised to the shape-preserving minimum (minimum_control) and
+// clamped: the scalar rational_cubic(x, ..., control_right/left(...)), branch-free. A vector
+// division costs ~2 cycles of the divider per lane and ~20 cycles of latency on the guess's
+// dependency chain, so the scalar code's seven are five here: 1/h is shared by the slope and the
+// abscissa, and max(|ds/drs|, |ds/dsl|) = |ds| / min(|drs|, |dsl|).
+inline double interp1(bool right, double x, double xl, double xr, double yl, double yr, double dl, double dr,
+                      double second) {
   const double h = xr - xl;
-  const double t = (x - xl) / h;
+  const double inv_h = 1.0 / h;
+  const double s = (yr - yl) * inv_h;
+  // minimum_control
+  const bool monotonic = (dl * s >= 0.0) & (dr * s >= 0.0);
+  const bool convex = (dl <= s) & (s <= dr);
+  const bool concave = (dl >= s) & (s >= dr);
+  const double r_mono =
+      sel(s != 0.0, vmax(kMinR, (dr + dl) / s), sel((dl != 0.0) | (dr != 0.0), kMaxR, kMinR));
+  const double r0 = sel(monotonic, r_mono, kMinR);
+  const double drs = dr - s, dsl = s - dl, ds = dr - dl;
+  const double r_conv =
+      sel((drs != 0.0) & (dsl != 0.0), vmax(r0, vabs(ds) / vmin(vabs(drs), vabs(dsl))), sel(ds != 0.0, kMaxR, r0));
+  const double rmin = sel(convex | concave, r_conv, r0);
+  // control_right / control_left, clamped
+  const double num = 0.5 * h * second + (dr - dl), den = sel(right, dr - s, s - dl);
+  double r = sel(den != 0.0, num / den, sel(num > 0.0, kMaxR, kMinR));
+  r = sel(r == r, r, rmin);
+  r = vmin(vmax(vmax(r, rmin), kMinR), kMaxR);
+  // rational_cubic
+  const double t = (x - xl) * inv_h;
   const double omt = 1.0 - t;
   const double t2 = t * t, omt2 = omt * omt;
   const double cubic = (yr * t2 * t + (r * yr - h * dr) * t2 * omt + (r * yl + h * dl) * t * omt2 + yl * omt2 * omt) /
                        (1.0 + (r - 3.0) * t * omt);
   const double linear = yr * t + yl * omt;
   return sel(!(h > 0.0), 0.5 * (yl + yr), sel(r >= kMaxR, linear, cubic));
-}
-
-// minimum_control and clamp_control, branch-free.
-inline double minimum_control1(double dl, double dr, double s) {
-  const bool monotonic = (dl * s >= 0.0) & (dr * s >= 0.0);
-  const bool convex = (dl <= s) & (s <= dr);
-  const bool concave = (dl >= s) & (s >= dr);
-  double r = kMinR;
-  const double r_mono = sel(s != 0.0, vmax(r, (dr + dl) / s), sel((dl != 0.0) | (dr != 0.0), kMaxR, r));
-  r = sel(monotonic, r_mono, r);
-  const double drs = dr - s, dsl = s - dl, ds = dr - dl;
-  const double r_conv = sel((drs != 0.0) & (dsl != 0.0), vmax(r, vmax(vabs(ds / drs), vabs(ds / dsl))),
-                            sel(ds != 0.0, kMaxR, r));
-  return sel(convex | concave, r_conv, r);
-}
-
-// control_right (right = true) or control_left, as in the scalar code.
-inline double control1(bool right, double xl, double xr, double yl, double yr, double dl, double dr, double second) {
-  const double h = xr - xl, s = (yr - yl) / h;
-  const double num = 0.5 * h * second + (dr - dl), den = sel(right, dr - s, s - dl);
-  double r = sel(den != 0.0, num / den, sel(num > 0.0, kMaxR, kMinR));
-  const double rmin = minimum_control1(dl, dr, s);
-  r = sel(r == r, r, rmin);
-  return vmin(vmax(vmax(r, rmin), kMinR), kMaxR);
 }
 
 inline double householder1(double nu, double h2, double h3) {
@@ -663,8 +665,25 @@ inline double householder1(double nu, double h2, double h3) {
   return sel((den > 0.0) & (f > 0.0) & (f < 4.0), nu * f, nu);
 }
 
-// inv_norm_guess for 0 < p <= 1/2 given ln p (Acklam's two branches, one division).
-inline double inv_norm1(double p, double ln_p) {
+// sqrt for the guess: vmath::k_sqrt with three Newton steps on 1/sqrt(x) instead of four
+// (3.5e-2 -> 1.8e-3 -> 5e-6 -> 4e-11; the closing correction of x y squares that), a shorter
+// dependency chain on the guess's critical path.
+inline double sqrt_guess(double x) {
+  double y = from_bits(0x5fe6eb50c7b537a9ULL - (to_bits(x) >> 1));
+  const double hx = 0.5 * x;
+  y = y * (1.5 - hx * y * y);
+  y = y * (1.5 - hx * y * y);
+  y = y * (1.5 - hx * y * y);
+  const double s = x * y;
+  return s + 0.5 * y * (x - s * s);
+}
+
+// inv_norm_guess for 0 < p <= 1/2 given ln p (Acklam's two branches) as a numerator and a
+// denominator: the caller needs both Phi^-1(p) and its reciprocal, from one division.
+struct Ratio {
+  double num, den;
+};
+inline Ratio inv_norm1(double p, double ln_p) {
   constexpr double a[6] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
                            1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
   constexpr double b[5] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
@@ -674,13 +693,13 @@ inline double inv_norm1(double p, double ln_p) {
   constexpr double d[4] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
                            3.754408661907416e+00};
   const bool tail = p < 0.02425;
-  const double q = vmath::k_sqrt(vmax(-2.0 * ln_p, 1e-300));
+  const double q = sqrt_guess(vmax(-2.0 * ln_p, 1e-300));
   const double tn = ((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5];
   const double td = (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0;
   const double h = p - 0.5, r = h * h;
   const double cn = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * h;
   const double cd = ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0;
-  return sel(tail, tn, cn) / sel(tail, td, cd);
+  return Ratio{sel(tail, tn, cn), sel(tail, td, cd)};
 }
 
 // The lane's acceptance bound on |b(s) - beta| / beta: a factor 5 inside the contract's 1e-12, for
@@ -705,8 +724,9 @@ struct Guess1 {
   double s, obj;
 };
 inline Guess1 guess_lane(double beta, double x, double bmax, double inv_bmax) {
+  constexpr double kTwoPiOver3Sqrt3 = kTwoPi / (3.0 * kSqrt3);
   const double ax = -x;
-  const double sc = vmath::k_sqrt(vmax(-2.0 * x, 1e-300));
+  const double sc = sqrt_guess(vmax(-2.0 * x, 1e-300));
   const double vc = bmax * kInvSqrt2Pi;
   const double inv_vc = kSqrt2Pi * inv_bmax;
   // b_c = v_c [M(0) - M(s_c)] (a guess's node: the plain difference).
@@ -716,59 +736,75 @@ inline Guess1 guess_lane(double beta, double x, double bmax, double inv_bmax) {
   const double sl0 = sc - bc * inv_vc;
   const double sl = sel(sl0 > 0.0, sl0, 0.5 * sc);
   const double su = sc + (bmax - bc) * inv_vc;
-  const double sside = sel(low, sl, su);
-  const EvalL es = eval1<false>(x, sside, bmax);
-  const bool outer = (low & (beta < es.b)) | (!low & (beta > es.b));
-  // ---- middle branches: rational cubic in (b, s) between (b_l, s_l) and (b_c, s_c), or
-  // (b_c, s_c) and (b_u, s_u), slopes 1/b'.
-  const double inv_ves = es.inv_vega;
-  const double m_xl = sel(low, es.b, bc), m_xr = sel(low, bc, es.b);
-  const double m_yl = sel(low, sl, sc), m_yr = sel(low, sc, su);
-  const double m_dl = sel(low, inv_ves, inv_vc), m_dr = sel(low, inv_vc, inv_ves);
-  const double m_r = control1(low, m_xl, m_xr, m_yl, m_yr, m_dl, m_dr, 0.0);
-  const double s_mid = rational_cubic1(beta, m_xl, m_xr, m_yl, m_yr, m_dl, m_dr, m_r);
+  // The one side node a lane needs, s_n = s_l (low) or s_u, with t = s_n/2 and u = |x|/s_n there
+  // (u as |x| (1/s_n): a node of the guess, where an ulp does not matter).
+  const double sn = sel(low, sl, su);
+  const double inv_sn = 1.0 / sn;
+  const double tn = 0.5 * sn, un = ax * inv_sn;
+  // The outer maps' Gaussian factors: e1 = e^{-z^2/2} (z = -u/sqrt 3, low) or e^{-t^2/2}, and
+  // e2 = e^{t^2/2} (low) or e^{u^2/2}. The density at the node is E = e^{-(u^2+t^2)/2}/sqrt(2 pi)
+  // = e1^3/e2 (low) or e1/e2 over sqrt(2 pi), so two exponentials and one division (1/(e1 e2))
+  // give E, 1/E and e3 = e^{h^2/2 + t^2} (low: e2^2/e1^3) or e^{h^2 + t^2/2} (e2^2/e1).
+  const double z = un * (-1.0 / kSqrt3);
+  const double e1 = vmath::k_exp(sel(low, -0.5 * z * z, -0.5 * tn * tn));
+  const double e2 = vmath::k_exp(sel(low, 0.5 * tn * tn, 0.5 * un * un));
+  // One division for 1/(e1 e2), tau's denominators at the node (6 + za)(6 + zb) and for the outer
+  // map's Mills ratio (6 + zo), zo = -z (low) or t_u.
+  const double z1 = un - tn;
+  const bool lower = !(z1 < -1.0);
+  const double za = vmin(sel(lower, z1, -z1), 1e150), zb = vmin(un + tn, 1e150);
+  const double zo = vmin(sel(low, -z, tn), 1e150);
+  const double ga = 6.0 + za, gb = 6.0 + zb, go = 6.0 + zo;
+  const double e12 = e1 * e2, gab = ga * gb;
+  const double w3 = 1.0 / (e12 * (gab * go));
+  const double inv_e12 = (gab * go) * w3, inv_g = (e12 * go) * w3, inv_go = (e12 * gab) * w3;
+  const double inv_e1 = e2 * inv_e12, inv_e2 = e1 * inv_e12;
+  const double inv_e1_cube = inv_e1 * sel(low, inv_e1 * inv_e1, 1.0);
+  const double E = kInvSqrt2Pi * (e1 * sel(low, e1 * e1, 1.0)) * inv_e2;
+  const double inv_vn = kSqrt2Pi * e2 * inv_e1_cube;
+  const double e3 = e2 * e2 * inv_e1_cube;
+  // b at the node (mills_guess1: a node of the guess), regime chosen per lane as in eval1.
+  const double va = mills_guess1((4.0 - za) * (gb * inv_g)), vb = mills_guess1((4.0 - zb) * (ga * inv_g));
+  const double bn = sel(lower, E * (va - vb), bmax - E * (va + vb));
+  const bool outer = (low & (beta < bn)) | (!low & (beta > bn));
   // ---- outer branches: the lower map (low) or the upper map, interpolated in beta.
-  const double inv_sl = 1.0 / sl, inv_su = 1.0 / su;
-  const double z = -ax * inv_sl * (1.0 / kSqrt3);
-  const double tl = 0.5 * sl, hl = x * inv_sl;
-  const double tu = 0.5 * su, hu = x * inv_su;
-  const double Mo = mills_guess1(tau(sel(low, -z, tu)));  // M(-z) or M(t_u)
-  const double e1 = vmath::k_exp(sel(low, -0.5 * z * z, -0.5 * tu * tu));
-  const double e2 = vmath::k_exp(sel(low, 0.5 * tl * tl, 0.5 * hu * hu));
-  // e^{hl^2/2 + tl^2} = e2^2 / e1^3 (z^2 = hl^2/3), e^{hu^2 + tu^2/2} = e2^2 / e1: no third exp.
-  const double inv_e1 = 1.0 / e1;
-  const double e3 = e2 * e2 * inv_e1 * sel(low, inv_e1 * inv_e1, 1.0);
-  // lower map
-  const double phi_z = kInvSqrt2Pi * e1 * Mo;
-  const double fl = kTwoPi * ax / (3.0 * kSqrt3) * phi_z * phi_z * phi_z;
-  const double x2_3sl2 = x * x * (inv_sl * inv_sl) * (1.0 / 3.0);  // x^2 / (3 s_l^2)
+  const double Mo = mills_guess1((4.0 - zo) * inv_go);  // M(-z) or M(t_u)
+  const double phi = kInvSqrt2Pi * e1 * Mo;               // Phi(z) (low) or Phi(-t_u)
+  const double fl = kTwoPiOver3Sqrt3 * ax * phi * phi * phi;
+  const double x2_3sl2 = un * un * (1.0 / 3.0);  // x^2 / (3 s_l^2)
   const double dfdb_l = x2_3sl2 * Mo * Mo * e2;
-  const double p2l = (hl * hl - tl * tl) * inv_sl;
-  const double d2_l = kSqrt2Pi * x2_3sl2 * e3 * Mo * ((-2.0 * z + (z * z - 2.0) * Mo) * inv_sl - Mo * p2l);
-  // upper map
-  const double fu = kInvSqrt2Pi * e1 * Mo;  // Phi(-t_u)
+  const double p2n = (un * un - tn * tn) * inv_sn;  // b''/b' at the node
+  const double d2_l = kSqrt2Pi * x2_3sl2 * e3 * Mo * ((-2.0 * z + (z * z - 2.0) * Mo) * inv_sn - Mo * p2n);
+  const double fu = phi;
   const double dfdb_u = -0.5 * e2;
-  const double p2u = (hu * hu - tu * tu) * inv_su;
-  const double d2_u = kSqrt2Pi * e3 * (su / 8.0 + 0.5 * p2u);
-  const double o_xl = sel(low, 0.0, es.b), o_xr = sel(low, es.b, bmax);
+  const double d2_u = kSqrt2Pi * e3 * (sn * 0.125 + 0.5 * p2n);
+  // ---- one interpolation per lane: the middle branches' rational cubic in (b, s) between
+  // (b_l, s_l) and (b_c, s_c), or (b_c, s_c) and (b_u, s_u), slopes 1/b', or the outer map's.
+  const double m_xl = sel(low, bn, bc), m_xr = sel(low, bc, bn);
+  const double m_yl = sel(low, sl, sc), m_yr = sel(low, sc, su);
+  const double m_dl = sel(low, inv_vn, inv_vc), m_dr = sel(low, inv_vc, inv_vn);
+  const double o_xl = sel(low, 0.0, bn), o_xr = sel(low, bn, bmax);
   const double o_yl = sel(low, 0.0, fu), o_yr = sel(low, fl, 0.0);
   const double o_dl = sel(low, 1.0, dfdb_u), o_dr = sel(low, dfdb_l, -0.5);
-  const double o_r = control1(low, o_xl, o_xr, o_yl, o_yr, o_dl, o_dr, sel(low, d2_l, d2_u));
-  const double f = rational_cubic1(beta, o_xl, o_xr, o_yl, o_yr, o_dl, o_dr, o_r);
+  const double f = interp1(low, beta, sel(outer, o_xl, m_xl), sel(outer, o_xr, m_xr), sel(outer, o_yl, m_yl),
+                           sel(outer, o_yr, m_yr), sel(outer, o_dl, m_dl), sel(outer, o_dr, m_dr),
+                           sel(outer, sel(low, d2_l, d2_u), 0.0));
   // Back from the map: lower: s = -|x| / (sqrt 3 Phi^-1(cbrt(3 sqrt 3 f / (2 pi |x|)))), with
   // cbrt(v) = e^{ln v / 3}; upper: s = -2 Phi^-1(min(f, f_u)).
-  const double v = 3.0 * kSqrt3 * f / (kTwoPi * ax);
+  const double v = f / (kTwoPiOver3Sqrt3 * ax);
   const double fmin = vmin(f, fu);
   const double lg = vmath::k_log(vmax(sel(low, v, fmin), 1e-300)) * sel(low, 1.0 / 3.0, 1.0);
   const double cdf = vmath::k_exp(lg);
   const double p = sel(low, vmin(cdf, 0.5), fmin);
-  const double zz = inv_norm1(p, sel(low & (cdf > 0.5), -0.69314718055994531, lg));
-  const double zzl = sel(f > 0.0, zz, -38.0);
-  double s_lo = sel(zzl < 0.0, -ax / (kSqrt3 * zzl), sl);
+  const Ratio zr = inv_norm1(p, sel(low & (cdf > 0.5), -0.69314718055994531, lg));
+  const double wz = 1.0 / (zr.num * zr.den);
+  const double zz = zr.num * (zr.num * wz), inv_zz = zr.den * (zr.den * wz);
+  const double zzl = sel(f > 0.0, zz, -38.0), inv_zzl = sel(f > 0.0, inv_zz, -1.0 / 38.0);
+  double s_lo = sel(zzl < 0.0, ax * (-1.0 / kSqrt3) * inv_zzl, sl);
   s_lo = sel(!(s_lo > 0.0) | !(s_lo <= sl), vmin(vmax(s_lo, 1e-3 * sl), sl), s_lo);
   double s_hi = sel(f > 0.0, -2.0 * zz, 2.0 * su);
   s_hi = sel(!(s_hi >= su), su, s_hi);
-  double s = sel(outer, sel(low, s_lo, s_hi), s_mid);
+  double s = sel(outer, sel(low, s_lo, s_hi), f);
   s = sel(!(s > 0.0), sel(sc > 0.0, sc, 1.0), s);
   const bool obj_log = outer & low;
   const bool obj_up = outer & !low;
@@ -782,7 +818,9 @@ struct StepCtx {
 };
 inline StepCtx step_ctx(double beta, double bmax) {
   const double ln_beta = vmath::k_log(vmax(beta, 1e-300));
-  return StepCtx{ln_beta, 1.0 / ln_beta, 1.0 / (bmax - beta)};
+  const double bmb = bmax - beta;
+  const double w = 1.0 / (ln_beta * bmb);  // ln beta in [-745, 0), b_max - beta in (0, 1)
+  return StepCtx{ln_beta, bmb * w, ln_beta * w};
 }
 
 // One Householder(3) step from s0 on the lane's objective; also returns b(s0).
@@ -792,7 +830,7 @@ struct Step {
 inline Step step_lane(double beta, double x, double bmax, double obj, const StepCtx& c, double s0) {
   const bool obj_log = obj == kObjLog, obj_up = obj == kObjUp;
   const double ln_beta = c.ln_beta, inv_ln_beta = c.inv_ln_beta;
-  const EvalL e = eval1<true>(x, s0, bmax, obj_log, obj_up, c.inv_bmax_minus_beta);
+  const EvalL e = eval1(x, s0, bmax, obj_log, obj_up, c.inv_bmax_minus_beta);
   const double inv_s = e.inv_s;
   const double h = x * inv_s, t = 0.5 * s0;
   const double p2 = (h * h - t * t) * inv_s;
@@ -830,7 +868,7 @@ inline Solve1 solve_otm_lane(double beta, double x, double bmax, double inv_bmax
 
 // The check of a lane that took two steps: b(s) within kLaneTolerance of beta.
 inline double verify_lane(double beta, double x, double bmax, double s) {
-  const EvalL e = eval1<true>(x, s, bmax);
+  const EvalL e = eval1(x, s, bmax);
   return sel(vabs(e.b - beta) <= kLaneTolerance * beta, 1.0, 0.0);
 }
 
