@@ -67,13 +67,14 @@ class MinuteFeed final : public engine::MarketFeed {
     if (pos_ >= bars_.close_raw.size()) return false;
     s.reset(bars_.ts[pos_], bars_.day[pos_], engine::SlicePhase::kClose);
     s.session_end = bars_.last_of_session[pos_];
-    Bar& bar = s.bars.emplace_back();  // built in place in the reused slice
+    Bar bar;
     bar.instrument = InstrumentId(1);
     bar.timeframe = kOneMinute;
     bar.ts_event = s.ts - kOneMinute;
     bar.ts_recv = s.ts;
     bar.open = bar.high = bar.low = bar.close = Price::from_raw(bars_.close_raw[pos_], 2);
     bar.volume = Quantity::from_raw(1'000'000 * kFixedScale, 0);
+    s.bars.push_back(bar);
     ++pos_;
     return true;
   }
