@@ -458,42 +458,6 @@ inline double vmax(double a, double b) { return sel(b < a, a, b); }
 inline double vabs(double a) { return from_bits(to_bits(a) & 0x7fffffffffffffffULL); }
 inline bool finite(double a) { return (to_bits(a) & 0x7fffffffffffffffULL) < 0x7ff0000000000000ULL; }
 
-inline double tau(double z) { return (4.0 - z) / (6.0 + z); }
-
-// P (the Mills ratio in tau, kMills) at one point: the Estrin scheme of mills_tau, written out
-// (GCC vectorizes a loop over lanes only if it contains no inner loop left after unrolling).
-inline double mills_tau1(double t) {
-  const auto& c = kMills;
-  const double p1 = t * t, p2 = p1 * p1, p3 = p2 * p2, p4 = p3 * p3;
-  const double a0 = c[0] + c[1] * t;
-  const double a1 = c[2] + c[3] * t;
-  const double a2 = c[4] + c[5] * t;
-  const double a3 = c[6] + c[7] * t;
-  const double a4 = c[8] + c[9] * t;
-  const double a5 = c[10] + c[11] * t;
-  const double a6 = c[12] + c[13] * t;
-  const double a7 = c[14] + c[15] * t;
-  const double a8 = c[16] + c[17] * t;
-  const double a9 = c[18] + c[19] * t;
-  const double a10 = c[20] + c[21] * t;
-  const double a11 = c[22] + c[23] * t;
-  const double a12 = c[24] + c[25] * t;
-  const double a13 = c[26];
-  const double b0 = a0 + p1 * a1;
-  const double b1 = a2 + p1 * a3;
-  const double b2 = a4 + p1 * a5;
-  const double b3 = a6 + p1 * a7;
-  const double b4 = a8 + p1 * a9;
-  const double b5 = a10 + p1 * a11;
-  const double b6 = a12 + p1 * a13;
-  const double d0 = b0 + p2 * b1;
-  const double d1 = b2 + p2 * b3;
-  const double d2 = b4 + p2 * b5;
-  const double d3 = b6;
-  const double e0 = d0 + p3 * d1, e1 = d2 + p3 * d3;
-  return e0 + p4 * e1;
-}
-
 // A cheaper M for the guess's interpolation nodes, where ~1e-6 is plenty: M(z(tau)) = (1 + tau) R(tau)
 // (M ~ 1/z and 1 + tau = 10/(6 + z) as z -> inf, so R stays finite and a relative fit of R is one
 // of M); R: Chebyshev interpolation of mills_tau / (1 + tau) at 12 nodes on [-1, 1], converted to
@@ -712,12 +676,6 @@ constexpr double kLaneTolerance = 2e-13;
 constexpr double kCodeOk = 0.0, kCodeBelow = 1.0, kCodeAt = 2.0, kCodeAbove = 3.0, kCodeFallback = 4.0,
                  kCodeVerify = 5.0;
 
-// The initial guess and two Householder(3) steps for an out-of-the-money call (x <= 0,
-// 0 < beta < bmax); returns s and whether the final price check passed.
-struct Solve1 {
-  double s;
-  double ok;  // 1.0 when the check passed (a double: a bool member kept the struct in memory)
-};
 // The initial guess: s and the lane's objective (kObjPlain, kObjLog: 1/ln b, kObjUp: ln(b_max - b)).
 constexpr double kObjPlain = 0.0, kObjLog = 1.0, kObjUp = 2.0;
 struct Guess1 {
@@ -854,18 +812,6 @@ inline Step step_lane(double beta, double x, double bmax, double obj, const Step
   return Step{sel((next > 0.0) & finite(next), next, 0.5 * s0), e.b};
 }
 
-// Guess, one step, then the check at its result; the evaluation the check needs is also the
-// second step's, so a lane that fails it leaves with s after two steps, to be verified
-// (verify_lane). (The batches run these three parts as three lane loops.)
-inline Solve1 solve_otm_lane(double beta, double x, double bmax, double inv_bmax) {
-  const Guess1 g = guess_lane(beta, x, bmax, inv_bmax);
-  const StepCtx c = step_ctx(beta, bmax);
-  const double s1 = step_lane(beta, x, bmax, g.obj, c, g.s).next;
-  const Step st = step_lane(beta, x, bmax, g.obj, c, s1);
-  const bool ok1 = vabs(st.b - beta) <= kLaneTolerance * beta;
-  return Solve1{sel(ok1, s1, st.next), sel(ok1, 1.0, 0.0)};
-}
-
 // The check of a lane that took two steps: b(s) within kLaneTolerance of beta.
 inline double verify_lane(double beta, double x, double bmax, double s) {
   const EvalL e = eval1(x, s, bmax);
@@ -907,18 +853,6 @@ inline Pre pre_lane(double beta, double x, double w, double bmax, double ebig) {
   return Pre{sel(bad, 0.1, otm), sel(bad, -0.5, q), sel(bad, 0.77880078307140488, bmax),  // e^{-1/4}
              sel(bad, 1.2840254166877415, ebig),                                           // e^{1/4}
              sel(bad, sel(below, kCodeBelow, sel(above, kCodeAbove, kCodeAt)), kCodeOk)};
-}
-
-// bmax = e^{-|x|/2} and ebig = 1/bmax are the caller's (the BSM lane has them already).
-inline LaneOut normalised_lane(double beta, double x, double w, double bmax, double ebig) {
-  const Pre p = pre_lane(beta, x, w, bmax, ebig);
-  const Solve1 r = solve_otm_lane(p.otm, p.q, p.bmax, p.inv_bmax);
-  return LaneOut{r.s, p.otm, p.q, p.bmax, sel(p.code != kCodeOk, p.code, sel(r.ok != 0.0, kCodeOk, kCodeVerify))};
-}
-
-inline LaneOut normalised_lane(double beta, double x, double w) {
-  const double bmax = vmath::k_exp(-0.5 * vabs(x));
-  return normalised_lane(beta, x, w, bmax, 1.0 / bmax);
 }
 
 IvStatus status_of(double code) {
