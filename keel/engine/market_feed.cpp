@@ -86,8 +86,8 @@ Result<std::unique_ptr<StoreFeed>> StoreFeed::create(data::Store& store, std::ve
     ++feed->action_pos_;
   }
   // universe_ is final from here on: id_index_ and the snapshots point into it.
-  for (const Instrument& i : feed->universe_) feed->id_index_.emplace_back(i.id.value(), &i);
-  std::sort(feed->id_index_.begin(), feed->id_index_.end());
+  for (const Instrument& i : feed->universe_) feed->id_index_.insert_or_assign(i.id.value(), &i);
+  feed->snapshot_size_.assign(feed->symbols_.size(), 0);
   feed->chunk_quotes_.resize(feed->symbols_.size());
   feed->quote_pos_.assign(feed->symbols_.size(), 0);
   feed->snapshots_.assign(feed->symbols_.size(), 0);
@@ -142,6 +142,8 @@ Result<bool> StoreFeed::next(MarketSlice& slice) {
       std::size_t& p = quote_pos_[s];
       ChainSnapshot snap;
       snap.underlying = symbols_[s];
+      snap.instruments.reserve(snapshot_size_[s]);  // chains change little from day to day
+      snap.quotes.reserve(snapshot_size_[s]);
       while (p < q.size() && q.ts_event[p] <= session.close.ns()) {
         // Quotes stamped inside this session and known by its close belong to its snapshot;
         // one known only later (ts_recv after the close) would be look-ahead here: skip it and
@@ -157,18 +159,20 @@ Result<bool> StoreFeed::next(MarketSlice& slice) {
           continue;
         }
         const std::int64_t id = q.instrument[p];
-        auto it = std::lower_bound(id_index_.begin(), id_index_.end(), id,
-                                   [](const auto& entry, std::int64_t key) { return entry.first < key; });
-        if (it == id_index_.end() || it->first != id) {
+        const Instrument* const* known = id_index_.find(id);
+        const Instrument* contract = known != nullptr ? *known : nullptr;
+        if (contract == nullptr) {
           KEEL_TRY(inst, store_.instrument(InstrumentId(id)));
           extra_.push_back(std::move(inst));
-          it = id_index_.insert(it, std::make_pair(id, &extra_.back()));
+          contract = &extra_.back();
+          id_index_.insert_or_assign(id, contract);
         }
-        snap.instruments.push_back(it->second);
+        snap.instruments.push_back(contract);
         OptionQuote oq = q.row(p);
         snap.quotes.push_back(oq);
         ++p;
       }
+      snapshot_size_[s] = snap.quotes.size();
       if (!snap.quotes.empty()) {
         ++snapshots_[s];
         slice.chains.push_back(std::move(snap));

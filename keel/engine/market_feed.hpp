@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "keel/core/id_index.hpp"
 #include "keel/core/result.hpp"
 #include "keel/core/time.hpp"
 #include "keel/data/store.hpp"
@@ -114,7 +115,8 @@ class StoreFeed final : public MarketFeed {
   bool chunk_loaded_ = false;
   std::vector<OptionQuoteColumns> chunk_quotes_;
   std::vector<std::size_t> quote_pos_;
-  std::vector<std::pair<std::int64_t, const Instrument*>> id_index_;  // by instrument id, sorted
+  IdMap<const Instrument*> id_index_;  // by instrument id
+  std::vector<std::size_t> snapshot_size_;  // per symbol: the last snapshot's size (to reserve)
   std::deque<Instrument> extra_;  // contracts met in quotes but not listed at create (stable addresses)
   std::vector<std::int64_t> snapshots_;  // per symbol: sessions with an option snapshot
   std::vector<bool> wants_chain_;        // per symbol: load its option chains

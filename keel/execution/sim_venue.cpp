@@ -288,6 +288,7 @@ std::vector<VenueEvent> SimulatedVenue::on_quote(const Quote& quote) {
 
 std::vector<VenueEvent> SimulatedVenue::on_option_quotes(std::span<const OptionQuote> quotes, Timestamp ts) {
   std::vector<VenueEvent> out;
+  const std::string* last_underlying = nullptr;
   for (const OptionQuote& q : quotes) {
     // A contract outside the universe cannot be named by any order: nothing to keep.
     const Instrument* ins = instrument_(q.instrument);
@@ -297,7 +298,11 @@ std::vector<VenueEvent> SimulatedVenue::on_option_quotes(std::span<const OptionQ
     st.snapshot = ts;
     st.used_bid = Quantity{};
     st.used_ask = Quantity{};
-    snapshot_ts_.insert_or_assign(ins->option->underlying, ts);
+    // A snapshot is one underlying's chain: its timestamp is recorded once per underlying.
+    if (last_underlying == nullptr || *last_underlying != ins->option->underlying) {
+      last_underlying = &ins->option->underlying;
+      snapshot_ts_.insert_or_assign(ins->option->underlying, ts);
+    }
   }
   auto in_snapshot = [&](const Instrument& ins) {
     const OptionState* st = last_option_quote_.find(ins.id.value());

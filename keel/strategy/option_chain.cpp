@@ -344,9 +344,9 @@ Result<OptionChain> build_chain(std::string underlying, Timestamp ts, Date date,
     }
     keep.push_back(static_cast<std::uint32_t>(i));
   }
-  std::sort(keep.begin(), keep.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return spec_less(*instruments[a], *instruments[b]);
-  });
+  // Feeds usually deliver a snapshot already in contract order: check before sorting.
+  auto by_spec = [&](std::uint32_t a, std::uint32_t b) { return spec_less(*instruments[a], *instruments[b]); };
+  if (!std::is_sorted(keep.begin(), keep.end(), by_spec)) std::sort(keep.begin(), keep.end(), by_spec);
 
   // Expiry closes, once per distinct expiry (rows arrive grouped by expiry after the sort).
   std::optional<Date> close_date;
@@ -378,7 +378,7 @@ Result<OptionChain> build_chain(std::string underlying, Timestamp ts, Date date,
   for (std::size_t i = 0; i < chain.rows_.size(); ++i) {
     chain.by_id_.emplace_back(chain.rows_[i].instrument.id.value(), static_cast<std::uint32_t>(i));
   }
-  std::sort(chain.by_id_.begin(), chain.by_id_.end());
+  if (!std::is_sorted(chain.by_id_.begin(), chain.by_id_.end())) std::sort(chain.by_id_.begin(), chain.by_id_.end());
   for (std::size_t i = 1; i < chain.by_id_.size(); ++i) {
     if (chain.by_id_[i].first == chain.by_id_[i - 1].first) {
       return make_error(ErrorCode::kConflict, where + ": contract " + chain.rows_[chain.by_id_[i].second].instrument.symbol +
