@@ -247,14 +247,13 @@ Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
     if (inst.is_option() && !buy && in.kind == BookingKind::kFill) plan.premium_collected_delta = gross;
   } else if (cur->quantity.is_positive() == buy) {
     // Adding to the position on the same side: the cost simply accumulates.
-    Position p = *cur;
+    Position& p = plan.after.emplace(*cur);
     p.quantity = cur->quantity + signed_qty;
     KEEL_TRY(basis, add(cur->cost_basis, signed_gross, "cost basis of ", inst.symbol));
     p.cost_basis = basis;
     KEEL_TRY(realized, add(cur->realized_pnl, -fees, "realized P&L of ", inst.symbol));
     p.realized_pnl = realized;
     if (!cur_meta.marked) p.mark = p.average_price();
-    plan.after = p;
     plan.meta_after = PositionMeta{std::max(cur_meta.max_abs, abs_qty(p.quantity)), cur_meta.marked};
     plan.realized_delta = -fees;
     if (inst.is_option() && !buy && in.kind == BookingKind::kFill) plan.premium_collected_delta = gross;
@@ -295,26 +294,24 @@ Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
     KEEL_TRY(life, add(cur->realized_pnl, realized_close, "realized P&L of ", inst.symbol));
     plan.realized_delta = realized_close - fee_open;
     if (closing == held) {
-      ClosedTrade ct;
+      ClosedTrade& ct = plan.closed.emplace();
       ct.instrument = cur->instrument;
       ct.opened = cur->opened;
       ct.closed = in.ts;
       ct.max_quantity = cur_meta.max_abs;
       ct.pnl = life;
       ct.closed_by = in.kind;
-      plan.closed = ct;
       if (opening.is_positive()) {
         plan.after = open_position(buy ? opening : -opening, n_open, fee_open);
         plan.meta_after = PositionMeta{opening, false};
         if (inst.is_option() && !buy && in.kind == BookingKind::kFill) plan.premium_collected_delta = -n_open;
       }
     } else {
-      Position p = *cur;
+      Position& p = plan.after.emplace(*cur);
       p.quantity = cur->quantity + signed_qty;
       p.cost_basis = cur->cost_basis - removed;
       p.realized_pnl = life;
       if (!cur_meta.marked) p.mark = p.average_price();
-      plan.after = p;
       plan.meta_after = cur_meta;
     }
   }
