@@ -27,13 +27,6 @@ std::string_view type_name(toml::node_type t) {
   return "nothing";
 }
 
-bool is_ticker(std::string_view s) {
-  if (s.empty() || s.size() > 16) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
-  });
-}
-
 // The shortest text in plain decimal notation that reads back as `v` (what the user wrote, for
 // any number written with up to 17 significant digits): 0.1 -> "0.1", 1e3 -> "1000".
 std::string decimal_text(double v) {
@@ -299,6 +292,13 @@ Status ConfigReader::symbols(std::string_view key, std::vector<std::string>& fie
   for (std::size_t i = 0; i < field.size(); ++i) KEEL_TRY_STATUS(check_ticker(nullptr, field, i, key));
   if (required_key && field.empty()) return error_at(nullptr, name(key) + " is empty: name at least one ticker");
   return ok_status();
+}
+
+bool is_ticker(std::string_view s) {
+  if (s.empty() || s.size() > 16) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+  });
 }
 
 }  // namespace keel::strategy

@@ -62,6 +62,9 @@ struct Interval {
   std::string text() const;  // "[0, 1)", "0 or (1, 100]"
 };
 
+// A ticker as configs name one: 1-16 characters of A-Z, 0-9, '.', '-', '_'.
+bool is_ticker(std::string_view s);
+
 // The open unit interval (0, 1): deltas, probabilities.
 inline constexpr Interval kOpenUnit{0.0, 1.0, true, true};
 

@@ -13,6 +13,9 @@ namespace {
 using detail::fixed;
 using detail::frac_raw;
 using detail::money;
+using detail::naked_per_share;
+using detail::price_of;
+using detail::submit_or_log;
 using detail::units;
 using detail::whole;
 using execution::OrderSide;
@@ -20,16 +23,6 @@ using execution::OrderType;
 using execution::TimeInForce;
 
 constexpr std::int64_t kScale = kFixedScale;
-
-Price price_of(i128 raw) { return Price::from_raw(static_cast<std::int64_t>(raw), 8); }
-
-i128 naked_per_share(const OptionRow& r, Price spot) {
-  const i128 s = spot.raw();
-  const i128 k = r.strike().raw();
-  const bool put = r.right() == OptionRight::kPut;
-  const i128 otm = std::max<i128>(0, put ? s - k : k - s);
-  return std::max<i128>(s / 5 - otm, (put ? k : s) / 10) + r.bid.raw();
-}
 
 }  // namespace
 
@@ -47,15 +40,6 @@ std::int64_t DeltaHedgedVolStrategy::hedge_shares(double options_delta_shares, s
   return std::fabs(net) > threshold ? target - shares_held : 0;
 }
 
-bool DeltaHedgedVolStrategy::submit(Context& ctx, const OrderRequest& request, std::string_view underlying) {
-  auto id = ctx.submit(request);
-  if (!id) {
-    ctx.log(std::string(underlying) + ": order refused (" + request.reason + "): " + id.error().message);
-    return false;
-  }
-  return true;
-}
-
 Status DeltaHedgedVolStrategy::flatten(Context& ctx, const OptionChain& chain, std::int64_t shares,
                                        const std::string& why) {
   const std::string& u = chain.underlying();
@@ -68,7 +52,7 @@ Status DeltaHedgedVolStrategy::flatten(Context& ctx, const OptionChain& chain, s
   r.tif = TimeInForce::kDay;
   r.quantity = units(shares > 0 ? shares : -shares);
   r.reason = "delta_hedged_vol: flatten the hedge (" + std::to_string(shares) + " shares): " + why;
-  submit(ctx, r, u);
+  submit_or_log(ctx, r, u);
   return {};
 }
 
@@ -127,7 +111,7 @@ Status DeltaHedgedVolStrategy::on_chain(Context& ctx, const OptionChain& chain) 
       plan->request.reason = "delta_hedged_vol: close " + std::string(to_string(config_.direction)) + " " +
                              std::string(to_string(config_.structure)) + " (options P&L " + money(price_of(pnl)) +
                              "/sh on premium " + money(price_of(premium)) + "): " + *reason;
-      if (!submit(ctx, plan->request, u)) return {};
+      if (!submit_or_log(ctx, plan->request, u)) return {};
     }
     return flatten(ctx, chain, shares, *reason);
   }
@@ -163,7 +147,7 @@ Status DeltaHedgedVolStrategy::hedge(Context& ctx, const OptionChain& chain, con
   r.reason = "delta_hedged_vol: hedge " + std::string(trade > 0 ? "buy " : "sell ") + std::to_string(trade > 0 ? trade : -trade) +
              " shares (options delta " + fixed(d, 1) + " sh, stock " + std::to_string(held) + " -> " +
              std::to_string(held + trade) + ", " + std::string(to_string(config_.hedge)) + ")";
-  submit(ctx, r, u);
+  submit_or_log(ctx, r, u);
   return {};
 }
 
@@ -233,7 +217,7 @@ Status DeltaHedgedVolStrategy::enter(Context& ctx, const OptionChain& chain) {
   r.all_or_none = true;
   r.reason = "delta_hedged_vol: open " + what + " " + (net > 0 ? "debit " : "credit ") +
              money(price_of(net > 0 ? net : -net)) + " x" + std::to_string(static_cast<std::int64_t>(n));
-  submit(ctx, r, u);
+  submit_or_log(ctx, r, u);
   return {};
 }
 

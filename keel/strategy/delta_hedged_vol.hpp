@@ -60,7 +60,6 @@ class DeltaHedgedVolStrategy final : public Strategy {
   Status enter(Context& ctx, const OptionChain& chain);
   Status hedge(Context& ctx, const OptionChain& chain, const std::vector<portfolio::Position>& legs, bool new_session);
   Status flatten(Context& ctx, const OptionChain& chain, std::int64_t shares, const std::string& why);
-  bool submit(Context& ctx, const OrderRequest& request, std::string_view underlying);
 
   DeltaHedgedVolConfig config_;
   std::map<std::string, State, std::less<>> states_;

@@ -12,6 +12,9 @@ namespace {
 using detail::fixed;
 using detail::frac_raw;
 using detail::money;
+using detail::naked_per_share;
+using detail::price_of;
+using detail::submit_or_log;
 using detail::units;
 using detail::whole;
 using execution::OrderSide;
@@ -20,20 +23,8 @@ using execution::TimeInForce;
 
 constexpr std::int64_t kScale = kFixedScale;
 
-Price price_of(i128 raw) { return Price::from_raw(static_cast<std::int64_t>(raw), 8).rounded(8); }
 // Per-share raw dollars x 100 shares -> Money per contract.
 Money per_contract(i128 per_share_raw) { return Money::from_raw(static_cast<std::int64_t>(per_share_raw * kStrikeShares), 2); }
-
-// Reg-T / CBOE naked short option requirement per share (raw 1e-8 dollars): max(20% of the
-// underlying - the out-of-the-money amount, 10% of the strike (put) / underlying (call)) + bid.
-i128 naked_per_share(const OptionRow& r, Price spot) {
-  const i128 s = spot.raw();
-  const i128 k = r.strike().raw();
-  const bool put = r.right() == OptionRight::kPut;
-  const i128 otm = std::max<i128>(0, put ? s - k : k - s);
-  const i128 base = std::max<i128>(s / 5 - otm, (put ? k : s) / 10);
-  return base + r.bid.raw();
-}
 
 // The listed strikes beyond `short_row` (puts: lower, calls: higher; `any_side`: every strike
 // but the short one), nearest first.
@@ -73,15 +64,6 @@ OptionIncomeStrategy::OptionIncomeStrategy(OptionIncomeConfig config, portfolio:
 std::optional<double> OptionIncomeStrategy::iv_rank(std::string_view underlying) const {
   const auto it = states_.find(underlying);
   return it == states_.end() ? std::nullopt : it->second.iv.rank();
-}
-
-bool OptionIncomeStrategy::submit(Context& ctx, const OrderRequest& request, std::string_view underlying) {
-  auto id = ctx.submit(request);
-  if (!id) {
-    ctx.log(std::string(underlying) + ": order refused (" + request.reason + "): " + id.error().message);
-    return false;
-  }
-  return true;
 }
 
 // The long leg of a wing: by width in dollars, by strikes out, or by |delta|.
@@ -358,7 +340,7 @@ Status OptionIncomeStrategy::on_chain(Context& ctx, const OptionChain& chain) {
     r.limit_price = chain.underlying_price();
     r.reason = "option_income: close " + std::to_string(shares) + " shares left by an assignment at " +
                money(chain.underlying_price());
-    submit(ctx, r, u);
+    submit_or_log(ctx, r, u);
     return {};
   }
   if (legs.empty()) return enter(ctx, chain, state);
@@ -384,7 +366,7 @@ Status OptionIncomeStrategy::on_chain(Context& ctx, const OptionChain& chain) {
       ctx.log(u + ": " + part.front().instrument.symbol + " has no bid; left to expire");
       return {};
     }
-    submit(ctx, plan->request, u);
+    submit_or_log(ctx, plan->request, u);
     return {};
   }
   bool acted = false;
@@ -442,7 +424,7 @@ Status OptionIncomeStrategy::manage(Context& ctx, const OptionChain& chain, cons
     return {};
   }
   plan->request.reason = "option_income: close " + what + ": " + *reason;
-  acted = submit(ctx, plan->request, u);
+  acted = submit_or_log(ctx, plan->request, u);
   return {};
 }
 
@@ -493,7 +475,7 @@ Status OptionIncomeStrategy::enter(Context& ctx, const OptionChain& chain, const
     r.reason = "option_income: buy " + std::to_string(static_cast<std::int64_t>(n) * kStrikeShares) + " shares at " +
                money(chain.underlying_price()) + " to write covered calls (" + legs_text + " bid " +
                money(c->legs.front().row->bid) + ")" + rank;
-    submit(ctx, r, u);
+    submit_or_log(ctx, r, u);
     return {};
   }
   OrderRequest r;
@@ -515,7 +497,7 @@ Status OptionIncomeStrategy::enter(Context& ctx, const OptionChain& chain, const
              (c->net.is_negative() ? "credit " + money(-c->net) : "debit " + money(c->net)) +
              (c->width.is_positive() ? " width " + money(c->width) : std::string()) + " max loss " +
              c->max_loss.to_string() + "/contract" + rank;
-  submit(ctx, r, u);
+  submit_or_log(ctx, r, u);
   return {};
 }
 
@@ -530,7 +512,7 @@ Status OptionIncomeStrategy::covered_call(Context& ctx, const OptionChain& chain
       auto plan = detail::close_at_touch(chain, {p}, missing);
       if (plan && plan->request.limit_price->is_positive()) {
         plan->request.reason = "option_income: close " + p.instrument.symbol + " (not part of a covered call)";
-        submit(ctx, plan->request, u);
+        submit_or_log(ctx, plan->request, u);
         return {};
       }
       continue;
@@ -549,7 +531,7 @@ Status OptionIncomeStrategy::covered_call(Context& ctx, const OptionChain& chain
     r.quantity = units(-shares);
     r.limit_price = chain.underlying_price();
     r.reason = "option_income: buy back " + std::to_string(-shares) + " short shares";
-    submit(ctx, r, u);
+    submit_or_log(ctx, r, u);
     return {};
   }
   if (shares == 0) {
@@ -574,7 +556,7 @@ Status OptionIncomeStrategy::covered_call(Context& ctx, const OptionChain& chain
     r.limit_price = row->bid;
     r.reason = "option_income: covered call " + money(row->strike()) + " delta " + fixed(row->delta, 2) + " DTE " +
                std::to_string(dte) + " bid " + money(row->bid) + " on " + std::to_string(lots * kStrikeShares) + " shares";
-    submit(ctx, r, u);
+    submit_or_log(ctx, r, u);
     return {};
   }
   ctx.log(u + ": no call with a bid of at least min_credit " + money(config_.min_credit) + " in DTE " +

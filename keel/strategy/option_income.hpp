@@ -91,7 +91,6 @@ class OptionIncomeStrategy final : public Strategy {
                       const std::vector<portfolio::Position>& legs);
   std::optional<Candidate> build(const OptionChain& chain, Date near, std::optional<Date> far, std::string& why) const;
   bool rank_allows(Context& ctx, const std::string& u, const State& state) const;
-  bool submit(Context& ctx, const OrderRequest& request, std::string_view underlying);
 
   OptionIncomeConfig config_;
   portfolio::AccountType account_;

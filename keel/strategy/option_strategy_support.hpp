@@ -85,6 +85,38 @@ inline const OptionRow* closest_abs_delta(const std::vector<const OptionRow*>& r
   return best;
 }
 
+// Short text of a configured or computed number ("%.6g") for logs and config errors.
+inline std::string short_num(double v) {
+  char b[48];
+  std::snprintf(b, sizeof b, "%.6g", v);
+  return b;
+}
+
+// A price from a raw (1e-8) amount computed in i128 from prices (it fits an int64).
+inline Price price_of(i128 raw) { return Price::from_raw(static_cast<std::int64_t>(raw), 8); }
+
+// Reg-T / CBOE naked short option requirement per share (raw 1e-8 dollars): max(20% of the
+// underlying - the out-of-the-money amount, 10% of the strike (put) / underlying (call)) + bid.
+// The strategies' sizing estimate; the account's own check is Portfolio::check_order.
+inline i128 naked_per_share(const OptionRow& r, Price spot) {
+  const i128 s = spot.raw();
+  const i128 k = r.strike().raw();
+  const bool put = r.right() == OptionRight::kPut;
+  const i128 otm = std::max<i128>(0, put ? s - k : k - s);
+  return std::max<i128>(s / 5 - otm, (put ? k : s) / 10) + r.bid.raw();
+}
+
+// Submits `request`; a refusal is an outcome, not a failure of the strategy: it is logged
+// ("<underlying>: order refused (<reason>): <why>") and false is returned.
+inline bool submit_or_log(Context& ctx, const OrderRequest& request, std::string_view underlying) {
+  auto id = ctx.submit(request);
+  if (!id) {
+    ctx.log(std::string(underlying) + ": order refused (" + request.reason + "): " + id.error().message);
+    return false;
+  }
+  return true;
+}
+
 // Whether an order is working on `u` (the stock or one of its options, combos by any leg).
 inline std::optional<std::string> working_on(const Context& ctx, std::string_view u) {
   for (const execution::Order& o : ctx.open_orders()) {

@@ -7,23 +7,12 @@
 
 #include "keel/analytics/cointegration.hpp"
 #include "keel/core/assert.hpp"
+#include "keel/strategy/config_reader.hpp"
+#include "keel/strategy/option_strategy_support.hpp"
 #include "keel/strategy/rebalance_config.hpp"
 
 namespace keel::strategy {
 namespace {
-
-std::string num(double v) {
-  char b[48];
-  std::snprintf(b, sizeof b, "%.6g", v);
-  return b;
-}
-
-bool is_ticker(std::string_view s) {
-  if (s.empty() || s.size() > 16) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
-  });
-}
 
 Status parse_pair_table(const toml::node& node, std::size_t i, std::string_view source, const ConfigReader& outer,
                         std::set<std::string>& seen, PairSpec& out) {
@@ -80,8 +69,8 @@ Status PairsConfig::validate() const {
   if (!rules.allow_short) return bad("rules.allow_short must be set (one leg is always short)");
   KEEL_TRY_STATUS(rules.validate());
   if (capital * static_cast<double>(pairs.size()) > rules.max_gross + 1e-12) {
-    return bad("capital x pairs " + num(capital * static_cast<double>(pairs.size())) + " exceeds max_gross " +
-               num(rules.max_gross));
+    return bad("capital x pairs " + detail::short_num(capital * static_cast<double>(pairs.size())) + " exceeds max_gross " +
+               detail::short_num(rules.max_gross));
   }
   return ok_status();
 }
@@ -126,11 +115,11 @@ Result<PairsConfig> parse_pairs_config(const toml::table& table, std::string_vie
   KEEL_TRY_STATUS(r.number("stop_z", c.stop_z, 0.0, 100.0, true, false));
   if (!(c.exit_z < c.entry_z)) {
     return r.error_at(r.has("exit_z") ? "exit_z" : "entry_z",
-                      "pairs.exit_z " + num(c.exit_z) + " must be below entry_z " + num(c.entry_z));
+                      "pairs.exit_z " + detail::short_num(c.exit_z) + " must be below entry_z " + detail::short_num(c.entry_z));
   }
   if (!(c.stop_z > c.entry_z)) {
     return r.error_at(r.has("stop_z") ? "stop_z" : "entry_z",
-                      "pairs.stop_z " + num(c.stop_z) + " must be above entry_z " + num(c.entry_z));
+                      "pairs.stop_z " + detail::short_num(c.stop_z) + " must be above entry_z " + detail::short_num(c.entry_z));
   }
   KEEL_TRY_STATUS(r.integer("max_hold", c.max_hold, 0, 2520));
   KEEL_TRY_STATUS(r.number("capital", c.capital, 0.0, 1.0, true, false));
@@ -138,8 +127,8 @@ Result<PairsConfig> parse_pairs_config(const toml::table& table, std::string_vie
   const double gross = c.capital * static_cast<double>(c.pairs.size());
   if (gross > c.rules.max_gross + 1e-12) {
     return r.error_at(r.has("capital") ? "capital" : "pair",
-                      "pairs.capital " + num(c.capital) + " x " + std::to_string(c.pairs.size()) + " pairs = " +
-                          num(gross) + " exceeds max_gross " + num(c.rules.max_gross));
+                      "pairs.capital " + detail::short_num(c.capital) + " x " + std::to_string(c.pairs.size()) + " pairs = " +
+                          detail::short_num(gross) + " exceeds max_gross " + detail::short_num(c.rules.max_gross));
   }
   c.rules.allow_short = true;
   KEEL_TRY_STATUS(c.validate());
@@ -306,7 +295,7 @@ Status PairsStrategy::on_session(Context& ctx, bool) {
       st.target = {};
       const char* why = !st.tradable ? "hedge not tradable (p-value/beta gate)"
                         : st.position.locked ? "stop" : "exit";
-      ctx.log("pairs " + pair + ": " + why + " at z " + (st.z ? num(*st.z) : std::string("n/a")) + " after " +
+      ctx.log("pairs " + pair + ": " + why + " at z " + (st.z ? detail::short_num(*st.z) : std::string("n/a")) + " after " +
               std::to_string(before.held) + " sessions");
     } else if (before.side == 0 && st.position.side != 0) {
       st.target = pair_shares(st.position.side, config_.capital * equity, st.beta, *cy, *cx);
@@ -315,7 +304,7 @@ Status PairsStrategy::on_session(Context& ctx, bool) {
         st.position = PairPosition{0, 0, false};
       } else {
         ctx.log("pairs " + pair + ": " + (st.position.side > 0 ? "long" : "short") + " the spread at z " +
-                num(*st.z) + ", beta " + num(st.beta) + ": " + std::to_string(st.target.y) + " " + universe_[p.iy] +
+                detail::short_num(*st.z) + ", beta " + detail::short_num(st.beta) + ": " + std::to_string(st.target.y) + " " + universe_[p.iy] +
                 ", " + std::to_string(st.target.x) + " " + universe_[p.ix]);
       }
     }

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "keel/core/assert.hpp"
+#include "keel/strategy/option_strategy_support.hpp"
 
 namespace keel::strategy {
 namespace {
@@ -13,12 +14,6 @@ namespace {
 using execution::OrderSide;
 
 Error invalid(const std::string& what) { return make_error(ErrorCode::kInvalidArgument, what); }
-
-std::string num(double v) {
-  char b[48];
-  std::snprintf(b, sizeof b, "%.6g", v);
-  return b;
-}
 
 // Monday of d's week (weeks start on Monday).
 Date week_start(Date d) {
@@ -60,12 +55,12 @@ Result<bool> is_rebalance_session(const ExchangeCalendar& calendar, Date d, cons
 }
 
 Status RebalanceRules::validate() const {
-  if (!(cash_buffer >= 0.0 && cash_buffer < 1.0)) return invalid("cash_buffer " + num(cash_buffer) + " out of range [0, 1)");
-  if (!(drift_band >= 0.0 && drift_band < 1.0)) return invalid("drift_band " + num(drift_band) + " out of range [0, 1)");
+  if (!(cash_buffer >= 0.0 && cash_buffer < 1.0)) return invalid("cash_buffer " + detail::short_num(cash_buffer) + " out of range [0, 1)");
+  if (!(drift_band >= 0.0 && drift_band < 1.0)) return invalid("drift_band " + detail::short_num(drift_band) + " out of range [0, 1)");
   if (!(min_trade_value >= 0.0 && min_trade_value <= 1e9)) {
-    return invalid("min_trade_value " + num(min_trade_value) + " out of range [0, 1e9]");
+    return invalid("min_trade_value " + detail::short_num(min_trade_value) + " out of range [0, 1e9]");
   }
-  if (!(max_gross > 0.0 && max_gross <= 10.0)) return invalid("max_gross " + num(max_gross) + " out of range (0, 10]");
+  if (!(max_gross > 0.0 && max_gross <= 10.0)) return invalid("max_gross " + detail::short_num(max_gross) + " out of range (0, 10]");
   return ok_status();
 }
 
@@ -78,7 +73,7 @@ Result<std::vector<PlannedOrder>> plan_rebalance(const std::map<std::string, dou
   for (const auto& [symbol, w] : targets) {
     if (!std::isfinite(w)) return invalid("rebalance: weight of " + symbol + " is not finite");
     if (w < 0.0 && !rules.allow_short) {
-      return invalid("rebalance: weight of " + symbol + " is " + num(w) + " < 0 but short selling is off");
+      return invalid("rebalance: weight of " + symbol + " is " + detail::short_num(w) + " < 0 but short selling is off");
     }
     gross += std::fabs(w);
     // (A named copy: lambdas may not capture structured bindings before C++20 as clang 14 reads it.)
@@ -88,7 +83,7 @@ Result<std::vector<PlannedOrder>> plan_rebalance(const std::map<std::string, dou
     }
   }
   if (gross > rules.max_gross + 1e-12) {
-    return invalid("rebalance: gross weight " + num(gross) + " exceeds max_gross " + num(rules.max_gross));
+    return invalid("rebalance: gross weight " + detail::short_num(gross) + " exceeds max_gross " + detail::short_num(rules.max_gross));
   }
   const double eq = equity.to_double();
   const double investable = eq * (1.0 - rules.cash_buffer);
@@ -155,7 +150,7 @@ Result<int> rebalance(Context& ctx, const std::map<std::string, double, std::les
     const Quantity q = pf.quantity(inst->id);
     const auto it = targets.find(s);
     if (bars.empty()) {
-      if (it != targets.end() && it->second != 0.0) ctx.log(s + ": no bar yet; weight " + num(it->second) + " dropped");
+      if (it != targets.end() && it->second != 0.0) ctx.log(s + ": no bar yet; weight " + detail::short_num(it->second) + " dropped");
       continue;
     }
     Holding h;
@@ -187,7 +182,7 @@ Result<int> rebalance(Context& ctx, const std::map<std::string, double, std::les
     KEEL_TRY(qty, Quantity::from_int(p.shares, 0));
     r.quantity = qty;
     r.reason = std::string(reason) + ": " + p.symbol + " to " + std::to_string(p.target_shares) + " shares (weight " +
-               num(p.weight) + ")";
+               detail::short_num(p.weight) + ")";
     auto id = ctx.submit(r);
     if (!id) {
       ctx.log(p.symbol + ": order refused (" + r.reason + "): " + id.error().message);

@@ -93,15 +93,6 @@ WheelStrategy::Counts WheelStrategy::counts(std::string_view underlying) const {
   return it == states_.end() ? Counts{} : it->second.counts;
 }
 
-bool WheelStrategy::submit(Context& ctx, const OrderRequest& request, std::string_view underlying) {
-  auto id = ctx.submit(request);
-  if (!id) {
-    ctx.log(std::string(underlying) + ": order refused (" + request.reason + "): " + id.error().message);
-    return false;
-  }
-  return true;
-}
-
 Status WheelStrategy::on_chain(Context& ctx, const OptionChain& chain) {
   const auto it = states_.find(chain.underlying());
   if (it == states_.end()) return {};
@@ -113,15 +104,9 @@ Status WheelStrategy::on_chain(Context& ctx, const OptionChain& chain) {
   if (ctx.warming_up()) return {};
 
   // One thing at a time per underlying: wait for working orders to fill or expire.
-  for (const execution::Order& o : ctx.open_orders()) {
-    const InstrumentId id = o.is_combo() ? o.legs.front().instrument : o.instrument;
-    const Instrument* inst = ctx.instrument(id);
-    if (inst == nullptr) continue;
-    const bool ours = inst->is_option() ? inst->option->underlying == u : inst->symbol == u;
-    if (ours) {
-      ctx.log(u + ": order " + o.id.value() + " still working; no new action");
-      return {};
-    }
+  if (const auto working = detail::working_on(ctx, u)) {
+    ctx.log(u + ": order " + *working + " still working; no new action");
+    return {};
   }
 
   const portfolio::Portfolio& pf = ctx.portfolio();
@@ -184,7 +169,7 @@ Status WheelStrategy::manage(Context& ctx, const OptionChain& chain, const portf
     r.quantity = qty;
     r.limit_price = ask;
     r.reason = std::move(reason);
-    acted = submit(ctx, r, u);
+    acted = detail::submit_or_log(ctx, r, u);
   };
 
   // Profit take: ask <= (1 - profit_take) x credit, exactly: ask x 1e8 <= credit x (1e8 - pt).
@@ -256,7 +241,7 @@ Status WheelStrategy::manage(Context& ctx, const OptionChain& chain, const portf
                  " (" + std::string(right_word(row->right())) + " " + money(row->strike()) + " DTE " +
                  std::to_string(row->dte) + " " + (itm ? "in the money" : "delta " + f2(std::fabs(row->delta))) +
                  " -> " + money(next->strike()) + " DTE " + std::to_string(dte) + ")";
-      acted = submit(ctx, r, u);
+      acted = detail::submit_or_log(ctx, r, u);
       return {};
     }
     if (best_net) {
@@ -309,7 +294,7 @@ Status WheelStrategy::sell_calls(Context& ctx, const OptionChain& chain, std::in
                (floor ? floor_text + money(*floor)
                       : std::string("(delta only; basis ") +
                             (basis.wheel_basis_per_share ? money(*basis.wheel_basis_per_share) : "n/a") + ")");
-    submit(ctx, r, u);
+    detail::submit_or_log(ctx, r, u);
     return {};
   }
   ctx.log(u + ": no call " + (floor ? "at or above " + money(*floor) + " " : std::string()) + "with a bid of at least " +
@@ -408,7 +393,7 @@ Status WheelStrategy::sell_put(Context& ctx, const OptionChain& chain, State& st
              (metric == Metric::kProbOtm ? "P(OTM) " + f2(1.0 - chosen->prob_itm) + " " : std::string()) + "delta " +
              f2(std::fabs(chosen->delta)) + " DTE " + std::to_string(chosen_dte) + " yield " + f1(yield) + "%" +
              (state.iv.rank() ? " IV rank " + f1(*state.iv.rank()) : std::string());
-  submit(ctx, r, u);
+  detail::submit_or_log(ctx, r, u);
   return {};
 }
 

@@ -79,7 +79,6 @@ class WheelStrategy final : public Strategy {
   Status manage(Context& ctx, const OptionChain& chain, const portfolio::Position& pos, bool& acted);
   Status sell_calls(Context& ctx, const OptionChain& chain, std::int64_t lots);
   Status sell_put(Context& ctx, const OptionChain& chain, State& state);
-  bool submit(Context& ctx, const OrderRequest& request, std::string_view underlying);
 
   WheelConfig config_;
   std::map<std::string, State, std::less<>> states_;
