@@ -195,29 +195,7 @@ Eval eval_otm_call(double x, double s, double bmax, bool want_log = false) {
   return e;
 }
 
-// Inverse normal CDF for a starting guess only: P. J. Acklam's rational approximation (2003,
-// relative error below 1.15e-9) without normal.hpp's refinement step, for 0 < p <= 1/2. The
-// interpolation it feeds is accurate to ~1e-3..1e-6, so the refinement bought nothing.
-double inv_norm_guess(double p) {
-  constexpr double a[6] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
-                           1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
-  constexpr double b[5] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-                           6.680131188771972e+01,  -1.328068155288572e+01};
-  constexpr double c[6] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-                           -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
-  constexpr double d[4] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
-                           3.754408661907416e+00};
-  if (p < 0.02425) {
-    const double q = std::sqrt(-2.0 * std::log(p));
-    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-           ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
-  }
-  const double q = p - 0.5, r = q * q;
-  return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-         (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
-}
-
-// Cube root for a starting guess only (its result feeds inv_norm_guess, itself good to 1.15e-9):
+// Cube root for a starting guess only (its result feeds norm_inv_cdf_approx, itself good to 1.15e-9):
 // a bit-level first guess (relative error < 3.2%), then four Newton steps y <- (2 y + a / y^2)/3
 // (quadratic: 3.2e-2 -> 1e-3 -> 1e-6 -> 1e-12 -> rounding). For a normal a > 0; anything else
 // goes to std::cbrt. glibc's cbrt (frexp, ldexp) cost ~130 instructions per lowest-branch solve.
@@ -332,7 +310,7 @@ double solve_otm_call(double beta, double x, double bmax) {
       const double r = control_right(0.0, el.b, 0.0, fl, 1.0, dfdb, d2fdb2);
       const double f = rational_cubic(beta, 0.0, el.b, 0.0, fl, 1.0, dfdb, r);
       const double cdf = cbrt_guess(3.0 * kSqrt3 * f / (kTwoPi * ax));
-      const double zz = cdf > 0.0 ? inv_norm_guess(std::min(cdf, 0.5)) : -38.0;
+      const double zz = cdf > 0.0 ? norm_inv_cdf_approx(std::min(cdf, 0.5)) : -38.0;
       s = zz < 0.0 ? -ax / (kSqrt3 * zz) : sl;
       if (!(s > 0.0) || !(s <= sl)) s = std::clamp(s, 1e-3 * sl, sl);
       obj = Objective::kLog;
@@ -356,7 +334,7 @@ double solve_otm_call(double beta, double x, double bmax) {
       const double d2fdb2 = kSqrt2Pi * vmath::k_exp(hu * hu + 0.5 * tu * tu) * (su / 8.0 + 0.5 * p2);
       const double r = control_left(eu.b, bmax, fu, 0.0, dfdb, -0.5, d2fdb2);
       const double f = rational_cubic(beta, eu.b, bmax, fu, 0.0, dfdb, -0.5, r);
-      s = f > 0.0 ? -2.0 * inv_norm_guess(std::min(f, fu)) : 2.0 * su;
+      s = f > 0.0 ? -2.0 * norm_inv_cdf_approx(std::min(f, fu)) : 2.0 * su;
       if (!(s >= su)) s = su;
       obj = Objective::kUpper;
     }
@@ -629,40 +607,27 @@ inline double householder1(double nu, double h2, double h3) {
   return sel((den > 0.0) & (f > 0.0) & (f < 4.0), nu * f, nu);
 }
 
-// sqrt for the guess: vmath::k_sqrt with three Newton steps on 1/sqrt(x) instead of four
-// (3.5e-2 -> 1.8e-3 -> 5e-6 -> 4e-11; the closing correction of x y squares that), a shorter
-// dependency chain on the guess's critical path.
-inline double sqrt_guess(double x) {
-  double y = from_bits(0x5fe6eb50c7b537a9ULL - (to_bits(x) >> 1));
-  const double hx = 0.5 * x;
-  y = y * (1.5 - hx * y * y);
-  y = y * (1.5 - hx * y * y);
-  y = y * (1.5 - hx * y * y);
-  const double s = x * y;
-  return s + 0.5 * y * (x - s * s);
-}
+// sqrt for the guess: three Newton steps (vector_math.hpp), a shorter dependency chain on the
+// guess's critical path.
+inline double sqrt_guess(double x) { return vmath::k_sqrt<3>(x); }
 
-// inv_norm_guess for 0 < p <= 1/2 given ln p (Acklam's two branches) as a numerator and a
+// norm_inv_cdf_approx for 0 < p <= 1/2 given ln p (Acklam's two branches) as a numerator and a
 // denominator: the caller needs both Phi^-1(p) and its reciprocal, from one division.
 struct Ratio {
   double num, den;
 };
 inline Ratio inv_norm1(double p, double ln_p) {
-  constexpr double a[6] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
-                           1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
-  constexpr double b[5] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-                           6.680131188771972e+01,  -1.328068155288572e+01};
-  constexpr double c[6] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-                           -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
-  constexpr double d[4] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
-                           3.754408661907416e+00};
-  const bool tail = p < 0.02425;
+  using acklam::kA;
+  using acklam::kB;
+  using acklam::kC;
+  using acklam::kD;
+  const bool tail = p < acklam::kPLow;
   const double q = sqrt_guess(vmax(-2.0 * ln_p, 1e-300));
-  const double tn = ((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5];
-  const double td = (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0;
+  const double tn = ((((kC[0] * q + kC[1]) * q + kC[2]) * q + kC[3]) * q + kC[4]) * q + kC[5];
+  const double td = (((kD[0] * q + kD[1]) * q + kD[2]) * q + kD[3]) * q + 1.0;
   const double h = p - 0.5, r = h * h;
-  const double cn = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * h;
-  const double cd = ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0;
+  const double cn = (((((kA[0] * r + kA[1]) * r + kA[2]) * r + kA[3]) * r + kA[4]) * r + kA[5]) * h;
+  const double cd = ((((kB[0] * r + kB[1]) * r + kB[2]) * r + kB[3]) * r + kB[4]) * r + 1.0;
   return Ratio{sel(tail, tn, cn), sel(tail, td, cd)};
 }
 

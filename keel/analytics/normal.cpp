@@ -32,17 +32,11 @@ inline double product_error(double a, double b, double p) noexcept {
   return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
 }
 
-// P. J. Acklam, "An algorithm for computing the inverse normal cumulative distribution
-// function" (2003): rational approximations with relative error below 1.15e-9.
-constexpr double kA[6] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
-                          1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
-constexpr double kB[5] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-                          6.680131188771972e+01,  -1.328068155288572e+01};
-constexpr double kC[6] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-                          -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
-constexpr double kD[4] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
-                          3.754408661907416e+00};
-constexpr double kPLow = 0.02425;
+using acklam::kA;
+using acklam::kB;
+using acklam::kC;
+using acklam::kD;
+using acklam::kPLow;
 
 // Lower-tail approximation for 0 < q < kPLow (negative result).
 double acklam_tail(double q) noexcept {
@@ -88,6 +82,12 @@ double refine_lower_tail(double x, double q) noexcept {
 }
 
 }  // namespace
+
+double norm_inv_cdf_approx(double p) noexcept {
+  if (p < kPLow) return acklam_tail(p);
+  if (p > 1.0 - kPLow) return -acklam_tail(1.0 - p);
+  return acklam_central(p - 0.5);
+}
 
 double norm_pdf(double x) noexcept { return kOneOverSqrtTwoPi * std::exp(-0.5 * x * x); }
 

@@ -120,13 +120,18 @@ inline double k_log(double x) {
 // GCC from vectorizing at -O2 (keel builds without -fno-math-errno). A bit-level first guess of
 // 1/sqrt(x) (relative error < 3.5%), four Newton steps (quadratic: error < 1e-20), then one
 // Newton correction of x * y; the result is within an ulp of the true root.
+// k_sqrt<3> stops after three Newton steps (3.5e-2 -> 1.8e-3 -> 5e-6 -> 4e-11, the closing
+// correction squares that): a shorter dependency chain where a few ulps do not matter (the
+// implied-vol lanes' initial guess).
+template <int kNewtonSteps = 4>
 inline double k_sqrt(double x) {
+  static_assert(kNewtonSteps == 3 || kNewtonSteps == 4, "k_sqrt: 3 or 4 Newton steps");
   double y = from_bits(0x5fe6eb50c7b537a9ULL - (to_bits(x) >> 1));
   const double hx = 0.5 * x;
   y = y * (1.5 - hx * y * y);
   y = y * (1.5 - hx * y * y);
   y = y * (1.5 - hx * y * y);
-  y = y * (1.5 - hx * y * y);
+  if constexpr (kNewtonSteps == 4) y = y * (1.5 - hx * y * y);
   const double s = x * y;
   return s + 0.5 * y * (x - s * s);
 }
