@@ -8,6 +8,7 @@
 #include <map>
 
 #include "keel/engine/engine.hpp"
+#include "keel/engine/script_feed_test_support.hpp"
 #include "keel/strategy/multi_strategy.hpp"
 #include "keel/testkit/trading_fixtures.hpp"
 
@@ -19,52 +20,28 @@ using testkit::money;
 using testkit::px;
 
 Quantity shares(std::int64_t n) { return Quantity::from_raw(n * kFixedScale, 0); }
-Timestamp close_of(Date d) { return ExchangeCalendar::us_equities().session(d)->close; }
-Timestamp open_of(Date d) { return ExchangeCalendar::us_equities().session(d)->open; }
+using test_support::close_of;
 
 const Date kD1 = Date::ymd(2024, 3, 4);
 const Date kD2 = Date::ymd(2024, 3, 5);
 const Date kD3 = Date::ymd(2024, 3, 6);
 
 // Daily bars of ACME (id 1) and BETA (id 2) at given closes; optional open-slice actions.
-class TwoStockFeed final : public MarketFeed {
+class TwoStockFeed final : public test_support::ScriptFeed {
  public:
-  std::vector<Instrument> instruments{testkit::stock(1, "ACME"), testkit::stock(2, "BETA")};
-  std::vector<CorporateAction> actions;
-  std::vector<std::string> no_warnings;
-  std::vector<MarketSlice> slices;
-  std::size_t pos = 0;
-
+  TwoStockFeed() { instruments = {testkit::stock(1, "ACME"), testkit::stock(2, "BETA")}; }
   void session(Date d, const char* acme, const char* beta) {
     MarketSlice s;
     s.reset(close_of(d), d, SlicePhase::kClose);
-    std::int64_t id = 1;
-    for (const char* close : {acme, beta}) {
-      Bar b;
-      b.instrument = InstrumentId(id++);
-      b.ts_event = Timestamp::from_date(d);
-      b.ts_recv = s.ts;
-      b.open = b.high = b.low = b.close = px(close);
-      b.volume = shares(1'000'000);
-      s.bars.push_back(b);
-    }
+    add_bar(s, 1, px(acme), shares(1'000'000));
+    add_bar(s, 2, px(beta), shares(1'000'000));
     slices.push_back(std::move(s));
   }
+  // An action announced and taking effect at the open of `d`.
   void open_action(Date d, CorporateAction a) {
-    MarketSlice s;
-    s.reset(open_of(d), d, SlicePhase::kOpen);
-    s.actions.push_back(a);
     actions.push_back(a);
-    slices.push_back(std::move(s));
+    open_actions(d, {a});
   }
-  Result<bool> next(MarketSlice& out) override {
-    if (pos >= slices.size()) return false;
-    out = slices[pos++];
-    return true;
-  }
-  const std::vector<Instrument>& universe() const override { return instruments; }
-  const std::vector<CorporateAction>& announcements() const override { return actions; }
-  const std::vector<std::string>& warnings() const override { return no_warnings; }
 };
 
 // A child whose actions per session date are lambdas; records what it is told.

@@ -2,6 +2,7 @@
 // simulated venue (bar_close fills, no fees so the arithmetic stays readable) and the cash
 // account. Every expected figure is worked out in the comments from the quotes the test sets.
 #include "keel/engine/engine.hpp"
+#include "keel/engine/script_feed_test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -25,8 +26,7 @@ using testkit::money;
 using testkit::px;
 Quantity qty(std::int64_t n) { return Quantity::from_raw(n * kFixedScale, 0); }
 
-Timestamp close_of(Date d) { return ExchangeCalendar::us_equities().session(d)->close; }
-Timestamp open_of(Date d) { return ExchangeCalendar::us_equities().session(d)->open; }
+using test_support::close_of;
 
 constexpr std::int64_t kStock = 1;
 
@@ -36,24 +36,9 @@ Instrument option(std::int64_t id, OptionRight right, const char* strike, Date e
   return testkit::option_contract(id, right, strike, expiry);
 }
 
-// A feed of hand-built sessions.
-class ScriptFeed final : public MarketFeed {
+// A feed of hand-built sessions of the stock and its options.
+class ScriptFeed final : public test_support::ScriptFeed {
  public:
-  std::vector<Instrument> instruments;
-  std::vector<CorporateAction> actions;
-  std::vector<std::string> no_warnings;
-  std::vector<MarketSlice> slices;
-  std::size_t pos = 0;
-
-  Result<bool> next(MarketSlice& out) override {
-    if (pos >= slices.size()) return false;
-    out = slices[pos++];
-    return true;
-  }
-  const std::vector<Instrument>& universe() const override { return instruments; }
-  const std::vector<CorporateAction>& announcements() const override { return actions; }
-  const std::vector<std::string>& warnings() const override { return no_warnings; }
-
   const Instrument& find(std::int64_t id) const {
     for (const auto& i : instruments) {
       if (i.id.value() == id) return i;
@@ -61,20 +46,11 @@ class ScriptFeed final : public MarketFeed {
     throw std::logic_error("unknown id");
   }
 
-  // A close session with the stock's bar (open = high = low = close for simplicity unless
-  // given) and option quotes {id, bid, ask}.
+  // A close session with the stock's bar and option quotes {id, bid, ask}.
   void session(Date d, const char* close, std::vector<std::tuple<std::int64_t, const char*, const char*>> quotes = {}) {
     MarketSlice s;
-    s.ts = close_of(d);
-    s.date = d;
-    s.phase = SlicePhase::kClose;
-    Bar b;
-    b.instrument = InstrumentId(kStock);
-    b.ts_event = Timestamp::from_date(d);
-    b.ts_recv = s.ts;
-    b.open = b.high = b.low = b.close = px(close);
-    b.volume = qty(1'000'000);
-    s.bars.push_back(b);
+    s.reset(close_of(d), d, SlicePhase::kClose);
+    add_bar(s, kStock, px(close), qty(1'000'000));
     if (!quotes.empty()) {
       ChainSnapshot snap;
       snap.underlying = "ACME";
@@ -91,14 +67,6 @@ class ScriptFeed final : public MarketFeed {
       }
       s.chains.push_back(std::move(snap));
     }
-    slices.push_back(std::move(s));
-  }
-  void open_actions(Date d, std::vector<CorporateAction> acts) {
-    MarketSlice s;
-    s.ts = open_of(d);
-    s.date = d;
-    s.phase = SlicePhase::kOpen;
-    s.actions = std::move(acts);
     slices.push_back(std::move(s));
   }
 };
