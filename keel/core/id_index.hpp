@@ -51,7 +51,6 @@ class IdIndex {
   }
 
   std::size_t size() const noexcept { return size_; }
-  bool empty() const noexcept { return size_ == 0; }
 
  private:
   struct Entry {
@@ -143,15 +142,6 @@ class StringSet {
         return true;
       }
       if (e.hash == h && strings_[e.index] == s) return false;
-    }
-  }
-  bool contains(std::string_view s) const {
-    if (table_.empty()) return false;
-    const std::uint64_t h = std::hash<std::string_view>{}(s);
-    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-      const Entry& e = table_[i];
-      if (e.index == kEmpty) return false;
-      if (e.hash == h && strings_[e.index] == s) return true;
     }
   }
   std::size_t size() const noexcept { return strings_.size(); }

@@ -32,7 +32,6 @@
 #include <optional>
 #include <queue>
 #include <string>
-#include <unordered_map>
 #include <variant>
 #include <vector>
 

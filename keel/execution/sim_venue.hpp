@@ -82,7 +82,6 @@
 #include <span>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "keel/core/fixed_point.hpp"
