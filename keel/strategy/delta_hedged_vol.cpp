@@ -24,6 +24,18 @@ using execution::TimeInForce;
 
 constexpr std::int64_t kScale = kFixedScale;
 
+// A DAY market order for |shares| of `stock`: a buy when shares > 0, a sale when < 0.
+OrderRequest stock_order(const Instrument& stock, std::int64_t shares, std::string reason) {
+  OrderRequest r;
+  r.instrument = stock.id;
+  r.side = shares > 0 ? OrderSide::kBuy : OrderSide::kSell;
+  r.type = OrderType::kMarket;
+  r.tif = TimeInForce::kDay;
+  r.quantity = units(shares > 0 ? shares : -shares);
+  r.reason = std::move(reason);
+  return r;
+}
+
 }  // namespace
 
 DeltaHedgedVolStrategy::DeltaHedgedVolStrategy(DeltaHedgedVolConfig config) : config_(std::move(config)) {
@@ -45,14 +57,9 @@ Status DeltaHedgedVolStrategy::flatten(Context& ctx, const OptionChain& chain, s
   const std::string& u = chain.underlying();
   const Instrument* stock = ctx.find_instrument(u);
   if (stock == nullptr || shares == 0) return {};
-  OrderRequest r;
-  r.instrument = stock->id;
-  r.side = shares > 0 ? OrderSide::kSell : OrderSide::kBuy;
-  r.type = OrderType::kMarket;
-  r.tif = TimeInForce::kDay;
-  r.quantity = units(shares > 0 ? shares : -shares);
-  r.reason = "delta_hedged_vol: flatten the hedge (" + std::to_string(shares) + " shares): " + why;
-  submit_or_log(ctx, r, u);
+  submit_or_log(ctx,
+                stock_order(*stock, -shares, "delta_hedged_vol: flatten the hedge (" + std::to_string(shares) + " shares): " + why),
+                u);
   return {};
 }
 
@@ -138,16 +145,10 @@ Status DeltaHedgedVolStrategy::hedge(Context& ctx, const OptionChain& chain, con
   const std::int64_t held = whole(ctx.portfolio().quantity(stock->id));
   const std::int64_t trade = hedge_shares(d, held, config_.hedge, config_.hedge_threshold, new_session);
   if (trade == 0) return {};
-  OrderRequest r;
-  r.instrument = stock->id;
-  r.side = trade > 0 ? OrderSide::kBuy : OrderSide::kSell;
-  r.type = OrderType::kMarket;
-  r.tif = TimeInForce::kDay;
-  r.quantity = units(trade > 0 ? trade : -trade);
-  r.reason = "delta_hedged_vol: hedge " + std::string(trade > 0 ? "buy " : "sell ") + std::to_string(trade > 0 ? trade : -trade) +
+  const std::string reason = "delta_hedged_vol: hedge " + std::string(trade > 0 ? "buy " : "sell ") + std::to_string(trade > 0 ? trade : -trade) +
              " shares (options delta " + fixed(d, 1) + " sh, stock " + std::to_string(held) + " -> " +
              std::to_string(held + trade) + ", " + std::string(to_string(config_.hedge)) + ")";
-  submit_or_log(ctx, r, u);
+  submit_or_log(ctx, stock_order(*stock, trade, reason), u);
   return {};
 }
 
