@@ -61,6 +61,22 @@ OptionIncomeConfig config(IncomeStructure s) {
 
 double leg_net(const OrderRequest& r) { return r.limit_price->to_double(); }
 
+// Runs `c` once on the DTE-32 chain in ctx's account; the one order it submitted, or nullptr
+// (a test failure naming what the strategy said) when it did not submit exactly one.
+const OrderRequest* enter_once(FakeContext& ctx, const OptionIncomeConfig& c) {
+  OptionIncomeStrategy s(c, ctx.portfolio().account_type());
+  const Status st = s.on_chain(ctx, chain_32(ctx));
+  if (!st.ok()) {
+    ADD_FAILURE() << st.error().message;
+    return nullptr;
+  }
+  if (ctx.submitted.size() != 1) {
+    ADD_FAILURE() << ctx.submitted.size() << " orders; last log: " << (ctx.logs.empty() ? "" : ctx.logs.back());
+    return nullptr;
+  }
+  return &ctx.submitted[0];
+}
+
 TEST(OptionIncome, BullPutSellsTheDeltaPutAndBuysTheWingAsOneCombo) {
   FakeContext ctx(usd(100'000));
   ctx.add_stock("ACME");
@@ -68,10 +84,9 @@ TEST(OptionIncome, BullPutSellsTheDeltaPutAndBuysTheWingAsOneCombo) {
   c.short_delta = 0.25;
   c.wing_width = Price::parse("5").value();
   c.capital_at_risk = 0.05;
-  OptionIncomeStrategy s(c, portfolio::AccountType::kCash);
-  ASSERT_TRUE(s.on_chain(ctx, chain_32(ctx)).ok());
-  ASSERT_EQ(ctx.submitted.size(), 1u) << (ctx.logs.empty() ? "" : ctx.logs.back());
-  const OrderRequest& r = ctx.submitted[0];
+  const OrderRequest* entered = enter_once(ctx, c);
+  ASSERT_NE(entered, nullptr);
+  const OrderRequest& r = *entered;
   ASSERT_EQ(r.legs.size(), 2u);
   // |delta| 0.2574 (95) is closest to 0.25; the wing $5 below is the 90 put.
   EXPECT_EQ(ctx.instrument(r.legs[0].instrument)->option->strike, px(95.0));
@@ -94,10 +109,9 @@ TEST(OptionIncome, IronCondorLegsNetAndMaxLossSizing) {
   c.short_delta = 0.16;
   c.wing_width = Price::parse("5").value();
   c.capital_at_risk = 0.05;
-  OptionIncomeStrategy s(c, portfolio::AccountType::kCash);
-  ASSERT_TRUE(s.on_chain(ctx, chain_32(ctx)).ok());
-  ASSERT_EQ(ctx.submitted.size(), 1u) << (ctx.logs.empty() ? "" : ctx.logs.back());
-  const OrderRequest& r = ctx.submitted[0];
+  const OrderRequest* entered = enter_once(ctx, c);
+  ASSERT_NE(entered, nullptr);
+  const OrderRequest& r = *entered;
   ASSERT_EQ(r.legs.size(), 4u);
   // Puts: |delta| 0.1038 (90) is closer to 0.16 than 0.2574 (95); calls: 0.1589 (110).
   const double strikes[] = {90, 85, 110, 115};
@@ -118,10 +132,9 @@ TEST(OptionIncome, ShortStrangleIsSizedByTheRegTCombinationRequirement) {
   OptionIncomeConfig c = config(IncomeStructure::kShortStrangle);
   c.short_delta = 0.16;
   c.capital_at_risk = 0.10;
-  OptionIncomeStrategy s(c, portfolio::AccountType::kMargin);
-  ASSERT_TRUE(s.on_chain(ctx, chain_32(ctx)).ok());
-  ASSERT_EQ(ctx.submitted.size(), 1u) << (ctx.logs.empty() ? "" : ctx.logs.back());
-  const OrderRequest& r = ctx.submitted[0];
+  const OrderRequest* entered = enter_once(ctx, c);
+  ASSERT_NE(entered, nullptr);
+  const OrderRequest& r = *entered;
   ASSERT_EQ(r.legs.size(), 2u);
   EXPECT_EQ(ctx.instrument(r.legs[0].instrument)->option->strike, px(90.0));
   EXPECT_EQ(ctx.instrument(r.legs[1].instrument)->option->strike, px(110.0));
@@ -138,10 +151,9 @@ TEST(OptionIncome, CashSecuredPutReservesTheStrike) {
   OptionIncomeConfig c = config(IncomeStructure::kCashSecuredPut);
   c.short_delta = 0.25;
   c.capital_at_risk = 0.30;
-  OptionIncomeStrategy s(c, portfolio::AccountType::kCash);
-  ASSERT_TRUE(s.on_chain(ctx, chain_32(ctx)).ok());
-  ASSERT_EQ(ctx.submitted.size(), 1u);
-  const OrderRequest& r = ctx.submitted[0];
+  const OrderRequest* entered = enter_once(ctx, c);
+  ASSERT_NE(entered, nullptr);
+  const OrderRequest& r = *entered;
   EXPECT_TRUE(r.legs.empty());
   EXPECT_EQ(ctx.instrument(r.instrument)->option->strike, px(95.0));
   EXPECT_EQ(r.side, OrderSide::kSell);
@@ -160,10 +172,9 @@ TEST(OptionIncome, CalendarBuysTheSameStrikeFarAndIsCappedByBuyingPower) {
   c.far_max_dte = 100;
   c.far_target_dte = 70;
   c.capital_at_risk = 0.03;
-  OptionIncomeStrategy s(c, portfolio::AccountType::kCash);
-  ASSERT_TRUE(s.on_chain(ctx, chain_32(ctx)).ok());
-  ASSERT_EQ(ctx.submitted.size(), 1u) << (ctx.logs.empty() ? "" : ctx.logs.back());
-  const OrderRequest& r = ctx.submitted[0];
+  const OrderRequest* entered = enter_once(ctx, c);
+  ASSERT_NE(entered, nullptr);
+  const OrderRequest& r = *entered;
   ASSERT_EQ(r.legs.size(), 2u);
   EXPECT_EQ(ctx.instrument(r.legs[0].instrument)->option->expiry, kExp32);
   EXPECT_EQ(ctx.instrument(r.legs[1].instrument)->option->expiry, kExp74);
