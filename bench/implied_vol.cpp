@@ -106,21 +106,30 @@ void BM_Keel_ImpliedTotalVolBatch_Normalised(benchmark::State& state) {
 }
 BENCHMARK(BM_Keel_ImpliedTotalVolBatch_Normalised);
 
+// The cases as BSM columns: spot = forward, rate = dividend yield = 0.
+struct BsmProblems {
+  std::vector<OptionRight> right;
+  std::vector<double> price, spot, strike, time, zero;
+  explicit BsmProblems(const std::vector<Case>& cases) : zero(cases.size(), 0.0) {
+    for (const Case& c : cases) {
+      right.push_back(c.right);
+      price.push_back(c.price);
+      spot.push_back(c.forward);
+      strike.push_back(c.strike);
+      time.push_back(c.time);
+    }
+  }
+  ka::BsmIvColumns columns() const { return ka::BsmIvColumns{right, price, spot, strike, time, zero, zero}; }
+};
+
 // The batch API (BSM columns: validation, forward and discount per element, then the solver) on
 // the same problems posed as spot = forward, rate = dividend yield = 0.
 void BM_Keel_ImpliedVolBsmBatch(benchmark::State& state) {
   const auto cases = make_cases(kN);
-  std::vector<OptionRight> right;
-  std::vector<double> price, spot, strike, time, zero(cases.size(), 0.0), vol(cases.size());
+  const BsmProblems p(cases);
+  const ka::BsmIvColumns cols = p.columns();
+  std::vector<double> vol(cases.size());
   std::vector<ka::IvStatus> status(cases.size());
-  for (const Case& c : cases) {
-    right.push_back(c.right);
-    price.push_back(c.price);
-    spot.push_back(c.forward);
-    strike.push_back(c.strike);
-    time.push_back(c.time);
-  }
-  const ka::BsmIvColumns cols{right, price, spot, strike, time, zero, zero};
   for (auto _ : state) {
     benchmark::DoNotOptimize(ka::implied_vol_bsm_batch(cols, vol, status));
     benchmark::ClobberMemory();
@@ -136,17 +145,10 @@ BENCHMARK(BM_Keel_ImpliedVolBsmBatch);
 // CPU lacks runs the best it has).
 void BM_Keel_ImpliedVolBsmBatch_AtSimdLevel(benchmark::State& state) {
   const auto cases = make_cases(kN);
-  std::vector<OptionRight> right;
-  std::vector<double> price, spot, strike, time, zero(cases.size(), 0.0), vol(cases.size());
+  const BsmProblems p(cases);
+  const ka::BsmIvColumns cols = p.columns();
+  std::vector<double> vol(cases.size());
   std::vector<ka::IvStatus> status(cases.size());
-  for (const Case& c : cases) {
-    right.push_back(c.right);
-    price.push_back(c.price);
-    spot.push_back(c.forward);
-    strike.push_back(c.strike);
-    time.push_back(c.time);
-  }
-  const ka::BsmIvColumns cols{right, price, spot, strike, time, zero, zero};
   const auto level = static_cast<ka::SimdLevel>(state.range(0));
   for (auto _ : state) {
     benchmark::DoNotOptimize(ka::detail::implied_vol_bsm_batch_at(level, cols, vol, status));
