@@ -70,10 +70,7 @@ Status DeltaHedgedVolStrategy::on_chain(Context& ctx, const OptionChain& chain) 
   const bool new_session = !it->second.last_date || *it->second.last_date != chain.date();
   it->second.last_date = chain.date();
   if (ctx.warming_up()) return {};
-  if (const auto working = detail::working_on(ctx, u)) {
-    ctx.log(u + ": order " + *working + " still working; no new action");
-    return {};
-  }
+  if (detail::waiting_for_order(ctx, u)) return {};
   const Instrument* stock = ctx.find_instrument(u);
   const std::int64_t shares = stock != nullptr ? whole(ctx.portfolio().quantity(stock->id)) : 0;
   std::vector<portfolio::Position> legs = detail::option_positions(ctx.portfolio(), u);

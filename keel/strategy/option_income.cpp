@@ -319,10 +319,7 @@ Status OptionIncomeStrategy::on_chain(Context& ctx, const OptionChain& chain) {
 
   KEEL_TRY_STATUS(state.iv.observe(ctx, chain));
   if (ctx.warming_up()) return {};
-  if (const auto working = detail::working_on(ctx, u)) {
-    ctx.log(u + ": order " + *working + " still working; no new action");
-    return {};
-  }
+  if (detail::waiting_for_order(ctx, u)) return {};
 
   const portfolio::Portfolio& pf = ctx.portfolio();
   const Instrument* stock = ctx.find_instrument(u);

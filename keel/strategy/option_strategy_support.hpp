@@ -135,6 +135,13 @@ inline std::optional<std::string> working_on(const Context& ctx, std::string_vie
   return std::nullopt;
 }
 
+// One thing at a time per underlying: true (and logged) while an order on `u` is working.
+inline bool waiting_for_order(Context& ctx, std::string_view u) {
+  const std::optional<std::string> working = working_on(ctx, u);
+  if (working) ctx.log(std::string(u) + ": order " + *working + " still working; no new action");
+  return working.has_value();
+}
+
 // The option positions on `u` (copies: a marketable order fills inside submit()).
 inline std::vector<portfolio::Position> option_positions(const portfolio::Portfolio& pf, std::string_view u) {
   std::vector<portfolio::Position> out;

@@ -103,11 +103,7 @@ Status WheelStrategy::on_chain(Context& ctx, const OptionChain& chain) {
   KEEL_TRY_STATUS(state.iv.observe(ctx, chain));
   if (ctx.warming_up()) return {};
 
-  // One thing at a time per underlying: wait for working orders to fill or expire.
-  if (const auto working = detail::working_on(ctx, u)) {
-    ctx.log(u + ": order " + *working + " still working; no new action");
-    return {};
-  }
+  if (detail::waiting_for_order(ctx, u)) return {};
 
   const portfolio::Portfolio& pf = ctx.portfolio();
   // Copies: a marketable order fills inside submit(), which changes the positions map.
