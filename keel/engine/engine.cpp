@@ -365,7 +365,11 @@ Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
   }
   KEEL_TRY_STATUS(execution::apply_event(order, OrderEvent::kSubmit, now()));
   BookEntry& entry = add_entry(std::move(order), request.reason, true);
-  KEEL_TRY_STATUS(apply_venue_events(venue_.submit(entry.order, now())));
+  // The events go through a reused buffer (apply_events calls no strategy code, so nothing can
+  // submit again before it is consumed).
+  submit_events_.clear();
+  venue_.submit(entry.order, now(), submit_events_);
+  if (!submit_events_.empty()) KEEL_TRY_STATUS(apply_events(submit_events_));
   KEEL_TRY_STATUS(drain());
   return id;
 }

@@ -249,8 +249,9 @@ class Engine final : public strategy::Context {
   // whenever everything has been delivered, so a notification costs no allocation.
   std::vector<Notification> pending_;
   std::size_t pending_head_ = 0;
-  // Buffers reused across slices (no allocation per bar once grown).
+  // Buffers reused across slices and orders (no allocation per bar or order once grown).
   MarketSlice slice_;
+  std::vector<execution::VenueEvent> submit_events_;
   bool in_callback_ = false;
 };
 

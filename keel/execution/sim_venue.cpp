@@ -165,13 +165,17 @@ SimulatedVenue::SimulatedVenue(ExecutionConfig config, InstrumentLookup instrume
 std::vector<VenueEvent> SimulatedVenue::submit(const Order& order, Timestamp now) {
   std::vector<VenueEvent> out;
   out.reserve(2);  // accepted, and often filled at once
+  submit(order, now, out);
+  return out;
+}
+
+void SimulatedVenue::submit(const Order& order, Timestamp now, std::vector<VenueEvent>& out) {
   auto reject = [&](const std::string& why) {
     out.push_back(make_event(VenueEventKind::kRejected, order, now, order_name(order) + ": " + why));
-    return out;
   };
   if (auto st = validate(order); !st.ok()) {
     out.push_back(make_event(VenueEventKind::kRejected, order, now, st.error().message));
-    return out;
+    return;
   }
   // An id is spent once the venue has seen it, whatever happens next (brokers refuse reuse).
   if (!seen_ids_.insert(order.id.value())) return reject("duplicate client order id");
@@ -202,7 +206,7 @@ std::vector<VenueEvent> SimulatedVenue::submit(const Order& order, Timestamp now
         return reject(where + " multiplier " + std::to_string(ins->option->multiplier) + " differs from legs[0]'s " +
                       std::to_string(multiplier) + " (a net price per unit needs one multiplier)");
       }
-      w.leg_instruments.push_back(*ins);
+      w.leg_instruments.push_back(ins);
     }
     if (!whole) return reject("quantity " + order.quantity.to_string() + " is not a whole number of combo units");
   } else {
@@ -219,14 +223,13 @@ std::vector<VenueEvent> SimulatedVenue::submit(const Order& order, Timestamp now
       }
       if (!whole) return reject("quantity " + order.quantity.to_string() + " is not a whole number of contracts");
     }
-    w.instrument = *ins;
+    w.instrument = ins;
   }
 
   out.push_back(make_event(VenueEventKind::kAccepted, w.order, now));
   working_.push_back(std::move(w));
   if (config_.fill_model != FillModel::kNextOpen) match_at_submission(working_.back(), now, out);
   erase_done();
-  return out;
 }
 
 std::vector<VenueEvent> SimulatedVenue::cancel(const ClientOrderId& id, Timestamp now) {
@@ -266,7 +269,7 @@ std::vector<VenueEvent> SimulatedVenue::on_bar(const Bar& bar) {
     last_bar_.insert_or_assign(key, bar);
   }
   for (Working& w : working_) {
-    if (w.done || w.order.is_combo() || w.instrument.is_option() || w.order.instrument != bar.instrument) continue;
+    if (w.done || w.order.is_combo() || w.instrument->is_option() || w.order.instrument != bar.instrument) continue;
     match_stock_bar(w, bar, session_first, out);
   }
   erase_done();
@@ -278,7 +281,7 @@ std::vector<VenueEvent> SimulatedVenue::on_quote(const Quote& quote) {
   last_quote_.insert_or_assign(quote.instrument.value(), quote);
   if (config_.fill_model == FillModel::kQuote) {
     for (Working& w : working_) {
-      if (w.done || w.order.is_combo() || w.instrument.is_option() || w.order.instrument != quote.instrument) continue;
+      if (w.done || w.order.is_combo() || w.instrument->is_option() || w.order.instrument != quote.instrument) continue;
       match_stock_quote(w, quote, quote.ts_recv, out);
     }
   }
@@ -313,8 +316,8 @@ std::vector<VenueEvent> SimulatedVenue::on_option_quotes(std::span<const OptionQ
     if (w.order.is_combo()) {
       bool any = false;
       bool all = true;
-      for (const Instrument& leg : w.leg_instruments) {
-        const bool in = in_snapshot(leg);
+      for (const Instrument* leg : w.leg_instruments) {
+        const bool in = in_snapshot(*leg);
         any = any || in;
         all = all && in;
       }
@@ -322,7 +325,7 @@ std::vector<VenueEvent> SimulatedVenue::on_option_quotes(std::span<const OptionQ
       w.attempted = true;
       if (all) match_combo(w, ts, out);
       finish_attempt(w, ts, out);
-    } else if (w.instrument.is_option() && in_snapshot(w.instrument)) {
+    } else if (w.instrument->is_option() && in_snapshot(*w.instrument)) {
       w.attempted = true;
       match_option(w, ts, out);
       finish_attempt(w, ts, out);
@@ -370,9 +373,9 @@ std::vector<VenueEvent> SimulatedVenue::on_split(InstrumentId underlying, std::s
     if (w.done) continue;
     bool on_options = false;
     if (w.order.is_combo()) {
-      for (const Instrument& leg : w.leg_instruments) on_options = on_options || leg.option->underlying == underlying_symbol;
-    } else if (w.instrument.is_option()) {
-      on_options = w.instrument.option->underlying == underlying_symbol;
+      for (const Instrument* leg : w.leg_instruments) on_options = on_options || leg->option->underlying == underlying_symbol;
+    } else if (w.instrument->is_option()) {
+      on_options = w.instrument->option->underlying == underlying_symbol;
     }
     if (on_options) {
       cancel_order(w, ts,
@@ -398,7 +401,7 @@ std::vector<VenueEvent> SimulatedVenue::on_split(InstrumentId underlying, std::s
     const i128 quantity = filled + new_leaves.raw();
     // New price = old x from / to, on the tick grid, toward the less aggressive side: a buy
     // limit down, a sell limit up; a buy stop up (further above the market), a sell stop down.
-    const i128 tick = w.instrument.tick_size.raw();
+    const i128 tick = w.instrument->tick_size.raw();
     auto adjust = [&](Price p, bool up) -> i128 {
       const i128 num = static_cast<i128>(p.raw()) * ratio_from;
       const i128 den = static_cast<i128>(ratio_to) * tick;
@@ -423,8 +426,8 @@ std::vector<VenueEvent> SimulatedVenue::on_split(InstrumentId underlying, std::s
     o.filled_quantity = Quantity::from_raw(static_cast<std::int64_t>(filled), qprec);
     o.avg_fill_price = Price::from_raw(static_cast<std::int64_t>(avg), o.avg_fill_price.precision());
     o.fill_value = avg * filled;
-    if (limit) o.limit_price = Price::from_raw(static_cast<std::int64_t>(*limit), std::max(o.limit_price->precision(), w.instrument.tick_size.precision()));
-    if (stop) o.stop_price = Price::from_raw(static_cast<std::int64_t>(*stop), std::max(o.stop_price->precision(), w.instrument.tick_size.precision()));
+    if (limit) o.limit_price = Price::from_raw(static_cast<std::int64_t>(*limit), std::max(o.limit_price->precision(), w.instrument->tick_size.precision()));
+    if (stop) o.stop_price = Price::from_raw(static_cast<std::int64_t>(*stop), std::max(o.stop_price->precision(), w.instrument->tick_size.precision()));
     o.ts_last = ts;
   }
   // Pre-split market state would price post-split orders: forget it until new data comes.
@@ -451,16 +454,16 @@ std::vector<Order> SimulatedVenue::working_orders() const {
 void SimulatedVenue::match_at_submission(Working& w, Timestamp now, std::vector<VenueEvent>& out) {
   const Order& o = w.order;
   if (o.is_combo()) {
-    for (const Instrument& leg : w.leg_instruments) {
-      if (!option_quote_current(leg)) return;  // waits for a snapshot with every leg
+    for (const Instrument* leg : w.leg_instruments) {
+      if (!option_quote_current(*leg)) return;  // waits for a snapshot with every leg
     }
     w.attempted = true;
     match_combo(w, now, out);
     finish_attempt(w, now, out);
     return;
   }
-  if (w.instrument.is_option()) {
-    if (!option_quote_current(w.instrument)) return;
+  if (w.instrument->is_option()) {
+    if (!option_quote_current(*w.instrument)) return;
     w.attempted = true;
     match_option(w, now, out);
     finish_attempt(w, now, out);
@@ -592,7 +595,7 @@ void SimulatedVenue::fill_stock(Working& w, Quantity qty_wanted, Price base, con
     cancel_order(w, ts, priced.why_not, out);
     return;
   }
-  auto fees = charge_fees(w, w.instrument, o.side, qty, priced.price, ts);
+  auto fees = charge_fees(w, *w.instrument, o.side, qty, priced.price, ts);
   if (!fees) {
     cancel_order(w, ts, "fees: " + fees.error().message, out);
     return;
@@ -625,7 +628,7 @@ SimulatedVenue::Priced SimulatedVenue::stock_price_with_costs(const Working& w, 
     if (!delta) return Priced{Price{}, false, order_name(o) + ": cost model: " + delta.error().message};
     auto moved = buy ? base.checked_add(*delta) : base.checked_sub(*delta);
     if (!moved) return Priced{Price{}, false, order_name(o) + ": cost model: price out of range"};
-    price = round_to_tick(*moved, w.instrument.tick_size, buy);
+    price = round_to_tick(*moved, w.instrument->tick_size, buy);
   }
   // A limit order never trades through its own limit: costs stop at the limit.
   if (o.limit_price) price = buy ? std::min(price, *o.limit_price) : std::max(price, *o.limit_price);
@@ -695,7 +698,7 @@ void SimulatedVenue::match_option(Working& w, Timestamp ts, std::vector<VenueEve
   }
   if (!qty.is_positive()) return;
   if ((o.all_or_none || o.tif == TimeInForce::kFok) && qty < leaves) return;
-  auto fees = charge_fees(w, w.instrument, o.side, qty, *p, ts);
+  auto fees = charge_fees(w, *w.instrument, o.side, qty, *p, ts);
   if (!fees) {
     cancel_order(w, ts, "fees: " + fees.error().message, out);
     return;
@@ -754,7 +757,7 @@ void SimulatedVenue::match_combo(Working& w, Timestamp ts, std::vector<VenueEven
   ev.order_quantity = units;
   ev.order_price = net_price;
   for (std::size_t i = 0; i < legs.size(); ++i) {
-    auto fees = charge_fees(w, w.leg_instruments[i], legs[i].side, legs[i].qty, legs[i].price, ts);
+    auto fees = charge_fees(w, *w.leg_instruments[i], legs[i].side, legs[i].qty, legs[i].price, ts);
     if (!fees) {
       cancel_order(w, ts, "fees: " + fees.error().message, out);
       return;

@@ -173,7 +173,9 @@ struct VenueEvent {
 class SimulatedVenue {
  public:
   // `instrument` resolves an id to its definition (asset class, multiplier, tick size); the
-  // engine passes a lookup over its universe. Config is validated by create().
+  // engine passes a lookup over its universe. The pointers it returns must stay valid (and the
+  // instruments unchanged) while the venue lives: working orders keep them. Config is
+  // validated by create().
   using InstrumentLookup = std::function<const Instrument*(InstrumentId)>;
   static Result<SimulatedVenue> create(ExecutionConfig config, InstrumentLookup instrument);
 
@@ -182,6 +184,8 @@ class SimulatedVenue {
   // Accepts (kAccepted) or rejects the order; under kBarClose/kQuote a marketable order may
   // fill at once (kFilled events follow the kAccepted one).
   std::vector<VenueEvent> submit(const Order& order, Timestamp now);
+  // The same, appending the events to `out` (a caller's reused buffer: no allocation per order).
+  void submit(const Order& order, Timestamp now, std::vector<VenueEvent>& out);
   // Cancels a working order (kCanceled), or nothing if it is not working (already filled,
   // unknown): the engine's state machine decides what that means.
   std::vector<VenueEvent> cancel(const ClientOrderId& id, Timestamp now);
@@ -213,8 +217,8 @@ class SimulatedVenue {
   struct Working {
     Order order;
     Timestamp submitted;
-    Instrument instrument;                 // single-leg orders: a copy (the lookup's storage may move)
-    std::vector<Instrument> leg_instruments;  // combos: one per leg, in leg order
+    const Instrument* instrument = nullptr;         // single-leg orders (from the lookup)
+    std::vector<const Instrument*> leg_instruments;  // combos: one per leg, in leg order
     Money commission_charged;  // commission already charged on earlier fills (per-order minimums)
     Money base_commission_charged;  // per-unit commission of earlier fills before min/max
     Money value_charged;            // trade value of earlier fills (the 1%-of-value maximum)

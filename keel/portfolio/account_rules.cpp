@@ -5,6 +5,8 @@
 // working orders and the new order as if filled) and returns what the account's rules need,
 // by category, and the cash account's structural breaches (uncovered short calls, short stock).
 #include <algorithm>
+#include <optional>
+#include <string_view>
 #include <utility>
 
 #include "keel/core/int128.hpp"
@@ -19,7 +21,6 @@ using execution::OrderSide;
 using execution::OrderType;
 
 std::int64_t multiplier_of(const Instrument& i) { return i.is_option() ? i.option->multiplier : 1; }
-std::string underlying_of(const Instrument& i) { return i.is_option() ? i.option->underlying : i.symbol; }
 OrderSide opposite(OrderSide s) { return s == OrderSide::kBuy ? OrderSide::kSell : OrderSide::kBuy; }
 Money zero_money() { return Money::zero(2); }
 
@@ -32,7 +33,31 @@ struct Holding {
   Quantity qty;  // signed
   Price px;      // valuation per share / per deliverable share
 };
-using Holdings = std::map<std::int64_t, Holding>;
+// Sorted by instrument id, one entry per instrument (the order the rules below have always seen
+// the holdings in: option lots with equal sort keys keep it).
+using Holdings = std::vector<Holding>;
+
+void add_holding(Holdings& holdings, const Instrument* inst, Quantity qty, Price px) {
+  const std::int64_t id = inst->id.value();
+  auto it = std::lower_bound(holdings.begin(), holdings.end(), id,
+                             [](const Holding& h, std::int64_t key) { return h.inst->id.value() < key; });
+  if (it != holdings.end() && it->inst->id.value() == id) {
+    it->qty += qty;  // an existing holding keeps its valuation
+  } else {
+    holdings.insert(it, Holding{inst, qty, px});
+  }
+}
+
+Holdings holdings_of(const std::map<std::int64_t, Position>& positions) {
+  Holdings out;
+  out.reserve(positions.size());
+  for (const auto& [id, p] : positions) out.push_back(Holding{&p.instrument, p.quantity, p.mark});  // id order
+  return out;
+}
+
+std::string_view underlying_view(const Instrument& i) {
+  return i.is_option() ? std::string_view(i.option->underlying) : std::string_view(i.symbol);
+}
 
 // A cash-account breach on one underlying.
 struct Breach {
@@ -42,14 +67,22 @@ struct Breach {
   Quantity short_shares;                          // > 0: short stock in a cash account
 };
 
+// The requirement of one underlying's holdings, or of several summed.
 struct Requirement {
   Money csp = zero_money();         // cash: short puts, strike x 100 x contracts
   Money spreads = zero_money();     // verticals: strike width x 100 x contracts
   Money naked = zero_money();       // margin: naked short options; cash: cover cost of uncovered calls
   Money stock = zero_money();       // margin: 50% long / 150% short; cash: cover cost of short stock
   Money loan_value = zero_money();  // margin: long stock value, which counts toward "has"
-  std::map<std::string, Breach, std::less<>> breaches;
   Money total() const { return csp + spreads + naked + stock; }
+  Requirement& operator+=(const Requirement& o) {
+    csp += o.csp;
+    spreads += o.spreads;
+    naked += o.naked;
+    stock += o.stock;
+    loan_value += o.loan_value;
+    return *this;
+  }
 };
 
 struct OptLot {
@@ -62,6 +95,7 @@ struct OptLot {
 };
 
 struct Group {
+  std::string_view underlying;  // points into an Instrument that outlives the group
   Quantity shares = Quantity::zero();
   Price stock_px;
   bool has_stock = false;
@@ -109,15 +143,39 @@ Result<Money> naked_requirement(const OptLot& lot, bool put, Price underlying) {
   return std::max(twenty - otm_value, ten) + premium;
 }
 
-// The requirement of a set of holdings. `strict`: an unknown underlying price is an error (the
-// pre-trade check); otherwise the held stock's price, else the option's strike, stands in
-// (buying power, a report).
-Result<Requirement> requirement(const Holdings& holdings, AccountType type, const UnderlyingPrice& uprice,
-                                bool strict) {
-  std::map<std::string, Group, std::less<>> groups;
-  for (const auto& [id, h] : holdings) {
+// The holdings grouped by underlying, groups in name order (as the messages have always named
+// the first failing underlying). `only`: when non-empty, just the groups of these underlyings.
+// Groups kept for reuse: clear() empties them without freeing their lot buffers, so the
+// pre-trade check allocates nothing per order once warm.
+struct GroupSet {
+  std::vector<Group> pool;
+  std::size_t size = 0;
+  std::span<Group> groups() { return {pool.data(), size}; }
+  void clear() { size = 0; }
+  Group& add(std::string_view underlying) {
+    if (size == pool.size()) pool.emplace_back();
+    Group& g = pool[size++];
+    g.underlying = underlying;
+    g.shares = Quantity::zero();
+    g.stock_px = Price{};
+    g.has_stock = false;
+    g.short_calls.clear();
+    g.long_calls.clear();
+    g.short_puts.clear();
+    g.long_puts.clear();
+    return g;
+  }
+};
+
+void make_groups(const Holdings& holdings, GroupSet& set, std::span<const std::string_view> only = {}) {
+  set.clear();
+  for (const Holding& h : holdings) {
     if (h.qty.is_zero()) continue;
-    Group& g = groups[underlying_of(*h.inst)];
+    const std::string_view u = underlying_view(*h.inst);
+    if (!only.empty() && std::find(only.begin(), only.end(), u) == only.end()) continue;
+    const std::span<Group> existing = set.groups();
+    auto git = std::find_if(existing.begin(), existing.end(), [&](const Group& g) { return g.underlying == u; });
+    Group& g = git == existing.end() ? set.add(u) : *git;
     if (!h.inst->is_option()) {
       g.shares += h.qty;
       g.stock_px = h.px;
@@ -135,15 +193,29 @@ Result<Requirement> requirement(const Holdings& holdings, AccountType type, cons
       (is_short ? g.short_puts : g.long_puts).push_back(lot);
     }
   }
+  const std::span<Group> all = set.groups();
+  std::sort(all.begin(), all.end(), [](const Group& x, const Group& y) { return x.underlying < y.underlying; });
+}
 
+// One group's requirement and its cash-account breach (if any). `strict`: an unknown
+// underlying price is an error (the pre-trade check); otherwise the held stock's price, else the
+// option's strike, stands in (buying power, a report). Consumes the group's lots.
+struct GroupRequirement {
   Requirement req;
-  for (auto& [u, g] : groups) {
-    auto underlying_price = [&, &u = u, &g = g](Price fallback) -> Result<Price> {
+  std::optional<Breach> breach;
+};
+
+Result<GroupRequirement> group_requirement(Group& g, AccountType type, const UnderlyingPrice& uprice, bool strict) {
+  GroupRequirement out;
+  Requirement& req = out.req;
+  const std::string_view u = g.underlying;
+  {
+    auto underlying_price = [&](Price fallback) -> Result<Price> {
       if (uprice) {
         if (auto p = uprice(u); p && p->is_positive()) return *p;
       }
       if (g.has_stock && g.stock_px.is_positive()) return g.stock_px;
-      if (strict) return make_error(ErrorCode::kRejected, "no price for the underlying " + u);
+      if (strict) return make_error(ErrorCode::kRejected, "no price for the underlying " + std::string(u));
       return fallback;
     };
     auto by_strike_asc = [](const OptLot& a, const OptLot& b) {
@@ -185,7 +257,8 @@ Result<Requirement> requirement(const Holdings& holdings, AccountType type, cons
       }
     }
     if (type == AccountType::kCash && naked_calls > 0) {
-      Breach& b = req.breaches[u];
+      if (!out.breach) out.breach.emplace();
+      Breach& b = *out.breach;
       b.uncovered_call_contracts_raw = naked_calls;
       std::int64_t need_raw = covered_shares;
       for (const OptLot& s : g.short_calls) need_raw += s.n * s.mult;
@@ -213,7 +286,8 @@ Result<Requirement> requirement(const Holdings& holdings, AccountType type, cons
       const Money abs_value = value.is_negative() ? -value : value;
       if (type == AccountType::kCash) {
         if (g.shares.is_negative()) {
-          req.breaches[u].short_shares = -g.shares;
+          if (!out.breach) out.breach.emplace();
+          out.breach->short_shares = -g.shares;
           req.stock += abs_value;
         }
       } else if (g.shares.is_positive()) {
@@ -226,7 +300,20 @@ Result<Requirement> requirement(const Holdings& holdings, AccountType type, cons
       }
     }
   }
-  return req;
+  return out;
+}
+
+// The summed requirement of every group (the account as held, or with orders as if filled).
+Result<Requirement> requirement(const Holdings& holdings, AccountType type, const UnderlyingPrice& uprice,
+                                bool strict) {
+  Requirement total;
+  GroupSet set;
+  make_groups(holdings, set);
+  for (Group& g : set.groups()) {
+    KEEL_TRY(r, group_requirement(g, type, uprice, strict));
+    total += r.req;
+  }
+  return total;
 }
 
 // What an order does to the holdings if it fills: its legs and the cash it would pay (debits;
@@ -241,10 +328,13 @@ struct Hypothetical {
   Money debit = zero_money();
 };
 
-Result<Hypothetical> hypothetical(const Order& order, Quantity qty,
-                                  const std::function<const Instrument*(InstrumentId)>& lookup,
-                                  const PriceEstimate& estimate, const std::map<std::int64_t, Position>& positions) {
-  const std::string who = "order " + order.id.value();
+// Fills `h` (its buffers reused).
+Status hypothetical(const Order& order, Quantity qty, const std::function<const Instrument*(InstrumentId)>& lookup,
+                    const PriceEstimate& estimate, const std::map<std::int64_t, Position>& positions,
+                    Hypothetical& h) {
+  h.legs.clear();
+  h.debit = zero_money();
+  auto who = [&] { return "order " + order.id.value(); };  // built only for an error
   auto est = [&](InstrumentId id, OrderSide side) -> std::optional<Price> {
     if (!estimate) return std::nullopt;
     return estimate(id, side);
@@ -252,10 +342,9 @@ Result<Hypothetical> hypothetical(const Order& order, Quantity qty,
   auto find = [&](InstrumentId id) -> Result<const Instrument*> {
     const Instrument* inst = lookup ? lookup(id) : nullptr;
     if (inst == nullptr)
-      return make_error(ErrorCode::kRejected, who + ": unknown instrument id " + std::to_string(id.value()));
+      return make_error(ErrorCode::kRejected, who() + ": unknown instrument id " + std::to_string(id.value()));
     return inst;
   };
-  Hypothetical h;
   if (!order.is_combo()) {
     KEEL_TRY(inst, find(order.instrument));
     std::optional<Price> px;
@@ -277,7 +366,7 @@ Result<Hypothetical> hypothetical(const Order& order, Quantity qty,
         break;
     }
     if (!px) {
-      return make_error(ErrorCode::kRejected, who + ": no price estimate for " + inst->symbol +
+      return make_error(ErrorCode::kRejected, who() + ": no price estimate for " + inst->symbol +
                                                   " (a market order is checked at the venue's current price)");
     }
     const bool buy = order.side == OrderSide::kBuy;
@@ -286,7 +375,7 @@ Result<Hypothetical> hypothetical(const Order& order, Quantity qty,
       KEEL_TRY(cost, notional(*px, qty, multiplier_of(*inst)));
       h.debit = cost;
     }
-    return h;
+    return ok_status();
   }
   // Combo: legs as written when bought, reversed when sold; net price per unit per order.hpp.
   std::optional<std::int64_t> mult;
@@ -296,14 +385,14 @@ Result<Hypothetical> hypothetical(const Order& order, Quantity qty,
     KEEL_TRY(inst, find(leg.instrument));
     const std::int64_t m = multiplier_of(*inst);
     if (mult && *mult != m) {
-      return make_error(ErrorCode::kRejected, who + ": combo legs with different multipliers (" +
+      return make_error(ErrorCode::kRejected, who() + ": combo legs with different multipliers (" +
                                                   std::to_string(*mult) + " and " + std::to_string(m) +
                                                   ") cannot be priced from one net price by the account check");
     }
     mult = m;
     const OrderSide side = order.side == OrderSide::kBuy ? leg.side : opposite(leg.side);
     auto q = qty.checked_mul(leg.ratio);
-    if (!q) return make_error(ErrorCode::kOverflow, who + ": leg quantity out of range");
+    if (!q) return make_error(ErrorCode::kOverflow, who() + ": leg quantity out of range");
     std::optional<Price> e = est(leg.instrument, side);
     if (e) {
       net_estimate += static_cast<i128>(leg.side == OrderSide::kBuy ? 1 : -1) * leg.ratio * e->raw();
@@ -324,23 +413,29 @@ Result<Hypothetical> hypothetical(const Order& order, Quantity qty,
   if (order.limit_price) {
     net = *order.limit_price;
   } else {
-    if (!all_estimated) return make_error(ErrorCode::kRejected, who + ": no price estimate for every leg of the combo");
+    if (!all_estimated) return make_error(ErrorCode::kRejected, who() + ": no price estimate for every leg of the combo");
     if (net_estimate > INT64_MAX || net_estimate < INT64_MIN)
-      return make_error(ErrorCode::kOverflow, who + ": net price out of range");
+      return make_error(ErrorCode::kOverflow, who() + ": net price out of range");
     net = Price::from_raw(static_cast<std::int64_t>(net_estimate), 8);
   }
   KEEL_TRY(net_value, notional(net, qty, *mult));  // signed: + = debit per the legs as written
   const Money pays = order.side == OrderSide::kBuy ? net_value : -net_value;
   if (pays.is_positive()) h.debit = pays;
-  return h;
+  return ok_status();
 }
 
 void add_to_holdings(Holdings& holdings, const Hypothetical& h) {
-  for (const Hypothetical::Leg& leg : h.legs) {
-    auto [it, inserted] = holdings.try_emplace(leg.inst->id.value(), Holding{leg.inst, Quantity::zero(), leg.px});
-    it->second.qty += leg.signed_qty;
-  }
+  for (const Hypothetical::Leg& leg : h.legs) add_holding(holdings, leg.inst, leg.signed_qty, leg.px);
 }
+
+// The pre-trade check's working buffers (reused: no allocation per order once warm).
+struct CheckScratch {
+  Holdings holdings;
+  Hypothetical leg_buffer, mine;
+  GroupSet groups_a, groups_b;
+  std::vector<GroupRequirement> per_group_a, per_group_b;
+  std::vector<std::string_view> touched;
+};
 
 struct Category {
   const char* rule;
@@ -350,9 +445,7 @@ struct Category {
 }  // namespace
 
 Money Portfolio::buying_power(const UnderlyingPrice& underlying_price) const {
-  Holdings holdings;
-  for (const auto& [id, p] : positions_) holdings[id] = Holding{&p.instrument, p.quantity, p.mark};
-  auto req = requirement(holdings, type_, underlying_price, false);
+  auto req = requirement(holdings_of(positions_), type_, underlying_price, false);
   KEEL_ASSERT(req.ok(), "buying power: requirement out of the Money range");
   if (type_ == AccountType::kCash) return cash_ - req->total();
   return cash_ + receivable_ + req->loan_value - req->total();
@@ -362,29 +455,69 @@ Status Portfolio::check_order(const execution::Order& order, std::span<const exe
                               const std::function<const Instrument*(InstrumentId)>& instrument,
                               const PriceEstimate& estimate, const UnderlyingPrice& underlying_price) const {
   KEEL_TRY_STATUS(execution::validate(order));
-  const std::string who = "order " + order.id.value();
+  auto who = [&] { return "order " + order.id.value(); };  // built only for a rejection
   const char* account = type_ == AccountType::kCash ? "cash account" : "Reg-T";
 
-  Holdings holdings;
-  for (const auto& [id, p] : positions_) holdings[id] = Holding{&p.instrument, p.quantity, p.mark};
+  // a: the positions and the working orders as if filled; b: a plus this order. The buffers
+  // are reused from call to call (per thread: a Portfolio is single-threaded, and the check
+  // does not re-enter itself).
+  thread_local CheckScratch scratch;
+  Holdings& holdings = scratch.holdings;
+  holdings.clear();
+  for (const auto& [id, p] : positions_) holdings.push_back(Holding{&p.instrument, p.quantity, p.mark});  // id order
   Money debits_a = zero_money();
+  Hypothetical& h = scratch.leg_buffer;
   for (const Order& w : working) {
     if (w.id == order.id || execution::is_terminal(w.status)) continue;
     const Quantity leaves = w.leaves_quantity();
     if (!leaves.is_positive()) continue;
-    auto h = hypothetical(w, leaves, instrument, estimate, positions_);
-    if (!h) return make_error(h.error().code, who + ": working " + h.error().message);
-    add_to_holdings(holdings, *h);
-    debits_a += h->debit;
+    if (Status st = hypothetical(w, leaves, instrument, estimate, positions_, h); !st) {
+      return make_error(st.error().code, who() + ": working " + st.error().message);
+    }
+    add_to_holdings(holdings, h);
+    debits_a += h.debit;
   }
-  auto req_a = requirement(holdings, type_, underlying_price, true);
-  if (!req_a) return make_error(req_a.error().code, who + ": " + account + ": " + req_a.error().message);
+  // The requirement is a sum over underlyings: b differs from a only in the groups of the
+  // underlyings this order touches, so only those are computed twice.
+  GroupSet& groups_a = scratch.groups_a;
+  make_groups(holdings, groups_a);
+  std::vector<GroupRequirement>& per_group_a = scratch.per_group_a;
+  per_group_a.clear();
+  Requirement total_a;
+  for (Group& g : groups_a.groups()) {
+    auto r = group_requirement(g, type_, underlying_price, true);
+    if (!r) return make_error(r.error().code, who() + ": " + account + ": " + r.error().message);
+    total_a += r->req;
+    per_group_a.push_back(*r);
+  }
 
-  KEEL_TRY(mine, hypothetical(order, order.leaves_quantity(), instrument, estimate, positions_));
+  Hypothetical& mine = scratch.mine;
+  KEEL_TRY_STATUS(hypothetical(order, order.leaves_quantity(), instrument, estimate, positions_, mine));
   add_to_holdings(holdings, mine);
   const Money debits_b = debits_a + mine.debit;
-  auto req_b = requirement(holdings, type_, underlying_price, true);
-  if (!req_b) return make_error(req_b.error().code, who + ": " + account + ": " + req_b.error().message);
+  std::vector<std::string_view>& touched = scratch.touched;
+  touched.clear();
+  for (const Hypothetical::Leg& leg : mine.legs) {
+    const std::string_view u = underlying_view(*leg.inst);
+    if (std::find(touched.begin(), touched.end(), u) == touched.end()) touched.push_back(u);
+  }
+  GroupSet& groups_b = scratch.groups_b;
+  make_groups(holdings, groups_b, touched);
+  std::vector<GroupRequirement>& per_group_b = scratch.per_group_b;
+  per_group_b.clear();
+  Requirement total_b;
+  for (std::size_t i = 0; i < groups_a.size; ++i) {
+    const bool is_touched = std::find(touched.begin(), touched.end(), groups_a.pool[i].underlying) != touched.end();
+    if (!is_touched) total_b += per_group_a[i].req;
+  }
+  for (Group& g : groups_b.groups()) {
+    auto r = group_requirement(g, type_, underlying_price, true);
+    if (!r) return make_error(r.error().code, who() + ": " + account + ": " + r.error().message);
+    total_b += r->req;
+    per_group_b.push_back(*r);
+  }
+  const Requirement* req_a = &total_a;
+  const Requirement* req_b = &total_b;
 
   // Cash account: has = cash; needs = reserves + purchases. Reg-T: has = cash + receivable +
   // loan value of the long stock held now; needs = requirement + purchases - the loan value the
@@ -402,12 +535,18 @@ Status Portfolio::check_order(const execution::Order& order, std::span<const exe
   };
   const Money need_a = need_of(*req_a, debits_a), need_b = need_of(*req_b, debits_b);
 
-  // Structural breaches of the cash account that this order creates or deepens.
-  for (const auto& [u, b] : req_b->breaches) {
-    auto it = req_a->breaches.find(u);
-    const Breach before = it == req_a->breaches.end() ? Breach{} : it->second;
+  // Structural breaches of the cash account that this order creates or deepens (only the
+  // touched underlyings can have changed), in underlying name order.
+  for (std::size_t gi = 0; gi < groups_b.size; ++gi) {
+    if (!per_group_b[gi].breach) continue;
+    const std::string_view u = groups_b.pool[gi].underlying;
+    const Breach& b = *per_group_b[gi].breach;
+    Breach before;
+    for (std::size_t ai = 0; ai < groups_a.size; ++ai) {
+      if (groups_a.pool[ai].underlying == u && per_group_a[ai].breach) before = *per_group_a[ai].breach;
+    }
     if (b.uncovered_call_contracts_raw > before.uncovered_call_contracts_raw) {
-      return make_error(ErrorCode::kRejected, who + ": cash account: short calls on " + u +
+      return make_error(ErrorCode::kRejected, who() + ": cash account: short calls on " + std::string(u) +
                                                   " must be covered by shares not already covering another call (or "
                                                   "be the short leg of a vertical): needs " +
                                                   b.call_shares_needed.to_string() + " shares, has " +
@@ -418,8 +557,8 @@ Status Portfolio::check_order(const execution::Order& order, std::span<const exe
       for (const auto& [id, p] : positions_) {
         if (!p.instrument.is_option() && p.instrument.symbol == u && p.quantity.is_positive()) held_a += p.quantity;
       }
-      return make_error(ErrorCode::kRejected, who + ": cash account: no short sales of stock: needs " +
-                                                  (held_a + b.short_shares).to_string() + " shares of " + u + ", has " +
+      return make_error(ErrorCode::kRejected, who() + ": cash account: no short sales of stock: needs " +
+                                                  (held_a + b.short_shares).to_string() + " shares of " + std::string(u) + ", has " +
                                                   held_a.to_string());
     }
   }
@@ -455,7 +594,7 @@ Status Portfolio::check_order(const execution::Order& order, std::span<const exe
       rule = c.rule;
     }
   }
-  return make_error(ErrorCode::kRejected, who + ": " + rule + ": needs " + show(need_b) + ", has " + show(has));
+  return make_error(ErrorCode::kRejected, who() + ": " + rule + ": needs " + show(need_b) + ", has " + show(has));
 }
 
 }  // namespace keel::portfolio

@@ -304,6 +304,45 @@ TEST(MarginAccount, StockFiftyPercentInitial) {
                   {"option purchases are paid in full", "needs 5200.00, has 5000.00"});
 }
 
+// The requirement sums over underlyings: an order on one name must see what the others hold.
+TEST(CashAccount, OtherUnderlyingsReservesCount) {
+  World w;
+  const Instrument& acme_put = w.add(option(2, OptionRight::kPut, "50"));
+  const Instrument& zeph = w.add(stock(5, "ZEPH"));
+  const Instrument& zeph_put60 = w.add(testkit::option_contract(6, OptionRight::kPut, "60", Date::ymd(2024, 2, 16), "ZEPH"));
+  const Instrument& zeph_put50 = w.add(testkit::option_contract(7, OptionRight::kPut, "50", Date::ymd(2024, 2, 16), "ZEPH"));
+  w.underlying["ACME"] = px("52");
+  w.underlying["ZEPH"] = px("100");
+  w.quotes[zeph.id.value()] = px("100");
+  Portfolio p(money("20000"), AccountType::kCash);
+  // Sold 1 ACME put K=50 at 1.00: cash 20,100, reserve 50 x 100 = 5,000.
+  ASSERT_TRUE(p.apply_fill(fill(acme_put, kSell, "1", "1.00"), acme_put, "").ok());
+  // Working: buy 100 ZEPH at 100 = 10,000. A ZEPH put K=60 reserves 6,000:
+  // 5,000 + 10,000 + 6,000 = 21,000 > 20,100.
+  const std::vector<Order> buying{working(single("T-1", zeph, kBuy, "100", "100"))};
+  expect_rejected(w.check(p, single("T-2", zeph_put60, kSell, "1", "1.00"), buying),
+                  {"order T-2", "cash-secured put", "needs 21000.00, has 20100.00"});
+  // K=50 reserves 5,000: 20,000 <= 20,100.
+  EXPECT_TRUE(w.check(p, single("T-3", zeph_put50, kSell, "1", "1.00"), buying).ok());
+}
+
+TEST(MarginAccount, OtherUnderlyingsRequirementCounts) {
+  World w;
+  const Instrument& acme = w.add(stock(1));
+  const Instrument& zeph = w.add(stock(5, "ZEPH"));
+  w.underlying["ACME"] = px("100");
+  w.underlying["ZEPH"] = px("100");
+  Portfolio p(money("10000"), AccountType::kMargin);
+  // 100 ACME at 100: cash 0, loan value 10,000, requirement 5,000.
+  ASSERT_TRUE(p.apply_fill(fill(acme, kBuy, "100", "100"), acme, "").ok());
+  // 120 ZEPH at 100: requirement 5,000 + 6,000, plus the debit 12,000 less the loan value it
+  // adds (12,000): needs 11,000, has 0 + 10,000.
+  expect_rejected(w.check(p, single("T-1", zeph, kBuy, "120", "100")),
+                  {"order T-1", "stock needs 50%", "needs 11000.00, has 10000.00"});
+  // 100 ZEPH: 5,000 + 5,000 = 10,000 <= 10,000.
+  EXPECT_TRUE(w.check(p, single("T-2", zeph, kBuy, "100", "100")).ok());
+}
+
 TEST(MarginAccount, SpreadNeedsMaxLoss) {
   World w;
   const Instrument& p50 = w.add(option(2, OptionRight::kPut, "50"));
