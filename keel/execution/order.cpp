@@ -1,6 +1,7 @@
 // keel/execution/order.cpp — see order.hpp for the contract.
 #include "keel/execution/order.hpp"
 
+#include <charconv>
 #include <set>
 #include <string>
 
@@ -276,16 +277,21 @@ Result<ClientOrderId> ClientOrderIdGenerator::next() {
   if (exhausted_) {
     return make_error(ErrorCode::kOverflow, "client order id counter for '" + prefix_ + "' is exhausted");
   }
-  std::string digits = std::to_string(next_);
-  if (static_cast<int>(digits.size()) < min_width_) {
-    digits.insert(0, static_cast<std::size_t>(min_width_) - digits.size(), '0');
-  }
+  // "<prefix>-<counter zero-padded to min_width>", written straight into the id's buffer.
+  char digits[20];  // UINT64_MAX has 20 digits
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, next_);
+  const auto n = static_cast<std::size_t>(end - digits);
+  const std::size_t pad = n < static_cast<std::size_t>(min_width_) ? static_cast<std::size_t>(min_width_) - n : 0;
+  std::string id;
+  id.reserve(prefix_.size() + 1 + pad + n);
+  id.append(prefix_).push_back('-');
+  id.append(pad, '0').append(digits, n);
   if (next_ == UINT64_MAX) {
     exhausted_ = true;
   } else {
     ++next_;
   }
-  return ClientOrderId(prefix_ + "-" + digits);
+  return ClientOrderId(std::move(id));
 }
 
 }  // namespace keel::execution

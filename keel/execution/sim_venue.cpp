@@ -48,10 +48,6 @@ Quantity whole_shares_floor(i128 raw) {
 
 Quantity qmin(Quantity a, Quantity b) { return a < b ? a : b; }
 
-int month_of(Timestamp ts) {
-  const Date d = ts.utc_date();
-  return d.year() * 100 + d.month();
-}
 
 VenueEvent make_event(VenueEventKind kind, const Order& o, Timestamp ts, std::string reason = {}) {
   VenueEvent e;
@@ -773,6 +769,19 @@ void SimulatedVenue::match_combo(Working& w, Timestamp ts, std::vector<VenueEven
   }
   out.push_back(std::move(ev));
   w.done = true;
+}
+
+int SimulatedVenue::month_of(Timestamp ts) {
+  // YYYYMM of the fill's UTC date; the civil conversion runs once per month of fills.
+  const std::int32_t day = ts.utc_date().days();
+  if (day < month_first_day_ || day >= month_end_day_) {
+    const Date d = Date::from_days(day);
+    const int y = d.year(), m = d.month();
+    month_yyyymm_ = y * 100 + m;
+    month_first_day_ = Date::ymd(y, m, 1).days();
+    month_end_day_ = (m == 12 ? Date::ymd(y + 1, 1, 1) : Date::ymd(y, m + 1, 1)).days();
+  }
+  return month_yyyymm_;
 }
 
 Result<FeeBreakdown> SimulatedVenue::charge_fees(Working& w, const Instrument& instrument, OrderSide side,

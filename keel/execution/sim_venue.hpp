@@ -265,6 +265,10 @@ class SimulatedVenue {
 
   ExecutionConfig config_;
   InstrumentLookup instrument_;
+  // The fee schedule's month (YYYYMM) of a fill, cached for the days [first, end) of that month.
+  int month_of(Timestamp ts);
+  int month_yyyymm_ = 0;
+  std::int32_t month_first_day_ = 0, month_end_day_ = 0;
   FeeCalculator fees_;
   std::int64_t participation_e8_ = 0;  // participation_cap on the 1e-8 grid (exact from here on)
   std::int64_t mid_fraction_e8_ = 0;   // mid_fraction on the 1e-8 grid

@@ -16,7 +16,9 @@ using execution::OrderSide;
 
 std::int64_t multiplier_of(const Instrument& i) { return i.is_option() ? i.option->multiplier : 1; }
 
-std::string underlying_of(const Instrument& i) { return i.is_option() ? i.option->underlying : i.symbol; }
+std::string_view underlying_of(const Instrument& i) {
+  return i.is_option() ? std::string_view(i.option->underlying) : std::string_view(i.symbol);
+}
 
 Quantity abs_qty(Quantity q) { return q.is_negative() ? -q : q; }
 
@@ -192,7 +194,7 @@ struct Portfolio::TradeInput {
 
 struct Portfolio::TradePlan {
   std::int64_t key = 0;
-  std::string underlying;
+  std::string_view underlying;  // into the TradeInput's instrument, which outlives the commit
   Booking booking;
   std::optional<Position> after;  // nullopt: flat afterwards
   PositionMeta meta_after;
@@ -448,9 +450,8 @@ Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& inst
   TradePlan plan;
   if (Status planned = plan_trade(in, plan); !planned) return planned.error().with_context(what());
   KEEL_TRY_STATUS(check_totals(std::span<const TradePlan>(&plan, 1)));
-  const std::string underlying = plan.underlying;
   commit(std::move(plan));
-  close_cycle_if_flat(underlying);
+  close_cycle_if_flat(underlying_of(instrument));  // the caller's instrument: still alive
   return ok_status();
 }
 
@@ -484,9 +485,8 @@ Status Portfolio::expire_worthless(InstrumentId option, Timestamp ts, std::strin
   TradePlan plan;
   KEEL_TRY_STATUS(plan_trade(in, plan));
   KEEL_TRY_STATUS(check_totals(std::span<const TradePlan>(&plan, 1)));
-  const std::string underlying = plan.underlying;
   commit(std::move(plan));
-  close_cycle_if_flat(underlying);
+  close_cycle_if_flat(underlying_of(inst));  // the local copy of the closed position's instrument
   return ok_status();
 }
 
