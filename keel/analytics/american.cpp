@@ -389,82 +389,95 @@ double bvn_upper(double h, double k, double asr, const std::array<std::array<dou
 }
 
 // The same sum for Bjerksund–Stensland's fixed correlation, with the node constants laid out flat
-// so that the 20 exponentials run through vector_math's kernel in SIMD lanes.
+// so that the 12 node terms of a lane run in one unrolled sequence while the lanes run in SIMD.
 constexpr std::size_t kBjsNodeCount = 2 * kGl12.size();
+
+// 2^u = 1 + u Q(u) on [-1/2, 1/2], Q the Chebyshev interpolant of (2^u - 1)/u at 11 nodes on
+// [-1/2, 1/2] (mpmath chebyfit, 50 digits; its error 6.3e-18 on 2^u). Measured with mpmath on
+// 20,000 random u in double arithmetic as evaluated here: relative error < 2.1e-16.
+constexpr std::array<double, 11> kExp2Q = {
+    0.69314718055994529,    0.24022650695910097,   0.055504108664821597,  0.0096181291076068882,
+    0.0013333558146416936,  0.0001540353044173605, 1.5252733829836119e-05, 1.3215442587921689e-06,
+    1.0178062445845774e-07, 7.0725859492692234e-09, 4.4549605981865186e-10};
+
 struct BjsNodes {
-  std::array<double, kBjsNodeCount> sn{}, w{}, inv{};  // sin(t_i), weight, 1/((1 - sin^2 t_i) ln 2)
+  // sin(t_i) and 1/((1 - sin^2 t_i) ln 2) of node i; its weight w_i and w_i kExp2Q[m] (the
+  // weight folded into the polynomial: w_i 2^u = w_i + u (w_i Q(u)), one multiplication fewer).
+  std::array<double, kBjsNodeCount> sn{}, inv{}, w{};
+  std::array<std::array<double, 11>, kBjsNodeCount> wq{};
 };
 constexpr BjsNodes make_bjs_nodes() {
   BjsNodes n;
   for (std::size_t i = 0; i < kGl12.size(); ++i) {
     for (std::size_t j = 0; j < 2; ++j) {
       const double s = kBjsSin[i][j];
-      n.sn[2 * i + j] = s;
-      n.w[2 * i + j] = kGl12[i][1];
-      n.inv[2 * i + j] = 1.0 / ((1.0 - s * s) * 0.69314718055994531);
+      const std::size_t m = 2 * i + j;
+      n.sn[m] = s;
+      n.w[m] = kGl12[i][1];
+      n.inv[m] = 1.0 / ((1.0 - s * s) * 0.69314718055994531);
+      for (std::size_t c = 0; c < kExp2Q.size(); ++c) n.wq[m][c] = kGl12[i][1] * kExp2Q[c];
     }
   }
   return n;
 }
 constexpr BjsNodes kBjsNodes = make_bjs_nodes();
 
+// Lanes whose hs = (h^2 + k^2) / 2 is 150 or more are evaluated at hk = 0, hs = 150 instead. Every
+// node exponent x = (s hk - hs) / (1 - s^2) lies in [-hs / (1 - |s|), 0] (|hk| <= hs); the largest
+// node |s| is 0.78097, so at hs < 150 y = x / ln 2 >= -150 / (0.21903 ln 2) = -988: 2^y and w_i 2^y
+// (w_i >= 0.047) stay normal, and the node term can be scaled by adding to the exponent bits. The
+// true integral part at hs >= 150 is below max_t e^{-hs / (1 + sin t)} <= e^{-150 / 1.786} < 4e-37
+// and the substitute's is smaller still, so the change is below 4e-37 absolute. Lanes whose
+// inputs are not finite (options whose formula is not used) land there too and stay finite.
+constexpr double kBvnFarHs = 150.0;
 
-// 2^y for the node terms of the sum, y = x / ln 2 for the exponents x = (s hk - hs) / (1 - s^2),
+// w_i 2^y for the node terms of the sum, y = x / ln 2 for the exponents x = (s hk - hs) / (1 - s^2),
 // which are <= 0 (h^2 + k^2 >= 2 |h k| and |s| < 1): the terms lie in [0, 1] and the sum needs
 // them to an absolute 1e-16, not to an ulp of their own size. Cheaper than vmath::k_exp: the
 // node constants carry the 1/ln 2, so the reduction y = n + u, |u| <= 1/2, is exact with no
 // Cody-Waite split (the extra rounding of y is one ulp of y: below 6e-15 relative on a term
-// above 4e-18, i.e. below 1e-17 absolute once weighted); a y below -1021 is taken as -1021 (a
-// term below 4.5e-308 becomes 4.5e-308, an absolute change below 1e-307; so does any |y| >= 1021), so 2^n stays normal
-// and is applied in one step; 2^u = 1 + u Q(u), Q the Chebyshev interpolant of (2^u - 1)/u at
-// 11 nodes on [-1/2, 1/2] (mpmath chebyfit, 50 digits; its error 6.3e-18 on 2^u). Measured with
-// mpmath on 20,000 random u in double arithmetic as evaluated here: relative error < 2.1e-16.
-// Inputs that are not finite (lanes of options whose formula is not used) give garbage that the
-// finish selects away.
-inline double bvn_exp2(double y) {
-  // On the bits (as vector_math's kernels select): a comparison would keep the AVX2 and SSE2
-  // clones from vectorizing.
-  y = select_bits(vmath::mask_below(y, std::bit_cast<std::uint64_t>(1021.0)), y, -1021.0);
+// above 4e-18, i.e. below 1e-17 absolute once weighted); w_i 2^u = w_i + u (w_i Q(u)) by Estrin's
+// scheme, and 2^n is applied by adding n to the exponent bits, exact (equal to the product by
+// 2^n) while the result is normal, which kBvnFarHs guarantees.
+inline double bvn_node_term(std::size_t i, double hk, double hs) {
+  const double y = (kBjsNodes.sn[i] * hk - hs) * kBjsNodes.inv[i];
   const double kd = y + vmath::kShift;
   const double kf = kd - vmath::kShift;
   const double u = y - kf;
-  constexpr double c1 = 0.69314718055994529, c2 = 0.24022650695910097, c3 = 0.055504108664821597,
-                   c4 = 0.0096181291076068882, c5 = 0.0013333558146416936, c6 = 0.0001540353044173605,
-                   c7 = 1.5252733829836119e-05, c8 = 1.3215442587921689e-06, c9 = 1.0178062445845774e-07,
-                   c10 = 7.0725859492692234e-09, c11 = 4.4549605981865186e-10;
+  const std::array<double, 11>& c = kBjsNodes.wq[i];
   const double u2 = u * u;
   const double u4 = u2 * u2;
   const double u8 = u4 * u4;
-  const double q0 = (c1 + c2 * u) + (c3 + c4 * u) * u2;
-  const double q1 = (c5 + c6 * u) + (c7 + c8 * u) * u2;
-  const double q2 = (c9 + c10 * u) + c11 * u2;
-  const double p = 1.0 + u * ((q0 + q1 * u4) + q2 * u8);
-  return p * vmath::from_bits((vmath::to_bits(kd) - vmath::to_bits(vmath::kShift) + 1023) << 52);
+  const double q0 = (c[0] + c[1] * u) + (c[2] + c[3] * u) * u2;
+  const double q1 = (c[4] + c[5] * u) + (c[6] + c[7] * u) * u2;
+  const double q2 = (c[8] + c[9] * u) + c[10] * u2;
+  const double p = kBjsNodes.w[i] + u * ((q0 + q1 * u4) + q2 * u8);
+  // The low bits of kd hold n (two's complement); shifted by 52 they are n in the exponent field.
+  return vmath::from_bits(vmath::to_bits(p) + (vmath::to_bits(kd) << 52));
 }
 
 // Lane kernels over N independent lanes (N a multiple of 8). bvn_lanes: lane j gets the integral
 // part of P(X > h_j, Y > k_j) at correlation sign_j * rho_BjS (the caller adds
-// Phi(-h_j) Phi(-k_j), whose factors it shares between lanes); the outer loop runs over the 12 nodes and
-// the inner one over the lanes, so the exponentials go through vector_math's kernel eight
-// (AVX-512), four (AVX2) or two (SSE2) lanes at a time. Each lane adds its node terms in node
-// order, exactly as a one-at-a-time sum would, so a lane's result depends neither on the lane
-// count nor on its position. Padding lanes hold h = k = 0.
+// Phi(-h_j) Phi(-k_j), whose factors it shares between lanes); each lane's 12 node terms are
+// unrolled and the loop over the lanes runs eight (AVX-512), four (AVX2) or two (SSE2) lanes at
+// a time. Each lane adds its node terms in node order, exactly as a one-at-a-time sum would, so a
+// lane's result depends neither on the lane count nor on its position. Padding lanes hold
+// h = k = 0.
 constexpr double kBjsScale = kBjsAsr / (2.0 * kTwoPi);
 template <std::size_t N>
 [[gnu::flatten]] KEEL_CLONES void bvn_lanes(const double* __restrict h, const double* __restrict k,
                                             const double* __restrict sign, double* __restrict out) {
   static_assert(N % 8 == 0);
-  alignas(64) double hk[N], hs[N], acc[N];
   for (std::size_t j = 0; j < N; ++j) {
-    hk[j] = sign[j] * (h[j] * k[j]);
-    hs[j] = 0.5 * (h[j] * h[j] + k[j] * k[j]);
-    acc[j] = 0.0;
+    const double hk0 = sign[j] * (h[j] * k[j]);
+    const double hs0 = 0.5 * (h[j] * h[j] + k[j] * k[j]);
+    const std::uint64_t near = vmath::mask_below(hs0, std::bit_cast<std::uint64_t>(kBvnFarHs));
+    const double hk = vmath::keep_if(near, hk0), hs = select_bits(near, hs0, kBvnFarHs);
+    double acc = 0.0;
+#pragma GCC unroll 12
+    for (std::size_t i = 0; i < kBjsNodeCount; ++i) acc += bvn_node_term(i, hk, hs);
+    out[j] = acc * (sign[j] * kBjsScale);
   }
-  for (std::size_t i = 0; i < kBjsNodeCount; ++i) {
-    const double sn = kBjsNodes.sn[i], w = kBjsNodes.w[i], inv = kBjsNodes.inv[i];
-    for (std::size_t j = 0; j < N; ++j) acc[j] += w * bvn_exp2((sn * hk[j] - hs[j]) * inv);
-  }
-  for (std::size_t j = 0; j < N; ++j) out[j] = acc[j] * (sign[j] * kBjsScale);
 }
 template <std::size_t N>
 [[gnu::flatten]] KEEL_CLONES void ncdf_lanes(double* __restrict x) {
