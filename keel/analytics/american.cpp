@@ -492,21 +492,25 @@ template <std::size_t N>
 
 // ---- Bjerksund & Stensland (2002) -----------------------------------------------------------------
 // One option's work in lanes: 20 bivariate normals (five psi terms of four each), 40 normal CDFs
-// and 37 exponential factors. The CDFs without repeats: a bivariate normal P(X > e, Y > f) is its
+// and 20 exponential factors. The CDFs without repeats: a bivariate normal P(X > e, Y > f) is its
 // integral part plus Phi(-e) Phi(-f); psi's e-arguments depend on gamma but not on H, so the five
 // psi terms (gamma = beta, 1, 1, 0, 0) have 12 distinct Phi(-e) and 20 Phi(-f); a phi term with
 // H = I1 (and I = I2) has d = -e1 and d - 2 ln(I2/S)/(v sqrt t1) = -e2 of the psi terms with its
 // gamma, so only the three phi terms with H = I2 add CDFs (six); and N(w d1), N(w d2) of the
-// European value. The exponential factors: (four per psi, two per phi, e^{(b-r)T} and e^{-rT} of the European value,
-// S^beta, I1^-beta and I2^-beta). BjsArrays<W> holds W options: row m of option j at m * W + j
+// European value. The exponential factors without repeats: psi's four depend on gamma only (12),
+// phi's first on gamma only and its second is psi's (I2/S)^kappa (3), e^{(b-r)T} and e^{-rT} of
+// the European value, S^beta, I1^-beta and I2^-beta. BjsArrays<W> holds W options: row m of option j at m * W + j
 // (W = 1 for the scalar API, rows padded to a multiple of 8 lanes; W = kBlock for the batch).
 // The setup and the finish are branch-free too (square roots by vector_math's k_sqrt, the
 // formula's cases as bit masks), so that for a block they vectorize across options.
-constexpr std::size_t kBjsBvn = 20, kBjsCdf = 40, kBjsExp = 37;
+constexpr std::size_t kBjsBvn = 20, kBjsCdf = 40, kBjsExp = 20;
 // cdf rows: Phi(-e) of psi by gamma group (beta, 1, 0; four each), Phi(-f) of the 20 bivariate
 // normals, the two of each phi term with H = I2 (slots 0, 1, 3), the European value's two.
 constexpr std::size_t kECdf = 0, kFCdf = 12, kPhiCdf = 32, kEuroCdf = 38;
-constexpr std::size_t kPhiExp = 20, kEuroExp = 32, kPowExp = 34, kA1Exp = 35, kA2Exp = 36;  // exp rows
+// exp rows: psi's four factors by gamma group (beta, 1, 0), phi's first factor by gamma group (its
+// second, (I2/S)^kappa, is psi's second of the same gamma), the European value's two, S^beta,
+// I1^-beta, I2^-beta.
+constexpr std::size_t kPhiExp = 12, kEuroExp = 15, kPowExp = 17, kA1Exp = 18, kA2Exp = 19;
 constexpr std::size_t round_up8(std::size_t n) { return (n + 7) / 8 * 8; }
 // Rows of the per-option values the finish needs.
 enum BjsFin : std::size_t { kFinW, kFinS, kFinX, kFinFS, kFinFX, kFinI1, kFinI2, kFinIntrinsic, kFinRows };
@@ -521,31 +525,32 @@ struct BjsArrays {
   alignas(64) std::uint64_t formula[W], exercise[W];  // all ones: the formula's value / S - X
 };
 
-// phi of Bjerksund & Stensland (2002) for one (gamma, H, I) at t1: the arguments of its two
-// normal CDFs and of its two exponential factors.
+// phi of Bjerksund & Stensland (2002) for one (gamma, H, I = I2) at t1: the arguments of its two
+// normal CDFs and of its first exponential factor e^{lambda t1} S^gamma (its second, (I2/S)^kappa,
+// is psi's of the same gamma).
 struct PhiConst {
   double lnS, t, inv_sv, r, b, vv, two_b_vv;
 };
-// `row` is the phi term's first cdf row, or none (~0) where its CDFs are psi's Phi(-e1), Phi(-e2).
+// `row` is the phi term's first cdf row, or none (~0) where its CDFs are psi's Phi(-e1), Phi(-e2);
+// the terms with H = I2 (those with a row) are the first of their gamma group `group`, and they
+// write the group's exponential factor.
 constexpr std::size_t kNoRow = ~std::size_t{0};
 template <std::size_t W>
 inline void bjs_phi_setup(const PhiConst& P, double gamma, double lnH, double lnI, BjsArrays<W>& A, std::size_t j,
-                          std::size_t slot, std::size_t row) {
+                          std::size_t group, std::size_t row) {
+  if (row == kNoRow) return;
   const double lambda = (-P.r + gamma * P.b + 0.5 * gamma * (gamma - 1.0) * P.vv) * P.t;
   const double d = -((P.lnS - lnH) + (P.b + (gamma - 0.5) * P.vv) * P.t) * P.inv_sv;
-  const double kappa = P.two_b_vv + 2.0 * gamma - 1.0;
   const double lnIS = lnI - P.lnS;
-  if (row != kNoRow) {
-    A.cdf[row * W + j] = d;
-    A.cdf[(row + 1) * W + j] = d - 2.0 * lnIS * P.inv_sv;
-  }
-  A.ex[(kPhiExp + 2 * slot) * W + j] = lambda + gamma * P.lnS;
-  A.ex[(kPhiExp + 2 * slot + 1) * W + j] = kappa * lnIS;
+  A.cdf[row * W + j] = d;
+  A.cdf[(row + 1) * W + j] = d - 2.0 * lnIS * P.inv_sv;
+  A.ex[(kPhiExp + group) * W + j] = lambda + gamma * P.lnS;
 }
 
 // The arguments of psi's four bivariate normals (Bjerksund & Stensland 2002, eq. for psi) for
-// one (gamma, H) and of its four exponential factors; the CDF arguments -f of its bivariate
-// normals and, where `erow` is not kNoRow (the first psi term of its gamma), -e.
+// one (gamma, H); the CDF arguments -f of its bivariate normals and, where `erow` is not kNoRow
+// (the first psi term of its gamma), -e and its four exponential factors, which depend on gamma
+// only (rows 4 g.., g = (erow - kECdf) / 4 the gamma group).
 struct PsiConst {
   double lnS, lnI1, lnI2, t1, T, inv_s1, inv_s2, r, b, vv, two_b_vv;
 };
@@ -570,16 +575,16 @@ inline void bjs_psi_setup(const PsiConst& P, double gamma, double lnH, BjsArrays
   A.h[(m + 3) * W + j] = e4, A.k[(m + 3) * W + j] = f4, A.sign[(m + 3) * W + j] = -1.0;
   A.cdf[(kFCdf + m) * W + j] = -f1, A.cdf[(kFCdf + m + 1) * W + j] = -f2;
   A.cdf[(kFCdf + m + 2) * W + j] = -f3, A.cdf[(kFCdf + m + 3) * W + j] = -f4;
-  if (erow != kNoRow) {
-    A.cdf[erow * W + j] = -e1, A.cdf[(erow + 1) * W + j] = -e2;
-    A.cdf[(erow + 2) * W + j] = -e3, A.cdf[(erow + 3) * W + j] = -e4;
-  }
+  if (erow == kNoRow) return;
+  A.cdf[erow * W + j] = -e1, A.cdf[(erow + 1) * W + j] = -e2;
+  A.cdf[(erow + 2) * W + j] = -e3, A.cdf[(erow + 3) * W + j] = -e4;
   const double lambda = -P.r + gamma * P.b + 0.5 * gamma * (gamma - 1.0) * P.vv;
   const double kappa = P.two_b_vv + 2.0 * gamma - 1.0;
-  A.ex[m * W + j] = lambda * P.T + gamma * lnS;
-  A.ex[(m + 1) * W + j] = kappa * (lnI2 - lnS);
-  A.ex[(m + 2) * W + j] = kappa * (lnI1 - lnS);
-  A.ex[(m + 3) * W + j] = kappa * (lnI1 - lnI2);
+  const std::size_t g = erow - kECdf;  // 4 x the gamma group
+  A.ex[g * W + j] = lambda * P.T + gamma * lnS;
+  A.ex[(g + 1) * W + j] = kappa * (lnI2 - lnS);
+  A.ex[(g + 2) * W + j] = kappa * (lnI1 - lnS);
+  A.ex[(g + 3) * W + j] = kappa * (lnI1 - lnI2);
 }
 
 // Setup of option j (w = +1 call, -1 put; puts by the put–call transformation of Bjerksund &
@@ -628,12 +633,11 @@ inline void bjs_setup(double w, double S, double X, double T, double r, double b
   bjs_psi_setup(P, 0.0, lnI1, A, j, 3, kECdf + 8);
   bjs_psi_setup(P, 0.0, lnX, A, j, 4, kNoRow);
   const PhiConst Q{lnS, t1, P.inv_s1, fr, fb, vv, two_b_vv};
+  // phi(t1, gamma, I1, I2) adds nothing: its CDFs are psi's Phi(-e1), Phi(-e2) and its exponential
+  // factors those of phi(t1, gamma, I2, I2) and psi.
   bjs_phi_setup(Q, beta, lnI2, lnI2, A, j, 0, kPhiCdf);
   bjs_phi_setup(Q, 1.0, lnI2, lnI2, A, j, 1, kPhiCdf + 2);
-  bjs_phi_setup(Q, 1.0, lnI1, lnI2, A, j, 2, kNoRow);
-  bjs_phi_setup(Q, 0.0, lnI2, lnI2, A, j, 3, kPhiCdf + 4);
-  bjs_phi_setup(Q, 0.0, lnI1, lnI2, A, j, 4, kNoRow);
-  bjs_phi_setup(Q, beta, lnI1, lnI2, A, j, 5, kNoRow);
+  bjs_phi_setup(Q, 0.0, lnI2, lnI2, A, j, 2, kPhiCdf + 4);
   A.fin[kFinW * W + j] = w;
   A.fin[kFinS * W + j] = S;
   A.fin[kFinX * W + j] = X;
@@ -666,11 +670,14 @@ inline double bjs_finish(const BjsArrays<W>& A, std::size_t j) {
   auto fin = [&](std::size_t m) { return A.fin[m * W + j]; };
   const double euro = fin(kFinW) * (fin(kFinS) * ex(kEuroExp) * cdf(kEuroCdf) -
                                     fin(kFinX) * ex(kEuroExp + 1) * cdf(kEuroCdf + 1));
+  constexpr std::size_t kPhiGroup[6] = {0, 1, 1, 2, 2, 0};
   auto phi = [&](std::size_t s) {
-    return ex(kPhiExp + 2 * s) * (cdf(kPhiRow[s]) - ex(kPhiExp + 2 * s + 1) * cdf(kPhiRow[s] + 1));
+    const std::size_t g = kPhiGroup[s];
+    return ex(kPhiExp + g) * (cdf(kPhiRow[s]) - ex(4 * g + 1) * cdf(kPhiRow[s] + 1));
   };
   auto psi = [&](std::size_t s) {
-    return ex(4 * s) * (bv(s, 0) - ex(4 * s + 1) * bv(s, 1) - ex(4 * s + 2) * bv(s, 2) + ex(4 * s + 3) * bv(s, 3));
+    const std::size_t g = 4 * kGroup[s];
+    return ex(g) * (bv(s, 0) - ex(g + 1) * bv(s, 1) - ex(g + 2) * bv(s, 2) + ex(g + 3) * bv(s, 3));
   };
   const double X = fin(kFinFX);
   const double a1 = (fin(kFinI1) - X) * ex(kA1Exp), a2 = (fin(kFinI2) - X) * ex(kA2Exp);

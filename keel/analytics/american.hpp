@@ -26,7 +26,7 @@
 //   keeps Genz's 20; the node terms, all in [0, 1], through a base-2 exponential with a
 //   degree-11 polynomial, relative error < 2.1e-16); the formula's 20 bivariate normals, 40
 //   distinct normal CDFs (the bivariate normals' Phi(-h) Phi(-k) factors and the phi terms share
-//   theirs) and 37 exponential factors run through vectorised lane kernels.
+//   theirs) and 20 distinct exponential factors run through vectorised lane kernels.
 // - Scalar and batch share one implementation: a per-option setup, lane kernels (vectorised
 //   across the 20 bivariate normals of one option for the scalar API, across options for the
 //   batch API; BAW's Halley iteration runs lane-wise with each lane frozen by bit masks once its
