@@ -425,14 +425,14 @@ constexpr BjsNodes make_bjs_nodes() {
 }
 constexpr BjsNodes kBjsNodes = make_bjs_nodes();
 
-// Lanes whose hs = (h^2 + k^2) / 2 is 150 or more are evaluated at hk = 0, hs = 150 instead. Every
-// node exponent x = (s hk - hs) / (1 - s^2) lies in [-hs / (1 - |s|), 0] (|hk| <= hs); the largest
-// node |s| is 0.78097, so at hs < 150 y = x / ln 2 >= -150 / (0.21903 ln 2) = -988: 2^y and w_i 2^y
-// (w_i >= 0.047) stay normal, and the node term can be scaled by adding to the exponent bits. The
-// true integral part at hs >= 150 is below max_t e^{-hs / (1 + sin t)} <= e^{-150 / 1.786} < 4e-37
-// and the substitute's is smaller still, so the change is below 4e-37 absolute. Lanes whose
-// inputs are not finite (options whose formula is not used) land there too and stay finite.
-constexpr double kBvnFarHs = 150.0;
+// Node exponents y = x / ln 2 below -1017 are taken as -1017: w_i 2^y (w_i in [0.047, 0.25]) then
+// stays normal, so 2^n can be applied by adding n to the exponent bits, and a term below 2^-1017 w_i
+// (< 2e-307) becomes 2^-1017 w_i, an absolute change below 2e-307 (the terms keep their relative
+// accuracy down to there: a small integral part can meet a large factor (I/S)^kappa in psi). The
+// exponents are <= 0, so on their bits (sign set) the clamp is an unsigned minimum, one
+// instruction with AVX-512. Lanes whose h, k are not finite (options whose formula is not used)
+// are evaluated at hk = 0, hs = 1e300 (every term 2^-1017 w_i) so that they stay finite.
+constexpr double kBvnMinY = -1017.0, kBvnHugeHs = 1e300;
 
 // w_i 2^y for the node terms of the sum, y = x / ln 2 for the exponents x = (s hk - hs) / (1 - s^2),
 // which are <= 0 (h^2 + k^2 >= 2 |h k| and |s| < 1): the terms lie in [0, 1] and the sum needs
@@ -441,9 +441,11 @@ constexpr double kBvnFarHs = 150.0;
 // Cody-Waite split (the extra rounding of y is one ulp of y: below 6e-15 relative on a term
 // above 4e-18, i.e. below 1e-17 absolute once weighted); w_i 2^u = w_i + u (w_i Q(u)) by Estrin's
 // scheme, and 2^n is applied by adding n to the exponent bits, exact (equal to the product by
-// 2^n) while the result is normal, which kBvnFarHs guarantees.
+// 2^n) while the result is normal, which kBvnMinY guarantees.
 inline double bvn_node_term(std::size_t i, double hk, double hs) {
-  const double y = (kBjsNodes.sn[i] * hk - hs) * kBjsNodes.inv[i];
+  const std::uint64_t yb = vmath::to_bits((kBjsNodes.sn[i] * hk - hs) * kBjsNodes.inv[i]);
+  constexpr std::uint64_t kMinYBits = std::bit_cast<std::uint64_t>(kBvnMinY);
+  const double y = vmath::from_bits(yb < kMinYBits ? yb : kMinYBits);
   const double kd = y + vmath::kShift;
   const double kf = kd - vmath::kShift;
   const double u = y - kf;
@@ -474,8 +476,8 @@ template <std::size_t N>
   for (std::size_t j = 0; j < N; ++j) {
     const double hk0 = sign[j] * (h[j] * k[j]);
     const double hs0 = 0.5 * (h[j] * h[j] + k[j] * k[j]);
-    const std::uint64_t near = vmath::mask_below(hs0, std::bit_cast<std::uint64_t>(kBvnFarHs));
-    const double hk = vmath::keep_if(near, hk0), hs = select_bits(near, hs0, kBvnFarHs);
+    const std::uint64_t finite = vmath::mask_below(hs0, std::bit_cast<std::uint64_t>(kBvnHugeHs));
+    const double hk = vmath::keep_if(finite, hk0), hs = select_bits(finite, hs0, kBvnHugeHs);
     double acc = 0.0;
 #pragma GCC unroll 12
     for (std::size_t i = 0; i < kBjsNodeCount; ++i) acc += bvn_node_term(i, hk, hs);
