@@ -389,82 +389,100 @@ double bvn_upper(double h, double k, double asr, const std::array<std::array<dou
 }
 
 // The same sum for Bjerksund–Stensland's fixed correlation, with the node constants laid out flat
-// so that the 20 exponentials run through vector_math's kernel in SIMD lanes.
+// so that the 12 node terms of a lane run in one unrolled sequence while the lanes run in SIMD.
 constexpr std::size_t kBjsNodeCount = 2 * kGl12.size();
+
+// 2^u = 1 + u Q(u) on [-1/2, 1/2], Q the interpolant of (2^u - 1)/u at the 10 Chebyshev nodes
+// of [-1/2, 1/2] (mpmath, 50 digits, monomial coefficients; its relative error on 2^u is below
+// 5.9e-16 on a 2001-point grid; w_i 2^u as evaluated below, in double arithmetic against long
+// double exp2l at 2e6 random u per weight: relative error < 8.2e-16). The node terms need an
+// absolute 1e-16: they are at most the weights, below 0.25, and the sum's Gauss–Legendre error
+// is 1.1e-15.
+constexpr std::array<double, 10> kExp2Q = {
+    0.69314718055994616,    0.24022650695910076,    0.055504108664651672,  0.0096181291076186656,
+    0.0013333558200794593,  0.00015403530424776528, 1.5252672924850736e-5, 1.3215451633221434e-6,
+    1.0205905413765596e-7,  7.0709778665081386e-9};
+
 struct BjsNodes {
-  std::array<double, kBjsNodeCount> sn{}, w{}, inv{};  // sin(t_i), weight, 1/((1 - sin^2 t_i) ln 2)
+  // sin(t_i) and 1/((1 - sin^2 t_i) ln 2) of node i; its weight w_i and w_i kExp2Q[m] (the
+  // weight folded into the polynomial: w_i 2^u = w_i + u (w_i Q(u)), one multiplication fewer).
+  std::array<double, kBjsNodeCount> sn{}, inv{}, w{};
+  std::array<std::array<double, kExp2Q.size()>, kBjsNodeCount> wq{};
 };
 constexpr BjsNodes make_bjs_nodes() {
   BjsNodes n;
   for (std::size_t i = 0; i < kGl12.size(); ++i) {
     for (std::size_t j = 0; j < 2; ++j) {
       const double s = kBjsSin[i][j];
-      n.sn[2 * i + j] = s;
-      n.w[2 * i + j] = kGl12[i][1];
-      n.inv[2 * i + j] = 1.0 / ((1.0 - s * s) * 0.69314718055994531);
+      const std::size_t m = 2 * i + j;
+      n.sn[m] = s;
+      n.w[m] = kGl12[i][1];
+      n.inv[m] = 1.0 / ((1.0 - s * s) * 0.69314718055994531);
+      for (std::size_t c = 0; c < kExp2Q.size(); ++c) n.wq[m][c] = kGl12[i][1] * kExp2Q[c];
     }
   }
   return n;
 }
 constexpr BjsNodes kBjsNodes = make_bjs_nodes();
 
+// Node exponents y = x / ln 2 below -1017 are taken as -1017: w_i 2^y (w_i in [0.047, 0.25]) then
+// stays normal, so 2^n can be applied by adding n to the exponent bits, and a term below 2^-1017 w_i
+// (< 2e-307) becomes 2^-1017 w_i, an absolute change below 2e-307 (the terms keep their relative
+// accuracy down to there: a small integral part can meet a large factor (I/S)^kappa in psi). The
+// exponents are <= 0, so on their bits (sign set) the clamp is an unsigned minimum, one
+// instruction with AVX-512. Lanes whose h, k are not finite (options whose formula is not used)
+// are evaluated at hk = 0, hs = 1e300 (every term 2^-1017 w_i) so that they stay finite.
+constexpr double kBvnMinY = -1017.0, kBvnHugeHs = 1e300;
 
-// 2^y for the node terms of the sum, y = x / ln 2 for the exponents x = (s hk - hs) / (1 - s^2),
+// w_i 2^y for the node terms of the sum, y = x / ln 2 for the exponents x = (s hk - hs) / (1 - s^2),
 // which are <= 0 (h^2 + k^2 >= 2 |h k| and |s| < 1): the terms lie in [0, 1] and the sum needs
 // them to an absolute 1e-16, not to an ulp of their own size. Cheaper than vmath::k_exp: the
 // node constants carry the 1/ln 2, so the reduction y = n + u, |u| <= 1/2, is exact with no
 // Cody-Waite split (the extra rounding of y is one ulp of y: below 6e-15 relative on a term
-// above 4e-18, i.e. below 1e-17 absolute once weighted); a y below -1021 is taken as -1021 (a
-// term below 4.5e-308 becomes 4.5e-308, an absolute change below 1e-307; so does any |y| >= 1021), so 2^n stays normal
-// and is applied in one step; 2^u = 1 + u Q(u), Q the Chebyshev interpolant of (2^u - 1)/u at
-// 11 nodes on [-1/2, 1/2] (mpmath chebyfit, 50 digits; its error 6.3e-18 on 2^u). Measured with
-// mpmath on 20,000 random u in double arithmetic as evaluated here: relative error < 2.1e-16.
-// Inputs that are not finite (lanes of options whose formula is not used) give garbage that the
-// finish selects away.
-inline double bvn_exp2(double y) {
-  // On the bits (as vector_math's kernels select): a comparison would keep the AVX2 and SSE2
-  // clones from vectorizing.
-  y = select_bits(vmath::mask_below(y, std::bit_cast<std::uint64_t>(1021.0)), y, -1021.0);
+// above 4e-18, i.e. below 1e-17 absolute once weighted); w_i 2^u = w_i + u (w_i Q(u)) by Estrin's
+// scheme, and 2^n is applied by adding n to the exponent bits, exact (equal to the product by
+// 2^n) while the result is normal, which kBvnMinY guarantees.
+inline double bvn_node_term(std::size_t i, double hk, double hs) {
+  const std::uint64_t yb = vmath::to_bits((kBjsNodes.sn[i] * hk - hs) * kBjsNodes.inv[i]);
+  constexpr std::uint64_t kMinYBits = std::bit_cast<std::uint64_t>(kBvnMinY);
+  const double y = vmath::from_bits(yb < kMinYBits ? yb : kMinYBits);
   const double kd = y + vmath::kShift;
   const double kf = kd - vmath::kShift;
   const double u = y - kf;
-  constexpr double c1 = 0.69314718055994529, c2 = 0.24022650695910097, c3 = 0.055504108664821597,
-                   c4 = 0.0096181291076068882, c5 = 0.0013333558146416936, c6 = 0.0001540353044173605,
-                   c7 = 1.5252733829836119e-05, c8 = 1.3215442587921689e-06, c9 = 1.0178062445845774e-07,
-                   c10 = 7.0725859492692234e-09, c11 = 4.4549605981865186e-10;
+  const std::array<double, kExp2Q.size()>& c = kBjsNodes.wq[i];
   const double u2 = u * u;
   const double u4 = u2 * u2;
   const double u8 = u4 * u4;
-  const double q0 = (c1 + c2 * u) + (c3 + c4 * u) * u2;
-  const double q1 = (c5 + c6 * u) + (c7 + c8 * u) * u2;
-  const double q2 = (c9 + c10 * u) + c11 * u2;
-  const double p = 1.0 + u * ((q0 + q1 * u4) + q2 * u8);
-  return p * vmath::from_bits((vmath::to_bits(kd) - vmath::to_bits(vmath::kShift) + 1023) << 52);
+  const double q0 = (c[0] + c[1] * u) + (c[2] + c[3] * u) * u2;
+  const double q1 = (c[4] + c[5] * u) + (c[6] + c[7] * u) * u2;
+  const double q2 = c[8] + c[9] * u;
+  const double p = kBjsNodes.w[i] + u * ((q0 + q1 * u4) + q2 * u8);
+  // The low bits of kd hold n (two's complement); shifted by 52 they are n in the exponent field.
+  return vmath::from_bits(vmath::to_bits(p) + (vmath::to_bits(kd) << 52));
 }
 
 // Lane kernels over N independent lanes (N a multiple of 8). bvn_lanes: lane j gets the integral
 // part of P(X > h_j, Y > k_j) at correlation sign_j * rho_BjS (the caller adds
-// Phi(-h_j) Phi(-k_j), whose factors it shares between lanes); the outer loop runs over the 12 nodes and
-// the inner one over the lanes, so the exponentials go through vector_math's kernel eight
-// (AVX-512), four (AVX2) or two (SSE2) lanes at a time. Each lane adds its node terms in node
-// order, exactly as a one-at-a-time sum would, so a lane's result depends neither on the lane
-// count nor on its position. Padding lanes hold h = k = 0.
+// Phi(-h_j) Phi(-k_j), whose factors it shares between lanes); each lane's 12 node terms are
+// unrolled and the loop over the lanes runs eight (AVX-512), four (AVX2) or two (SSE2) lanes at
+// a time. Each lane adds its node terms in node order, exactly as a one-at-a-time sum would, so a
+// lane's result depends neither on the lane count nor on its position. Padding lanes hold
+// h = k = 0.
 constexpr double kBjsScale = kBjsAsr / (2.0 * kTwoPi);
 template <std::size_t N>
 [[gnu::flatten]] KEEL_CLONES void bvn_lanes(const double* __restrict h, const double* __restrict k,
                                             const double* __restrict sign, double* __restrict out) {
   static_assert(N % 8 == 0);
-  alignas(64) double hk[N], hs[N], acc[N];
   for (std::size_t j = 0; j < N; ++j) {
-    hk[j] = sign[j] * (h[j] * k[j]);
-    hs[j] = 0.5 * (h[j] * h[j] + k[j] * k[j]);
-    acc[j] = 0.0;
+    const double hk0 = sign[j] * (h[j] * k[j]);
+    const double hs0 = 0.5 * (h[j] * h[j] + k[j] * k[j]);
+    const std::uint64_t finite = vmath::mask_below(hs0, std::bit_cast<std::uint64_t>(kBvnHugeHs));
+    const double hk = vmath::keep_if(finite, hk0), hs = select_bits(finite, hs0, kBvnHugeHs);
+    double acc = 0.0;
+#pragma GCC unroll 12
+    for (std::size_t i = 0; i < kBjsNodeCount; ++i) acc += bvn_node_term(i, hk, hs);
+    out[j] = acc * (sign[j] * kBjsScale);
   }
-  for (std::size_t i = 0; i < kBjsNodeCount; ++i) {
-    const double sn = kBjsNodes.sn[i], w = kBjsNodes.w[i], inv = kBjsNodes.inv[i];
-    for (std::size_t j = 0; j < N; ++j) acc[j] += w * bvn_exp2((sn * hk[j] - hs[j]) * inv);
-  }
-  for (std::size_t j = 0; j < N; ++j) out[j] = acc[j] * (sign[j] * kBjsScale);
 }
 template <std::size_t N>
 [[gnu::flatten]] KEEL_CLONES void ncdf_lanes(double* __restrict x) {
@@ -479,21 +497,25 @@ template <std::size_t N>
 
 // ---- Bjerksund & Stensland (2002) -----------------------------------------------------------------
 // One option's work in lanes: 20 bivariate normals (five psi terms of four each), 40 normal CDFs
-// and 37 exponential factors. The CDFs without repeats: a bivariate normal P(X > e, Y > f) is its
+// and 20 exponential factors. The CDFs without repeats: a bivariate normal P(X > e, Y > f) is its
 // integral part plus Phi(-e) Phi(-f); psi's e-arguments depend on gamma but not on H, so the five
 // psi terms (gamma = beta, 1, 1, 0, 0) have 12 distinct Phi(-e) and 20 Phi(-f); a phi term with
 // H = I1 (and I = I2) has d = -e1 and d - 2 ln(I2/S)/(v sqrt t1) = -e2 of the psi terms with its
 // gamma, so only the three phi terms with H = I2 add CDFs (six); and N(w d1), N(w d2) of the
-// European value. The exponential factors: (four per psi, two per phi, e^{(b-r)T} and e^{-rT} of the European value,
-// S^beta, I1^-beta and I2^-beta). BjsArrays<W> holds W options: row m of option j at m * W + j
+// European value. The exponential factors without repeats: psi's four depend on gamma only (12),
+// phi's first on gamma only and its second is psi's (I2/S)^kappa (3), e^{(b-r)T} and e^{-rT} of
+// the European value, S^beta, I1^-beta and I2^-beta. BjsArrays<W> holds W options: row m of option j at m * W + j
 // (W = 1 for the scalar API, rows padded to a multiple of 8 lanes; W = kBlock for the batch).
 // The setup and the finish are branch-free too (square roots by vector_math's k_sqrt, the
 // formula's cases as bit masks), so that for a block they vectorize across options.
-constexpr std::size_t kBjsBvn = 20, kBjsCdf = 40, kBjsExp = 37;
+constexpr std::size_t kBjsBvn = 20, kBjsCdf = 40, kBjsExp = 20;
 // cdf rows: Phi(-e) of psi by gamma group (beta, 1, 0; four each), Phi(-f) of the 20 bivariate
 // normals, the two of each phi term with H = I2 (slots 0, 1, 3), the European value's two.
 constexpr std::size_t kECdf = 0, kFCdf = 12, kPhiCdf = 32, kEuroCdf = 38;
-constexpr std::size_t kPhiExp = 20, kEuroExp = 32, kPowExp = 34, kA1Exp = 35, kA2Exp = 36;  // exp rows
+// exp rows: psi's four factors by gamma group (beta, 1, 0), phi's first factor by gamma group (its
+// second, (I2/S)^kappa, is psi's second of the same gamma), the European value's two, S^beta,
+// I1^-beta, I2^-beta.
+constexpr std::size_t kPhiExp = 12, kEuroExp = 15, kPowExp = 17, kA1Exp = 18, kA2Exp = 19;
 constexpr std::size_t round_up8(std::size_t n) { return (n + 7) / 8 * 8; }
 // Rows of the per-option values the finish needs.
 enum BjsFin : std::size_t { kFinW, kFinS, kFinX, kFinFS, kFinFX, kFinI1, kFinI2, kFinIntrinsic, kFinRows };
@@ -508,31 +530,32 @@ struct BjsArrays {
   alignas(64) std::uint64_t formula[W], exercise[W];  // all ones: the formula's value / S - X
 };
 
-// phi of Bjerksund & Stensland (2002) for one (gamma, H, I) at t1: the arguments of its two
-// normal CDFs and of its two exponential factors.
+// phi of Bjerksund & Stensland (2002) for one (gamma, H, I = I2) at t1: the arguments of its two
+// normal CDFs and of its first exponential factor e^{lambda t1} S^gamma (its second, (I2/S)^kappa,
+// is psi's of the same gamma).
 struct PhiConst {
   double lnS, t, inv_sv, r, b, vv, two_b_vv;
 };
-// `row` is the phi term's first cdf row, or none (~0) where its CDFs are psi's Phi(-e1), Phi(-e2).
+// `row` is the phi term's first cdf row, or none (~0) where its CDFs are psi's Phi(-e1), Phi(-e2);
+// the terms with H = I2 (those with a row) are the first of their gamma group `group`, and they
+// write the group's exponential factor.
 constexpr std::size_t kNoRow = ~std::size_t{0};
 template <std::size_t W>
 inline void bjs_phi_setup(const PhiConst& P, double gamma, double lnH, double lnI, BjsArrays<W>& A, std::size_t j,
-                          std::size_t slot, std::size_t row) {
+                          std::size_t group, std::size_t row) {
+  if (row == kNoRow) return;
   const double lambda = (-P.r + gamma * P.b + 0.5 * gamma * (gamma - 1.0) * P.vv) * P.t;
   const double d = -((P.lnS - lnH) + (P.b + (gamma - 0.5) * P.vv) * P.t) * P.inv_sv;
-  const double kappa = P.two_b_vv + 2.0 * gamma - 1.0;
   const double lnIS = lnI - P.lnS;
-  if (row != kNoRow) {
-    A.cdf[row * W + j] = d;
-    A.cdf[(row + 1) * W + j] = d - 2.0 * lnIS * P.inv_sv;
-  }
-  A.ex[(kPhiExp + 2 * slot) * W + j] = lambda + gamma * P.lnS;
-  A.ex[(kPhiExp + 2 * slot + 1) * W + j] = kappa * lnIS;
+  A.cdf[row * W + j] = d;
+  A.cdf[(row + 1) * W + j] = d - 2.0 * lnIS * P.inv_sv;
+  A.ex[(kPhiExp + group) * W + j] = lambda + gamma * P.lnS;
 }
 
 // The arguments of psi's four bivariate normals (Bjerksund & Stensland 2002, eq. for psi) for
-// one (gamma, H) and of its four exponential factors; the CDF arguments -f of its bivariate
-// normals and, where `erow` is not kNoRow (the first psi term of its gamma), -e.
+// one (gamma, H); the CDF arguments -f of its bivariate normals and, where `erow` is not kNoRow
+// (the first psi term of its gamma), -e and its four exponential factors, which depend on gamma
+// only (rows 4 g.., g = (erow - kECdf) / 4 the gamma group).
 struct PsiConst {
   double lnS, lnI1, lnI2, t1, T, inv_s1, inv_s2, r, b, vv, two_b_vv;
 };
@@ -557,16 +580,16 @@ inline void bjs_psi_setup(const PsiConst& P, double gamma, double lnH, BjsArrays
   A.h[(m + 3) * W + j] = e4, A.k[(m + 3) * W + j] = f4, A.sign[(m + 3) * W + j] = -1.0;
   A.cdf[(kFCdf + m) * W + j] = -f1, A.cdf[(kFCdf + m + 1) * W + j] = -f2;
   A.cdf[(kFCdf + m + 2) * W + j] = -f3, A.cdf[(kFCdf + m + 3) * W + j] = -f4;
-  if (erow != kNoRow) {
-    A.cdf[erow * W + j] = -e1, A.cdf[(erow + 1) * W + j] = -e2;
-    A.cdf[(erow + 2) * W + j] = -e3, A.cdf[(erow + 3) * W + j] = -e4;
-  }
+  if (erow == kNoRow) return;
+  A.cdf[erow * W + j] = -e1, A.cdf[(erow + 1) * W + j] = -e2;
+  A.cdf[(erow + 2) * W + j] = -e3, A.cdf[(erow + 3) * W + j] = -e4;
   const double lambda = -P.r + gamma * P.b + 0.5 * gamma * (gamma - 1.0) * P.vv;
   const double kappa = P.two_b_vv + 2.0 * gamma - 1.0;
-  A.ex[m * W + j] = lambda * P.T + gamma * lnS;
-  A.ex[(m + 1) * W + j] = kappa * (lnI2 - lnS);
-  A.ex[(m + 2) * W + j] = kappa * (lnI1 - lnS);
-  A.ex[(m + 3) * W + j] = kappa * (lnI1 - lnI2);
+  const std::size_t g = erow - kECdf;  // 4 x the gamma group
+  A.ex[g * W + j] = lambda * P.T + gamma * lnS;
+  A.ex[(g + 1) * W + j] = kappa * (lnI2 - lnS);
+  A.ex[(g + 2) * W + j] = kappa * (lnI1 - lnS);
+  A.ex[(g + 3) * W + j] = kappa * (lnI1 - lnI2);
 }
 
 // Setup of option j (w = +1 call, -1 put; puts by the put–call transformation of Bjerksund &
@@ -615,12 +638,11 @@ inline void bjs_setup(double w, double S, double X, double T, double r, double b
   bjs_psi_setup(P, 0.0, lnI1, A, j, 3, kECdf + 8);
   bjs_psi_setup(P, 0.0, lnX, A, j, 4, kNoRow);
   const PhiConst Q{lnS, t1, P.inv_s1, fr, fb, vv, two_b_vv};
+  // phi(t1, gamma, I1, I2) adds nothing: its CDFs are psi's Phi(-e1), Phi(-e2) and its exponential
+  // factors those of phi(t1, gamma, I2, I2) and psi.
   bjs_phi_setup(Q, beta, lnI2, lnI2, A, j, 0, kPhiCdf);
   bjs_phi_setup(Q, 1.0, lnI2, lnI2, A, j, 1, kPhiCdf + 2);
-  bjs_phi_setup(Q, 1.0, lnI1, lnI2, A, j, 2, kNoRow);
-  bjs_phi_setup(Q, 0.0, lnI2, lnI2, A, j, 3, kPhiCdf + 4);
-  bjs_phi_setup(Q, 0.0, lnI1, lnI2, A, j, 4, kNoRow);
-  bjs_phi_setup(Q, beta, lnI1, lnI2, A, j, 5, kNoRow);
+  bjs_phi_setup(Q, 0.0, lnI2, lnI2, A, j, 2, kPhiCdf + 4);
   A.fin[kFinW * W + j] = w;
   A.fin[kFinS * W + j] = S;
   A.fin[kFinX * W + j] = X;
@@ -653,11 +675,14 @@ inline double bjs_finish(const BjsArrays<W>& A, std::size_t j) {
   auto fin = [&](std::size_t m) { return A.fin[m * W + j]; };
   const double euro = fin(kFinW) * (fin(kFinS) * ex(kEuroExp) * cdf(kEuroCdf) -
                                     fin(kFinX) * ex(kEuroExp + 1) * cdf(kEuroCdf + 1));
+  constexpr std::size_t kPhiGroup[6] = {0, 1, 1, 2, 2, 0};
   auto phi = [&](std::size_t s) {
-    return ex(kPhiExp + 2 * s) * (cdf(kPhiRow[s]) - ex(kPhiExp + 2 * s + 1) * cdf(kPhiRow[s] + 1));
+    const std::size_t g = kPhiGroup[s];
+    return ex(kPhiExp + g) * (cdf(kPhiRow[s]) - ex(4 * g + 1) * cdf(kPhiRow[s] + 1));
   };
   auto psi = [&](std::size_t s) {
-    return ex(4 * s) * (bv(s, 0) - ex(4 * s + 1) * bv(s, 1) - ex(4 * s + 2) * bv(s, 2) + ex(4 * s + 3) * bv(s, 3));
+    const std::size_t g = 4 * kGroup[s];
+    return ex(g) * (bv(s, 0) - ex(g + 1) * bv(s, 1) - ex(g + 2) * bv(s, 2) + ex(g + 3) * bv(s, 3));
   };
   const double X = fin(kFinFX);
   const double a1 = (fin(kFinI1) - X) * ex(kA1Exp), a2 = (fin(kFinI2) - X) * ex(kA2Exp);
