@@ -345,6 +345,7 @@ Status Portfolio::check_totals(std::span<const TradePlan> plans) const {
     realized = r;
     fees = f;
     premium = pr;
+    if (p.cycle_premium_delta.is_zero()) continue;  // stock trades, lifecycle closings: nothing to add
     auto cyc = cycles_.find(p.underlying);
     const Money cycle_premium = (cyc != cycles_.end() && cyc->second.open) ? cyc->second.premium : Money::zero(2);
     KEEL_TRY_STATUS(add(cycle_premium, p.cycle_premium_delta, "wheel cycle premium"));
