@@ -59,7 +59,8 @@
 // - buying_power: kCash cash - reserves; kMargin cash + receivable + long stock value - gross
 //   requirement (= equity - the requirement net of the option and short-stock values equity
 //   already deducts).
-// Thread safety: single-threaded, owned by the engine.
+// Thread safety: single-threaded, owned by the engine. check_order reuses per-thread scratch
+// buffers (portfolios on different threads do not share them).
 #pragma once
 
 #include <cstdint>
