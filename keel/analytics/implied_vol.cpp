@@ -606,6 +606,12 @@ inline double householder1(double nu, double h2, double h3) {
   const double f = num / den;
   return sel((den > 0.0) & (f > 0.0) & (f < 4.0), nu * f, nu);
 }
+inline double householder4(double nu, double h2, double h3, double h4) {
+  const double num = 1.0 + nu * (h2 + h3 * nu * (1.0 / 6.0));
+  const double den = 1.0 + nu * (1.5 * h2 + nu * ((0.25 * h2 * h2 + h3 * (1.0 / 3.0)) + h4 * nu * (1.0 / 24.0)));
+  const double f = num / den;
+  return sel((den > 0.0) & (f > 0.0) & (f < 4.0), nu * f, nu);
+}
 
 // sqrt for the guess: three Newton steps (vector_math.hpp), a shorter dependency chain on the
 // guess's critical path.
@@ -731,6 +737,25 @@ inline Guess1 guess_lane(double beta, double x, double bmax, double inv_bmax) {
   s = sel(!(s > 0.0), sel(sc > 0.0, sc, 1.0), s);
   const bool obj_log = outer & low;
   const bool obj_up = outer & !low;
+  // ---- lowest branch: one Householder(3) step on ln b with a cheap b (mills_guess1, plain
+  // difference) from s, the interpolation's result (off by up to ~5e-2 there).
+  {
+    const double uc = ax / s, tc = 0.5 * s;
+    const double zca = vmax(uc - tc, 0.0), zcb = uc + tc;
+    const double gca = 6.0 + zca, gcb = 6.0 + zcb;
+    const double wg = 1.0 / (gca * gcb);
+    const double Dc = mills_guess1((4.0 - zca) * (gcb * wg)) - mills_guess1((4.0 - zcb) * (gca * wg));
+    const double Lc = -0.5 * (uc * uc + tc * tc) - kLnSqrt2Pi + vmath::k_log(vmax(Dc, 1e-300));
+    const double lam = 1.0 / Dc;
+    const double inv_s = uc / ax;
+    const double hs = uc * inv_s;  // |x| / s^2
+    const double p2c = (uc * uc - tc * tc) * inv_s;
+    const double p3c = p2c * p2c - 3.0 * hs * hs - 0.25;
+    const double nu = (vmath::k_log(beta) - Lc) * Dc;
+    const double corr = householder1(nu, p2c - lam, p3c - 3.0 * lam * p2c + 2.0 * lam * lam);
+    const double sc2 = s + corr;
+    s = sel(obj_log & (Dc > 0.0) & (vabs(corr) < 0.5 * s) & (sc2 > 0.0) & (sc2 <= sl), sc2, s);
+  }
 
   return Guess1{s, sel(obj_log, kObjLog, sel(obj_up, kObjUp, kObjPlain))};
 }
@@ -773,7 +798,15 @@ inline Step step_lane(double beta, double x, double bmax, double obj, const Step
   const double nu = sel(obj_log, nu_log, sel(obj_up, nu_up, nu_pl));
   const double h2 = sel(obj_log, h2_log, sel(obj_up, h2_up, p2));
   const double h3 = sel(obj_log, h3_log, sel(obj_up, h3_up, p3));
-  const double next = s0 + householder1(nu, h2, h3);
+  const double hs = h * inv_s, hs2 = hs * hs;
+  const double p4 = p2 * (p2 * p2 + 3.0 * (-3.0 * hs2 - 0.25)) + 12.0 * hs2 * inv_s;
+  const double il2 = inv_l * inv_l, l2 = l * l, l3 = l2 * l;
+  const double h4_log = -24.0 * il2 * inv_l * l3 + il2 * (36.0 * l2 * p2 - 36.0 * l3) +
+                        inv_l * (-22.0 * l3 + 36.0 * l2 * p2 - 6.0 * l * p2 * p2 - 8.0 * l * p3) - 6.0 * l3 +
+                        12.0 * l2 * p2 - 3.0 * l * p2 * p2 - 4.0 * l * p3 + p4;
+  const double h4_up = 6.0 * mu * mu * mu + 12.0 * mu * mu * p2 + mu * (3.0 * p2 * p2 + 4.0 * p3) + p4;
+  const double h4 = sel(obj_log, h4_log, sel(obj_up, h4_up, p4));
+  const double next = s0 + householder4(nu, h2, h3, h4);
   return Step{sel((next > 0.0) & finite(next), next, 0.5 * s0), e.b};
 }
 
@@ -1015,11 +1048,7 @@ void solve_block(vmath::Simd level, IvBlock* __restrict b, bool bsm) {
     b->s[i] = lane::step_lane(b->otm[i], b->xq[i], b->bmax[i], b->obj[i], c, b->s[i]).next;
   });
   vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
-    const lane::StepCtx c{b->ln_beta[i], b->inv_ln_beta[i], b->inv_bmb[i]};
-    const double s1 = b->s[i];
-    const lane::Step st = lane::step_lane(b->otm[i], b->xq[i], b->bmax[i], b->obj[i], c, s1);
-    const bool ok1 = lane::vabs(st.b - b->otm[i]) <= lane::kLaneTolerance * b->otm[i];
-    b->s[i] = lane::sel(ok1, s1, st.next);
+    const bool ok1 = lane::verify_lane(b->otm[i], b->xq[i], b->bmax[i], b->s[i]) != 0.0;
     const double code = b->code[i];
     b->code[i] = static_cast<float>(lane::sel(code != lane::kCodeOk, code, lane::sel(ok1, lane::kCodeOk, lane::kCodeVerify)));
   });
@@ -1030,6 +1059,7 @@ void solve_block(vmath::Simd level, IvBlock* __restrict b, bool bsm) {
 // checked by the same lane code wherever it sits, so results stay position-independent.
 struct Pending {
   alignas(64) double otm[kIvBlock], xq[kIvBlock], bmax[kIvBlock], s[kIvBlock], sqrt_t[kIvBlock];
+  alignas(64) double ln_beta[kIvBlock], inv_ln_beta[kIvBlock], inv_bmb[kIvBlock], obj[kIvBlock];
   alignas(64) float ok[kIvBlock];
   std::size_t index[kIvBlock];
   std::size_t n = 0;
@@ -1042,14 +1072,17 @@ std::size_t flush(vmath::Simd level, Pending& p, std::span<double> vol, std::spa
     p.xq[j] = -0.5;
     p.bmax[j] = 0.77880078307140488;
     p.s[j] = 1.0;
+    p.ln_beta[j] = -2.3025850929940457;  // ln 0.1
+    p.inv_ln_beta[j] = 1.0 / p.ln_beta[j];
+    p.inv_bmb[j] = 1.0 / (p.bmax[j] - p.otm[j]);
+    p.obj[j] = lane::kObjPlain;
   }
-  const double* __restrict otm = p.otm;
-  const double* __restrict xq = p.xq;
-  const double* __restrict bmax = p.bmax;
-  const double* __restrict sv = p.s;
-  float* __restrict ok = p.ok;
-  vmath::for_lanes<kIvBlock>(level, [otm, xq, bmax, sv, ok](std::size_t j) {
-    ok[j] = static_cast<float>(lane::verify_lane(otm[j], xq[j], bmax[j], sv[j]));
+  Pending* __restrict q = &p;
+  vmath::for_lanes<kIvBlock>(level, [q](std::size_t j) {
+    const lane::StepCtx c{q->ln_beta[j], q->inv_ln_beta[j], q->inv_bmb[j]};
+    const double s2 = lane::step_lane(q->otm[j], q->xq[j], q->bmax[j], q->obj[j], c, q->s[j]).next;
+    q->s[j] = s2;
+    q->ok[j] = static_cast<float>(lane::verify_lane(q->otm[j], q->xq[j], q->bmax[j], s2));
   });
   std::size_t good = 0;
   for (std::size_t j = 0; j < p.n; ++j) {
@@ -1079,6 +1112,10 @@ std::size_t finish_block(vmath::Simd level, std::size_t begin, std::size_t m, co
       pending.bmax[k] = b.bmax[j];
       pending.s[k] = b.s[j];
       pending.sqrt_t[k] = b.sqrt_t[j];
+      pending.ln_beta[k] = b.ln_beta[j];
+      pending.inv_ln_beta[k] = b.inv_ln_beta[j];
+      pending.inv_bmb[k] = b.inv_bmb[j];
+      pending.obj[k] = static_cast<double>(b.obj[j]);
       pending.index[k] = i;
       vol[i] = 0.0;  // until the flush
       if (pending.n == kIvBlock) good += flush(level, pending, vol, status);
