@@ -650,7 +650,7 @@ constexpr double kCodeOk = 0.0, kCodeBelow = 1.0, kCodeAt = 2.0, kCodeAbove = 3.
 // The initial guess: s and the lane's objective (kObjPlain, kObjLog: 1/ln b, kObjUp: ln(b_max - b)).
 constexpr double kObjPlain = 0.0, kObjLog = 1.0, kObjUp = 2.0;
 struct Guess1 {
-  double s, obj;
+  double s, obj, sl;
 };
 inline Guess1 guess_lane(double beta, double x, double bmax, double inv_bmax) {
   constexpr double kTwoPiOver3Sqrt3 = kTwoPi / (3.0 * kSqrt3);
@@ -737,27 +737,33 @@ inline Guess1 guess_lane(double beta, double x, double bmax, double inv_bmax) {
   s = sel(!(s > 0.0), sel(sc > 0.0, sc, 1.0), s);
   const bool obj_log = outer & low;
   const bool obj_up = outer & !low;
+  return Guess1{s, sel(obj_log, kObjLog, sel(obj_up, kObjUp, kObjPlain)), sl};
+}
+
+
+// The lowest branch's guess (obj == kObjLog) corrected by one Householder(3) step on ln b with a
+// cheap b (mills_guess1, plain difference); other lanes keep s.
+inline double lowest_correction(double ln_beta, double x, double s, double obj, double sl) {
+  const double ax = -x;
+  const bool obj_log = obj == kObjLog;
   // ---- lowest branch: one Householder(3) step on ln b with a cheap b (mills_guess1, plain
   // difference) from s, the interpolation's result (off by up to ~5e-2 there).
-  {
-    const double uc = ax / s, tc = 0.5 * s;
-    const double zca = vmax(uc - tc, 0.0), zcb = uc + tc;
-    const double gca = 6.0 + zca, gcb = 6.0 + zcb;
-    const double wg = 1.0 / (gca * gcb);
-    const double Dc = mills_guess1((4.0 - zca) * (gcb * wg)) - mills_guess1((4.0 - zcb) * (gca * wg));
-    const double Lc = -0.5 * (uc * uc + tc * tc) - kLnSqrt2Pi + vmath::k_log(vmax(Dc, 1e-300));
-    const double lam = 1.0 / Dc;
-    const double inv_s = uc / ax;
-    const double hs = uc * inv_s;  // |x| / s^2
-    const double p2c = (uc * uc - tc * tc) * inv_s;
-    const double p3c = p2c * p2c - 3.0 * hs * hs - 0.25;
-    const double nu = (vmath::k_log(beta) - Lc) * Dc;
-    const double corr = householder1(nu, p2c - lam, p3c - 3.0 * lam * p2c + 2.0 * lam * lam);
-    const double sc2 = s + corr;
-    s = sel(obj_log & (Dc > 0.0) & (vabs(corr) < 0.5 * s) & (sc2 > 0.0) & (sc2 <= sl), sc2, s);
-  }
-
-  return Guess1{s, sel(obj_log, kObjLog, sel(obj_up, kObjUp, kObjPlain))};
+  const double inv_s = 1.0 / s;
+  const double uc = ax * inv_s, tc = 0.5 * s;
+  const double zca = vmax(uc - tc, 0.0), zcb = uc + tc;
+  const double gca = 6.0 + zca, gcb = 6.0 + zcb;
+  const double wg = 1.0 / (gca * gcb);
+  const double Dc = mills_guess1((4.0 - zca) * (gcb * wg)) - mills_guess1((4.0 - zcb) * (gca * wg));
+  const double Lc = -0.5 * (uc * uc + tc * tc) - kLnSqrt2Pi + vmath::k_log(vmax(Dc, 1e-300));
+  const double lam = 1.0 / Dc;
+  const double hs = uc * inv_s;  // |x| / s^2
+  const double p2c = (uc * uc - tc * tc) * inv_s;
+  const double p3c = p2c * p2c - 3.0 * hs * hs - 0.25;
+  const double nu = (ln_beta - Lc) * Dc;
+  const double corr = householder1(nu, p2c - lam, p3c - 3.0 * lam * p2c + 2.0 * lam * lam);
+  const double sc2 = s + corr;
+  s = sel(obj_log & (Dc > 0.0) & (vabs(corr) < 0.5 * s) & (sc2 > 0.0) & (sc2 <= sl), sc2, s);
+  return s;
 }
 
 // What the steps need of beta, computed once per lane.
@@ -999,7 +1005,7 @@ struct IvBlock {
   alignas(64) std::uint64_t mask[kIvBlock];
   // the normalised problem and the solver's state
   alignas(64) double otm[kIvBlock], xq[kIvBlock], bmax[kIvBlock], inv_bmax[kIvBlock], sqrt_t[kIvBlock];
-  alignas(64) double s[kIvBlock], ln_beta[kIvBlock], inv_ln_beta[kIvBlock], inv_bmb[kIvBlock];
+  alignas(64) double s[kIvBlock], sl[kIvBlock], ln_beta[kIvBlock], inv_ln_beta[kIvBlock], inv_bmb[kIvBlock];
   // Codes and objectives as floats on purpose: a 32-bit column doubles GCC's vectorization factor
   // (16 lanes per AVX-512 loop iteration, two registers per double operation), which interleaves
   // two independent dependency chains (measured: 92 vs 117 ns per option on AVX-512, 120 vs 161 on
@@ -1017,6 +1023,7 @@ inline void stage_guess(IvBlock* __restrict b, std::size_t i, const lane::Pre& p
   b->inv_bmax[i] = p.inv_bmax;
   b->sqrt_t[i] = sqrt_t;
   b->s[i] = g.s;
+  b->sl[i] = g.sl;
   b->ln_beta[i] = c.ln_beta;
   b->inv_ln_beta[i] = c.inv_ln_beta;
   b->inv_bmb[i] = c.inv_bmax_minus_beta;
@@ -1043,6 +1050,9 @@ void solve_block(vmath::Simd level, IvBlock* __restrict b, bool bsm) {
       stage_guess(b, i, p, 1.0);
     });
   }
+  vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
+    b->s[i] = lane::lowest_correction(b->ln_beta[i], b->xq[i], b->s[i], b->obj[i], b->sl[i]);
+  });
   vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
     const lane::StepCtx c{b->ln_beta[i], b->inv_ln_beta[i], b->inv_bmb[i]};
     b->s[i] = lane::step_lane(b->otm[i], b->xq[i], b->bmax[i], b->obj[i], c, b->s[i]).next;
