@@ -850,7 +850,10 @@ inline Pre pre_lane(double beta, double x, double w, double bmax, double ebig) {
   const double intrinsic = sel(itm, two_sinh1(-0.5 * q, ebig, bmax), 0.0);
   const double upper = sel(itm, ebig, bmax);
   const double otm = beta - intrinsic;
-  const bool below = beta < intrinsic;
+  // The lane's intrinsic value (two_sinh1) may differ from 2 sinh(|x|/2) by an ulp or two: a price
+  // within the at-intrinsic band below it is at the intrinsic value (in double precision), not
+  // below it (seen with a time value under an ulp of an in-the-money price).
+  const bool below = otm < -4.0 * DBL_EPSILON * intrinsic;
   const bool above = (beta >= upper) | (otm >= bmax);
   const bool at = !(otm > 4.0 * DBL_EPSILON * intrinsic);
   const bool bad = below | above | at;
