@@ -644,8 +644,7 @@ inline Ratio inv_norm1(double p, double ln_p) {
 constexpr double kLaneTolerance = 2e-13;
 
 // Lane outcome codes, carried as doubles so that a lane loop holds one element width.
-constexpr double kCodeOk = 0.0, kCodeBelow = 1.0, kCodeAt = 2.0, kCodeAbove = 3.0, kCodeFallback = 4.0,
-                 kCodeVerify = 5.0;
+constexpr double kCodeOk = 0.0, kCodeBelow = 1.0, kCodeAt = 2.0, kCodeAbove = 3.0, kCodeVerify = 5.0;
 
 // The initial guess: s and the lane's objective (kObjPlain, kObjLog: 1/ln b, kObjUp: ln(b_max - b)).
 constexpr double kObjPlain = 0.0, kObjLog = 1.0, kObjUp = 2.0;
@@ -832,13 +831,8 @@ inline double two_sinh1(double y, double ey, double emy) {
   return sel(y <= 0.5, 2.0 * poly, ey - emy);
 }
 
-// The normalised problem of one lane: beta = undiscounted price / sqrt(F K), x = ln(F/K),
-// w = +1 call, -1 put. Returns s and a code; with kCodeFallback, otm/q/bmax are what
-// solve_otm_call must be given.
-struct LaneOut {
-  double s, otm, q, bmax, code;
-};
-// bmax = e^{-|x|/2} and ebig = 1/bmax are the caller's (the BSM lane has them already).
+// The normalised problem of one lane: beta = undiscounted price / sqrt(F K), x = ln(F/K), w = +1
+// call, -1 put; bmax = e^{-|x|/2} and ebig = 1/bmax are the caller's (the BSM lane has them).
 // Bounds and the move to an out-of-the-money call: the problem the solver is given (a harmless
 // substitute where the price is out of bounds) and kCodeOk, or the out-of-bounds code.
 struct Pre {
@@ -862,26 +856,31 @@ inline Pre pre_lane(double beta, double x, double w, double bmax, double ebig) {
              sel(bad, sel(below, kCodeBelow, sel(above, kCodeAbove, kCodeAt)), kCodeOk)};
 }
 
+// A problem that fails validation carries kCodeInvalid + its IvStatus.
+constexpr double kCodeInvalid = 16.0;
+
 IvStatus status_of(double code) {
+  if (code >= kCodeInvalid) return static_cast<IvStatus>(static_cast<int>(code - kCodeInvalid));
   if (code == kCodeBelow) return IvStatus::kBelowIntrinsic;
   if (code == kCodeAt) return IvStatus::kAtIntrinsic;
   if (code == kCodeAbove) return IvStatus::kAboveUpperBound;
   return IvStatus::kOk;
 }
 
-// Finishes a lane (the fallback, if its check failed): the total vol s, or 0 with a status.
-IvResult finish(const LaneOut& o) {
-  if (o.code == kCodeOk) return IvResult{o.s, IvStatus::kOk};
-  if (o.code == kCodeFallback) return IvResult{solve_otm_call(o.otm, o.q, o.bmax), IvStatus::kOk};
-  return IvResult{0.0, status_of(o.code)};
+// validate_bsm (below) in a lane: 0 if the problem is valid, else kCodeInvalid + the status of the
+// first check it fails (w = 0 marks a right that is neither call nor put). NaN fails every range.
+inline double bsm_invalid_code(double w, double price, double S, double K, double T, double r, double q) {
+  constexpr double kLo = 1e-12, kHi = 1e12;
+  auto within1 = [](double v, double lo, double hi) { return (v >= lo) & (v <= hi); };
+  const bool bad_rate = !(within1(r, -5.0, 5.0) & within1(q, -5.0, 5.0));
+  double c = sel(bad_rate, kCodeInvalid + static_cast<double>(IvStatus::kBadRate), 0.0);
+  c = sel(!within1(T, 1e-8, 100.0), kCodeInvalid + static_cast<double>(IvStatus::kBadTime), c);
+  c = sel(!within1(K, kLo, kHi), kCodeInvalid + static_cast<double>(IvStatus::kBadStrike), c);
+  c = sel(!within1(S, kLo, kHi), kCodeInvalid + static_cast<double>(IvStatus::kBadForward), c);
+  c = sel(!(price >= 0.0) | !finite(price), kCodeInvalid + static_cast<double>(IvStatus::kBadPrice), c);
+  return sel(w == 0.0, kCodeInvalid + static_cast<double>(IvStatus::kBadRight), c);
 }
 
-// A BSM problem in a lane: x = ln(F/K) and beta = price / (D sqrt(F K)) with sqrt(F K) = K e^{x/2}
-// (no overflow of F K), then the normalised lane. sqrt_t is kept for vol = s / sqrt(T).
-struct BlackLane {
-  LaneOut o;
-  double sqrt_t;
-};
 // BSM: x = ln(S/K) + (r - q) T (the forward's log-moneyness, without forming F), D = e^{-r T}.
 inline Pre bsm_pre(double w, double price, double S, double K, double T, double r, double q) {
   const double x = vmath::k_log(S / K) + (r - q) * T;
@@ -890,13 +889,6 @@ inline Pre bsm_pre(double w, double price, double S, double K, double T, double 
   const double ebig = 1.0 / bmax;
   const double beta = price / (D * (K * sel(x <= 0.0, bmax, ebig)));  // sqrt(F K) = K e^{x/2}
   return pre_lane(beta, x, w, bmax, ebig);
-}
-
-// Total vol to vol, or the fallback, or the out-of-range status: the same scalar code after the
-// lane, whichever way the lane ran.
-IvResult finish_vol(const BlackLane& l) {
-  const IvResult r = finish(l.o);
-  return IvResult{r.status == IvStatus::kOk ? r.vol / l.sqrt_t : 0.0, r.status};
 }
 
 }  // namespace lane
@@ -1005,10 +997,10 @@ constexpr std::size_t kIvBlock = 64;
 struct IvBlock {
   // inputs (BSM: all; normalised: beta in price, x in S)
   alignas(64) double w[kIvBlock], price[kIvBlock], S[kIvBlock], K[kIvBlock], T[kIvBlock], r[kIvBlock], q[kIvBlock];
-  alignas(64) std::uint64_t mask[kIvBlock];
+  alignas(64) double invalid[kIvBlock];  // normalised batch: its scalar validation's code (0: valid)
   // the normalised problem and the solver's state
   alignas(64) double otm[kIvBlock], xq[kIvBlock], bmax[kIvBlock], inv_bmax[kIvBlock], sqrt_t[kIvBlock];
-  alignas(64) double s[kIvBlock], sl[kIvBlock], ln_beta[kIvBlock], inv_ln_beta[kIvBlock], inv_bmb[kIvBlock];
+  alignas(64) double vol[kIvBlock], s[kIvBlock], sl[kIvBlock], ln_beta[kIvBlock], inv_ln_beta[kIvBlock], inv_bmb[kIvBlock];
   // Codes and objectives as floats on purpose: a 32-bit column doubles GCC's vectorization factor
   // (16 lanes per AVX-512 loop iteration, two registers per double operation), which interleaves
   // two independent dependency chains (measured: 92 vs 117 ns per option on AVX-512, 120 vs 161 on
@@ -1017,7 +1009,7 @@ struct IvBlock {
 };
 
 // Stage 1 after the per-problem normalisation: the guess and what the steps need.
-inline void stage_guess(IvBlock* __restrict b, std::size_t i, const lane::Pre& p, double sqrt_t) {
+inline void stage_guess(IvBlock* __restrict b, std::size_t i, const lane::Pre& p, double sqrt_t, double invalid) {
   const lane::Guess1 g = lane::guess_lane(p.otm, p.q, p.bmax, p.inv_bmax);
   const lane::StepCtx c = lane::step_ctx(p.otm, p.bmax);
   b->otm[i] = p.otm;
@@ -1030,7 +1022,7 @@ inline void stage_guess(IvBlock* __restrict b, std::size_t i, const lane::Pre& p
   b->ln_beta[i] = c.ln_beta;
   b->inv_ln_beta[i] = c.inv_ln_beta;
   b->inv_bmb[i] = c.inv_bmax_minus_beta;
-  b->code[i] = static_cast<float>(p.code);
+  b->code[i] = static_cast<float>(lane::sel(invalid != 0.0, invalid, p.code));
   b->obj[i] = static_cast<float>(g.obj);
 }
 
@@ -1038,19 +1030,21 @@ void solve_block(vmath::Simd level, IvBlock* __restrict b, bool bsm) {
   using vmath::select_bits;
   if (bsm) {
     vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
-      const std::uint64_t m = b->mask[i];
+      const double invalid = lane::bsm_invalid_code(b->w[i], b->price[i], b->S[i], b->K[i], b->T[i], b->r[i], b->q[i]);
+      const std::uint64_t m = lane::m_of(invalid == 0.0);
       const lane::Pre p = lane::bsm_pre(b->w[i], select_bits(m, b->price[i], 0.1), select_bits(m, b->S[i], 1.0),
                                         select_bits(m, b->K[i], 1.0), select_bits(m, b->T[i], 1.0),
                                         select_bits(m, b->r[i], 0.0), select_bits(m, b->q[i], 0.0));
-      stage_guess(b, i, p, vmath::k_sqrt(select_bits(m, b->T[i], 1.0)));
+      stage_guess(b, i, p, vmath::k_sqrt(select_bits(m, b->T[i], 1.0)), invalid);
     });
   } else {
     vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
-      const std::uint64_t m = b->mask[i];
+      const double invalid = b->invalid[i];
+      const std::uint64_t m = lane::m_of(invalid == 0.0);
       const double x = select_bits(m, b->S[i], -0.5);
       const double bmax = vmath::k_exp(-0.5 * lane::vabs(x));
-      const lane::Pre p = lane::pre_lane(select_bits(m, b->price[i], 0.1), x, b->w[i], bmax, 1.0 / bmax);
-      stage_guess(b, i, p, 1.0);
+      const lane::Pre p = lane::pre_lane(select_bits(m, b->price[i], 0.1), x, select_bits(m, b->w[i], 1.0), bmax, 1.0 / bmax);
+      stage_guess(b, i, p, 1.0, invalid);
     });
   }
   vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
@@ -1062,6 +1056,7 @@ void solve_block(vmath::Simd level, IvBlock* __restrict b, bool bsm) {
   });
   vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
     const bool ok1 = lane::verify_lane(b->otm[i], b->xq[i], b->bmax[i], b->s[i]) != 0.0;
+    b->vol[i] = b->s[i] / b->sqrt_t[i];
     const double code = b->code[i];
     b->code[i] = static_cast<float>(lane::sel(code != lane::kCodeOk, code, lane::sel(ok1, lane::kCodeOk, lane::kCodeVerify)));
   });
@@ -1114,11 +1109,14 @@ std::size_t finish_block(vmath::Simd level, std::size_t begin, std::size_t m, co
   std::size_t good = 0;
   for (std::size_t j = 0; j < m; ++j) {
     const std::size_t i = begin + j;
-    if (status[i] != IvStatus::kOk) {
-      vol[i] = 0.0;
+    const float code = b.code[j];
+    if (code == static_cast<float>(lane::kCodeOk)) {
+      vol[i] = b.vol[j];
+      status[i] = IvStatus::kOk;
+      ++good;
       continue;
     }
-    if (b.code[j] == static_cast<float>(lane::kCodeVerify)) {
+    if (code == static_cast<float>(lane::kCodeVerify)) {
       const std::size_t k = pending.n++;
       pending.otm[k] = b.otm[j];
       pending.xq[k] = b.xq[j];
@@ -1134,11 +1132,8 @@ std::size_t finish_block(vmath::Simd level, std::size_t begin, std::size_t m, co
       if (pending.n == kIvBlock) good += flush(level, pending, vol, status);
       continue;
     }
-    const IvResult res = lane::finish_vol(lane::BlackLane{
-        lane::LaneOut{b.s[j], b.otm[j], b.xq[j], b.bmax[j], static_cast<double>(b.code[j])}, b.sqrt_t[j]});
-    vol[i] = res.vol;
-    status[i] = res.status;
-    good += res.status == IvStatus::kOk ? 1 : 0;
+    vol[i] = 0.0;
+    status[i] = lane::status_of(static_cast<double>(code));
   }
   return good;
 }
@@ -1153,26 +1148,21 @@ std::size_t iv_bsm_batch(vmath::Simd level, const BsmIvColumns& in, std::span<do
   std::size_t good = 0;
   for (std::size_t begin = 0; begin < n; begin += kIvBlock) {
     const std::size_t m = std::min(kIvBlock, n - begin);
+    // Copy the block's inputs (validation runs in the lanes); a short last block is padded with
+    // zeros, which fail validation and are discarded.
+    const auto copy = [&](std::span<const double> from, double* to) {
+      std::copy_n(from.data() + begin, m, to);
+      std::fill(to + m, to + kIvBlock, 0.0);
+    };
+    copy(in.price, b.price);
+    copy(in.spot, b.S);
+    copy(in.strike, b.K);
+    copy(in.time, b.T);
+    copy(in.rate, b.r);
+    copy(in.dividend_yield, b.q);
     for (std::size_t j = 0; j < kIvBlock; ++j) {
-      if (j >= m) {
-        b.w[j] = 1.0;
-        b.price[j] = b.S[j] = b.K[j] = b.T[j] = b.r[j] = b.q[j] = 0.0;
-        b.mask[j] = 0;
-        continue;
-      }
-      const std::size_t i = begin + j;
-      const BsmIvInput one{in.right[i], in.price[i], in.spot[i], in.strike[i], in.time[i], in.rate[i],
-                           in.dividend_yield[i]};
-      const IvStatus st = validate_bsm(one);
-      status[i] = st;
-      b.w[j] = sign_of(one.right);
-      b.price[j] = one.price;
-      b.S[j] = one.spot;
-      b.K[j] = one.strike;
-      b.T[j] = one.time;
-      b.r[j] = one.rate;
-      b.q[j] = one.dividend_yield;
-      b.mask[j] = st == IvStatus::kOk ? ~std::uint64_t{0} : std::uint64_t{0};
+      const OptionRight rr = j < m ? in.right[begin + j] : OptionRight{2};
+      b.w[j] = rr == OptionRight::kCall ? 1.0 : rr == OptionRight::kPut ? -1.0 : 0.0;
     }
     solve_block(level, &b, true);
     good += finish_block(level, begin, m, b, pending, vol, status);
@@ -1207,7 +1197,7 @@ std::size_t iv_normalised_batch(vmath::Simd level, std::span<const double> beta,
         b.w[j] = 1.0;
         b.price[j] = b.S[j] = 0.0;
       }
-      b.mask[j] = st == IvStatus::kOk ? ~std::uint64_t{0} : std::uint64_t{0};
+      b.invalid[j] = st == IvStatus::kOk ? 0.0 : lane::kCodeInvalid + static_cast<double>(st);
     }
     solve_block(level, &b, false);
     good += finish_block(level, begin, m, b, pending, total_vol, status);
