@@ -1009,21 +1009,19 @@ struct IvBlock {
 };
 
 // Stage 1 after the per-problem normalisation: the guess and what the steps need.
-inline void stage_guess(IvBlock* __restrict b, std::size_t i, const lane::Pre& p, double sqrt_t, double invalid) {
-  const lane::Guess1 g = lane::guess_lane(p.otm, p.q, p.bmax, p.inv_bmax);
+// Stage 1 after the per-problem normalisation: what the steps need of beta (the guess follows in
+// its own loop).
+inline void stage_pre(IvBlock* __restrict b, std::size_t i, const lane::Pre& p, double sqrt_t, double invalid) {
   const lane::StepCtx c = lane::step_ctx(p.otm, p.bmax);
   b->otm[i] = p.otm;
   b->xq[i] = p.q;
   b->bmax[i] = p.bmax;
   b->inv_bmax[i] = p.inv_bmax;
   b->sqrt_t[i] = sqrt_t;
-  b->s[i] = g.s;
-  b->sl[i] = g.sl;
   b->ln_beta[i] = c.ln_beta;
   b->inv_ln_beta[i] = c.inv_ln_beta;
   b->inv_bmb[i] = c.inv_bmax_minus_beta;
   b->code[i] = static_cast<float>(lane::sel(invalid != 0.0, invalid, p.code));
-  b->obj[i] = static_cast<float>(g.obj);
 }
 
 void solve_block(vmath::Simd level, IvBlock* __restrict b, bool bsm) {
@@ -1035,7 +1033,7 @@ void solve_block(vmath::Simd level, IvBlock* __restrict b, bool bsm) {
       const lane::Pre p = lane::bsm_pre(b->w[i], select_bits(m, b->price[i], 0.1), select_bits(m, b->S[i], 1.0),
                                         select_bits(m, b->K[i], 1.0), select_bits(m, b->T[i], 1.0),
                                         select_bits(m, b->r[i], 0.0), select_bits(m, b->q[i], 0.0));
-      stage_guess(b, i, p, vmath::k_sqrt(select_bits(m, b->T[i], 1.0)), invalid);
+      stage_pre(b, i, p, vmath::k_sqrt(select_bits(m, b->T[i], 1.0)), invalid);
     });
   } else {
     vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
@@ -1044,9 +1042,15 @@ void solve_block(vmath::Simd level, IvBlock* __restrict b, bool bsm) {
       const double x = select_bits(m, b->S[i], -0.5);
       const double bmax = vmath::k_exp(-0.5 * lane::vabs(x));
       const lane::Pre p = lane::pre_lane(select_bits(m, b->price[i], 0.1), x, select_bits(m, b->w[i], 1.0), bmax, 1.0 / bmax);
-      stage_guess(b, i, p, 1.0, invalid);
+      stage_pre(b, i, p, 1.0, invalid);
     });
   }
+  vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
+    const lane::Guess1 g = lane::guess_lane(b->otm[i], b->xq[i], b->bmax[i], b->inv_bmax[i]);
+    b->s[i] = g.s;
+    b->sl[i] = g.sl;
+    b->obj[i] = static_cast<float>(g.obj);
+  });
   vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
     b->s[i] = lane::lowest_correction(b->ln_beta[i], b->xq[i], b->s[i], b->obj[i], b->sl[i]);
   });
