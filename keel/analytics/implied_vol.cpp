@@ -765,53 +765,45 @@ inline double lowest_correction(double ln_beta, double x, double s, double obj, 
   return s;
 }
 
-// What the steps need of beta, computed once per lane.
+// What the correction and the steps need of beta, computed once per lane.
 struct StepCtx {
-  double ln_beta, inv_ln_beta, inv_bmax_minus_beta;
+  double ln_beta, inv_bmax_minus_beta;
 };
 inline StepCtx step_ctx(double beta, double bmax) {
-  const double ln_beta = vmath::k_log(vmax(beta, 1e-300));
-  const double bmb = bmax - beta;
-  const double w = 1.0 / (ln_beta * bmb);  // ln beta in [-745, 0), b_max - beta in (0, 1)
-  return StepCtx{ln_beta, bmb * w, ln_beta * w};
+  return StepCtx{vmath::k_log(vmax(beta, 1e-300)), 1.0 / (bmax - beta)};  // b_max - beta in (0, 1)
 }
 
-// One Householder(3) step from s0 on the lane's objective; also returns b(s0).
+// One Householder step of order 5 (Householder's method with d = 4: g and its first four
+// derivatives) from s0 on the lane's objective: ln(b_max - beta) - ln(b_max - b) on the highest
+// branch, b - beta elsewhere (the lowest branch's guess, corrected by lowest_correction to ~1e-6,
+// is close enough for the plain objective). Also returns b(s0).
+// With q = ln b' = -(x^2/s^2 + s^2/4)/2 - ln sqrt(2 pi): q' = (h^2 - t^2)/s (h = x/s, t = s/2),
+// q'' = -3 h^2/s^2 - 1/4, q''' = 12 h^2/s^3, and p_k = b^(k)/b' (p_k = p_{k-1}' + p_{k-1} q'):
+// p2 = q', p3 = q'^2 + q'', p4 = q'^3 + 3 q' q'' + q'''. For g = -ln(c - b), mu = b'/(c - b), the
+// ratios h_k = g^(k)/g' are h2 = p2 + mu, h3 = p3 + 3 mu p2 + 2 mu^2,
+// h4 = p4 + 4 mu p3 + 3 mu p2^2 + 12 mu^2 p2 + 6 mu^3 (derived with sympy, as was householder4).
 struct Step {
   double next, b;
 };
-inline Step step_lane(double beta, double x, double bmax, double obj, const StepCtx& c, double s0) {
-  const bool obj_log = obj == kObjLog, obj_up = obj == kObjUp;
-  const double ln_beta = c.ln_beta, inv_ln_beta = c.inv_ln_beta;
-  const EvalL e = eval1(x, s0, bmax, obj_log, obj_up, c.inv_bmax_minus_beta);
+inline Step step_lane(double beta, double x, double bmax, double obj, double inv_bmax_minus_beta, double s0) {
+  const bool obj_up = obj == kObjUp;
+  const EvalL e = eval1(x, s0, bmax, false, obj_up, inv_bmax_minus_beta);
   const double inv_s = e.inv_s;
   const double h = x * inv_s, t = 0.5 * s0;
+  const double hs = h * inv_s, hs2 = hs * hs;
   const double p2 = (h * h - t * t) * inv_s;
-  const double p3 = p2 * p2 - 3.0 * (h * inv_s) * (h * inv_s) - 0.25;
-  const double lg_e = vmath::k_log(vmax(e.log_arg, 1e-300));
-  // kLog: g = 1/ln b - 1/ln beta.
-  const double L = lg_e + e.log_off, l = e.lambda, inv_l = 1.0 / L;
-  const double nu_log = (ln_beta - L) * L * e.inv_lambda * inv_ln_beta;
-  const double h2_log = p2 - l - 2.0 * l * inv_l;
-  const double h3_log = p3 - 3.0 * l * p2 + 2.0 * l * l - 6.0 * (l * p2 - l * l) * inv_l + 6.0 * l * l * (inv_l * inv_l);
+  const double q2 = -3.0 * hs2 - 0.25;
+  const double p3 = p2 * p2 + q2;
+  const double p4 = p2 * (p2 * p2 + 3.0 * q2) + 12.0 * hs2 * inv_s;
   // kUpper: g = ln(b_max - beta) - ln(b_max - b).
   const double mu = e.mu;
-  const double nu_up = lg_e * e.inv_mu;
+  const double nu_up = vmath::k_log(vmax(e.log_arg, 1e-300)) * e.inv_mu;
   const double h2_up = p2 + mu, h3_up = p3 + 3.0 * mu * p2 + 2.0 * mu * mu;
+  const double h4_up = p4 + mu * (4.0 * p3 + 3.0 * p2 * p2) + mu * mu * (12.0 * p2 + 6.0 * mu);
   // kPlain: g = b - beta.
   const double nu_pl = (beta - e.b) * e.inv_vega;
-  const double nu = sel(obj_log, nu_log, sel(obj_up, nu_up, nu_pl));
-  const double h2 = sel(obj_log, h2_log, sel(obj_up, h2_up, p2));
-  const double h3 = sel(obj_log, h3_log, sel(obj_up, h3_up, p3));
-  const double hs = h * inv_s, hs2 = hs * hs;
-  const double p4 = p2 * (p2 * p2 + 3.0 * (-3.0 * hs2 - 0.25)) + 12.0 * hs2 * inv_s;
-  const double il2 = inv_l * inv_l, l2 = l * l, l3 = l2 * l;
-  const double h4_log = -24.0 * il2 * inv_l * l3 + il2 * (36.0 * l2 * p2 - 36.0 * l3) +
-                        inv_l * (-22.0 * l3 + 36.0 * l2 * p2 - 6.0 * l * p2 * p2 - 8.0 * l * p3) - 6.0 * l3 +
-                        12.0 * l2 * p2 - 3.0 * l * p2 * p2 - 4.0 * l * p3 + p4;
-  const double h4_up = 6.0 * mu * mu * mu + 12.0 * mu * mu * p2 + mu * (3.0 * p2 * p2 + 4.0 * p3) + p4;
-  const double h4 = sel(obj_log, h4_log, sel(obj_up, h4_up, p4));
-  const double next = s0 + householder4(nu, h2, h3, h4);
+  const double nu = sel(obj_up, nu_up, nu_pl);
+  const double next = s0 + householder4(nu, sel(obj_up, h2_up, p2), sel(obj_up, h3_up, p3), sel(obj_up, h4_up, p4));
   return Step{sel((next > 0.0) & finite(next), next, 0.5 * s0), e.b};
 }
 
@@ -1000,7 +992,7 @@ struct IvBlock {
   alignas(64) double invalid[kIvBlock];  // normalised batch: its scalar validation's code (0: valid)
   // the normalised problem and the solver's state
   alignas(64) double otm[kIvBlock], xq[kIvBlock], bmax[kIvBlock], inv_bmax[kIvBlock], sqrt_t[kIvBlock];
-  alignas(64) double vol[kIvBlock], s[kIvBlock], sl[kIvBlock], ln_beta[kIvBlock], inv_ln_beta[kIvBlock], inv_bmb[kIvBlock];
+  alignas(64) double vol[kIvBlock], s[kIvBlock], sl[kIvBlock], ln_beta[kIvBlock], inv_bmb[kIvBlock];
   // Codes and objectives as floats on purpose: a 32-bit column doubles GCC's vectorization factor
   // (16 lanes per AVX-512 loop iteration, two registers per double operation), which interleaves
   // two independent dependency chains (measured: 92 vs 117 ns per option on AVX-512, 120 vs 161 on
@@ -1019,7 +1011,6 @@ inline void stage_pre(IvBlock* __restrict b, std::size_t i, const lane::Pre& p, 
   b->inv_bmax[i] = p.inv_bmax;
   b->sqrt_t[i] = sqrt_t;
   b->ln_beta[i] = c.ln_beta;
-  b->inv_ln_beta[i] = c.inv_ln_beta;
   b->inv_bmb[i] = c.inv_bmax_minus_beta;
   b->code[i] = static_cast<float>(lane::sel(invalid != 0.0, invalid, p.code));
 }
@@ -1055,8 +1046,7 @@ void solve_block(vmath::Simd level, IvBlock* __restrict b, bool bsm) {
     b->s[i] = lane::lowest_correction(b->ln_beta[i], b->xq[i], b->s[i], b->obj[i], b->sl[i]);
   });
   vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
-    const lane::StepCtx c{b->ln_beta[i], b->inv_ln_beta[i], b->inv_bmb[i]};
-    b->s[i] = lane::step_lane(b->otm[i], b->xq[i], b->bmax[i], b->obj[i], c, b->s[i]).next;
+    b->s[i] = lane::step_lane(b->otm[i], b->xq[i], b->bmax[i], b->obj[i], b->inv_bmb[i], b->s[i]).next;
   });
   vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
     const bool ok1 = lane::verify_lane(b->otm[i], b->xq[i], b->bmax[i], b->s[i]) != 0.0;
@@ -1071,7 +1061,7 @@ void solve_block(vmath::Simd level, IvBlock* __restrict b, bool bsm) {
 // checked by the same lane code wherever it sits, so results stay position-independent.
 struct Pending {
   alignas(64) double otm[kIvBlock], xq[kIvBlock], bmax[kIvBlock], s[kIvBlock], sqrt_t[kIvBlock];
-  alignas(64) double ln_beta[kIvBlock], inv_ln_beta[kIvBlock], inv_bmb[kIvBlock], obj[kIvBlock];
+  alignas(64) double inv_bmb[kIvBlock], obj[kIvBlock];
   alignas(64) float ok[kIvBlock];
   std::size_t index[kIvBlock];
   std::size_t n = 0;
@@ -1084,15 +1074,12 @@ std::size_t flush(vmath::Simd level, Pending& p, std::span<double> vol, std::spa
     p.xq[j] = -0.5;
     p.bmax[j] = 0.77880078307140488;
     p.s[j] = 1.0;
-    p.ln_beta[j] = -2.3025850929940457;  // ln 0.1
-    p.inv_ln_beta[j] = 1.0 / p.ln_beta[j];
     p.inv_bmb[j] = 1.0 / (p.bmax[j] - p.otm[j]);
     p.obj[j] = lane::kObjPlain;
   }
   Pending* __restrict q = &p;
   vmath::for_lanes<kIvBlock>(level, [q](std::size_t j) {
-    const lane::StepCtx c{q->ln_beta[j], q->inv_ln_beta[j], q->inv_bmb[j]};
-    const double s2 = lane::step_lane(q->otm[j], q->xq[j], q->bmax[j], q->obj[j], c, q->s[j]).next;
+    const double s2 = lane::step_lane(q->otm[j], q->xq[j], q->bmax[j], q->obj[j], q->inv_bmb[j], q->s[j]).next;
     q->s[j] = s2;
     q->ok[j] = static_cast<float>(lane::verify_lane(q->otm[j], q->xq[j], q->bmax[j], s2));
   });
@@ -1127,8 +1114,6 @@ std::size_t finish_block(vmath::Simd level, std::size_t begin, std::size_t m, co
       pending.bmax[k] = b.bmax[j];
       pending.s[k] = b.s[j];
       pending.sqrt_t[k] = b.sqrt_t[j];
-      pending.ln_beta[k] = b.ln_beta[j];
-      pending.inv_ln_beta[k] = b.inv_ln_beta[j];
       pending.inv_bmb[k] = b.inv_bmb[j];
       pending.obj[k] = static_cast<double>(b.obj[j]);
       pending.index[k] = i;
