@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "keel/analytics/normal.hpp"
 #include "keel/analytics/vector_math.hpp"
@@ -409,20 +410,28 @@ double solve_otm_call(double beta, double x, double bmax) {
 // ---- The lane solver: the same method, branch-free, for SIMD lanes -----------------------------
 // solve_otm_call above takes the branches of Let's Be Rational one problem at a time. The lane
 // solver below computes the same initial guess (the four branches' rational cubic interpolations,
-// the lower and upper maps) and the same Householder(3) steps on the branch's objective, but with
-// every per-problem decision made by a bit-mask select: each lane evaluates the one side (s_l or
-// s_u) and the one outer map its price needs, with arguments chosen per lane, so a loop of lanes
-// has no branches and GCC vectorizes it (the AVX2 and AVX-512F levels of vmath::for_lanes).
-// Differences from the scalar path: the guess's interpolation nodes use a cheaper fit of M
-// (mills_guess1, ~3e-7); b in the steps is always a divided difference in the lower regime; and
-// the result is checked on an exact evaluation of b, not predicted from the step size: after one
-// step |b(s1) - beta| <= kLaneTolerance beta accepts s1 (that evaluation is also the second
-// step's), otherwise the lane takes the second step and its result is checked again
-// (verify_lane); a lane that fails that (extreme wings, where rounding in the objective stalls
-// the iteration: ~1e-4 of random problems) is solved by solve_otm_call. Only the batches use the
-// lanes (a scalar call would pay for every branch); each lane's arithmetic is independent of the
-// others', so a batch result never depends on its neighbours, its position in the batch or the
-// instruction set (IEEE operations, no contraction).
+// the lower and upper maps) with every per-problem decision made by a bit-mask select: each lane
+// evaluates the one side (s_l or s_u) and the one outer map its price needs, with arguments
+// chosen per lane, so a loop of lanes has no branches and GCC vectorizes it (the AVX2 and
+// AVX-512F levels of vmath::for_lanes). Then, unlike the scalar path:
+// - the lowest branch's guess (off by up to ~5e-2 after the lower map's interpolation) is
+//   corrected by one Householder(3) step on ln b with a cheap b (mills_guess1, ~3e-7), which
+//   leaves it within ~1e-6 (lowest_correction);
+// - one Householder step of order 5 (step_lane) on b - beta, or on ln(b_max - b) on the highest
+//   branch: from guesses within ~7e-3 (the middle and upper branches' worst, measured) it lands
+//   within the check's bound;
+// - the result is checked on an exact evaluation of b, not predicted from the step size:
+//   |b(s1) - beta| <= kLaneTolerance beta accepts s1; otherwise the lane takes a second step and
+//   is checked again (verify_lane), and a lane that fails that (extreme wings, where rounding in
+//   the objective stalls the iteration) is solved by solve_otm_call. Measured over 200,000 random
+//   problems of the property test's domain (BatchLanesNeedOneStepAlmostEverywhere): 30 lanes take
+//   the second step and 4 go on to solve_otm_call (none of bench_implied_vol's 1,024); with
+//   Householder(3) steps and no correction 27% of them (45% of the benchmark's) took the second.
+// The guess's interpolation nodes use mills_guess1 too; b in the steps is always a divided
+// difference in the lower regime. Only the batches use the lanes (a scalar call would pay for
+// every branch); each lane's arithmetic is independent of the others', so a batch result never
+// depends on its neighbours, its position in the batch or the instruction set (IEEE operations,
+// no contraction).
 namespace lane {
 
 using vmath::from_bits;
@@ -976,14 +985,15 @@ Solved solve_bsm(const BsmIvInput& in, double& F, double& D) {
 }
 
 // ---- Batch: blocks of kIvBlock lanes -------------------------------------------------------------
-// Per block: a scalar validation pass (status, call/put sign, validity mask) that copies the
-// inputs into local columns (a short last block padded with masked-off lanes, so every element
-// runs the same vectorized code wherever it sits); three dispatched lane loops (normalisation and
-// guess; one step; the second step with the check of the first); then a scalar pass that turns
-// codes into statuses and queues the lanes still to be checked (Pending). Three short loops
-// rather than one long one: each keeps its live values in registers, and the processor overlaps
-// consecutive iterations of a short body (the solver is latency-bound). Invalid elements run the
-// lanes on substitute inputs; their results are discarded.
+// Per block: a scalar pass that copies the inputs into local columns (a short last block padded
+// with zeros, which fail validation, so every element runs the same vectorized code wherever it
+// sits) with the call/put sign; then dispatched lane loops: validation (BSM; the normalised batch
+// validates in its scalar pass) and normalisation; the guess; the lowest branch's correction; one
+// step; the check and vol = s / sqrt(T); then a scalar pass that turns codes into statuses and
+// queues the lanes whose check failed (Pending). Short loops rather than one long one: each keeps
+// more of its live values in registers (measured: one loop for normalisation and guess, 0.4 ns per
+// option slower). Invalid elements run the lanes on substitute inputs; their results are
+// discarded.
 constexpr std::size_t kIvBlock = 64;
 
 struct IvBlock {
@@ -1056,8 +1066,8 @@ void solve_block(vmath::Simd level, IvBlock* __restrict b, bool bsm) {
   });
 }
 
-// Lanes whose check after one step failed wait here (across blocks) for the vectorized check of
-// their two-step result; a full buffer, and the end of the batch, flush it. Each pending lane is
+// Lanes whose check after one step failed wait here (across blocks) for their second step and its
+// check, vectorized; a full buffer, and the end of the batch, flush it. Each pending lane is
 // checked by the same lane code wherever it sits, so results stay position-independent.
 struct Pending {
   alignas(64) double otm[kIvBlock], xq[kIvBlock], bmax[kIvBlock], s[kIvBlock], sqrt_t[kIvBlock];
@@ -1067,8 +1077,8 @@ struct Pending {
   std::size_t n = 0;
 };
 
-std::size_t flush(vmath::Simd level, Pending& p, std::span<double> vol, std::span<IvStatus> status) {
-  if (p.n == 0) return 0;
+// The pending lanes' second step and its check (sets p.s and p.ok).
+void second_step(vmath::Simd level, Pending& p) {
   for (std::size_t j = p.n; j < kIvBlock; ++j) {  // padding: a harmless problem
     p.otm[j] = 0.1;
     p.xq[j] = -0.5;
@@ -1083,6 +1093,24 @@ std::size_t flush(vmath::Simd level, Pending& p, std::span<double> vol, std::spa
     q->s[j] = s2;
     q->ok[j] = static_cast<float>(lane::verify_lane(q->otm[j], q->xq[j], q->bmax[j], s2));
   });
+}
+
+// Block j's lane (element i of the batch) joins the pending lanes.
+void enqueue(Pending& pending, const IvBlock& b, std::size_t j, std::size_t i) {
+  const std::size_t k = pending.n++;
+  pending.otm[k] = b.otm[j];
+  pending.xq[k] = b.xq[j];
+  pending.bmax[k] = b.bmax[j];
+  pending.s[k] = b.s[j];
+  pending.sqrt_t[k] = b.sqrt_t[j];
+  pending.inv_bmb[k] = b.inv_bmb[j];
+  pending.obj[k] = static_cast<double>(b.obj[j]);
+  pending.index[k] = i;
+}
+
+std::size_t flush(vmath::Simd level, Pending& p, std::span<double> vol, std::span<IvStatus> status) {
+  if (p.n == 0) return 0;
+  second_step(level, p);
   std::size_t good = 0;
   for (std::size_t j = 0; j < p.n; ++j) {
     const double total = p.ok[j] != 0.0f ? p.s[j] : solve_otm_call(p.otm[j], p.xq[j], p.bmax[j]);
@@ -1108,15 +1136,7 @@ std::size_t finish_block(vmath::Simd level, std::size_t begin, std::size_t m, co
       continue;
     }
     if (code == static_cast<float>(lane::kCodeVerify)) {
-      const std::size_t k = pending.n++;
-      pending.otm[k] = b.otm[j];
-      pending.xq[k] = b.xq[j];
-      pending.bmax[k] = b.bmax[j];
-      pending.s[k] = b.s[j];
-      pending.sqrt_t[k] = b.sqrt_t[j];
-      pending.inv_bmb[k] = b.inv_bmb[j];
-      pending.obj[k] = static_cast<double>(b.obj[j]);
-      pending.index[k] = i;
+      enqueue(pending, b, j, i);
       vol[i] = 0.0;  // until the flush
       if (pending.n == kIvBlock) good += flush(level, pending, vol, status);
       continue;
@@ -1159,6 +1179,30 @@ std::size_t iv_bsm_batch(vmath::Simd level, const BsmIvColumns& in, std::span<do
   return good + flush(level, pending, vol, status);
 }
 
+// The normalised batch's scalar pass over a block: statuses of the checks that need no solving,
+// and the inputs copied into the block (a short last block padded with invalid lanes).
+void fill_normalised(IvBlock& b, std::size_t begin, std::size_t m, std::span<const double> beta,
+                     std::span<const double> x, std::span<const OptionRight> right, std::span<IvStatus> status) {
+  for (std::size_t j = 0; j < kIvBlock; ++j) {
+    IvStatus st = IvStatus::kBadRight;
+    if (j < m) {
+      const std::size_t i = begin + j;
+      st = right[i] != OptionRight::kCall && right[i] != OptionRight::kPut ? IvStatus::kBadRight
+           : !(beta[i] >= 0.0) || !std::isfinite(beta[i])                  ? IvStatus::kBadPrice
+           : !std::isfinite(x[i])                                          ? IvStatus::kBadForward
+                                                                           : IvStatus::kOk;
+      status[i] = st;
+      b.w[j] = sign_of(right[i]);
+      b.price[j] = beta[i];
+      b.S[j] = x[i];
+    } else {
+      b.w[j] = 1.0;
+      b.price[j] = b.S[j] = 0.0;
+    }
+    b.invalid[j] = st == IvStatus::kOk ? 0.0 : lane::kCodeInvalid + static_cast<double>(st);
+  }
+}
+
 std::size_t iv_normalised_batch(vmath::Simd level, std::span<const double> beta, std::span<const double> x,
                                 std::span<const OptionRight> right, std::span<double> total_vol,
                                 std::span<IvStatus> status) {
@@ -1170,30 +1214,46 @@ std::size_t iv_normalised_batch(vmath::Simd level, std::span<const double> beta,
   std::size_t good = 0;
   for (std::size_t begin = 0; begin < n; begin += kIvBlock) {
     const std::size_t m = std::min(kIvBlock, n - begin);
-    for (std::size_t j = 0; j < kIvBlock; ++j) {
-      IvStatus st = IvStatus::kBadRight;
-      if (j < m) {
-        const std::size_t i = begin + j;
-        st = right[i] != OptionRight::kCall && right[i] != OptionRight::kPut ? IvStatus::kBadRight
-             : !(beta[i] >= 0.0) || !std::isfinite(beta[i])                  ? IvStatus::kBadPrice
-             : !std::isfinite(x[i])                                          ? IvStatus::kBadForward
-                                                                             : IvStatus::kOk;
-        status[i] = st;
-        b.w[j] = sign_of(right[i]);
-        b.price[j] = beta[i];
-        b.S[j] = x[i];
-      } else {
-        b.w[j] = 1.0;
-        b.price[j] = b.S[j] = 0.0;
-      }
-      b.invalid[j] = st == IvStatus::kOk ? 0.0 : lane::kCodeInvalid + static_cast<double>(st);
-    }
+    fill_normalised(b, begin, m, beta, x, right, status);
     solve_block(level, &b, false);
     good += finish_block(level, begin, m, b, pending, total_vol, status);
   }
   return good + flush(level, pending, total_vol, status);
 }
 
+
+// detail::implied_total_vol_batch_lane_counts: the normalised batch's blocks and pending lanes, run
+// as iv_normalised_batch runs them, counting instead of writing results.
+detail::BatchLaneCounts lane_counts(vmath::Simd level, std::span<const double> beta, std::span<const double> x,
+                                    std::span<const OptionRight> right) {
+  const std::size_t n = beta.size();
+  KEEL_ASSERT(x.size() == n && right.size() == n, "implied_total_vol_batch_lane_counts: columns differ in length");
+  std::vector<IvStatus> status(n);
+  IvBlock b;
+  Pending pending;
+  detail::BatchLaneCounts counts;
+  const auto second = [&] {
+    second_step(level, pending);
+    for (std::size_t j = 0; j < pending.n; ++j) counts.scalar += pending.ok[j] == 0.0f ? 1 : 0;
+    pending.n = 0;
+  };
+  for (std::size_t begin = 0; begin < n; begin += kIvBlock) {
+    const std::size_t m = std::min(kIvBlock, n - begin);
+    fill_normalised(b, begin, m, beta, x, right, status);
+    solve_block(level, &b, false);
+    for (std::size_t j = 0; j < m; ++j) {
+      const float code = b.code[j];
+      if (code == static_cast<float>(lane::kCodeOk)) ++counts.solved;
+      if (code != static_cast<float>(lane::kCodeVerify)) continue;
+      ++counts.solved;
+      ++counts.second_step;
+      enqueue(pending, b, j, begin + j);
+      if (pending.n == kIvBlock) second();
+    }
+  }
+  if (pending.n > 0) second();
+  return counts;
+}
 
 }  // namespace
 
@@ -1282,6 +1342,10 @@ std::size_t implied_total_vol_batch_at(SimdLevel level, std::span<const double> 
 std::size_t implied_vol_bsm_batch_at(SimdLevel level, const BsmIvColumns& in, std::span<double> vol,
                                      std::span<IvStatus> status) {
   return iv_bsm_batch(static_cast<vmath::Simd>(level), in, vol, status);
+}
+BatchLaneCounts implied_total_vol_batch_lane_counts(SimdLevel level, std::span<const double> beta,
+                                                    std::span<const double> x, std::span<const OptionRight> right) {
+  return lane_counts(static_cast<vmath::Simd>(level), beta, x, right);
 }
 }  // namespace detail
 

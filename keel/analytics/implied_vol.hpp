@@ -130,6 +130,15 @@ std::size_t implied_vol_bsm_batch_at(SimdLevel level, const BsmIvColumns& in, st
 std::size_t implied_total_vol_batch_at(SimdLevel level, std::span<const double> beta, std::span<const double> x,
                                        std::span<const OptionRight> right, std::span<double> total_vol,
                                        std::span<IvStatus> status);
+
+// How the normalised batch's lanes fare, for tests and benchmarks (the batch itself keeps no
+// counts): problems solved (in bounds), those whose check after one step failed (they took the
+// second step), and those whose check failed after that too (solved by the scalar method).
+struct BatchLaneCounts {
+  std::size_t solved = 0, second_step = 0, scalar = 0;
+};
+BatchLaneCounts implied_total_vol_batch_lane_counts(SimdLevel level, std::span<const double> beta,
+                                                    std::span<const double> x, std::span<const OptionRight> right);
 }  // namespace detail
 
 }  // namespace keel::analytics
