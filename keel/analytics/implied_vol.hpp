@@ -20,9 +20,10 @@
 //   Taylor series and an asymptotic expansion).
 // - Batches (implied_vol_bsm_batch, implied_total_vol_batch) run the same method branch-free in
 //   SIMD lanes (SSE2, AVX2 or AVX-512F, chosen at run time): the guess of every branch with
-//   per-lane selects, one Householder(3) step, then a check |b(s) - beta| <= 2e-13 beta on an
-//   exact evaluation; a lane that fails takes the second step and is checked again, and a lane
-//   that fails that (extreme wings, ~1e-4 of random cases) is solved by the scalar method. So
+//   per-lane selects (on the lowest branch corrected by one Householder(3) step on ln b with a
+//   cheap b), one Householder step of order 5, then a check |b(s) - beta| <= 2e-13 beta on an
+//   exact evaluation; a lane that fails (~1e-4 of random cases) takes a second step and is checked
+//   again, and a lane that fails that (extreme wings, ~2e-5) is solved by the scalar method. So
 //   every batch result meets the same 1e-12 round-trip bound, but a batch and a scalar call may
 //   differ in the last bits of the vol (both are correct to the bound: where the price hardly
 //   depends on vol, deep in the money, the vols themselves may differ more). A batch result is
@@ -36,7 +37,8 @@
 // <= 1e-12 over |ln(F/K)| <= 3, vol 1%..500%, expiry 1 day..5 years (rapidcheck and a grid),
 // normalised_black() against 40-digit mpmath values, out-of-bounds prices -> errors; the batches
 // against the same round-trip bounds (rapidcheck, 200,000 random cases, through the BSM pricer),
-// against the scalar API's statuses, and for bit-identity across positions and SIMD levels.
+// against the scalar API's statuses, for bit-identity across positions and SIMD levels, and for
+// the share of lanes that need more than one step (detail::implied_total_vol_batch_lane_counts).
 // Thread safety: pure functions.
 #pragma once
 
