@@ -860,14 +860,6 @@ inline Pre pre_lane(double beta, double x, double w, double bmax, double ebig) {
 // A problem that fails validation carries kCodeInvalid + its IvStatus.
 constexpr double kCodeInvalid = 16.0;
 
-IvStatus status_of(double code) {
-  if (code >= kCodeInvalid) return static_cast<IvStatus>(static_cast<int>(code - kCodeInvalid));
-  if (code == kCodeBelow) return IvStatus::kBelowIntrinsic;
-  if (code == kCodeAt) return IvStatus::kAtIntrinsic;
-  if (code == kCodeAbove) return IvStatus::kAboveUpperBound;
-  return IvStatus::kOk;
-}
-
 // validate_bsm (below) in a lane: 0 if the problem is valid, else kCodeInvalid + the status of the
 // first check it fails (w = 0 marks a right that is neither call nor put). NaN fails every range.
 inline double bsm_invalid_code(double w, double price, double S, double K, double T, double r, double q) {
@@ -1125,24 +1117,30 @@ std::size_t flush(vmath::Simd level, Pending& p, std::span<double> vol, std::spa
 // After a block's lane loops: statuses, vol = s / sqrt T, and the lanes still to be checked.
 std::size_t finish_block(vmath::Simd level, std::size_t begin, std::size_t m, const IvBlock& b, Pending& pending,
                          std::span<double> vol, std::span<IvStatus> status) {
+  // The status of each lane code (an invalid problem's code is kCodeInvalid + its status).
+  static constexpr auto kStatusOf = [] {
+    std::array<IvStatus, 32> t{};
+    t[static_cast<int>(lane::kCodeBelow)] = IvStatus::kBelowIntrinsic;
+    t[static_cast<int>(lane::kCodeAt)] = IvStatus::kAtIntrinsic;
+    t[static_cast<int>(lane::kCodeAbove)] = IvStatus::kAboveUpperBound;
+    for (int k = 0; k < 16; ++k) t[static_cast<int>(lane::kCodeInvalid) + k] = static_cast<IvStatus>(k);
+    return t;
+  }();
   std::size_t good = 0;
+  bool any_pending = false;
   for (std::size_t j = 0; j < m; ++j) {
-    const std::size_t i = begin + j;
     const float code = b.code[j];
-    if (code == static_cast<float>(lane::kCodeOk)) {
-      vol[i] = b.vol[j];
-      status[i] = IvStatus::kOk;
-      ++good;
-      continue;
-    }
-    if (code == static_cast<float>(lane::kCodeVerify)) {
-      enqueue(pending, b, j, i);
-      vol[i] = 0.0;  // until the flush
-      if (pending.n == kIvBlock) good += flush(level, pending, vol, status);
-      continue;
-    }
-    vol[i] = 0.0;
-    status[i] = lane::status_of(static_cast<double>(code));
+    const bool ok = code == static_cast<float>(lane::kCodeOk);
+    vol[begin + j] = ok ? b.vol[j] : 0.0;  // a pending lane's vol comes with the flush
+    status[begin + j] = kStatusOf[static_cast<std::size_t>(code)];
+    good += ok ? 1 : 0;
+    any_pending |= code == static_cast<float>(lane::kCodeVerify);
+  }
+  if (!any_pending) return good;
+  for (std::size_t j = 0; j < m; ++j) {
+    if (b.code[j] != static_cast<float>(lane::kCodeVerify)) continue;
+    enqueue(pending, b, j, begin + j);
+    if (pending.n == kIvBlock) good += flush(level, pending, vol, status);
   }
   return good;
 }
@@ -1169,10 +1167,13 @@ std::size_t iv_bsm_batch(vmath::Simd level, const BsmIvColumns& in, std::span<do
     copy(in.time, b.T);
     copy(in.rate, b.r);
     copy(in.dividend_yield, b.q);
-    for (std::size_t j = 0; j < kIvBlock; ++j) {
-      const OptionRight rr = j < m ? in.right[begin + j] : OptionRight{2};
-      b.w[j] = rr == OptionRight::kCall ? 1.0 : rr == OptionRight::kPut ? -1.0 : 0.0;
+    for (std::size_t j = 0; j < m; ++j) {
+      const auto rr = static_cast<std::uint8_t>(in.right[begin + j]);
+      b.w[j] = rr == static_cast<std::uint8_t>(OptionRight::kCall)  ? 1.0
+               : rr == static_cast<std::uint8_t>(OptionRight::kPut) ? -1.0
+                                                                     : 0.0;
     }
+    std::fill(b.w + m, b.w + kIvBlock, 0.0);
     solve_block(level, &b, true);
     good += finish_block(level, begin, m, b, pending, vol, status);
   }
