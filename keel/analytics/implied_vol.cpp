@@ -655,7 +655,9 @@ constexpr double kLaneTolerance = 2e-13;
 // Lane outcome codes, carried as doubles so that a lane loop holds one element width.
 constexpr double kCodeOk = 0.0, kCodeBelow = 1.0, kCodeAt = 2.0, kCodeAbove = 3.0, kCodeVerify = 5.0;
 
-// The initial guess: s and the lane's objective (kObjPlain, kObjLog: 1/ln b, kObjUp: ln(b_max - b)).
+// The initial guess: s, the lane's branch as its objective (kObjUp: ln(b_max - b) on the highest
+// branch; kObjLog: the lowest branch, corrected on ln b by lowest_correction, then like kObjPlain:
+// b) and s_l (the lowest branch's upper end).
 constexpr double kObjPlain = 0.0, kObjLog = 1.0, kObjUp = 2.0;
 struct Guess1 {
   double s, obj, sl;
@@ -749,13 +751,18 @@ inline Guess1 guess_lane(double beta, double x, double bmax, double inv_bmax) {
 }
 
 
-// The lowest branch's guess (obj == kObjLog) corrected by one Householder(3) step on ln b with a
-// cheap b (mills_guess1, plain difference); other lanes keep s.
+// The lowest branch's guess (obj == kObjLog; off by up to ~5e-2 after the lower map's
+// interpolation) corrected by one Householder(3) step on ln b - ln beta with a cheap b: with
+// u = |x|/s, t = s/2, ln b = -(u^2 + t^2)/2 - ln sqrt(2 pi) + ln D, D = M(u - t) - M(u + t) as a
+// plain difference of mills_guess1 (its ~3e-7 error grows by ~u/(2t) there, which the ln
+// objective divides by s b'/b ~ u^2), and d(ln b)/ds = b'/b = 1/D (lambda); the objective's
+// g''/g' = p2 - lambda, g'''/g' = p3 - 3 lambda p2 + 2 lambda^2 (p_k = b^(k)/b' as in step_lane).
+// Measured: the guess is then within 7.4e-7 over 200,000 random problems of the property test's
+// domain. Other lanes, and a step that is not finite, moves by half of s or more, or leaves
+// (0, s_l], keep s.
 inline double lowest_correction(double ln_beta, double x, double s, double obj, double sl) {
   const double ax = -x;
   const bool obj_log = obj == kObjLog;
-  // ---- lowest branch: one Householder(3) step on ln b with a cheap b (mills_guess1, plain
-  // difference) from s, the interpolation's result (off by up to ~5e-2 there).
   const double inv_s = 1.0 / s;
   const double uc = ax * inv_s, tc = 0.5 * s;
   const double zca = vmax(uc - tc, 0.0), zcb = uc + tc;
@@ -816,7 +823,7 @@ inline Step step_lane(double beta, double x, double bmax, double obj, double inv
   return Step{sel((next > 0.0) & finite(next), next, 0.5 * s0), e.b};
 }
 
-// The check of a lane that took two steps: b(s) within kLaneTolerance of beta.
+// The check of a lane's result: b(s) within kLaneTolerance of beta.
 inline double verify_lane(double beta, double x, double bmax, double s) {
   const EvalL e = eval1(x, s, bmax);
   return sel(vabs(e.b - beta) <= kLaneTolerance * beta, 1.0, 0.0);
