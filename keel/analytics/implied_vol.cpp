@@ -442,6 +442,7 @@ inline std::uint64_t m_of(bool c) { return std::uint64_t{0} - static_cast<std::u
 inline double sel(bool c, double a, double b) { return select_bits(m_of(c), a, b); }
 inline double vmin(double a, double b) { return sel(a < b, a, b); }
 inline double vmax(double a, double b) { return sel(b < a, a, b); }
+inline double keep_if(bool c, double a) { return vmath::keep_if(m_of(c), a); }
 inline double vabs(double a) { return from_bits(to_bits(a) & 0x7fffffffffffffffULL); }
 inline bool finite(double a) { return (to_bits(a) & 0x7fffffffffffffffULL) < 0x7ff0000000000000ULL; }
 
@@ -867,6 +868,14 @@ inline Pre pre_lane(double beta, double x, double w, double bmax, double ebig) {
 // A problem that fails validation carries kCodeInvalid + its IvStatus.
 constexpr double kCodeInvalid = 16.0;
 
+// The IvStatus of a lane code, as a double (kOk for kCodeOk and kCodeVerify).
+static_assert(static_cast<int>(IvStatus::kBelowIntrinsic) == 7 && static_cast<int>(IvStatus::kAtIntrinsic) == 8 &&
+              static_cast<int>(IvStatus::kAboveUpperBound) == 9);
+inline double status_of(double code) {
+  const bool bound = (code >= kCodeBelow) & (code <= kCodeAbove);  // 1, 2, 3 -> 7, 8, 9
+  return sel(code >= kCodeInvalid, code - kCodeInvalid, sel(bound, code + 6.0, 0.0));
+}
+
 // validate_bsm (below) in a lane: 0 if the problem is valid, else kCodeInvalid + the status of the
 // first check it fails (w = 0 marks a right that is neither call nor put). NaN fails every range.
 inline double bsm_invalid_code(double w, double price, double S, double K, double T, double r, double q) {
@@ -1006,7 +1015,7 @@ struct IvBlock {
   // (16 lanes per AVX-512 loop iteration, two registers per double operation), which interleaves
   // two independent dependency chains (measured: 92 vs 117 ns per option on AVX-512, 120 vs 161 on
   // AVX2, before the loops were split). A 16-bit column (four chains) spilled registers.
-  alignas(64) float code[kIvBlock], obj[kIvBlock];
+  alignas(64) float code[kIvBlock], obj[kIvBlock], status[kIvBlock];
 };
 
 // Stage 1 after the per-problem normalisation: the guess and what the steps need.
@@ -1059,9 +1068,12 @@ void solve_block(vmath::Simd level, IvBlock* __restrict b, bool bsm) {
   });
   vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
     const bool ok1 = lane::verify_lane(b->otm[i], b->xq[i], b->bmax[i], b->s[i]) != 0.0;
-    b->vol[i] = b->s[i] / b->sqrt_t[i];
     const double code = b->code[i];
-    b->code[i] = static_cast<float>(lane::sel(code != lane::kCodeOk, code, lane::sel(ok1, lane::kCodeOk, lane::kCodeVerify)));
+    const double c = lane::sel(code != lane::kCodeOk, code, lane::sel(ok1, lane::kCodeOk, lane::kCodeVerify));
+    b->code[i] = static_cast<float>(c);
+    // vol (0 until the flush for a pending lane, 0 for a failed one) and the status
+    b->vol[i] = lane::keep_if(c == lane::kCodeOk, b->s[i] / b->sqrt_t[i]);
+    b->status[i] = static_cast<float>(lane::status_of(c));
   });
 }
 
@@ -1124,23 +1136,13 @@ std::size_t flush(vmath::Simd level, Pending& p, std::span<double> vol, std::spa
 // After a block's lane loops: statuses, vol = s / sqrt T, and the lanes still to be checked.
 std::size_t finish_block(vmath::Simd level, std::size_t begin, std::size_t m, const IvBlock& b, Pending& pending,
                          std::span<double> vol, std::span<IvStatus> status) {
-  // The status of each lane code (an invalid problem's code is kCodeInvalid + its status).
-  static constexpr auto kStatusOf = [] {
-    std::array<IvStatus, 32> t{};
-    t[static_cast<int>(lane::kCodeBelow)] = IvStatus::kBelowIntrinsic;
-    t[static_cast<int>(lane::kCodeAt)] = IvStatus::kAtIntrinsic;
-    t[static_cast<int>(lane::kCodeAbove)] = IvStatus::kAboveUpperBound;
-    for (int k = 0; k < 16; ++k) t[static_cast<int>(lane::kCodeInvalid) + k] = static_cast<IvStatus>(k);
-    return t;
-  }();
   std::size_t good = 0;
   bool any_pending = false;
   for (std::size_t j = 0; j < m; ++j) {
     const float code = b.code[j];
-    const bool ok = code == static_cast<float>(lane::kCodeOk);
-    vol[begin + j] = ok ? b.vol[j] : 0.0;  // a pending lane's vol comes with the flush
-    status[begin + j] = kStatusOf[static_cast<std::size_t>(code)];
-    good += ok ? 1 : 0;
+    vol[begin + j] = b.vol[j];
+    status[begin + j] = static_cast<IvStatus>(static_cast<std::uint8_t>(b.status[j]));
+    good += code == static_cast<float>(lane::kCodeOk) ? 1 : 0;
     any_pending |= code == static_cast<float>(lane::kCodeVerify);
   }
   if (!any_pending) return good;
