@@ -1050,7 +1050,8 @@ void solve_block(vmath::Simd level, IvBlock* __restrict b, bool bsm) {
       const std::uint64_t m = lane::m_of(invalid == 0.0);
       const double x = select_bits(m, b->S[i], -0.5);
       const double bmax = vmath::k_exp(-0.5 * lane::vabs(x));
-      const lane::Pre p = lane::pre_lane(select_bits(m, b->price[i], 0.1), x, select_bits(m, b->w[i], 1.0), bmax, 1.0 / bmax);
+      const lane::Pre p =
+          lane::pre_lane(select_bits(m, b->price[i], 0.1), x, select_bits(m, b->w[i], 1.0), bmax, 1.0 / bmax);
       stage_pre(b, i, p, 1.0, invalid);
     });
   }
