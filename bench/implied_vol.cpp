@@ -102,6 +102,11 @@ void BM_Keel_ImpliedTotalVolBatch_Normalised(benchmark::State& state) {
   double worst = 0.0;
   for (std::size_t i = 0; i < cases.size(); ++i) worst = std::max(worst, rel_err(cases[i], s[i] / std::sqrt(cases[i].time)));
   state.counters["max_rel_err"] = worst;
+  // The share of lanes whose check after one step failed (they take a second step) and of those
+  // solved by the scalar method after that (counted by a separate run, not in the timed loop).
+  const auto counts = ka::detail::implied_total_vol_batch_lane_counts(ka::best_simd_level(), beta, x, right);
+  state.counters["second_step_frac"] = static_cast<double>(counts.second_step) / static_cast<double>(cases.size());
+  state.counters["scalar_frac"] = static_cast<double>(counts.scalar) / static_cast<double>(cases.size());
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * cases.size()));
 }
 BENCHMARK(BM_Keel_ImpliedTotalVolBatch_Normalised);

@@ -20,9 +20,10 @@
 //   Taylor series and an asymptotic expansion).
 // - Batches (implied_vol_bsm_batch, implied_total_vol_batch) run the same method branch-free in
 //   SIMD lanes (SSE2, AVX2 or AVX-512F, chosen at run time): the guess of every branch with
-//   per-lane selects, one Householder(3) step, then a check |b(s) - beta| <= 2e-13 beta on an
-//   exact evaluation; a lane that fails takes the second step and is checked again, and a lane
-//   that fails that (extreme wings, ~1e-4 of random cases) is solved by the scalar method. So
+//   per-lane selects (on the lowest branch corrected by one Householder(3) step on ln b with a
+//   cheap b), one Householder step of order 5, then a check |b(s) - beta| <= 2e-13 beta on an
+//   exact evaluation; a lane that fails (~1e-4 of random cases) takes a second step and is checked
+//   again, and a lane that fails that (extreme wings, ~2e-5) is solved by the scalar method. So
 //   every batch result meets the same 1e-12 round-trip bound, but a batch and a scalar call may
 //   differ in the last bits of the vol (both are correct to the bound: where the price hardly
 //   depends on vol, deep in the money, the vols themselves may differ more). A batch result is
@@ -36,7 +37,8 @@
 // <= 1e-12 over |ln(F/K)| <= 3, vol 1%..500%, expiry 1 day..5 years (rapidcheck and a grid),
 // normalised_black() against 40-digit mpmath values, out-of-bounds prices -> errors; the batches
 // against the same round-trip bounds (rapidcheck, 200,000 random cases, through the BSM pricer),
-// against the scalar API's statuses, and for bit-identity across positions and SIMD levels.
+// against the scalar API's statuses, for bit-identity across positions and SIMD levels, and for
+// the share of lanes that need more than one step (detail::implied_total_vol_batch_lane_counts).
 // Thread safety: pure functions.
 #pragma once
 
@@ -102,7 +104,7 @@ Result<double> implied_vol_bsm(const BsmIvInput& in);
 
 // Batch over columns (all the same length, KEEL_ASSERT). Writes vol (0.0 where the status is not
 // kOk) and a status per element; returns the number of kOk elements. Vectorized (see above):
-// ~3x the scalar API's throughput. For Black-76 on futures pass dividend_yield = rate (then the
+// ~4x the scalar API's throughput. For Black-76 on futures pass dividend_yield = rate (then the
 // forward equals the spot column).
 struct BsmIvColumns {
   std::span<const OptionRight> right;
@@ -130,6 +132,15 @@ std::size_t implied_vol_bsm_batch_at(SimdLevel level, const BsmIvColumns& in, st
 std::size_t implied_total_vol_batch_at(SimdLevel level, std::span<const double> beta, std::span<const double> x,
                                        std::span<const OptionRight> right, std::span<double> total_vol,
                                        std::span<IvStatus> status);
+
+// How the normalised batch's lanes fare, for tests and benchmarks (the batch itself keeps no
+// counts): problems solved (in bounds), those whose check after one step failed (they took the
+// second step), and those whose check failed after that too (solved by the scalar method).
+struct BatchLaneCounts {
+  std::size_t solved = 0, second_step = 0, scalar = 0;
+};
+BatchLaneCounts implied_total_vol_batch_lane_counts(SimdLevel level, std::span<const double> beta,
+                                                    std::span<const double> x, std::span<const OptionRight> right);
 }  // namespace detail
 
 }  // namespace keel::analytics
