@@ -259,17 +259,24 @@ inline SafeInputs safe_inputs(const ChunkIn& in, std::size_t i, std::uint64_t m)
                     select_bits(m, in.r[i], 0.0),   select_bits(m, in.q[i], 0.0)};
 }
 
-template <bool kFutures>
-inline void greeks_one(const ChunkIn& in, const ChunkOut& out, std::size_t i) {
-  const std::uint64_t m = in.mask[i];
-  const SafeInputs x = safe_inputs(in, i, m);
-  const KernelOut k = greeks_kernel<kFutures>(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q);
+// Price and first-order Greeks of one option into the outputs (0 where the mask rejects it; the
+// caller reports its status).
+template <class Kernel>
+inline void store_first_order(const ChunkOut& out, std::size_t i, std::uint64_t m, const Kernel& k) {
   out.price[i] = keep_if(m, k.price);
   out.delta[i] = keep_if(m, k.delta);
   out.gamma[i] = keep_if(m, k.gamma);
   out.vega[i] = keep_if(m, k.vega);
   out.theta[i] = keep_if(m, k.theta);
   out.rho[i] = keep_if(m, k.rho);
+}
+
+template <bool kFutures>
+inline void greeks_one(const ChunkIn& in, const ChunkOut& out, std::size_t i) {
+  const std::uint64_t m = in.mask[i];
+  const SafeInputs x = safe_inputs(in, i, m);
+  const KernelOut k = greeks_kernel<kFutures>(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q);
+  store_first_order(out, i, m, k);
   out.vanna[i] = keep_if(m, k.vanna);
   out.volga[i] = keep_if(m, k.volga);
   out.charm[i] = keep_if(m, k.charm);
@@ -292,13 +299,7 @@ inline void price_one(const ChunkIn& in, double* __restrict price, std::size_t i
 inline void first_one(const ChunkIn& in, const ChunkOut& out, std::size_t i) {
   const std::uint64_t m = in.mask[i];
   const SafeInputs x = safe_inputs(in, i, m);
-  const FirstOut k = first_order_kernel<false>(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q);
-  out.price[i] = keep_if(m, k.price);
-  out.delta[i] = keep_if(m, k.delta);
-  out.gamma[i] = keep_if(m, k.gamma);
-  out.vega[i] = keep_if(m, k.vega);
-  out.theta[i] = keep_if(m, k.theta);
-  out.rho[i] = keep_if(m, k.rho);
+  store_first_order(out, i, m, first_order_kernel<false>(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q));
 }
 
 // A full block runs the dispatched (vectorized) loop, a partial one the same body element by

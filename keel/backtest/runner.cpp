@@ -53,7 +53,7 @@ class Recorder final : public engine::EngineObserver {
       PositionSnapshot s;
       s.date = date;
       s.symbol = pos.instrument.symbol;
-      s.underlying = pos.instrument.option ? pos.instrument.option->underlying : pos.instrument.symbol;
+      s.underlying = std::string(underlying_symbol(pos.instrument));
       s.quantity = pos.quantity;
       s.mark = pos.mark;
       s.market_value = mv.rounded(2);
@@ -149,7 +149,7 @@ std::vector<PnlAttribution> attribute_pnl(const std::vector<portfolio::Booking>&
   std::map<std::pair<std::string, std::string>, PnlAttribution> rows;
   auto row = [&rows](const Instrument& inst) -> PnlAttribution& {
     const bool option = inst.is_option();
-    const std::string u = option ? inst.option->underlying : inst.symbol;
+    const std::string u(underlying_symbol(inst));
     const std::string kind = option ? "option" : "stock";
     auto [it, inserted] = rows.try_emplace({u, kind}, PnlAttribution{u, kind, Money::zero(2), Money::zero(2), Money::zero(2)});
     return it->second;

@@ -126,10 +126,6 @@ Result<std::unique_ptr<Engine>> Engine::create(EngineConfig config, MarketFeed& 
 
 // ---- Sleeves ----------------------------------------------------------------------------------
 
-namespace {
-std::string_view underlying_symbol(const Instrument& i) { return i.option ? std::string_view(i.option->underlying) : std::string_view(i.symbol); }
-}  // namespace
-
 const portfolio::Portfolio& Engine::book(std::string_view underlying) const {
   auto it = owner_.find(underlying);
   return it == owner_.end() ? portfolio_ : books_[it->second];

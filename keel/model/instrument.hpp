@@ -73,6 +73,12 @@ inline constexpr std::int64_t kStrikeShares = 100;
 // deliverable share is S - deliverable_strike (calls) or deliverable_strike - S (puts).
 Price deliverable_strike(const OptionSpec& spec);
 
+// The ticker an instrument's risk belongs to: an option's underlying, else its own symbol. A view
+// into `instrument`, valid while it lives.
+inline std::string_view underlying_symbol(const Instrument& instrument) {
+  return instrument.option ? std::string_view(instrument.option->underlying) : std::string_view(instrument.symbol);
+}
+
 // Builds an option instrument whose symbol is the OSI form of the spec; validates it.
 Result<Instrument> make_option_instrument(const OptionSpec& spec);
 

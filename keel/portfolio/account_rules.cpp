@@ -48,15 +48,10 @@ void add_holding(Holdings& holdings, const Instrument* inst, Quantity qty, Price
   }
 }
 
-Holdings holdings_of(const std::map<std::int64_t, Position>& positions) {
-  Holdings out;
-  out.reserve(positions.size());
-  for (const auto& [id, p] : positions) out.push_back(Holding{&p.instrument, p.quantity, p.mark});  // id order
-  return out;
-}
-
-std::string_view underlying_view(const Instrument& i) {
-  return i.is_option() ? std::string_view(i.option->underlying) : std::string_view(i.symbol);
+// The positions as holdings, in id order (replaces `out`'s contents, keeping its buffer).
+void holdings_of(const std::map<std::int64_t, Position>& positions, Holdings& out) {
+  out.clear();
+  for (const auto& [id, p] : positions) out.push_back(Holding{&p.instrument, p.quantity, p.mark});
 }
 
 // A cash-account breach on one underlying.
@@ -171,7 +166,7 @@ void make_groups(const Holdings& holdings, GroupSet& set, std::span<const std::s
   set.clear();
   for (const Holding& h : holdings) {
     if (h.qty.is_zero()) continue;
-    const std::string_view u = underlying_view(*h.inst);
+    const std::string_view u = underlying_symbol(*h.inst);
     if (!only.empty() && std::find(only.begin(), only.end(), u) == only.end()) continue;
     const std::span<Group> existing = set.groups();
     auto git = std::find_if(existing.begin(), existing.end(), [&](const Group& g) { return g.underlying == u; });
@@ -209,95 +204,93 @@ Result<GroupRequirement> group_requirement(Group& g, AccountType type, const Und
   GroupRequirement out;
   Requirement& req = out.req;
   const std::string_view u = g.underlying;
-  {
-    auto underlying_price = [&](Price fallback) -> Result<Price> {
-      if (uprice) {
-        if (auto p = uprice(u); p && p->is_positive()) return *p;
-      }
-      if (g.has_stock && g.stock_px.is_positive()) return g.stock_px;
-      if (strict) return make_error(ErrorCode::kRejected, "no price for the underlying " + std::string(u));
-      return fallback;
-    };
-    auto by_strike_asc = [](const OptLot& a, const OptLot& b) {
-      return a.strike != b.strike ? a.strike < b.strike : a.expiry < b.expiry;
-    };
-    auto by_strike_desc = [](const OptLot& a, const OptLot& b) {
-      return a.strike != b.strike ? a.strike > b.strike : a.expiry < b.expiry;
-    };
-    std::sort(g.short_calls.begin(), g.short_calls.end(), by_strike_asc);
-    std::sort(g.long_calls.begin(), g.long_calls.end(), by_strike_asc);
-    std::sort(g.short_puts.begin(), g.short_puts.end(), by_strike_desc);
-    std::sort(g.long_puts.begin(), g.long_puts.end(), by_strike_desc);
-
-    // Calls: covered by long shares first (each share covers one call only), then verticals.
-    const Quantity held = g.shares.is_positive() ? g.shares : Quantity::zero();
-    std::int64_t avail = held.raw();
-    std::int64_t covered_shares = 0;
-    for (OptLot& s : g.short_calls) {
-      const std::int64_t whole_contracts = (avail / s.mult) / kFixedScale * kFixedScale;
-      const std::int64_t c = std::min(s.n, whole_contracts);
-      s.n -= c;
-      avail -= c * s.mult;
-      covered_shares += c * s.mult;
+  auto underlying_price = [&](Price fallback) -> Result<Price> {
+    if (uprice) {
+      if (auto p = uprice(u); p && p->is_positive()) return *p;
     }
-    KEEL_TRY_STATUS(pair_verticals(g.short_calls, g.long_calls, false, req.spreads));
-    std::int64_t naked_calls = 0;
-    for (const OptLot& s : g.short_calls) {
-      if (s.n == 0) continue;
-      naked_calls += s.n;
+    if (g.has_stock && g.stock_px.is_positive()) return g.stock_px;
+    if (strict) return make_error(ErrorCode::kRejected, "no price for the underlying " + std::string(u));
+    return fallback;
+  };
+  auto by_strike_asc = [](const OptLot& a, const OptLot& b) {
+    return a.strike != b.strike ? a.strike < b.strike : a.expiry < b.expiry;
+  };
+  auto by_strike_desc = [](const OptLot& a, const OptLot& b) {
+    return a.strike != b.strike ? a.strike > b.strike : a.expiry < b.expiry;
+  };
+  std::sort(g.short_calls.begin(), g.short_calls.end(), by_strike_asc);
+  std::sort(g.long_calls.begin(), g.long_calls.end(), by_strike_asc);
+  std::sort(g.short_puts.begin(), g.short_puts.end(), by_strike_desc);
+  std::sort(g.long_puts.begin(), g.long_puts.end(), by_strike_desc);
+
+  // Calls: covered by long shares first (each share covers one call only), then verticals.
+  const Quantity held = g.shares.is_positive() ? g.shares : Quantity::zero();
+  std::int64_t avail = held.raw();
+  std::int64_t covered_shares = 0;
+  for (OptLot& s : g.short_calls) {
+    const std::int64_t whole_contracts = (avail / s.mult) / kFixedScale * kFixedScale;
+    const std::int64_t c = std::min(s.n, whole_contracts);
+    s.n -= c;
+    avail -= c * s.mult;
+    covered_shares += c * s.mult;
+  }
+  KEEL_TRY_STATUS(pair_verticals(g.short_calls, g.long_calls, false, req.spreads));
+  std::int64_t naked_calls = 0;
+  for (const OptLot& s : g.short_calls) {
+    if (s.n == 0) continue;
+    naked_calls += s.n;
+    KEEL_TRY(up, underlying_price(s.per_share_strike));
+    if (type == AccountType::kCash) {
+      // Only reachable through a lifecycle event (the check refuses it): reserve the cost of
+      // buying the shares the call may have to deliver.
+      KEEL_TRY(cover, amount(up, s.n, s.mult));
+      req.naked += cover;
+    } else {
+      KEEL_TRY(r, naked_requirement(s, false, up));
+      req.naked += r;
+    }
+  }
+  if (type == AccountType::kCash && naked_calls > 0) {
+    if (!out.breach) out.breach.emplace();
+    Breach& b = *out.breach;
+    b.uncovered_call_contracts_raw = naked_calls;
+    std::int64_t need_raw = covered_shares;
+    for (const OptLot& s : g.short_calls) need_raw += s.n * s.mult;
+    b.call_shares_needed = Quantity::from_raw(need_raw, 0);
+    b.shares_held = held;
+  }
+
+  // Puts: verticals first, then cash-secured (cash) or naked (margin).
+  KEEL_TRY_STATUS(pair_verticals(g.short_puts, g.long_puts, true, req.spreads));
+  for (const OptLot& s : g.short_puts) {
+    if (s.n == 0) continue;
+    if (type == AccountType::kCash) {
+      KEEL_TRY(reserve, amount(s.strike, s.n, kStrikeShares));  // strike x 100 x contracts
+      req.csp += reserve;
+    } else {
       KEEL_TRY(up, underlying_price(s.per_share_strike));
-      if (type == AccountType::kCash) {
-        // Only reachable through a lifecycle event (the check refuses it): reserve the cost of
-        // buying the shares the call may have to deliver.
-        KEEL_TRY(cover, amount(up, s.n, s.mult));
-        req.naked += cover;
-      } else {
-        KEEL_TRY(r, naked_requirement(s, false, up));
-        req.naked += r;
-      }
+      KEEL_TRY(r, naked_requirement(s, true, up));
+      req.naked += r;
     }
-    if (type == AccountType::kCash && naked_calls > 0) {
-      if (!out.breach) out.breach.emplace();
-      Breach& b = *out.breach;
-      b.uncovered_call_contracts_raw = naked_calls;
-      std::int64_t need_raw = covered_shares;
-      for (const OptLot& s : g.short_calls) need_raw += s.n * s.mult;
-      b.call_shares_needed = Quantity::from_raw(need_raw, 0);
-      b.shares_held = held;
-    }
+  }
 
-    // Puts: verticals first, then cash-secured (cash) or naked (margin).
-    KEEL_TRY_STATUS(pair_verticals(g.short_puts, g.long_puts, true, req.spreads));
-    for (const OptLot& s : g.short_puts) {
-      if (s.n == 0) continue;
-      if (type == AccountType::kCash) {
-        KEEL_TRY(reserve, amount(s.strike, s.n, kStrikeShares));  // strike x 100 x contracts
-        req.csp += reserve;
-      } else {
-        KEEL_TRY(up, underlying_price(s.per_share_strike));
-        KEEL_TRY(r, naked_requirement(s, true, up));
-        req.naked += r;
+  // Stock.
+  if (!g.shares.is_zero()) {
+    KEEL_TRY(value, notional(g.stock_px, g.shares, 1));
+    const Money abs_value = value.is_negative() ? -value : value;
+    if (type == AccountType::kCash) {
+      if (g.shares.is_negative()) {
+        if (!out.breach) out.breach.emplace();
+        out.breach->short_shares = -g.shares;
+        req.stock += abs_value;
       }
-    }
-
-    // Stock.
-    if (!g.shares.is_zero()) {
-      KEEL_TRY(value, notional(g.stock_px, g.shares, 1));
-      const Money abs_value = value.is_negative() ? -value : value;
-      if (type == AccountType::kCash) {
-        if (g.shares.is_negative()) {
-          if (!out.breach) out.breach.emplace();
-          out.breach->short_shares = -g.shares;
-          req.stock += abs_value;
-        }
-      } else if (g.shares.is_positive()) {
-        KEEL_TRY(half, scale(value, 1, 2));
-        req.stock += half;
-        req.loan_value += value;
-      } else {
-        KEEL_TRY(one_half, scale(abs_value, 3, 2));
-        req.stock += one_half;
-      }
+    } else if (g.shares.is_positive()) {
+      KEEL_TRY(half, scale(value, 1, 2));
+      req.stock += half;
+      req.loan_value += value;
+    } else {
+      KEEL_TRY(one_half, scale(abs_value, 3, 2));
+      req.stock += one_half;
     }
   }
   return out;
@@ -445,7 +438,9 @@ struct Category {
 }  // namespace
 
 Money Portfolio::buying_power(const UnderlyingPrice& underlying_price) const {
-  auto req = requirement(holdings_of(positions_), type_, underlying_price, false);
+  Holdings holdings;
+  holdings_of(positions_, holdings);
+  auto req = requirement(holdings, type_, underlying_price, false);
   KEEL_ASSERT(req.ok(), "buying power: requirement out of the Money range");
   if (type_ == AccountType::kCash) return cash_ - req->total();
   return cash_ + receivable_ + req->loan_value - req->total();
@@ -463,8 +458,7 @@ Status Portfolio::check_order(const execution::Order& order, std::span<const exe
   // does not re-enter itself).
   thread_local CheckScratch scratch;
   Holdings& holdings = scratch.holdings;
-  holdings.clear();
-  for (const auto& [id, p] : positions_) holdings.push_back(Holding{&p.instrument, p.quantity, p.mark});  // id order
+  holdings_of(positions_, holdings);
   Money debits_a = zero_money();
   Hypothetical& h = scratch.leg_buffer;
   for (const Order& w : working) {
@@ -479,17 +473,22 @@ Status Portfolio::check_order(const execution::Order& order, std::span<const exe
   }
   // The requirement is a sum over underlyings: b differs from a only in the groups of the
   // underlyings this order touches, so only those are computed twice.
+  // Each group's requirement into `per`, summed into `total`.
+  auto evaluate = [&](GroupSet& groups, std::vector<GroupRequirement>& per, Requirement& total) -> Status {
+    per.clear();
+    for (Group& g : groups.groups()) {
+      auto r = group_requirement(g, type_, underlying_price, true);
+      if (!r) return make_error(r.error().code, who() + ": " + account + ": " + r.error().message);
+      total += r->req;
+      per.push_back(*r);
+    }
+    return ok_status();
+  };
   GroupSet& groups_a = scratch.groups_a;
   make_groups(holdings, groups_a);
   std::vector<GroupRequirement>& per_group_a = scratch.per_group_a;
-  per_group_a.clear();
   Requirement total_a;
-  for (Group& g : groups_a.groups()) {
-    auto r = group_requirement(g, type_, underlying_price, true);
-    if (!r) return make_error(r.error().code, who() + ": " + account + ": " + r.error().message);
-    total_a += r->req;
-    per_group_a.push_back(*r);
-  }
+  KEEL_TRY_STATUS(evaluate(groups_a, per_group_a, total_a));
 
   Hypothetical& mine = scratch.mine;
   KEEL_TRY_STATUS(hypothetical(order, order.leaves_quantity(), instrument, estimate, positions_, mine));
@@ -498,26 +497,18 @@ Status Portfolio::check_order(const execution::Order& order, std::span<const exe
   std::vector<std::string_view>& touched = scratch.touched;
   touched.clear();
   for (const Hypothetical::Leg& leg : mine.legs) {
-    const std::string_view u = underlying_view(*leg.inst);
+    const std::string_view u = underlying_symbol(*leg.inst);
     if (std::find(touched.begin(), touched.end(), u) == touched.end()) touched.push_back(u);
   }
   GroupSet& groups_b = scratch.groups_b;
   make_groups(holdings, groups_b, touched);
   std::vector<GroupRequirement>& per_group_b = scratch.per_group_b;
-  per_group_b.clear();
   Requirement total_b;
   for (std::size_t i = 0; i < groups_a.size; ++i) {
     const bool is_touched = std::find(touched.begin(), touched.end(), groups_a.pool[i].underlying) != touched.end();
     if (!is_touched) total_b += per_group_a[i].req;
   }
-  for (Group& g : groups_b.groups()) {
-    auto r = group_requirement(g, type_, underlying_price, true);
-    if (!r) return make_error(r.error().code, who() + ": " + account + ": " + r.error().message);
-    total_b += r->req;
-    per_group_b.push_back(*r);
-  }
-  const Requirement* req_a = &total_a;
-  const Requirement* req_b = &total_b;
+  KEEL_TRY_STATUS(evaluate(groups_b, per_group_b, total_b));
 
   // Cash account: has = cash; needs = reserves + purchases. Reg-T: has = cash + receivable +
   // loan value of the long stock held now; needs = requirement + purchases - the loan value the
@@ -533,7 +524,7 @@ Status Portfolio::check_order(const execution::Order& order, std::span<const exe
   auto need_of = [&](const Requirement& r, Money debits) {
     return cash_account ? r.total() + debits : r.total() + debits - (r.loan_value - loan_now);
   };
-  const Money need_a = need_of(*req_a, debits_a), need_b = need_of(*req_b, debits_b);
+  const Money need_a = need_of(total_a, debits_a), need_b = need_of(total_b, debits_b);
 
   // Structural breaches of the cash account that this order creates or deepens (only the
   // touched underlyings can have changed), in underlying name order.
@@ -570,20 +561,20 @@ Status Portfolio::check_order(const execution::Order& order, std::span<const exe
   // Name the rule whose requirement this order raised most.
   std::vector<Category> cats;
   if (cash_account) {
-    cats = {{"cash account: cash-secured puts reserve strike x 100 x contracts", req_a->csp, req_b->csp},
+    cats = {{"cash account: cash-secured puts reserve strike x 100 x contracts", total_a.csp, total_b.csp},
             {"cash account: defined-risk spreads reserve their max loss (strike width x 100 x contracts; "
              "credits count once received)",
-             req_a->spreads, req_b->spreads},
+             total_a.spreads, total_b.spreads},
             {"cash account: purchases are paid in full", debits_a, debits_b},
-            {"cash account: uncovered short calls reserve the cost of the shares", req_a->naked, req_b->naked},
-            {"cash account: short stock reserves its cover cost", req_a->stock, req_b->stock}};
+            {"cash account: uncovered short calls reserve the cost of the shares", total_a.naked, total_b.naked},
+            {"cash account: short stock reserves its cover cost", total_a.stock, total_b.stock}};
   } else {
     cats = {{"Reg-T: naked short options need 20% of the underlying less the out-of-the-money amount (at least 10% "
              "of the strike for puts, of the underlying for calls) plus the premium",
-             req_a->naked, req_b->naked},
-            {"Reg-T: spreads need their max loss (strike width x 100 x contracts)", req_a->spreads, req_b->spreads},
-            {"Reg-T: stock needs 50% initial margin (short sales 150%)", req_a->stock, req_b->stock},
-            {"Reg-T: option purchases are paid in full", debits_a - req_a->loan_value, debits_b - req_b->loan_value}};
+             total_a.naked, total_b.naked},
+            {"Reg-T: spreads need their max loss (strike width x 100 x contracts)", total_a.spreads, total_b.spreads},
+            {"Reg-T: stock needs 50% initial margin (short sales 150%)", total_a.stock, total_b.stock},
+            {"Reg-T: option purchases are paid in full", debits_a - total_a.loan_value, debits_b - total_b.loan_value}};
   }
   const char* rule = cash_account ? "cash account: requirements exceed cash" : "Reg-T: requirements exceed equity";
   Money best = zero_money();

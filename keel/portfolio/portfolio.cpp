@@ -16,9 +16,6 @@ using execution::OrderSide;
 
 std::int64_t multiplier_of(const Instrument& i) { return i.is_option() ? i.option->multiplier : 1; }
 
-std::string_view underlying_of(const Instrument& i) {
-  return i.is_option() ? std::string_view(i.option->underlying) : std::string_view(i.symbol);
-}
 
 Quantity abs_qty(Quantity q) { return q.is_negative() ? -q : q; }
 
@@ -217,7 +214,7 @@ Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
   KEEL_TRY(cash_delta, add(minus_n, -fees, "cash change of ", inst.symbol));
 
   plan.key = inst.id.value();
-  plan.underlying = underlying_of(inst);
+  plan.underlying = underlying_symbol(inst);
   plan.cash_delta = cash_delta;
   plan.fees_delta = fees;
   plan.premium_collected_delta = zero;
@@ -381,7 +378,7 @@ void Portfolio::close_cycle_if_flat(std::string_view underlying) {
   auto cyc = cycles_.find(underlying);
   if (cyc == cycles_.end() || !cyc->second.open) return;
   for (const auto& [id, p] : positions_) {
-    if (underlying_of(p.instrument) == underlying) return;
+    if (underlying_symbol(p.instrument) == underlying) return;
   }
   // The cycle's premium stays readable (wheel_basis) until the next cycle starts.
   cyc->second.open = false;
@@ -452,7 +449,7 @@ Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& inst
   if (Status planned = plan_trade(in, plan); !planned) return planned.error().with_context(what());
   KEEL_TRY_STATUS(check_totals(std::span<const TradePlan>(&plan, 1)));
   commit(std::move(plan));
-  close_cycle_if_flat(underlying_of(instrument));  // the caller's instrument: still alive
+  close_cycle_if_flat(underlying_symbol(instrument));  // the caller's instrument: still alive
   return ok_status();
 }
 
@@ -487,7 +484,7 @@ Status Portfolio::expire_worthless(InstrumentId option, Timestamp ts, std::strin
   KEEL_TRY_STATUS(plan_trade(in, plan));
   KEEL_TRY_STATUS(check_totals(std::span<const TradePlan>(&plan, 1)));
   commit(std::move(plan));
-  close_cycle_if_flat(underlying_of(inst));  // the local copy of the closed position's instrument
+  close_cycle_if_flat(underlying_symbol(inst));  // the local copy of the closed position's instrument
   return ok_status();
 }
 

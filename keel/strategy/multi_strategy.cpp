@@ -8,10 +8,6 @@
 namespace keel::strategy {
 namespace {
 
-std::string_view underlying_symbol(const Instrument& i) {
-  return i.option ? std::string_view(i.option->underlying) : std::string_view(i.symbol);
-}
-
 std::string list_text(const std::vector<int>& v) {
   std::string out = "[";
   for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + std::to_string(v[i]);
