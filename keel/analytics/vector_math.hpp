@@ -195,9 +195,16 @@ inline double ncdf_from_pdf(double x, double pdf) {
 }
 inline double k_ncdf(double x) { return ncdf_from_pdf(x, k_npdf(x)); }
 
+// a * b + c rounded once (IEEE 754 fusedMultiplyAdd). Inside for_lanes at the AVX2 and AVX-512
+// levels it is one vfmadd instruction; elsewhere (the baseline level, scalar callers) it is the C
+// library's fma, which glibc rounds correctly in software where the CPU lacks FMA: the same bits
+// everywhere, only slower. -ffp-contract=off still forbids the compiler from fusing on its own,
+// so a kernel fuses exactly where its source says so.
+inline double fma(double a, double b, double c) { return __builtin_fma(a, b, c); }
+
 // ---- Run-time dispatched lane loops -------------------------------------------------------------
 // for_lanes<kN>(level, body) runs body(0) .. body(kN - 1) in a loop compiled three times: for the
-// x86-64 baseline (SSE2), with AVX2 and with AVX-512F enabled (GCC's target attribute; keel builds
+// x86-64 baseline (SSE2), with AVX2 + FMA and with AVX-512F + FMA enabled (GCC's target attribute; keel builds
 // without -march). The body must be written for the vectorizer (the kernels above, selects on
 // bits, a constant trip count: GCC's -O2 "very cheap" cost model vectorizes only loops that need
 // no runtime checks). Without FP contraction (-ffp-contract=off, no -ffast-math) every level
@@ -214,8 +221,12 @@ enum class Simd : int { kBaseline = 0, kAvx2 = 1, kAvx512 = 2 };
 
 inline Simd detect_simd() noexcept {
 #ifdef KEEL_VMATH_X86_CLONES
-  if (__builtin_cpu_supports("avx512f")) return Simd::kAvx512;
-  if (__builtin_cpu_supports("avx2")) return Simd::kAvx2;
+  // FMA is required with both wide levels (every AVX2 or AVX-512 CPU keel targets has it): the
+  // kernels may use fused multiply-add (fma() below), which the baseline level runs through the
+  // C library's correctly rounded fma, so every level still gives the same bits.
+  const bool fma = __builtin_cpu_supports("fma");
+  if (fma && __builtin_cpu_supports("avx512f")) return Simd::kAvx512;
+  if (fma && __builtin_cpu_supports("avx2")) return Simd::kAvx2;
 #endif
   return Simd::kBaseline;
 }
@@ -230,11 +241,11 @@ template <std::size_t kN, class Body>
 }
 #ifdef KEEL_VMATH_X86_CLONES
 template <std::size_t kN, class Body>
-[[gnu::flatten, gnu::target("avx2")]] void for_lanes_avx2(Body body) {
+[[gnu::flatten, gnu::target("avx2,fma")]] void for_lanes_avx2(Body body) {
   for (std::size_t i = 0; i < kN; ++i) body(i);
 }
 template <std::size_t kN, class Body>
-[[gnu::flatten, gnu::target("avx512f")]] void for_lanes_avx512(Body body) {
+[[gnu::flatten, gnu::target("avx512f,fma")]] void for_lanes_avx512(Body body) {
   for (std::size_t i = 0; i < kN; ++i) body(i);
 }
 #endif
