@@ -144,7 +144,7 @@ class Recorder final : public engine::EngineObserver {
 
 }  // namespace
 
-std::vector<PnlAttribution> attribute_pnl(const std::vector<portfolio::Booking>& bookings,
+std::vector<PnlAttribution> attribute_pnl(const AppendLog<portfolio::Booking>& bookings,
                                           const std::map<std::int64_t, portfolio::Position>& open, Money interest) {
   std::map<std::pair<std::string, std::string>, PnlAttribution> rows;
   auto row = [&rows](const Instrument& inst) -> PnlAttribution& {
@@ -240,8 +240,8 @@ Result<RunRecord> run_backtest(const BacktestConfig& config, data::Store& store,
   KEEL_TRY_STATUS(eng->run());
 
   const portfolio::Portfolio& p = eng->portfolio();
-  run.bookings = p.bookings();
-  run.closed_trades = p.closed_trades();
+  run.bookings.assign(p.bookings().begin(), p.bookings().end());
+  run.closed_trades.assign(p.closed_trades().begin(), p.closed_trades().end());
   run.data_warnings = feed->warnings();
   Money traded = Money::from_raw(0, 2);
   for (const portfolio::Booking& b : run.bookings) {
@@ -251,7 +251,7 @@ Result<RunRecord> run_backtest(const BacktestConfig& config, data::Store& store,
     traded = traded + (n.is_negative() ? Money::zero() - n : n);
   }
   run.traded_notional = traded;
-  run.attribution = attribute_pnl(run.bookings, p.positions(), p.interest());
+  run.attribution = attribute_pnl(p.bookings(), p.positions(), p.interest());
   for (std::size_t i = 0; i < eng->sleeves().size(); ++i) {
     const strategy::SleeveSpec& spec = eng->sleeves()[i];
     const portfolio::Portfolio& b = eng->sleeve_books()[i];

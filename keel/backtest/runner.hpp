@@ -41,7 +41,7 @@ using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
 // P&L attribution by (underlying, instrument kind) from a run's bookings and the positions
 // open at its end (run_record.hpp PnlAttribution), plus one ("USD", "interest") row for the net
 // interest on cash (Portfolio::interest(): posted and accrued) when it is not zero.
-std::vector<PnlAttribution> attribute_pnl(const std::vector<portfolio::Booking>& bookings,
+std::vector<PnlAttribution> attribute_pnl(const AppendLog<portfolio::Booking>& bookings,
                                           const std::map<std::int64_t, portfolio::Position>& open,
                                           Money interest = Money::zero(2));
 

@@ -35,6 +35,7 @@
 #include <variant>
 #include <vector>
 
+#include "keel/core/append_log.hpp"
 #include "keel/core/calendar.hpp"
 #include "keel/core/clock.hpp"
 #include "keel/core/id_index.hpp"
@@ -210,7 +211,7 @@ class Engine final : public strategy::Context {
   std::map<std::string, strategy::OptionChain, std::less<>> chains_;
   IdMap<OptionQuote> last_option_quote_;
 
-  // The order book: every order of the run in submission order (a deque: stable addresses),
+  // The order book: every order of the run in submission order (an AppendLog: stable addresses),
   // with the strategy's reason; seq is the index in book_. Working (non-terminal) orders are
   // indexed by seq, so open_orders() and the lifecycle's cancellations cost O(working), not
   // O(every order of the run). Ids come from ids_ as "<prefix>-<counter>", and by_counter_
@@ -222,7 +223,7 @@ class Engine final : public strategy::Context {
     std::uint64_t seq = 0;
     bool working = false;
   };
-  std::deque<BookEntry> book_;
+  AppendLog<BookEntry> book_;
   std::vector<std::uint32_t> by_counter_;
   std::uint64_t first_counter_ = 1;
   static constexpr std::uint32_t kNoEntry = 0xffffffffu;

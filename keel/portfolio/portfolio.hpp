@@ -71,6 +71,7 @@
 #include <string>
 #include <vector>
 
+#include "keel/core/append_log.hpp"
 #include "keel/core/fixed_point.hpp"
 #include "keel/core/ids.hpp"
 #include "keel/core/result.hpp"
@@ -172,8 +173,8 @@ class Portfolio {
   const std::map<std::int64_t, Position>& positions() const noexcept { return positions_; }
   const Position* position(InstrumentId id) const;
   Quantity quantity(InstrumentId id) const;  // 0 when flat
-  const std::vector<Booking>& bookings() const noexcept { return bookings_; }
-  const std::vector<ClosedTrade>& closed_trades() const noexcept { return closed_; }
+  const AppendLog<Booking>& bookings() const noexcept { return bookings_; }
+  const AppendLog<ClosedTrade>& closed_trades() const noexcept { return closed_; }
   WheelBasis wheel_basis(std::string_view underlying) const;
 
   // Cash the account rules leave free after the requirements of the positions held
@@ -247,8 +248,8 @@ class Portfolio {
     bool marked = false;  // mark() was called since it opened (else mark = average price)
   };
   std::map<std::int64_t, PositionMeta> meta_;
-  std::vector<Booking> bookings_;
-  std::vector<ClosedTrade> closed_;
+  AppendLog<Booking> bookings_;
+  AppendLog<ClosedTrade> closed_;
   struct Cycle {
     Money premium;
     bool open = false;
