@@ -74,7 +74,7 @@ std::vector<std::string> booking_lines(const backtest::RunRecord& run, Timestamp
   std::vector<std::string> out;
   for (const auto& b : run.bookings) {
     if (b.ts > up_to) continue;
-    out.push_back(b.ts.to_string() + " " + std::string(portfolio::to_string(b.kind)) + " " + b.instrument.symbol +
+    out.push_back(b.ts.to_string() + " " + std::string(portfolio::to_string(b.kind)) + " " + b.instrument->symbol +
                   " " + std::string(execution::to_string(b.side)) + " " + b.quantity.to_string() + " @ " +
                   b.price.to_string() + " fees " + (b.commission + b.regulatory_fees).to_string() + " " + b.reason);
   }
@@ -88,8 +88,8 @@ TEST(Backtest, WheelRunsAFullCycleWithConsistentAccounts) {
   // The cycle appears: puts sold, and at least one put expired or was assigned.
   int put_sales = 0;
   for (const auto& b : run->bookings) {
-    if (b.kind == portfolio::BookingKind::kFill && b.instrument.option &&
-        b.instrument.option->right == OptionRight::kPut && b.side == execution::OrderSide::kSell) {
+    if (b.kind == portfolio::BookingKind::kFill && b.instrument->option &&
+        b.instrument->option->right == OptionRight::kPut && b.side == execution::OrderSide::kSell) {
       ++put_sales;
     }
   }

@@ -64,7 +64,7 @@ std::vector<std::string> fills(const backtest::RunRecord& run, Timestamp up_to =
   std::vector<std::string> out;
   for (const auto& b : run.bookings) {
     if (b.ts > up_to) continue;
-    out.push_back(b.ts.to_string() + " " + std::string(portfolio::to_string(b.kind)) + " " + b.instrument.symbol + " " +
+    out.push_back(b.ts.to_string() + " " + std::string(portfolio::to_string(b.kind)) + " " + b.instrument->symbol + " " +
                   std::string(execution::to_string(b.side)) + " " + b.quantity.to_string() + " @ " + b.price.to_string());
   }
   return out;

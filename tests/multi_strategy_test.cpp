@@ -81,12 +81,12 @@ TEST(MultiStrategy, SleevesAddUpGatesHoldAndRunsRepeat) {
   int momentum_buys = 0, income_fills = 0;
   for (const auto& b : run->bookings) {
     if (b.kind != portfolio::BookingKind::kFill) continue;
-    const std::string u = b.instrument.option ? b.instrument.option->underlying : b.instrument.symbol;
+    const std::string u = b.instrument->option ? b.instrument->option->underlying : b.instrument->symbol;
     ASSERT_TRUE(owner.count(u)) << u << " is traded by no sleeve";
     if (owner[u] == "income") ++income_fills;
     if (owner[u] == "momentum" && b.side == execution::OrderSide::kBuy) {
       ++momentum_buys;
-      EXPECT_TRUE(enabled_at(run->log, "momentum", b.ts)) << "momentum bought " << b.instrument.symbol << " at "
+      EXPECT_TRUE(enabled_at(run->log, "momentum", b.ts)) << "momentum bought " << b.instrument->symbol << " at "
                                                          << b.ts.to_string() << " while disabled";
     }
     if (owner[u] == "reversion" && b.side == execution::OrderSide::kBuy) {

@@ -63,7 +63,7 @@ TEST(Strategies, EveryExampleCompletesTradesAndBalances) {
     int option_fills = 0;
     Money cash_flow = run->starting_capital;
     for (const auto& b : run->bookings) {
-      if (b.kind == portfolio::BookingKind::kFill && b.instrument.is_option()) ++option_fills;
+      if (b.kind == portfolio::BookingKind::kFill && b.instrument->is_option()) ++option_fills;
       cash_flow += b.cash_change;
     }
     EXPECT_GT(option_fills, 4) << "the example hardly trades";

@@ -39,7 +39,9 @@ RunRecord make_run(double capital, const std::vector<std::pair<Date, double>>& d
 
 portfolio::ClosedTrade trade(double pnl) {
   portfolio::ClosedTrade t;
-  t.instrument.symbol = "ACME";
+  Instrument acme;
+  acme.symbol = "ACME";
+  t.instrument = acme;
   t.pnl = money(pnl);
   return t;
 }

@@ -211,12 +211,12 @@ std::string trades_csv(const RunRecord& run) {
       "ts,kind,order_id,symbol,underlying,right,strike,expiry,multiplier,side,quantity,price,commission,"
       "regulatory_fees,cash_change,realized_pnl,reason\n";
   for (const portfolio::Booking& b : run.bookings) {
-    const auto& opt = b.instrument.option;
+    const auto& opt = b.instrument->option;
     out += b.ts.to_string();
     out += ',' + std::string(portfolio::to_string(b.kind));
     out += ',' + csv_field(b.order_id);
-    out += ',' + csv_field(b.instrument.symbol);
-    out += ',' + csv_field(opt ? opt->underlying : b.instrument.symbol);
+    out += ',' + csv_field(b.instrument->symbol);
+    out += ',' + csv_field(opt ? opt->underlying : b.instrument->symbol);
     out += ',' + (opt ? std::string(to_string(opt->right)) : std::string());
     out += ',' + (opt ? opt->strike.to_string() : std::string());
     out += ',' + (opt ? opt->expiry.to_string() : std::string());
@@ -237,9 +237,9 @@ std::string trades_csv(const RunRecord& run) {
 std::string closed_trades_csv(const RunRecord& run) {
   std::string out = "symbol,underlying,opened,closed,max_quantity,pnl,closed_by\n";
   for (const portfolio::ClosedTrade& t : run.closed_trades) {
-    const auto& opt = t.instrument.option;
-    out += csv_field(t.instrument.symbol);
-    out += ',' + csv_field(opt ? opt->underlying : t.instrument.symbol);
+    const auto& opt = t.instrument->option;
+    out += csv_field(t.instrument->symbol);
+    out += ',' + csv_field(opt ? opt->underlying : t.instrument->symbol);
     out += ',' + t.opened.to_string();
     out += ',' + t.closed.to_string();
     out += ',' + t.max_quantity.to_string();

@@ -52,18 +52,18 @@ class Recorder final : public engine::EngineObserver {
       gross = gross + (mv.is_negative() ? Money::zero() - mv : mv);
       PositionSnapshot s;
       s.date = date;
-      s.symbol = pos.instrument.symbol;
+      s.symbol = pos.instrument->symbol;
       s.underlying = std::string(underlying_symbol(pos.instrument));
       s.quantity = pos.quantity;
       s.mark = pos.mark;
       s.market_value = mv.rounded(2);
       s.unrealized_pnl = pos.unrealized_pnl().rounded(2);
       const double q = pos.quantity.to_double();
-      if (pos.instrument.is_option()) {
+      if (pos.instrument->is_option()) {
         const strategy::OptionChain* ch = e.chain(s.underlying);
-        const strategy::OptionRow* row = ch != nullptr ? ch->find(pos.instrument.id) : nullptr;
+        const strategy::OptionRow* row = ch != nullptr ? ch->find(pos.instrument->id) : nullptr;
         const double spot = ch != nullptr ? ch->underlying_price().to_double() : 0.0;
-        const double mult = static_cast<double>(pos.instrument.option->multiplier);
+        const double mult = static_cast<double>(pos.instrument->option->multiplier);
         if (row != nullptr) {
           s.delta = row->delta;
           d.delta_dollars += q * mult * row->delta * spot;
@@ -246,7 +246,7 @@ Result<RunRecord> run_backtest(const BacktestConfig& config, data::Store& store,
   Money traded = Money::from_raw(0, 2);
   for (const portfolio::Booking& b : run.bookings) {
     if (b.kind != portfolio::BookingKind::kFill) continue;
-    const std::int64_t mult = b.instrument.option ? b.instrument.option->multiplier : 1;
+    const std::int64_t mult = b.instrument->option ? b.instrument->option->multiplier : 1;
     KEEL_TRY(n, notional(b.price, b.quantity, mult));
     traded = traded + (n.is_negative() ? Money::zero() - n : n);
   }

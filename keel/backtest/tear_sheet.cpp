@@ -409,7 +409,7 @@ std::string bookings_table(const RunRecord& run) {
     out += "<tr>";
     out += "<td title=\"" + html_escape(b.ts.to_string()) + "\">" + b.ts.utc_date().to_string() + "</td>";
     out += td(html_escape(portfolio::to_string(b.kind)));
-    out += td(html_escape(b.instrument.symbol), "sym");
+    out += td(html_escape(b.instrument->symbol), "sym");
     out += td(html_escape(execution::to_string(b.side)));
     out += num_td(html_escape(b.quantity.to_string()));
     out += num_td(html_escape(b.price.to_string()));
@@ -431,7 +431,7 @@ std::string closed_trades_table(const RunRecord& run) {
       "<th>max qty</th><th>P&amp;L</th><th>closed by</th></tr></thead><tbody>";
   for (const portfolio::ClosedTrade& t : run.closed_trades) {
     out += "<tr>";
-    out += td(html_escape(t.instrument.symbol), "sym");
+    out += td(html_escape(t.instrument->symbol), "sym");
     out += "<td title=\"" + html_escape(t.opened.to_string()) + "\">" + t.opened.utc_date().to_string() + "</td>";
     out += "<td title=\"" + html_escape(t.closed.to_string()) + "\">" + t.closed.utc_date().to_string() + "</td>";
     out += num_td(html_escape(t.max_quantity.to_string()));

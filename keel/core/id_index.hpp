@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -124,48 +125,66 @@ class IdMap {
   std::vector<std::optional<T>> values_;
 };
 
-// A set of strings that only grows (e.g. every client order id a venue has seen): the strings
-// are kept in insertion order in one vector, and an open-addressing table of (hash, index)
-// pairs finds them, so inserting a new string costs one probe into a flat table (a hash match
-// is confirmed by comparing the strings) instead of a node allocation and a bucket walk.
+// A set of strings that only grows (e.g. every client order id a venue has seen). The strings'
+// bytes are kept back to back in one arena (string k spans ends_[k-1] .. ends_[k]), and an
+// open-addressing table of 8-byte (hash tag, index) entries kept at most half full finds them:
+// inserting costs one probe into a flat table, a tag match is confirmed by comparing the bytes,
+// and growing the table re-places the entries by their stored tags without touching the
+// strings. About 20 bytes per short string in all (a vector of std::string with a 16-byte table
+// took 64, and faulted in twice that as it doubled: docs/PERFORMANCE.md, session 6).
+// Limits: fewer than 2^32 - 1 strings of at most 4 GiB in total (insert throws std::length_error
+// beyond; a venue sees one id per order).
 class StringSet {
  public:
   // True when `s` was new (and is now in the set).
   bool insert(std::string_view s) {
-    if (2 * (strings_.size() + 1) > table_.size()) grow();
-    const std::uint64_t h = std::hash<std::string_view>{}(s);
-    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+    if (2 * (ends_.size() + 1) > table_.size()) grow();
+    const std::uint32_t tag = tag_of(s);
+    for (std::size_t i = tag & mask_;; i = (i + 1) & mask_) {
       Entry& e = table_[i];
       if (e.index == kEmpty) {
-        e = Entry{h, static_cast<std::uint32_t>(strings_.size())};
-        strings_.emplace_back(s);
+        if (ends_.size() >= kEmpty - 1 || arena_.size() + s.size() > 0xffffffffu) {
+          throw std::length_error("StringSet: more than 2^32 strings or bytes");
+        }
+        arena_.append(s);
+        ends_.push_back(static_cast<std::uint32_t>(arena_.size()));
+        e = Entry{tag, static_cast<std::uint32_t>(ends_.size() - 1)};
         return true;
       }
-      if (e.hash == h && strings_[e.index] == s) return false;
+      if (e.tag == tag && at(e.index) == s) return false;
     }
   }
-  std::size_t size() const noexcept { return strings_.size(); }
+  std::size_t size() const noexcept { return ends_.size(); }
 
  private:
   static constexpr std::uint32_t kEmpty = 0xffffffffu;
   struct Entry {
-    std::uint64_t hash = 0;
+    std::uint32_t tag = 0;  // the high half of the string's 64-bit hash
     std::uint32_t index = kEmpty;
   };
+  static std::uint32_t tag_of(std::string_view s) noexcept {
+    return static_cast<std::uint32_t>(std::hash<std::string_view>{}(s) >> 32);
+  }
+  std::string_view at(std::uint32_t k) const noexcept {
+    const std::uint32_t begin = k == 0 ? 0 : ends_[k - 1];
+    return std::string_view(arena_).substr(begin, ends_[k] - begin);
+  }
   void grow() {
     const std::size_t n = table_.empty() ? 16 : 2 * table_.size();
+    std::vector<Entry> old = std::move(table_);
     table_.assign(n, Entry{});
     mask_ = n - 1;
-    for (std::uint32_t k = 0; k < strings_.size(); ++k) {
-      const std::uint64_t h = std::hash<std::string_view>{}(strings_[k]);
-      std::size_t i = h & mask_;
+    for (const Entry& e : old) {
+      if (e.index == kEmpty) continue;
+      std::size_t i = e.tag & mask_;
       while (table_[i].index != kEmpty) i = (i + 1) & mask_;
-      table_[i] = Entry{h, k};
+      table_[i] = e;
     }
   }
   std::vector<Entry> table_;
   std::size_t mask_ = 0;
-  std::vector<std::string> strings_;
+  std::string arena_;
+  std::vector<std::uint32_t> ends_;
 };
 
 }  // namespace keel

@@ -789,7 +789,7 @@ Status Engine::run_lifecycle() {
   // Snapshot the option positions first: settling changes the map.
   std::vector<std::pair<Instrument, Quantity>> options;
   for (const auto& [id, pos] : portfolio_.positions()) {
-    if (pos.instrument.is_option()) options.emplace_back(pos.instrument, pos.quantity);
+    if (pos.instrument->is_option()) options.emplace_back(pos.instrument, pos.quantity);
   }
   auto next_day = cal.next_trading_day(today_);
   for (const auto& [opt, qty] : options) {

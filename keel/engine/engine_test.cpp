@@ -111,8 +111,8 @@ class Checker final : public EngineObserver {
     for (const auto& [id, pos] : p.positions()) {
       mv = mv + pos.market_value();
       // No option outlives its expiry.
-      if (pos.instrument.option) {
-        EXPECT_GT(pos.instrument.option->expiry, e.today()) << pos.instrument.symbol;
+      if (pos.instrument->option) {
+        EXPECT_GT(pos.instrument->option->expiry, e.today()) << pos.instrument->symbol;
       }
     }
     EXPECT_EQ(p.equity(), p.cash() + p.dividends_receivable() + mv);
@@ -525,7 +525,7 @@ TEST(EngineScenario, SameInputsSameBookings) {
     EXPECT_TRUE((*e)->run().ok());
     std::vector<std::string> lines;
     for (const auto& b : (*e)->portfolio().bookings()) {
-      lines.push_back(b.ts.to_string() + " " + std::string(portfolio::to_string(b.kind)) + " " + b.instrument.symbol +
+      lines.push_back(b.ts.to_string() + " " + std::string(portfolio::to_string(b.kind)) + " " + b.instrument->symbol +
                       " " + b.quantity.to_string() + " " + b.price.to_string() + " " + b.cash_change.to_string());
     }
     return lines;

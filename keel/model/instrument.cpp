@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 #include "keel/core/int128.hpp"
 #include "keel/model/occ_symbol.hpp"
@@ -54,6 +55,13 @@ Result<Settlement> parse_settlement(std::string_view text) {
   if (t == "cash") return Settlement::kCash;
   return make_error(ErrorCode::kParse, "unknown settlement '" + std::string(text) + "'");
 }
+
+InstrumentRef::InstrumentRef() {
+  static const std::shared_ptr<const Instrument> empty = std::make_shared<const Instrument>();
+  p_ = empty;
+}
+
+InstrumentRef::InstrumentRef(Instrument instrument) : p_(std::make_shared<const Instrument>(std::move(instrument))) {}
 
 Status Instrument::validate() const {
   auto bad = [&](const std::string& why) {

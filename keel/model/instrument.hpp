@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,6 +62,28 @@ struct Instrument {
   bool is_option() const noexcept { return asset_class == AssetClass::kOption; }
   Status validate() const;
   friend bool operator==(const Instrument&, const Instrument&) = default;
+};
+
+// An immutable instrument shared by the records that name it (a position, its bookings and its
+// closed trade): copying a record copies a pointer, not the instrument and its strings (the
+// ledger keeps one booking per fill for the whole run; docs/PERFORMANCE.md, session 6).
+// - Implicitly made from an Instrument (one allocation, a private copy); default: one shared
+//   empty Instrument. Never null.
+// - Read through `->`, `*` or get(); converts to `const Instrument&` for functions taking one.
+// - == compares the instruments (a shared pointer short-cuts it).
+// Thread safety: the instrument is immutable; copies may be made and dropped on any thread.
+class InstrumentRef {
+ public:
+  InstrumentRef();
+  InstrumentRef(Instrument instrument);  // NOLINT(google-explicit-constructor): records take values
+  const Instrument& get() const noexcept { return *p_; }
+  const Instrument& operator*() const noexcept { return *p_; }
+  const Instrument* operator->() const noexcept { return p_.get(); }
+  operator const Instrument&() const noexcept { return *p_; }  // NOLINT(google-explicit-constructor)
+  friend bool operator==(const InstrumentRef& a, const InstrumentRef& b) { return a.p_ == b.p_ || *a.p_ == *b.p_; }
+
+ private:
+  std::shared_ptr<const Instrument> p_;
 };
 
 // The strike is quoted per share of a 100-share unit: true for standard US equity and index

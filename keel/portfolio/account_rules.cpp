@@ -51,7 +51,7 @@ void add_holding(Holdings& holdings, const Instrument* inst, Quantity qty, Price
 // The positions as holdings, in id order (replaces `out`'s contents, keeping its buffer).
 void holdings_of(const std::map<std::int64_t, Position>& positions, Holdings& out) {
   out.clear();
-  for (const auto& [id, p] : positions) out.push_back(Holding{&p.instrument, p.quantity, p.mark});
+  for (const auto& [id, p] : positions) out.push_back(Holding{&p.instrument.get(), p.quantity, p.mark});
 }
 
 // A cash-account breach on one underlying.
@@ -517,7 +517,7 @@ Status Portfolio::check_order(const execution::Order& order, std::span<const exe
   Money loan_now = zero_money();
   if (!cash_account) {
     for (const auto& [id, p] : positions_) {
-      if (!p.instrument.is_option() && p.quantity.is_positive()) loan_now += p.market_value();
+      if (!p.instrument->is_option() && p.quantity.is_positive()) loan_now += p.market_value();
     }
   }
   const Money has = cash_account ? cash_ : cash_ + receivable_ + loan_now;
@@ -546,7 +546,7 @@ Status Portfolio::check_order(const execution::Order& order, std::span<const exe
     if (b.short_shares > before.short_shares) {
       Quantity held_a = Quantity::zero();
       for (const auto& [id, p] : positions_) {
-        if (!p.instrument.is_option() && p.instrument.symbol == u && p.quantity.is_positive()) held_a += p.quantity;
+        if (!p.instrument->is_option() && p.instrument->symbol == u && p.quantity.is_positive()) held_a += p.quantity;
       }
       return make_error(ErrorCode::kRejected, who() + ": cash account: no short sales of stock: needs " +
                                                   (held_a + b.short_shares).to_string() + " shares of " + std::string(u) + ", has " +

@@ -121,9 +121,9 @@ Status Portfolio::apply_split(const Instrument& stock, std::int64_t ratio_to, st
   std::optional<StockPlan> sp;
   if (auto it = positions_.find(stock.id.value()); it != positions_.end()) {
     const Position& pos = it->second;
-    if (pos.instrument.is_option() || pos.instrument.symbol != stock.symbol) {
+    if (pos.instrument->is_option() || pos.instrument->symbol != stock.symbol) {
       return make_error(ErrorCode::kConflict, what + ": instrument id " + std::to_string(stock.id.value()) + " holds " +
-                                                  pos.instrument.symbol);
+                                                  pos.instrument->symbol);
     }
     const i128 held =
         pos.quantity.raw() < 0 ? -static_cast<i128>(pos.quantity.raw()) : static_cast<i128>(pos.quantity.raw());
@@ -202,19 +202,19 @@ Status Portfolio::apply_split(const Instrument& stock, std::int64_t ratio_to, st
   };
   std::vector<OptionPlan> ops;
   for (const auto& [key, pos] : positions_) {
-    if (!pos.instrument.is_option() || pos.instrument.option->underlying != stock.symbol) continue;
+    if (!pos.instrument->is_option() || pos.instrument->option->underlying != stock.symbol) continue;
     if (!mapper) return make_error(ErrorCode::kInvalidArgument, what + ": option positions held but no mapper given");
     auto mapped = mapper(pos.instrument);
-    if (!mapped) return mapped.error().with_context(what + ": " + pos.instrument.symbol);
+    if (!mapped) return mapped.error().with_context(what + ": " + pos.instrument->symbol);
     const SplitMapping& m = *mapped;
     if (!m.new_instrument.is_option() || m.new_instrument.id.value() == 0 || m.quantity_factor <= 0) {
-      return make_error(ErrorCode::kInvalidArgument, what + ": mapping of " + pos.instrument.symbol +
+      return make_error(ErrorCode::kInvalidArgument, what + ": mapping of " + pos.instrument->symbol +
                                                          " must give an option with an id and a positive factor");
     }
     Status valid = m.new_instrument.validate();
-    if (!valid) return valid.error().with_context(what + ": mapped contract of " + pos.instrument.symbol);
+    if (!valid) return valid.error().with_context(what + ": mapped contract of " + pos.instrument->symbol);
     auto q = pos.quantity.checked_mul(m.quantity_factor);
-    if (!q) return make_error(ErrorCode::kOverflow, what + ": contracts of " + pos.instrument.symbol + " out of range");
+    if (!q) return make_error(ErrorCode::kOverflow, what + ": contracts of " + pos.instrument->symbol + " out of range");
     OptionPlan op;
     op.old_key = key;
     op.new_key = m.new_instrument.id.value();
@@ -223,10 +223,10 @@ Status Portfolio::apply_split(const Instrument& stock, std::int64_t ratio_to, st
     op.after.instrument = m.new_instrument;
     op.after.quantity = *q;
     // Value kept: qty x mark x multiplier is the same before and after.
-    const i128 num = static_cast<i128>(pos.mark.raw()) * pos.instrument.option->multiplier;
+    const i128 num = static_cast<i128>(pos.mark.raw()) * pos.instrument->option->multiplier;
     const i128 den = static_cast<i128>(m.quantity_factor) * m.new_instrument.option->multiplier;
     const i128 nm = div_round(num, den);
-    if (!fits_i64(nm)) return make_error(ErrorCode::kOverflow, what + ": mark of " + pos.instrument.symbol);
+    if (!fits_i64(nm)) return make_error(ErrorCode::kOverflow, what + ": mark of " + pos.instrument->symbol);
     op.after.mark = Price::from_raw(static_cast<std::int64_t>(nm), std::max(pos.mark.precision(), 4));
     op.meta = meta_.at(key);
     auto mq = op.meta.max_abs.checked_mul(m.quantity_factor);
@@ -237,13 +237,13 @@ Status Portfolio::apply_split(const Instrument& stock, std::int64_t ratio_to, st
   for (std::size_t i = 0; i < ops.size(); ++i) {
     for (std::size_t j = i + 1; j < ops.size(); ++j) {
       if (ops[i].new_key == ops[j].new_key) {
-        return make_error(ErrorCode::kConflict, what + ": two positions map to " + ops[i].after.instrument.symbol);
+        return make_error(ErrorCode::kConflict, what + ": two positions map to " + ops[i].after.instrument->symbol);
       }
     }
     const bool moved_away =
         std::any_of(ops.begin(), ops.end(), [&](const OptionPlan& o) { return o.old_key == ops[i].new_key; });
     if (positions_.count(ops[i].new_key) != 0 && !moved_away) {
-      return make_error(ErrorCode::kConflict, what + ": " + ops[i].after.instrument.symbol + " is already held");
+      return make_error(ErrorCode::kConflict, what + ": " + ops[i].after.instrument->symbol + " is already held");
     }
   }
 
@@ -316,9 +316,9 @@ Status Portfolio::apply_split(const Instrument& stock, std::int64_t ratio_to, st
     b.regulatory_fees = Money::zero(2);
     b.cash_change = Money::zero(2);
     b.realized_pnl = Money::zero(2);
-    b.reason = "split " + ratio + ": contract adjusted to " + op.after.instrument.symbol + " (x" +
+    b.reason = "split " + ratio + ": contract adjusted to " + op.after.instrument->symbol + " (x" +
                std::to_string(op.factor) + " contracts, multiplier " +
-               std::to_string(op.after.instrument.option->multiplier) + ", total basis kept)";
+               std::to_string(op.after.instrument->option->multiplier) + ", total basis kept)";
     bookings_.push_back(std::move(b));
     positions_[op.new_key] = std::move(op.after);
     meta_[op.new_key] = op.meta;

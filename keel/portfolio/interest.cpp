@@ -39,7 +39,12 @@ void Portfolio::post_interest(Timestamp ts, std::string_view reason) {
   Booking b;
   b.ts = ts;
   b.kind = BookingKind::kInterest;
-  b.instrument.symbol = "USD";  // cash: no instrument id
+  static const InstrumentRef usd = [] {  // cash: no instrument id
+    Instrument i;
+    i.symbol = "USD";
+    return InstrumentRef(std::move(i));
+  }();
+  b.instrument = usd;
   b.side = interest_accrued_.is_positive() ? execution::OrderSide::kBuy : execution::OrderSide::kSell;
   b.quantity = Quantity::zero();
   b.price = Price::zero(2);

@@ -146,7 +146,7 @@ WheelBasis Portfolio::wheel_basis(std::string_view underlying) const {
   w.cycle_premium = Money::zero(2);
   Money cost = Money::zero(2);
   for (const auto& [id, p] : positions_) {
-    if (!p.instrument.is_option() && p.instrument.symbol == underlying) {
+    if (!p.instrument->is_option() && p.instrument->symbol == underlying) {
       w.shares += p.quantity;
       cost += p.cost_basis;
     }
@@ -227,9 +227,13 @@ Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
   const Position* cur = cur_it == positions_.end() ? nullptr : &cur_it->second;
   const PositionMeta cur_meta = cur == nullptr ? PositionMeta{} : meta_.at(plan.key);
 
+  // One shared copy of the instrument for the position, its bookings and its closed trade: the
+  // position's own when it is the same instrument (the usual case), else a new one.
+  const InstrumentRef ref = (cur != nullptr && cur->instrument.get() == inst) ? cur->instrument : InstrumentRef(inst);
+
   auto open_position = [&](Quantity q_signed, Money basis, Money opening_fees) {
     Position p;
-    p.instrument = inst;
+    p.instrument = ref;
     p.quantity = q_signed;
     p.cost_basis = basis;
     p.opened = in.ts;
@@ -319,7 +323,7 @@ Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
   b.ts = in.ts;
   b.kind = in.kind;
   b.order_id = in.order_id;
-  b.instrument = inst;
+  b.instrument = ref;
   b.side = in.side;
   b.quantity = in.quantity;
   b.price = in.price;
@@ -400,10 +404,10 @@ Status check_instrument(const Instrument& instrument) {
 
 Status check_same_instrument(const Position* cur, const Instrument& instrument) {
   if (cur != nullptr &&
-      (cur->instrument.symbol != instrument.symbol || cur->instrument.asset_class != instrument.asset_class)) {
+      (cur->instrument->symbol != instrument.symbol || cur->instrument->asset_class != instrument.asset_class)) {
     return make_error(ErrorCode::kConflict, "instrument id " +
                                                 std::to_string(instrument.id.value()) + " is " + instrument.symbol +
-                                                " but the position holds " + cur->instrument.symbol);
+                                                " but the position holds " + cur->instrument->symbol);
   }
   return ok_status();
 }
@@ -461,12 +465,12 @@ Status Portfolio::expire_worthless(InstrumentId option, Timestamp ts, std::strin
     return make_error(ErrorCode::kNotFound,
                       "expire_worthless: no position in instrument id " + std::to_string(option.value()));
   }
-  if (!cur->instrument.is_option()) {
-    return make_error(ErrorCode::kInvalidArgument, "expire_worthless: " + cur->instrument.symbol + " is not an option");
+  if (!cur->instrument->is_option()) {
+    return make_error(ErrorCode::kInvalidArgument, "expire_worthless: " + cur->instrument->symbol + " is not an option");
   }
-  if (ts.utc_date() < cur->instrument.option->expiry) {
-    return make_error(ErrorCode::kInvalidArgument, "expire_worthless: " + cur->instrument.symbol + " expires on " +
-                                                       cur->instrument.option->expiry.to_string() + ", not on " +
+  if (ts.utc_date() < cur->instrument->option->expiry) {
+    return make_error(ErrorCode::kInvalidArgument, "expire_worthless: " + cur->instrument->symbol + " expires on " +
+                                                       cur->instrument->option->expiry.to_string() + ", not on " +
                                                        ts.utc_date().to_string());
   }
   const Instrument inst = cur->instrument;

@@ -87,7 +87,7 @@ std::string_view to_string(AccountType t) noexcept;
 Result<AccountType> parse_account_type(std::string_view text);  // "cash", "margin"
 
 struct Position {
-  Instrument instrument;
+  InstrumentRef instrument;  // shared with its bookings and closed trade
   Quantity quantity;     // signed: > 0 long, < 0 short; never 0 (closed positions are removed)
   Money cost_basis;      // signed total cost of the open quantity (short: negative), no fees
   Price mark;            // last mark, per share / per deliverable share
@@ -110,7 +110,7 @@ struct Booking {
   Timestamp ts;
   BookingKind kind = BookingKind::kFill;
   std::string order_id;     // empty for non-fill bookings
-  Instrument instrument;
+  InstrumentRef instrument;
   execution::OrderSide side = execution::OrderSide::kBuy;
   Quantity quantity;        // > 0 (direction: side)
   Price price;
@@ -122,7 +122,7 @@ struct Booking {
 
 // A position from open to flat.
 struct ClosedTrade {
-  Instrument instrument;
+  InstrumentRef instrument;
   Timestamp opened, closed;
   Quantity max_quantity;     // largest absolute size held
   Money pnl;                 // realized over its life, fees included

@@ -262,9 +262,9 @@ TEST(PortfolioLifecycle, WheelCycleAssignedThenCalledAway) {
   EXPECT_EQ(p.realized_pnl(), money("398.68"));
   EXPECT_EQ(p.premium_collected(), money("200"));
   ASSERT_EQ(p.closed_trades().size(), 3u);
-  EXPECT_EQ(p.closed_trades()[1].instrument.symbol, call.symbol);
+  EXPECT_EQ(p.closed_trades()[1].instrument->symbol, call.symbol);
   EXPECT_EQ(p.closed_trades()[1].pnl, money("79.34"));
-  EXPECT_EQ(p.closed_trades()[2].instrument.symbol, "ACME");
+  EXPECT_EQ(p.closed_trades()[2].instrument->symbol, "ACME");
   EXPECT_EQ(p.closed_trades()[2].pnl, money("200"));
   EXPECT_EQ(p.closed_trades()[2].closed_by, BookingKind::kAssignment);
   // The ended cycle's premium stays readable; no shares, no per-share basis.
@@ -307,7 +307,7 @@ TEST(PortfolioLifecycle, LongExerciseAndUncoveredAssignment) {
   ASSERT_TRUE(p.apply_fill(fill(put, kBuy, "1", "1.00"), put, "").ok());
   ASSERT_TRUE(p.exercise_or_assign(put.id, qty("1"), acme, px("43"), at(2024, 1, 19, 21), "ITM").ok());
   EXPECT_EQ(p.quantity(acme.id), qty("0"));
-  EXPECT_EQ(p.closed_trades().back().instrument.symbol, "ACME");
+  EXPECT_EQ(p.closed_trades().back().instrument->symbol, "ACME");
   EXPECT_EQ(p.closed_trades().back().pnl, money("500"));
   // A short call assigned with no shares held: short 100 at 60 (basis -6,000).
   ASSERT_TRUE(p.apply_fill(fill(short_call, kSell, "1", "2.00"), short_call, "").ok());

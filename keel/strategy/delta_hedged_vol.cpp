@@ -95,7 +95,7 @@ Status DeltaHedgedVolStrategy::on_chain(Context& ctx, const OptionChain& chain) 
   int min_dte = 100000;
   for (const portfolio::Position& p : legs) {
     cost += p.cost_basis.raw();
-    min_dte = std::min(min_dte, chain.find(p.instrument.id)->dte);
+    min_dte = std::min(min_dte, chain.find(p.instrument->id)->dte);
   }
   const i128 entry_net = cost / (n * first.multiplier());
   const i128 pnl = -entry_net - plan->net.raw();
@@ -110,7 +110,7 @@ Status DeltaHedgedVolStrategy::on_chain(Context& ctx, const OptionChain& chain) 
   }
   if (reason) {
     if (plan->request.legs.empty() && !plan->request.limit_price->is_positive()) {
-      ctx.log(u + ": " + *reason + " but " + first.instrument.symbol + " has no bid; left to expire");
+      ctx.log(u + ": " + *reason + " but " + first.instrument->symbol + " has no bid; left to expire");
     } else {
       plan->request.reason = "delta_hedged_vol: close " + std::string(to_string(config_.direction)) + " " +
                              std::string(to_string(config_.structure)) + " (options P&L " + money(price_of(pnl)) +
@@ -132,9 +132,9 @@ Status DeltaHedgedVolStrategy::hedge(Context& ctx, const OptionChain& chain, con
   }
   double d = 0.0;
   for (const portfolio::Position& p : legs) {
-    const OptionRow* row = chain.find(p.instrument.id);
+    const OptionRow* row = chain.find(p.instrument->id);
     if (row == nullptr) {
-      ctx.log(u + ": no quote for " + p.instrument.symbol + "; no hedge today");
+      ctx.log(u + ": no quote for " + p.instrument->symbol + "; no hedge today");
       return {};
     }
     d += p.quantity.to_double() * static_cast<double>(p.multiplier()) * row->delta;

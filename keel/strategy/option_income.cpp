@@ -360,7 +360,7 @@ Status OptionIncomeStrategy::on_chain(Context& ctx, const OptionChain& chain) {
                            " (" + std::to_string(legs.size()) + " of " + std::to_string(expected) +
                            " legs held) for net " + money(plan->net);
     if (plan->request.legs.empty() && !plan->request.limit_price->is_positive()) {
-      ctx.log(u + ": " + part.front().instrument.symbol + " has no bid; left to expire");
+      ctx.log(u + ": " + part.front().instrument->symbol + " has no bid; left to expire");
       return {};
     }
     submit_or_log(ctx, plan->request, u);
@@ -399,16 +399,16 @@ Status OptionIncomeStrategy::manage(Context& ctx, const OptionChain& chain, cons
   }
   int min_dte = 100000;
   for (const portfolio::Position& p : legs) {
-    const OptionRow* row = chain.find(p.instrument.id);
+    const OptionRow* row = chain.find(p.instrument->id);
     min_dte = std::min(min_dte, row->dte);
     if (reason || !config_.exit_when_tested || !p.quantity.is_negative()) continue;
     const i128 s = static_cast<i128>(spot.raw()) * kScale;
-    const i128 k = p.instrument.option->strike.raw();
-    const bool put = p.instrument.option->right == OptionRight::kPut;
+    const i128 k = p.instrument->option->strike.raw();
+    const bool put = p.instrument->option->right == OptionRight::kPut;
     const bool tested = put ? s <= k * (kScale + frac_raw(config_.tested_band)) : s >= k * (kScale - frac_raw(config_.tested_band));
     if (tested) {
-      reason = "short " + std::string(detail::right_word(p.instrument.option->right)) + " " +
-               money(p.instrument.option->strike) + " tested (underlying " + money(spot) + ", band " +
+      reason = "short " + std::string(detail::right_word(p.instrument->option->right)) + " " +
+               money(p.instrument->option->strike) + " tested (underlying " + money(spot) + ", band " +
                fixed(100.0 * config_.tested_band, 1) + "%)";
     }
   }
@@ -417,7 +417,7 @@ Status OptionIncomeStrategy::manage(Context& ctx, const OptionChain& chain, cons
   }
   if (!reason) return {};
   if (plan->request.legs.empty() && !plan->request.limit_price->is_positive()) {
-    ctx.log(u + ": " + reason.value() + " but " + first.instrument.symbol + " has no bid; left to expire");
+    ctx.log(u + ": " + reason.value() + " but " + first.instrument->symbol + " has no bid; left to expire");
     return {};
   }
   plan->request.reason = "option_income: close " + what + ": " + *reason;
@@ -503,12 +503,12 @@ Status OptionIncomeStrategy::covered_call(Context& ctx, const OptionChain& chain
   const std::string& u = chain.underlying();
   std::int64_t covered = 0;
   for (const portfolio::Position& p : legs) {
-    const bool short_call = p.quantity.is_negative() && p.instrument.option->right == OptionRight::kCall;
+    const bool short_call = p.quantity.is_negative() && p.instrument->option->right == OptionRight::kCall;
     std::string missing;
     if (!short_call) {  // not part of a covered call: close it
       auto plan = detail::close_at_touch(chain, {p}, missing);
       if (plan && plan->request.limit_price->is_positive()) {
-        plan->request.reason = "option_income: close " + p.instrument.symbol + " (not part of a covered call)";
+        plan->request.reason = "option_income: close " + p.instrument->symbol + " (not part of a covered call)";
         submit_or_log(ctx, plan->request, u);
         return {};
       }
@@ -517,7 +517,7 @@ Status OptionIncomeStrategy::covered_call(Context& ctx, const OptionChain& chain
     bool acted = false;
     KEEL_TRY_STATUS(manage(ctx, chain, {p}, acted));
     if (acted) return {};
-    covered += whole(-p.quantity) * p.instrument.option->multiplier;
+    covered += whole(-p.quantity) * p.instrument->option->multiplier;
   }
   if (shares < 0) {
     OrderRequest r;

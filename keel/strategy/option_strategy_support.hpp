@@ -146,7 +146,7 @@ inline bool waiting_for_order(Context& ctx, std::string_view u) {
 inline std::vector<portfolio::Position> option_positions(const portfolio::Portfolio& pf, std::string_view u) {
   std::vector<portfolio::Position> out;
   for (const auto& [raw, pos] : pf.positions()) {
-    if (pos.instrument.is_option() && pos.instrument.option->underlying == u) out.push_back(pos);
+    if (pos.instrument->is_option() && pos.instrument->option->underlying == u) out.push_back(pos);
   }
   return out;
 }
@@ -168,15 +168,15 @@ inline std::optional<ClosePlan> close_at_touch(const OptionChain& chain, const s
   r.type = execution::OrderType::kLimit;
   r.tif = execution::TimeInForce::kDay;
   for (const portfolio::Position& p : positions) {
-    const OptionRow* row = chain.find(p.instrument.id);
+    const OptionRow* row = chain.find(p.instrument->id);
     if (row == nullptr) {
-      missing = p.instrument.symbol;
+      missing = p.instrument->symbol;
       return std::nullopt;
     }
     const bool is_short = p.quantity.is_negative();
     const execution::OrderSide side = is_short ? execution::OrderSide::kBuy : execution::OrderSide::kSell;
     plan.net = is_short ? plan.net + row->ask : plan.net - row->bid;
-    r.legs.push_back(execution::ComboLeg{p.instrument.id, 1, side});
+    r.legs.push_back(execution::ComboLeg{p.instrument->id, 1, side});
   }
   const Quantity n = positions.front().quantity.is_negative() ? -positions.front().quantity : positions.front().quantity;
   r.quantity = n;

@@ -109,7 +109,7 @@ Status WheelStrategy::on_chain(Context& ctx, const OptionChain& chain) {
   // Copies: a marketable order fills inside submit(), which changes the positions map.
   std::vector<portfolio::Position> shorts;
   for (const auto& [raw_id, pos] : pf.positions()) {
-    if (pos.instrument.is_option() && pos.instrument.option->underlying == u && pos.quantity.is_negative()) {
+    if (pos.instrument->is_option() && pos.instrument->option->underlying == u && pos.quantity.is_negative()) {
       shorts.push_back(pos);
     }
   }
@@ -119,10 +119,10 @@ Status WheelStrategy::on_chain(Context& ctx, const OptionChain& chain) {
     bool acted = false;
     KEEL_TRY_STATUS(manage(ctx, chain, pos, acted));
     if (acted) return {};
-    if (pos.instrument.option->right == OptionRight::kPut) {
+    if (pos.instrument->option->right == OptionRight::kPut) {
       short_put = true;
     } else {
-      covered_shares += whole(-pos.quantity) * pos.instrument.option->multiplier;
+      covered_shares += whole(-pos.quantity) * pos.instrument->option->multiplier;
     }
   }
 
