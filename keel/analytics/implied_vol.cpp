@@ -703,14 +703,19 @@ constexpr double kLaneTolerance = 2e-13;
 // Lane outcome codes, carried as doubles so that a lane loop holds one element width.
 constexpr double kCodeOk = 0.0, kCodeBelow = 1.0, kCodeAt = 2.0, kCodeAbove = 3.0, kCodeVerify = 5.0;
 
-// The initial guess: s, the lane's branch as its objective (kObjUp: ln(b_max - b) on the highest
-// branch; kObjLog: the lowest branch, corrected on ln b by lowest_correction, then like kObjPlain:
-// b) and s_l (the lowest branch's upper end).
+// The initial guess, in two parts. guess_head, for every lane: the branch (its objective: kObjLog
+// for the lowest branch, corrected on ln b by lowest_correction, then stepped like kObjPlain on b;
+// kObjUp for the highest, stepped on ln(b_max - b); kObjPlain for the two middle ones) and the
+// branch's interpolation f at beta (in s on the middle branches, in the lower or upper map's
+// variable on the outer ones), with what the branch's tail needs: s_l (lowest) or s_u (highest)
+// as `side`, Phi(-s_u/2) as fu, s_c. Then the batch groups lanes by branch (see ClassQueue), so
+// only the outer branches' lanes pay for mapping f back to s (guess_lower, guess_upper) and only
+// the lowest branch's for its correction.
 constexpr double kObjPlain = 0.0, kObjLog = 1.0, kObjUp = 2.0;
-struct Guess1 {
-  double s, obj, sl;
+struct Head {
+  double f, obj, side, fu, sc;
 };
-inline Guess1 guess_lane(double beta, double x, double bmax, double inv_bmax) {
+inline Head guess_head(double beta, double x, double bmax, double inv_bmax) {
   constexpr double kTwoPiOver3Sqrt3 = kTwoPi / (3.0 * kSqrt3);
   const double ax = -x;
   const double sc = sqrt_guess(vmax(-2.0 * x, 1e-300));
@@ -776,26 +781,38 @@ inline Guess1 guess_lane(double beta, double x, double bmax, double inv_bmax) {
   const double f = interp1(low, beta, sel(outer, o_xl, m_xl), sel(outer, o_xr, m_xr), sel(outer, o_yl, m_yl),
                            sel(outer, o_yr, m_yr), sel(outer, o_dl, m_dl), sel(outer, o_dr, m_dr),
                            sel(outer, sel(low, d2_l, d2_u), 0.0));
-  // Back from the map: lower: s = -|x| / (sqrt 3 Phi^-1(cbrt(3 sqrt 3 f / (2 pi |x|)))), with
-  // cbrt(v) = e^{ln v / 3}; upper: s = -2 Phi^-1(min(f, f_u)).
+  return Head{f, sel(outer, sel(low, kObjLog, kObjUp), kObjPlain), sel(low, sl, su), fu, sc};
+}
+
+// A guess that is not positive (rounding at the edges of the domain) falls back to s_c, or 1.
+inline double guess_fallback(double s, double sc) { return sel(!(s > 0.0), sel(sc > 0.0, sc, 1.0), s); }
+
+// The middle branches: f is s.
+inline double guess_middle(double f, double sc) { return guess_fallback(f, sc); }
+
+// The lowest branch, back from the lower map: s = -|x| / (sqrt 3 Phi^-1(cbrt(3 sqrt 3 f / (2 pi |x|)))),
+// cbrt(v) = e^{ln v / 3}, kept within (0, s_l].
+inline double guess_lower(double f, double x, double sl, double sc) {
+  constexpr double kTwoPiOver3Sqrt3 = kTwoPi / (3.0 * kSqrt3);
+  const double ax = -x;
   const double v = f / (kTwoPiOver3Sqrt3 * ax);
-  const double fmin = vmin(f, fu);
-  const double lg = log_l(vmax(sel(low, v, fmin), 1e-300)) * sel(low, 1.0 / 3.0, 1.0);
+  const double lg = log_l(vmax(v, 1e-300)) * (1.0 / 3.0);
   const double cdf = exp_l(lg);
-  const double p = sel(low, vmin(cdf, 0.5), fmin);
-  const Ratio zr = inv_norm1(p, sel(low & (cdf > 0.5), -0.69314718055994531, lg));
-  const double wz = 1.0 / (zr.num * zr.den);
-  const double zz = zr.num * (zr.num * wz), inv_zz = zr.den * (zr.den * wz);
-  const double zzl = sel(f > 0.0, zz, -38.0), inv_zzl = sel(f > 0.0, inv_zz, -1.0 / 38.0);
-  double s_lo = sel(zzl < 0.0, ax * (-1.0 / kSqrt3) * inv_zzl, sl);
-  s_lo = sel(!(s_lo > 0.0) | !(s_lo <= sl), vmin(vmax(s_lo, 1e-3 * sl), sl), s_lo);
-  double s_hi = sel(f > 0.0, -2.0 * zz, 2.0 * su);
-  s_hi = sel(!(s_hi >= su), su, s_hi);
-  double s = sel(outer, sel(low, s_lo, s_hi), f);
-  s = sel(!(s > 0.0), sel(sc > 0.0, sc, 1.0), s);
-  const bool obj_log = outer & low;
-  const bool obj_up = outer & !low;
-  return Guess1{s, sel(obj_log, kObjLog, sel(obj_up, kObjUp, kObjPlain)), sl};
+  const Ratio zr = inv_norm1(vmin(cdf, 0.5), sel(cdf > 0.5, -0.69314718055994531, lg));
+  const double inv_zz = sel(f > 0.0, zr.den / zr.num, -1.0 / 38.0);  // 1 / Phi^-1
+  double s = sel(inv_zz < 0.0, ax * (-1.0 / kSqrt3) * inv_zz, sl);
+  s = sel(!(s > 0.0) | !(s <= sl), vmin(vmax(s, 1e-3 * sl), sl), s);
+  return guess_fallback(s, sc);
+}
+
+// The highest branch, back from the upper map: s = -2 Phi^-1(min(f, f_u)), kept >= s_u.
+inline double guess_upper(double f, double fu, double su, double sc) {
+  const double fmin = vmin(f, fu);
+  const double lg = log_l(vmax(fmin, 1e-300));
+  const Ratio zr = inv_norm1(fmin, lg);
+  double s = sel(f > 0.0, -2.0 * (zr.num / zr.den), 2.0 * su);
+  s = sel(!(s >= su), su, s);
+  return guess_fallback(s, sc);
 }
 
 
@@ -806,11 +823,9 @@ inline Guess1 guess_lane(double beta, double x, double bmax, double inv_bmax) {
 // objective divides by s b'/b ~ u^2), and d(ln b)/ds = b'/b = 1/D (lambda); the objective's
 // g''/g' = p2 - lambda, g'''/g' = p3 - 3 lambda p2 + 2 lambda^2 (p_k = b^(k)/b' as in step_lane).
 // Measured: the guess is then within 7.4e-7 over 200,000 random problems of the property test's
-// domain. Other lanes, and a step that is not finite, moves by half of s or more, or leaves
-// (0, s_l], keep s.
-inline double lowest_correction(double ln_beta, double x, double s, double obj, double sl) {
+// domain. A step that is not finite, moves by half of s or more, or leaves (0, s_l] is not taken.
+inline double lowest_correction(double ln_beta, double x, double s, double sl) {
   const double ax = -x;
-  const bool obj_log = obj == kObjLog;
   const double inv_s = 1.0 / s;
   const double uc = ax * inv_s, tc = 0.5 * s;
   const double zca = vmax(uc - tc, 0.0), zcb = uc + tc;
@@ -825,16 +840,8 @@ inline double lowest_correction(double ln_beta, double x, double s, double obj, 
   const double nu = (ln_beta - Lc) * Dc;
   const double corr = householder1(nu, p2c - lam, p3c - 3.0 * lam * p2c + 2.0 * lam * lam);
   const double sc2 = s + corr;
-  s = sel(obj_log & (Dc > 0.0) & (vabs(corr) < 0.5 * s) & (sc2 > 0.0) & (sc2 <= sl), sc2, s);
+  s = sel((Dc > 0.0) & (vabs(corr) < 0.5 * s) & (sc2 > 0.0) & (sc2 <= sl), sc2, s);
   return s;
-}
-
-// What the correction and the steps need of beta, computed once per lane.
-struct StepCtx {
-  double ln_beta, inv_bmax_minus_beta;
-};
-inline StepCtx step_ctx(double beta, double bmax) {
-  return StepCtx{log_l(vmax(beta, 1e-300)), 1.0 / (bmax - beta)};  // b_max - beta in (0, 1)
 }
 
 // One Householder step of order 5 (Householder's method with d = 4: g and its first four
@@ -1042,44 +1049,45 @@ Solved solve_bsm(const BsmIvInput& in, double& F, double& D) {
   return solve_black(in.right, in.price, F, in.strike, in.time, D);
 }
 
-// ---- Batch: blocks of kIvBlock lanes -------------------------------------------------------------
+// ---- Batch: blocks of kIvBlock lanes, then queues by branch ---------------------------------------
 // Per block: a scalar pass that copies the inputs into local columns (a short last block padded
 // with zeros, which fail validation, so every element runs the same vectorized code wherever it
-// sits) with the call/put sign; then dispatched lane loops: validation (BSM; the normalised batch
-// validates in its scalar pass) and normalisation; the guess; the lowest branch's correction; one
-// step; the check and vol = s / sqrt(T); then a scalar pass that turns codes into statuses and
-// queues the lanes whose check failed (Pending). Short loops rather than one long one: each keeps
-// more of its live values in registers (measured: one loop for normalisation and guess, 0.4 ns per
-// option slower). Invalid elements run the lanes on substitute inputs; their results are
-// discarded.
+// sits) with the call/put sign; then two dispatched lane loops: validation (BSM; the normalised
+// batch validates in its scalar pass) and normalisation; the guess's common part (guess_head: the
+// branch and its interpolation). A scalar pass then writes the statuses of the lanes out of bounds
+// and moves each solvable lane into its branch's queue (ClassQueue); a full queue runs its
+// branch's lane loops: the rest of the guess (the outer branches map back to s; the lowest takes
+// its correction), one step on the branch's objective, the check and vol = s / sqrt(T). Lanes whose
+// check failed wait in Pending. Grouping by branch means a lane computes only its own branch's
+// formulas after the head, not every branch's under a mask (measured on bench_implied_vol: 56 ->
+// see PERFORMANCE.md). Each lane's arithmetic depends on its own inputs only (a queue's padding
+// repeats its first lane and is discarded), so results do not depend on neighbours or positions.
+// Short loops rather than one long one: each keeps more of its live values in registers
+// (measured: one loop for normalisation and guess, 0.4 ns per option slower). Invalid elements run
+// the block's lanes on substitute inputs; their results are discarded.
 constexpr std::size_t kIvBlock = 64;
 
 struct IvBlock {
   // inputs (BSM: all; normalised: beta in price, x in S)
   alignas(64) double w[kIvBlock], price[kIvBlock], S[kIvBlock], K[kIvBlock], T[kIvBlock], r[kIvBlock], q[kIvBlock];
   alignas(64) double invalid[kIvBlock];  // normalised batch: its scalar validation's code (0: valid)
-  // the normalised problem and the solver's state
+  // the normalised problem and the guess's common part
   alignas(64) double otm[kIvBlock], xq[kIvBlock], bmax[kIvBlock], inv_bmax[kIvBlock], sqrt_t[kIvBlock];
-  alignas(64) double vol[kIvBlock], s[kIvBlock], sl[kIvBlock], ln_beta[kIvBlock], inv_bmb[kIvBlock];
+  alignas(64) double f[kIvBlock], side[kIvBlock], fu[kIvBlock], sc[kIvBlock];
   // Codes and objectives as floats on purpose: a 32-bit column doubles GCC's vectorization factor
   // (16 lanes per AVX-512 loop iteration, two registers per double operation), which interleaves
   // two independent dependency chains (measured: 92 vs 117 ns per option on AVX-512, 120 vs 161 on
   // AVX2, before the loops were split). A 16-bit column (four chains) spilled registers.
-  alignas(64) float code[kIvBlock], obj[kIvBlock], status[kIvBlock];
+  alignas(64) float code[kIvBlock], obj[kIvBlock];
 };
 
-// Stage 1 after the per-problem normalisation: the guess and what the steps need.
-// Stage 1 after the per-problem normalisation: what the steps need of beta (the guess follows in
-// its own loop).
+// After the per-problem normalisation: the problem and its code.
 inline void stage_pre(IvBlock* __restrict b, std::size_t i, const lane::Pre& p, double sqrt_t, double invalid) {
-  const lane::StepCtx c = lane::step_ctx(p.otm, p.bmax);
   b->otm[i] = p.otm;
   b->xq[i] = p.q;
   b->bmax[i] = p.bmax;
   b->inv_bmax[i] = p.inv_bmax;
   b->sqrt_t[i] = sqrt_t;
-  b->ln_beta[i] = c.ln_beta;
-  b->inv_bmb[i] = c.inv_bmax_minus_beta;
   b->code[i] = static_cast<float>(lane::sel(invalid != 0.0, invalid, p.code));
 }
 
@@ -1106,27 +1114,26 @@ void solve_block(vmath::Simd level, IvBlock* __restrict b, bool bsm) {
     });
   }
   vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
-    const lane::Guess1 g = lane::guess_lane(b->otm[i], b->xq[i], b->bmax[i], b->inv_bmax[i]);
-    b->s[i] = g.s;
-    b->sl[i] = g.sl;
-    b->obj[i] = static_cast<float>(g.obj);
-  });
-  vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
-    b->s[i] = lane::lowest_correction(b->ln_beta[i], b->xq[i], b->s[i], b->obj[i], b->sl[i]);
-  });
-  vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
-    b->s[i] = lane::step_lane(b->otm[i], b->xq[i], b->bmax[i], b->obj[i], b->inv_bmb[i], b->s[i]).next;
-  });
-  vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
-    const bool ok1 = lane::verify_lane(b->otm[i], b->xq[i], b->bmax[i], b->s[i]) != 0.0;
-    const double code = b->code[i];
-    const double c = lane::sel(code != lane::kCodeOk, code, lane::sel(ok1, lane::kCodeOk, lane::kCodeVerify));
-    b->code[i] = static_cast<float>(c);
-    // vol (0 until the flush for a pending lane, 0 for a failed one) and the status
-    b->vol[i] = lane::keep_if(c == lane::kCodeOk, b->s[i] / b->sqrt_t[i]);
-    b->status[i] = static_cast<float>(lane::status_of(c));
+    const lane::Head h = lane::guess_head(b->otm[i], b->xq[i], b->bmax[i], b->inv_bmax[i]);
+    b->f[i] = h.f;
+    b->side[i] = h.side;
+    b->fu[i] = h.fu;
+    b->sc[i] = h.sc;
+    b->obj[i] = static_cast<float>(h.obj);
   });
 }
+
+// One branch's solvable lanes, gathered from the blocks (the branch is its objective: kObjPlain,
+// kObjLog or kObjUp). kQueue lanes: one AVX-512 loop iteration at the float column's factor 16.
+constexpr std::size_t kQueue = 16;
+struct ClassQueue {
+  alignas(64) double otm[kQueue], xq[kQueue], bmax[kQueue], sqrt_t[kQueue];
+  alignas(64) double f[kQueue], side[kQueue], fu[kQueue], sc[kQueue];
+  alignas(64) double s[kQueue], aux[kQueue], vol[kQueue];  // aux: 1/(b_max - beta) on the highest branch
+  alignas(64) float ok[kQueue];  // (a float column: see IvBlock)
+  std::size_t index[kQueue];
+  std::size_t n = 0;
+};
 
 // Lanes whose check after one step failed wait here (across blocks) for their second step and its
 // check, vectorized; a full buffer, and the end of the batch, flush it. Each pending lane is
@@ -1157,53 +1164,144 @@ void second_step(vmath::Simd level, Pending& p) {
   });
 }
 
-// Block j's lane (element i of the batch) joins the pending lanes.
-void enqueue(Pending& pending, const IvBlock& b, std::size_t j, std::size_t i) {
-  const std::size_t k = pending.n++;
-  pending.otm[k] = b.otm[j];
-  pending.xq[k] = b.xq[j];
-  pending.bmax[k] = b.bmax[j];
-  pending.s[k] = b.s[j];
-  pending.sqrt_t[k] = b.sqrt_t[j];
-  pending.inv_bmb[k] = b.inv_bmb[j];
-  pending.obj[k] = static_cast<double>(b.obj[j]);
-  pending.index[k] = i;
+// The rest of a branch's solve on a queue's lanes (sets s, vol and ok): the guess's branch part,
+// one step, the check. A short queue is padded with copies of its first lane.
+template <int kObj>
+void run_queue(vmath::Simd level, ClassQueue& queue) {
+  for (std::size_t j = queue.n; j < kQueue; ++j) {
+    queue.otm[j] = queue.otm[0];
+    queue.xq[j] = queue.xq[0];
+    queue.bmax[j] = queue.bmax[0];
+    queue.sqrt_t[j] = queue.sqrt_t[0];
+    queue.f[j] = queue.f[0];
+    queue.side[j] = queue.side[0];
+    queue.fu[j] = queue.fu[0];
+    queue.sc[j] = queue.sc[0];
+  }
+  constexpr double obj = static_cast<double>(kObj);
+  ClassQueue* __restrict q = &queue;
+  if constexpr (obj == lane::kObjPlain) {
+    vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
+      const double s0 = lane::guess_middle(q->f[i], q->sc[i]);
+      q->s[i] = lane::step_lane(q->otm[i], q->xq[i], q->bmax[i], obj, 0.0, s0).next;
+      q->ok[i] = 0.0f;
+    });
+  } else if constexpr (obj == lane::kObjLog) {
+    vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
+      const double s0 = lane::guess_lower(q->f[i], q->xq[i], q->side[i], q->sc[i]);
+      const double ln_beta = lane::log_l(lane::vmax(q->otm[i], 1e-300));  // beta >= 1e-300 in the domain
+      q->s[i] = lane::lowest_correction(ln_beta, q->xq[i], s0, q->side[i]);
+      q->ok[i] = 0.0f;
+    });
+    vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
+      q->s[i] = lane::step_lane(q->otm[i], q->xq[i], q->bmax[i], obj, 0.0, q->s[i]).next;
+      q->ok[i] = 0.0f;
+    });
+  } else {
+    vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
+      const double s0 = lane::guess_upper(q->f[i], q->fu[i], q->side[i], q->sc[i]);
+      const double aux = 1.0 / (q->bmax[i] - q->otm[i]);  // b_max - beta in (0, 1)
+      q->aux[i] = aux;
+      q->s[i] = lane::step_lane(q->otm[i], q->xq[i], q->bmax[i], obj, aux, s0).next;
+      q->ok[i] = 0.0f;
+    });
+  }
+  vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
+    const double s = q->s[i];
+    const double ok = lane::verify_lane(q->otm[i], q->xq[i], q->bmax[i], s);
+    q->ok[i] = static_cast<float>(ok);
+    q->vol[i] = s / q->sqrt_t[i];
+  });
 }
 
-std::size_t flush(vmath::Simd level, Pending& p, std::span<double> vol, std::span<IvStatus> status) {
-  if (p.n == 0) return 0;
-  second_step(level, p);
+// Runs a batch: blocks in, results out by element index; counts what detail::*_lane_counts reports.
+struct Driver {
+  vmath::Simd level;
+  std::span<double> vol;
+  std::span<IvStatus> status;
   std::size_t good = 0;
-  for (std::size_t j = 0; j < p.n; ++j) {
-    const double total = p.ok[j] != 0.0f ? p.s[j] : solve_otm_call(p.otm[j], p.xq[j], p.bmax[j]);
-    vol[p.index[j]] = total / p.sqrt_t[j];
-    status[p.index[j]] = IvStatus::kOk;
-    ++good;
-  }
-  p.n = 0;
-  return good;
-}
+  detail::BatchLaneCounts counts;
+  ClassQueue queues[3];
+  Pending pending;
 
-// After a block's lane loops: statuses, vol = s / sqrt T, and the lanes still to be checked.
-std::size_t finish_block(vmath::Simd level, std::size_t begin, std::size_t m, const IvBlock& b, Pending& pending,
-                         std::span<double> vol, std::span<IvStatus> status) {
-  std::size_t good = 0;
-  bool any_pending = false;
-  for (std::size_t j = 0; j < m; ++j) {
-    const float code = b.code[j];
-    vol[begin + j] = b.vol[j];
-    status[begin + j] = static_cast<IvStatus>(static_cast<std::uint8_t>(b.status[j]));
-    good += code == static_cast<float>(lane::kCodeOk) ? 1 : 0;
-    any_pending |= code == static_cast<float>(lane::kCodeVerify);
+  Driver(vmath::Simd l, std::span<double> v, std::span<IvStatus> st) : level(l), vol(v), status(st) {}
+
+  void flush_pending() {
+    if (pending.n == 0) return;
+    second_step(level, pending);
+    counts.second_step += pending.n;
+    for (std::size_t j = 0; j < pending.n; ++j) {
+      const bool ok = pending.ok[j] != 0.0f;
+      counts.scalar += ok ? 0 : 1;
+      const double total = ok ? pending.s[j] : solve_otm_call(pending.otm[j], pending.xq[j], pending.bmax[j]);
+      vol[pending.index[j]] = total / pending.sqrt_t[j];
+      status[pending.index[j]] = IvStatus::kOk;
+      ++good;
+    }
+    pending.n = 0;
   }
-  if (!any_pending) return good;
-  for (std::size_t j = 0; j < m; ++j) {
-    if (b.code[j] != static_cast<float>(lane::kCodeVerify)) continue;
-    enqueue(pending, b, j, begin + j);
-    if (pending.n == kIvBlock) good += flush(level, pending, vol, status);
+
+  void run(int obj) {
+    ClassQueue& q = queues[obj];
+    if (q.n == 0) return;
+    if (obj == 0) run_queue<0>(level, q);
+    if (obj == 1) run_queue<1>(level, q);
+    if (obj == 2) run_queue<2>(level, q);
+    for (std::size_t j = 0; j < q.n; ++j) {
+      const std::size_t i = q.index[j];
+      if (q.ok[j] != 0.0f) {
+        vol[i] = q.vol[j];
+        status[i] = IvStatus::kOk;
+        ++good;
+        continue;
+      }
+      const std::size_t k = pending.n++;
+      pending.otm[k] = q.otm[j];
+      pending.xq[k] = q.xq[j];
+      pending.bmax[k] = q.bmax[j];
+      pending.s[k] = q.s[j];
+      pending.sqrt_t[k] = q.sqrt_t[j];
+      pending.inv_bmb[k] = q.aux[j];
+      pending.obj[k] = static_cast<double>(obj);
+      pending.index[k] = i;
+      if (pending.n == kIvBlock) flush_pending();
+    }
+    q.n = 0;
   }
-  return good;
-}
+
+  // A solved block (elements begin .. begin + m - 1): statuses of the lanes out of bounds, the
+  // others into their branch's queue.
+  void take(const IvBlock& b, std::size_t begin, std::size_t m) {
+    for (std::size_t j = 0; j < m; ++j) {
+      const double code = static_cast<double>(b.code[j]);
+      if (code != lane::kCodeOk) {
+        vol[begin + j] = 0.0;
+        status[begin + j] = static_cast<IvStatus>(static_cast<std::uint8_t>(lane::status_of(code)));
+        continue;
+      }
+      const int obj = static_cast<int>(b.obj[j]);
+      ClassQueue& q = queues[obj];
+      const std::size_t k = q.n++;
+      q.otm[k] = b.otm[j];
+      q.xq[k] = b.xq[j];
+      q.bmax[k] = b.bmax[j];
+      q.sqrt_t[k] = b.sqrt_t[j];
+      q.f[k] = b.f[j];
+      q.side[k] = b.side[j];
+      q.fu[k] = b.fu[j];
+      q.sc[k] = b.sc[j];
+      q.aux[k] = 0.0;
+      q.index[k] = begin + j;
+      if (q.n == kQueue) run(obj);
+    }
+  }
+
+  std::size_t finish() {
+    for (int obj = 0; obj < 3; ++obj) run(obj);
+    flush_pending();
+    return good;
+  }
+};
 
 std::size_t iv_bsm_batch(vmath::Simd level, const BsmIvColumns& in, std::span<double> vol, std::span<IvStatus> status) {
   const std::size_t n = in.price.size();
@@ -1211,8 +1309,7 @@ std::size_t iv_bsm_batch(vmath::Simd level, const BsmIvColumns& in, std::span<do
                   in.rate.size() == n && in.dividend_yield.size() == n && vol.size() == n && status.size() == n,
               "implied_vol_bsm_batch: columns differ in length");
   IvBlock b;
-  Pending pending;
-  std::size_t good = 0;
+  Driver d(level, vol, status);
   for (std::size_t begin = 0; begin < n; begin += kIvBlock) {
     const std::size_t m = std::min(kIvBlock, n - begin);
     // Copy the block's inputs (validation runs in the lanes); a short last block is padded with
@@ -1235,15 +1332,15 @@ std::size_t iv_bsm_batch(vmath::Simd level, const BsmIvColumns& in, std::span<do
     }
     std::fill(b.w + m, b.w + kIvBlock, 0.0);
     solve_block(level, &b, true);
-    good += finish_block(level, begin, m, b, pending, vol, status);
+    d.take(b, begin, m);
   }
-  return good + flush(level, pending, vol, status);
+  return d.finish();
 }
 
 // The normalised batch's scalar pass over a block: statuses of the checks that need no solving,
 // and the inputs copied into the block (a short last block padded with invalid lanes).
 void fill_normalised(IvBlock& b, std::size_t begin, std::size_t m, std::span<const double> beta,
-                     std::span<const double> x, std::span<const OptionRight> right, std::span<IvStatus> status) {
+                     std::span<const double> x, std::span<const OptionRight> right) {
   for (std::size_t j = 0; j < kIvBlock; ++j) {
     IvStatus st = IvStatus::kBadRight;
     if (j < m) {
@@ -1252,7 +1349,6 @@ void fill_normalised(IvBlock& b, std::size_t begin, std::size_t m, std::span<con
            : !(beta[i] >= 0.0) || !std::isfinite(beta[i])                  ? IvStatus::kBadPrice
            : !std::isfinite(x[i])                                          ? IvStatus::kBadForward
                                                                            : IvStatus::kOk;
-      status[i] = st;
       b.w[j] = sign_of(right[i]);
       b.price[j] = beta[i];
       b.S[j] = x[i];
@@ -1264,56 +1360,40 @@ void fill_normalised(IvBlock& b, std::size_t begin, std::size_t m, std::span<con
   }
 }
 
-std::size_t iv_normalised_batch(vmath::Simd level, std::span<const double> beta, std::span<const double> x,
-                                std::span<const OptionRight> right, std::span<double> total_vol,
-                                std::span<IvStatus> status) {
+// The normalised batch; its counts for detail::implied_total_vol_batch_lane_counts.
+detail::BatchLaneCounts iv_normalised(vmath::Simd level, std::span<const double> beta, std::span<const double> x,
+                                      std::span<const OptionRight> right, std::span<double> total_vol,
+                                      std::span<IvStatus> status) {
   const std::size_t n = beta.size();
   KEEL_ASSERT(x.size() == n && right.size() == n && total_vol.size() == n && status.size() == n,
               "implied_total_vol_batch: columns differ in length");
   IvBlock b;
-  Pending pending;
-  std::size_t good = 0;
+  Driver d(level, total_vol, status);
   for (std::size_t begin = 0; begin < n; begin += kIvBlock) {
     const std::size_t m = std::min(kIvBlock, n - begin);
-    fill_normalised(b, begin, m, beta, x, right, status);
+    fill_normalised(b, begin, m, beta, x, right);
     solve_block(level, &b, false);
-    good += finish_block(level, begin, m, b, pending, total_vol, status);
+    d.take(b, begin, m);
   }
-  return good + flush(level, pending, total_vol, status);
+  d.counts.solved = d.finish();
+  return d.counts;
 }
 
+std::size_t iv_normalised_batch(vmath::Simd level, std::span<const double> beta, std::span<const double> x,
+                                std::span<const OptionRight> right, std::span<double> total_vol,
+                                std::span<IvStatus> status) {
+  return iv_normalised(level, beta, x, right, total_vol, status).solved;
+}
 
-// detail::implied_total_vol_batch_lane_counts: the normalised batch's blocks and pending lanes, run
-// as iv_normalised_batch runs them, counting instead of writing results.
+// detail::implied_total_vol_batch_lane_counts: the normalised batch, run as iv_normalised_batch runs
+// it, into scratch columns.
 detail::BatchLaneCounts lane_counts(vmath::Simd level, std::span<const double> beta, std::span<const double> x,
                                     std::span<const OptionRight> right) {
-  const std::size_t n = beta.size();
-  KEEL_ASSERT(x.size() == n && right.size() == n, "implied_total_vol_batch_lane_counts: columns differ in length");
-  std::vector<IvStatus> status(n);
-  IvBlock b;
-  Pending pending;
-  detail::BatchLaneCounts counts;
-  const auto second = [&] {
-    second_step(level, pending);
-    for (std::size_t j = 0; j < pending.n; ++j) counts.scalar += pending.ok[j] == 0.0f ? 1 : 0;
-    pending.n = 0;
-  };
-  for (std::size_t begin = 0; begin < n; begin += kIvBlock) {
-    const std::size_t m = std::min(kIvBlock, n - begin);
-    fill_normalised(b, begin, m, beta, x, right, status);
-    solve_block(level, &b, false);
-    for (std::size_t j = 0; j < m; ++j) {
-      const float code = b.code[j];
-      if (code == static_cast<float>(lane::kCodeOk)) ++counts.solved;
-      if (code != static_cast<float>(lane::kCodeVerify)) continue;
-      ++counts.solved;
-      ++counts.second_step;
-      enqueue(pending, b, j, begin + j);
-      if (pending.n == kIvBlock) second();
-    }
-  }
-  if (pending.n > 0) second();
-  return counts;
+  KEEL_ASSERT(x.size() == beta.size() && right.size() == beta.size(),
+              "implied_total_vol_batch_lane_counts: columns differ in length");
+  std::vector<double> total_vol(beta.size());
+  std::vector<IvStatus> status(beta.size());
+  return iv_normalised(level, beta, x, right, total_vol, status);
 }
 
 }  // namespace
