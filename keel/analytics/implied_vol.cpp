@@ -657,15 +657,9 @@ inline double interp1(bool right, double x, double xl, double xr, double yl, dou
   return sel(!(h > 0.0), 0.5 * (yl + yr), sel(r >= kMaxR, linear, cubic));
 }
 
-inline double householder1(double nu, double h2, double h3) {
-  const double den = 1.0 + nu * (h2 + h3 * nu * (1.0 / 6.0));
-  const double num = 1.0 + 0.5 * h2 * nu;
-  const double f = num / den;
-  return sel((den > 0.0) & (f > 0.0) & (f < 4.0), nu * f, nu);
-}
 inline double householder4(double nu, double h2, double h3, double h4) {
-  const double num = 1.0 + nu * (h2 + h3 * nu * (1.0 / 6.0));
-  const double den = 1.0 + nu * (1.5 * h2 + nu * ((0.25 * h2 * h2 + h3 * (1.0 / 3.0)) + h4 * nu * (1.0 / 24.0)));
+  const double num = fma(nu, fma(h3 * (1.0 / 6.0), nu, h2), 1.0);
+  const double den = fma(nu, fma(1.5, h2, nu * fma(h4 * (1.0 / 24.0), nu, fma(0.25 * h2, h2, h3 * (1.0 / 3.0)))), 1.0);
   const double f = num / den;
   return sel((den > 0.0) & (f > 0.0) & (f < 4.0), nu * f, nu);
 }
@@ -826,22 +820,33 @@ inline double guess_upper(double f, double fu, double su, double sc) {
 // domain. A step that is not finite, moves by half of s or more, or leaves (0, s_l] is not taken.
 inline double lowest_correction(double ln_beta, double x, double s, double sl) {
   const double ax = -x;
-  const double inv_s = 1.0 / s;
+  // One division for 1/s and tau's denominators: with za = max(u - t, 0), zb = u + t,
+  // G = s (6 + za) = 6 s + max(|x| - s^2/2, 0) and H = s (6 + zb) = 6 s + |x| + s^2/2 need none,
+  // tau(za) = (4 s - s za) / G and tau(zb) = (4 s - s zb) / H.
+  const double half_s2 = 0.5 * s * s;
+  const double sza = vmax(ax - half_s2, 0.0), szb = ax + half_s2;
+  const double G = fma(6.0, s, sza), H = fma(6.0, s, szb);
+  const double w = 1.0 / (s * (G * H));
+  const double inv_s = (G * H) * w, sw = s * w;
   const double uc = ax * inv_s, tc = 0.5 * s;
-  const double zca = vmax(uc - tc, 0.0), zcb = uc + tc;
-  const double gca = 6.0 + zca, gcb = 6.0 + zcb;
-  const double wg = 1.0 / (gca * gcb);
-  const double Dc = mills_guess1((4.0 - zca) * (gcb * wg)) - mills_guess1((4.0 - zcb) * (gca * wg));
-  const double Lc = -0.5 * (uc * uc + tc * tc) - kLnSqrt2Pi + log_l(vmax(Dc, 1e-300));
-  const double lam = 1.0 / Dc;
+  const double Dc = mills_guess1(fma(4.0, s, -sza) * (H * sw)) - mills_guess1(fma(4.0, s, -szb) * (G * sw));
+  const double Lc = -0.5 * fma(uc, uc, tc * tc) - kLnSqrt2Pi + log_l(vmax(Dc, 1e-300));
   const double hs = uc * inv_s;  // |x| / s^2
   const double p2c = (uc * uc - tc * tc) * inv_s;
-  const double p3c = p2c * p2c - 3.0 * hs * hs - 0.25;
-  const double nu = (ln_beta - Lc) * Dc;
-  const double corr = householder1(nu, p2c - lam, p3c - 3.0 * lam * p2c + 2.0 * lam * lam);
+  const double p3c = fma(p2c, p2c, fma(-3.0 * hs, hs, -0.25));
+  // The Householder(3) step nu (1 + h2 nu / 2) / (1 + h2 nu + h3 nu^2 / 6) (Newton's nu where that
+  // factor is not in (0, 4)) with h2 = p2c - lambda, h3 = p3c - 3 lambda p2c + 2 lambda^2,
+  // nu = dL D, lambda = 1/D, dL = ln beta - L: nu lambda = dL, so nu h2 = nu p2c - dL and
+  // nu^2 h3 = nu^2 p3c - 3 nu dL p2c + 2 dL^2, without dividing by D.
+  const double dL = ln_beta - Lc;
+  const double nu = dL * Dc;
+  const double a = fma(nu, p2c, -dL);
+  const double b = fma(nu * nu, p3c, dL * fma(-3.0 * nu, p2c, 2.0 * dL));
+  const double den = 1.0 + fma(b, 1.0 / 6.0, a);
+  const double fh = fma(0.5, a, 1.0) / den;
+  const double corr = sel((den > 0.0) & (fh > 0.0) & (fh < 4.0), nu * fh, nu);
   const double sc2 = s + corr;
-  s = sel((Dc > 0.0) & (vabs(corr) < 0.5 * s) & (sc2 > 0.0) & (sc2 <= sl), sc2, s);
-  return s;
+  return sel((Dc > 0.0) & (vabs(corr) < 0.5 * s) & (sc2 > 0.0) & (sc2 <= sl), sc2, s);
 }
 
 // One Householder step of order 5 (Householder's method with d = 4: g and its first four
