@@ -1135,7 +1135,11 @@ struct ClassQueue {
   alignas(64) double otm[kQueue], xq[kQueue], bmax[kQueue], sqrt_t[kQueue];
   alignas(64) double f[kQueue], side[kQueue], fu[kQueue], sc[kQueue];
   alignas(64) double s[kQueue], aux[kQueue], vol[kQueue];  // aux: 1/(b_max - beta) on the highest branch
-  alignas(64) float ok[kQueue];  // (a float column: see IvBlock)
+  alignas(64) float ok[kQueue];
+  // s rounded to float after each loop, never read: a 32-bit column in each loop doubles its
+  // vectorization factor (see IvBlock; two registers per operation, two interleaved dependency
+  // chains; these loops are bound by the latency of their divisions and polynomial chains).
+  alignas(64) float s32[kQueue];
   std::size_t index[kQueue];
   std::size_t n = 0;
 };
@@ -1188,27 +1192,31 @@ void run_queue(vmath::Simd level, ClassQueue& queue) {
   if constexpr (obj == lane::kObjPlain) {
     vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
       const double s0 = lane::guess_middle(q->f[i], q->sc[i]);
-      q->s[i] = lane::step_lane(q->otm[i], q->xq[i], q->bmax[i], obj, 0.0, s0).next;
-      q->ok[i] = 0.0f;
+      const double s1 = lane::step_lane(q->otm[i], q->xq[i], q->bmax[i], obj, 0.0, s0).next;
+      q->s[i] = s1;
+      q->s32[i] = static_cast<float>(s1);
     });
   } else if constexpr (obj == lane::kObjLog) {
     vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
       const double s0 = lane::guess_lower(q->f[i], q->xq[i], q->side[i], q->sc[i]);
       const double ln_beta = lane::log_l(lane::vmax(q->otm[i], 1e-300));  // beta >= 1e-300 in the domain
-      q->s[i] = lane::lowest_correction(ln_beta, q->xq[i], s0, q->side[i]);
-      q->ok[i] = 0.0f;
+      const double s1 = lane::lowest_correction(ln_beta, q->xq[i], s0, q->side[i]);
+      q->s[i] = s1;
+      q->s32[i] = static_cast<float>(s1);
     });
     vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
-      q->s[i] = lane::step_lane(q->otm[i], q->xq[i], q->bmax[i], obj, 0.0, q->s[i]).next;
-      q->ok[i] = 0.0f;
+      const double s1 = lane::step_lane(q->otm[i], q->xq[i], q->bmax[i], obj, 0.0, q->s[i]).next;
+      q->s[i] = s1;
+      q->s32[i] = static_cast<float>(s1);
     });
   } else {
     vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
       const double s0 = lane::guess_upper(q->f[i], q->fu[i], q->side[i], q->sc[i]);
       const double aux = 1.0 / (q->bmax[i] - q->otm[i]);  // b_max - beta in (0, 1)
       q->aux[i] = aux;
-      q->s[i] = lane::step_lane(q->otm[i], q->xq[i], q->bmax[i], obj, aux, s0).next;
-      q->ok[i] = 0.0f;
+      const double s1 = lane::step_lane(q->otm[i], q->xq[i], q->bmax[i], obj, aux, s0).next;
+      q->s[i] = s1;
+      q->s32[i] = static_cast<float>(s1);
     });
   }
   vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
