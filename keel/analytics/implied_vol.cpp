@@ -1136,9 +1136,10 @@ struct ClassQueue {
   alignas(64) double f[kQueue], side[kQueue], fu[kQueue], sc[kQueue];
   alignas(64) double s[kQueue], aux[kQueue], vol[kQueue];  // aux: 1/(b_max - beta) on the highest branch
   alignas(64) float ok[kQueue];
-  // s rounded to float after each loop, never read: a 32-bit column in each loop doubles its
-  // vectorization factor (see IvBlock; two registers per operation, two interleaved dependency
-  // chains; these loops are bound by the latency of their divisions and polynomial chains).
+  // s rounded to float after the lowest branch's guess and correction, never read: a 32-bit column
+  // doubles that loop's vectorization factor (see IvBlock; two registers per operation, two
+  // interleaved dependency chains for a loop bound by the latency of its divisions and polynomial
+  // chains: measured 1.5-2 ns per option on bench_implied_vol; the step loops were faster without).
   alignas(64) float s32[kQueue];
   std::size_t index[kQueue];
   std::size_t n = 0;
@@ -1192,9 +1193,7 @@ void run_queue(vmath::Simd level, ClassQueue& queue) {
   if constexpr (obj == lane::kObjPlain) {
     vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
       const double s0 = lane::guess_middle(q->f[i], q->sc[i]);
-      const double s1 = lane::step_lane(q->otm[i], q->xq[i], q->bmax[i], obj, 0.0, s0).next;
-      q->s[i] = s1;
-      q->s32[i] = static_cast<float>(s1);
+      q->s[i] = lane::step_lane(q->otm[i], q->xq[i], q->bmax[i], obj, 0.0, s0).next;
     });
   } else if constexpr (obj == lane::kObjLog) {
     vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
@@ -1205,18 +1204,14 @@ void run_queue(vmath::Simd level, ClassQueue& queue) {
       q->s32[i] = static_cast<float>(s1);
     });
     vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
-      const double s1 = lane::step_lane(q->otm[i], q->xq[i], q->bmax[i], obj, 0.0, q->s[i]).next;
-      q->s[i] = s1;
-      q->s32[i] = static_cast<float>(s1);
+      q->s[i] = lane::step_lane(q->otm[i], q->xq[i], q->bmax[i], obj, 0.0, q->s[i]).next;
     });
   } else {
     vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
       const double s0 = lane::guess_upper(q->f[i], q->fu[i], q->side[i], q->sc[i]);
       const double aux = 1.0 / (q->bmax[i] - q->otm[i]);  // b_max - beta in (0, 1)
       q->aux[i] = aux;
-      const double s1 = lane::step_lane(q->otm[i], q->xq[i], q->bmax[i], obj, aux, s0).next;
-      q->s[i] = s1;
-      q->s32[i] = static_cast<float>(s1);
+      q->s[i] = lane::step_lane(q->otm[i], q->xq[i], q->bmax[i], obj, aux, s0).next;
     });
   }
   vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
