@@ -883,6 +883,29 @@ inline Step step_lane(double beta, double x, double bmax, double obj, double inv
   return Step{sel((next > 0.0) & finite(next), next, 0.5 * s0), e.b};
 }
 
+// step_lane's step on b - beta for the middle branches over one division: with N = (beta - b) / b_max
+// and V = b' / b_max (= phi(u - t), which the middle branches keep far from underflow), nu = N / V
+// and householder4's factor num / den, A = V^2 num and B = V^3 den are polynomials and the step is
+// nu num / den = N A / B (Newton's N / V where the factor A V / B is not in (0, 4) or B <= 0).
+inline double step_middle(double beta, double x, double bmax, double inv_bmax, double s0) {
+  const EvalL e = eval1(x, s0, bmax);
+  const double inv_s = e.inv_s;
+  const double h = x * inv_s, t = 0.5 * s0;
+  const double hs = h * inv_s, hs2 = hs * hs;
+  const double p2 = (h * h - t * t) * inv_s;
+  const double q2 = -3.0 * hs2 - 0.25;
+  const double p3 = p2 * p2 + q2;
+  const double p4 = p2 * (p2 * p2 + 3.0 * q2) + 12.0 * hs2 * inv_s;
+  const double N = (beta - e.b) * inv_bmax, V = e.vega * inv_bmax;
+  const double V2 = V * V;
+  const double A = fma(N, fma(p2, V, p3 * (1.0 / 6.0) * N), V2);
+  const double B = fma(N, fma(1.5 * p2, V2, N * fma(fma(0.25 * p2, p2, p3 * (1.0 / 3.0)), V, p4 * (1.0 / 24.0) * N)),
+                       V2 * V);
+  const bool ok = (B > 0.0) & (A > 0.0) & (A * V < 4.0 * B);
+  const double next = s0 + sel(ok, N * A, N) / sel(ok, B, V);
+  return sel((next > 0.0) & finite(next), next, 0.5 * s0);
+}
+
 // The check of a lane's result: b(s) within kLaneTolerance of beta.
 inline double verify_lane(double beta, double x, double bmax, double s) {
   const EvalL e = eval1(x, s, bmax);
@@ -1132,7 +1155,7 @@ void solve_block(vmath::Simd level, IvBlock* __restrict b, bool bsm) {
 // kObjLog or kObjUp). kQueue lanes: one AVX-512 loop iteration at the float column's factor 16.
 constexpr std::size_t kQueue = 16;
 struct ClassQueue {
-  alignas(64) double otm[kQueue], xq[kQueue], bmax[kQueue], sqrt_t[kQueue];
+  alignas(64) double otm[kQueue], xq[kQueue], bmax[kQueue], inv_bmax[kQueue], sqrt_t[kQueue];
   alignas(64) double f[kQueue], side[kQueue], fu[kQueue], sc[kQueue];
   alignas(64) double s[kQueue], aux[kQueue], vol[kQueue];  // aux: 1/(b_max - beta) on the highest branch
   alignas(64) float ok[kQueue];
@@ -1182,6 +1205,7 @@ void run_queue(vmath::Simd level, ClassQueue& queue) {
     queue.otm[j] = queue.otm[0];
     queue.xq[j] = queue.xq[0];
     queue.bmax[j] = queue.bmax[0];
+    queue.inv_bmax[j] = queue.inv_bmax[0];
     queue.sqrt_t[j] = queue.sqrt_t[0];
     queue.f[j] = queue.f[0];
     queue.side[j] = queue.side[0];
@@ -1193,7 +1217,7 @@ void run_queue(vmath::Simd level, ClassQueue& queue) {
   if constexpr (obj == lane::kObjPlain) {
     vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
       const double s0 = lane::guess_middle(q->f[i], q->sc[i]);
-      q->s[i] = lane::step_lane(q->otm[i], q->xq[i], q->bmax[i], obj, 0.0, s0).next;
+      q->s[i] = lane::step_middle(q->otm[i], q->xq[i], q->bmax[i], q->inv_bmax[i], s0);
     });
   } else if constexpr (obj == lane::kObjLog) {
     vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
@@ -1293,6 +1317,7 @@ struct Driver {
       q.otm[k] = b.otm[j];
       q.xq[k] = b.xq[j];
       q.bmax[k] = b.bmax[j];
+      q.inv_bmax[k] = b.inv_bmax[j];
       q.sqrt_t[k] = b.sqrt_t[j];
       q.f[k] = b.f[j];
       q.side[k] = b.side[j];
