@@ -975,13 +975,13 @@ inline double bsm_invalid_code(double w, double price, double S, double K, doubl
   return sel(w == 0.0, kCodeInvalid + static_cast<double>(IvStatus::kBadRight), c);
 }
 
-// BSM: x = ln(S/K) + (r - q) T (the forward's log-moneyness, without forming F), D = e^{-r T}.
+// BSM: x = ln(S/K) + (r - q) T (the forward's log-moneyness, without forming F), D = e^{-r T},
+// and D sqrt(F K) = K e^{x/2 - r T} from one exponential.
 inline Pre bsm_pre(double w, double price, double S, double K, double T, double r, double q) {
   const double x = log_l(S / K) + (r - q) * T;
-  const double D = exp_l(-r * T);
   const double bmax = exp_l(-0.5 * vabs(x));
   const double ebig = 1.0 / bmax;
-  const double beta = price / (D * (K * sel(x <= 0.0, bmax, ebig)));  // sqrt(F K) = K e^{x/2}
+  const double beta = price / (K * exp_l(fma(0.5, x, -r * T)));  // D sqrt(F K) = e^{-r T} K e^{x/2}
   return pre_lane(beta, x, w, bmax, ebig);
 }
 
