@@ -413,7 +413,12 @@ double solve_otm_call(double beta, double x, double bmax) {
 // the lower and upper maps) with every per-problem decision made by a bit-mask select: each lane
 // evaluates the one side (s_l or s_u) and the one outer map its price needs, with arguments
 // chosen per lane, so a loop of lanes has no branches and GCC vectorizes it (the AVX2 and
-// AVX-512F levels of vmath::for_lanes). Then, unlike the scalar path:
+// AVX-512F levels of vmath::for_lanes). The batch runs the part every branch shares (guess_head:
+// the branch and its interpolation) on all lanes, then groups the lanes by branch, and each
+// group's loops compute only that branch's formulas (guess_middle/lower/upper, the lowest
+// branch's correction, the step on the branch's objective). Polynomials and range reductions use
+// fused multiply-add (vmath::fma: one rounding, so every level still gives the same bits).
+// Then, unlike the scalar path:
 // - the lowest branch's guess (off by up to ~5e-2 after the lower map's interpolation) is
 //   corrected by one Householder(3) step on ln b with a cheap b (mills_guess1, ~3e-7), which
 //   leaves it within ~1e-6 (lowest_correction);
@@ -424,8 +429,8 @@ double solve_otm_call(double beta, double x, double bmax) {
 //   |b(s1) - beta| <= kLaneTolerance beta accepts s1; otherwise the lane takes a second step and
 //   is checked again (verify_lane), and a lane that fails that (extreme wings, where rounding in
 //   the objective stalls the iteration) is solved by solve_otm_call. Measured over 200,000 random
-//   problems of the property test's domain (BatchLanesNeedOneStepAlmostEverywhere): 30 lanes take
-//   the second step and 4 go on to solve_otm_call (none of bench_implied_vol's 1,024); with
+//   problems of the property test's domain (BatchLanesNeedOneStepAlmostEverywhere): 26 lanes take
+//   the second step and 3 go on to solve_otm_call (none of bench_implied_vol's 1,024); with
 //   Householder(3) steps and no correction 27% of them (45% of the benchmark's) took the second.
 // The guess's interpolation nodes use mills_guess1 too; b in the steps is always a divided
 // difference in the lower regime. Only the batches use the lanes (a scalar call would pay for
@@ -437,6 +442,48 @@ namespace lane {
 using vmath::from_bits;
 using vmath::select_bits;
 using vmath::to_bits;
+using vmath::fma;  // one vfmadd at the wide levels, the C library's fma at the baseline: same bits
+
+// vmath::k_exp and vmath::k_log with their polynomials and range reductions fused (vmath::fma):
+// the same methods and accuracy (within about an ulp), a third fewer operations in the lanes.
+inline double exp_l(double x) {
+  using vmath::kShift;
+  x = select_bits(vmath::mask_below(x, 0x4090000000000000ULL), x, -1024.0);
+  const double kd = fma(x, vmath::kInvLn2, kShift);
+  const double kf = kd - kShift;
+  const double r = fma(-kf, vmath::kLn2Lo, fma(-kf, vmath::kLn2Hi, x));
+  constexpr double c2 = 1.0 / 2, c3 = 1.0 / 6, c4 = 1.0 / 24, c5 = 1.0 / 120, c6 = 1.0 / 720,
+                   c7 = 1.0 / 5040, c8 = 1.0 / 40320, c9 = 1.0 / 362880, c10 = 1.0 / 3628800,
+                   c11 = 1.0 / 39916800, c12 = 1.0 / 479001600, c13 = 1.0 / 6227020800;
+  const double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+  const double q0 = fma(fma(c5, r, c4), r2, fma(c3, r, c2));
+  const double q1 = fma(fma(c9, r, c8), r2, fma(c7, r, c6));
+  const double q2 = fma(fma(c13, r, c12), r2, fma(c11, r, c10));
+  const double tail = fma(q2, r8, fma(q1, r4, q0));
+  const double p = 1.0 + fma(r2, tail, r);
+  const auto k = static_cast<std::int64_t>(to_bits(kd) - to_bits(kShift));
+  const auto k1 = static_cast<std::int64_t>(to_bits(fma(kf, 0.5, kShift)) - to_bits(kShift));
+  const std::int64_t k2 = k - k1;
+  const double s1 = from_bits(static_cast<std::uint64_t>(k1 + 1023) << 52);
+  const double s2 = from_bits(static_cast<std::uint64_t>(k2 + 1023) << 52);
+  return p * s1 * s2;
+}
+inline double log_l(double x) {
+  constexpr std::uint64_t kSqrtHalfBits = 0x3fe6a09e667f3bcdULL;  // sqrt(1/2)
+  constexpr std::uint64_t kOneBits = 0x3ff0000000000000ULL;
+  const std::uint64_t b = to_bits(x) + (kOneBits - kSqrtHalfBits);
+  const double e = from_bits((b >> 52) | 0x4330000000000000ULL) - (4503599627370496.0 + 1023.0);
+  const double m = from_bits((b & 0x000fffffffffffffULL) + kSqrtHalfBits);
+  const double f = m - 1.0;
+  const double s = f / (2.0 + f);
+  const double z = s * s, z2 = z * z, z4 = z2 * z2;
+  constexpr double a1 = 2.0 / 3, a2 = 2.0 / 5, a3 = 2.0 / 7, a4 = 2.0 / 9, a5 = 2.0 / 11, a6 = 2.0 / 13,
+                   a7 = 2.0 / 15, a8 = 2.0 / 17, a9 = 2.0 / 19;
+  const double big = fma(a9, z4, fma(fma(a8, z, a7), z2, fma(a6, z, a5)));
+  const double R = z * fma(big, z4, fma(fma(a4, z, a3), z2, fma(a2, z, a1)));
+  const double hfsq = 0.5 * f * f;
+  return fma(e, vmath::kLn2Hi, -((hfsq - fma(s, hfsq + R, e * vmath::kLn2Lo)) - f));
+}
 
 inline std::uint64_t m_of(bool c) { return std::uint64_t{0} - static_cast<std::uint64_t>(c); }
 inline double sel(bool c, double a, double b) { return select_bits(m_of(c), a, b); }
@@ -454,10 +501,10 @@ constexpr std::array<double, 12> kMillsGuess = {0.23665239501085433, 0.297252276
 inline double mills_guess1(double t) {
   const auto& c = kMillsGuess;
   const double t2 = t * t, t4 = t2 * t2, t8 = t4 * t4;
-  const double a0 = c[0] + c[1] * t, a1 = c[2] + c[3] * t, a2 = c[4] + c[5] * t, a3 = c[6] + c[7] * t;
-  const double a4 = c[8] + c[9] * t, a5 = c[10] + c[11] * t;
-  const double b0 = a0 + a1 * t2, b1 = a2 + a3 * t2, b2 = a4 + a5 * t2;
-  return (1.0 + t) * ((b0 + b1 * t4) + b2 * t8);
+  const double a0 = fma(c[1], t, c[0]), a1 = fma(c[3], t, c[2]), a2 = fma(c[5], t, c[4]), a3 = fma(c[7], t, c[6]);
+  const double a4 = fma(c[9], t, c[8]), a5 = fma(c[11], t, c[10]);
+  const double b0 = fma(a1, t2, a0), b1 = fma(a3, t2, a2), b2 = fma(a5, t2, a4);
+  return (1.0 + t) * fma(b2, t8, fma(b1, t4, b0));
 }
 constexpr double kMillsAtZero = 1.2533141373155001;  // M(0) = sqrt(pi / 2)
 
@@ -473,47 +520,52 @@ inline PairL mills_pair1(double ta, double tb) {
   const double pa2 = pa1 * pa1, pb2 = pb1 * pb1, pd2 = pd1 * (pa1 + pb1);
   const double pa3 = pa2 * pa2, pb3 = pb2 * pb2, pd3 = pd2 * (pa2 + pb2);
   const double pa4 = pa3 * pa3, pb4 = pb3 * pb3, pd4 = pd3 * (pa3 + pb3);
-  const double a0 = c[0] + c[1] * ta, b0 = c[0] + c[1] * tb, g0 = c[1];
-  const double a1 = c[2] + c[3] * ta, b1 = c[2] + c[3] * tb, g1 = c[3];
-  const double a2 = c[4] + c[5] * ta, b2 = c[4] + c[5] * tb, g2 = c[5];
-  const double a3 = c[6] + c[7] * ta, b3 = c[6] + c[7] * tb, g3 = c[7];
-  const double a4 = c[8] + c[9] * ta, b4 = c[8] + c[9] * tb, g4 = c[9];
-  const double a5 = c[10] + c[11] * ta, b5 = c[10] + c[11] * tb, g5 = c[11];
-  const double a6 = c[12] + c[13] * ta, b6 = c[12] + c[13] * tb, g6 = c[13];
-  const double a7 = c[14] + c[15] * ta, b7 = c[14] + c[15] * tb, g7 = c[15];
-  const double a8 = c[16] + c[17] * ta, b8 = c[16] + c[17] * tb, g8 = c[17];
-  const double a9 = c[18] + c[19] * ta, b9 = c[18] + c[19] * tb, g9 = c[19];
-  const double a10 = c[20] + c[21] * ta, b10 = c[20] + c[21] * tb, g10 = c[21];
-  const double a11 = c[22] + c[23] * ta, b11 = c[22] + c[23] * tb, g11 = c[23];
-  const double a12 = c[24] + c[25] * ta, b12 = c[24] + c[25] * tb, g12 = c[25];
-  const double a13 = c[26], b13 = c[26], g13 = 0.0;
-  const double l1g0 = g0 + pa1 * g1 + b1 * pd1;
-  const double l1a0 = a0 + pa1 * a1, l1b0 = b0 + pb1 * b1;
-  const double l1g1 = g2 + pa1 * g3 + b3 * pd1;
-  const double l1a1 = a2 + pa1 * a3, l1b1 = b2 + pb1 * b3;
-  const double l1g2 = g4 + pa1 * g5 + b5 * pd1;
-  const double l1a2 = a4 + pa1 * a5, l1b2 = b4 + pb1 * b5;
-  const double l1g3 = g6 + pa1 * g7 + b7 * pd1;
-  const double l1a3 = a6 + pa1 * a7, l1b3 = b6 + pb1 * b7;
-  const double l1g4 = g8 + pa1 * g9 + b9 * pd1;
-  const double l1a4 = a8 + pa1 * a9, l1b4 = b8 + pb1 * b9;
-  const double l1g5 = g10 + pa1 * g11 + b11 * pd1;
-  const double l1a5 = a10 + pa1 * a11, l1b5 = b10 + pb1 * b11;
-  const double l1g6 = g12 + pa1 * g13 + b13 * pd1;
-  const double l1a6 = a12 + pa1 * a13, l1b6 = b12 + pb1 * b13;
-  const double l2g0 = l1g0 + pa2 * l1g1 + l1b1 * pd2;
-  const double l2a0 = l1a0 + pa2 * l1a1, l2b0 = l1b0 + pb2 * l1b1;
-  const double l2g1 = l1g2 + pa2 * l1g3 + l1b3 * pd2;
-  const double l2a1 = l1a2 + pa2 * l1a3, l2b1 = l1b2 + pb2 * l1b3;
-  const double l2g2 = l1g4 + pa2 * l1g5 + l1b5 * pd2;
-  const double l2a2 = l1a4 + pa2 * l1a5, l2b2 = l1b4 + pb2 * l1b5;
+  // level 0: c_2i + c_2i+1 y at a and b; the divided difference of that pair is c_2i+1 itself
+  const double a0 = fma(c[1], ta, c[0]), b0 = fma(c[1], tb, c[0]);
+  const double a1 = fma(c[3], ta, c[2]), b1 = fma(c[3], tb, c[2]);
+  const double a2 = fma(c[5], ta, c[4]), b2 = fma(c[5], tb, c[4]);
+  const double a3 = fma(c[7], ta, c[6]), b3 = fma(c[7], tb, c[6]);
+  const double a4 = fma(c[9], ta, c[8]), b4 = fma(c[9], tb, c[8]);
+  const double a5 = fma(c[11], ta, c[10]), b5 = fma(c[11], tb, c[10]);
+  const double a6 = fma(c[13], ta, c[12]), b6 = fma(c[13], tb, c[12]);
+  const double a7 = fma(c[15], ta, c[14]), b7 = fma(c[15], tb, c[14]);
+  const double a8 = fma(c[17], ta, c[16]), b8 = fma(c[17], tb, c[16]);
+  const double a9 = fma(c[19], ta, c[18]), b9 = fma(c[19], tb, c[18]);
+  const double a10 = fma(c[21], ta, c[20]), b10 = fma(c[21], tb, c[20]);
+  const double a11 = fma(c[23], ta, c[22]), b11 = fma(c[23], tb, c[22]);
+  const double a12 = fma(c[25], ta, c[24]), b12 = fma(c[25], tb, c[24]);
+  const double a13 = c[26], b13 = c[26];
+  // level 1 (y^2 = pa1, pb1): L + y^2 H; (y^2 H)[a,b] = a^2 H[a,b] + H(b) (y^2)[a,b]
+  const double l1g0 = fma(b1, pd1, fma(pa1, c[3], c[1]));
+  const double l1a0 = fma(pa1, a1, a0), l1b0 = fma(pb1, b1, b0);
+  const double l1g1 = fma(b3, pd1, fma(pa1, c[7], c[5]));
+  const double l1a1 = fma(pa1, a3, a2), l1b1 = fma(pb1, b3, b2);
+  const double l1g2 = fma(b5, pd1, fma(pa1, c[11], c[9]));
+  const double l1a2 = fma(pa1, a5, a4), l1b2 = fma(pb1, b5, b4);
+  const double l1g3 = fma(b7, pd1, fma(pa1, c[15], c[13]));
+  const double l1a3 = fma(pa1, a7, a6), l1b3 = fma(pb1, b7, b6);
+  const double l1g4 = fma(b9, pd1, fma(pa1, c[19], c[17]));
+  const double l1a4 = fma(pa1, a9, a8), l1b4 = fma(pb1, b9, b8);
+  const double l1g5 = fma(b11, pd1, fma(pa1, c[23], c[21]));
+  const double l1a5 = fma(pa1, a11, a10), l1b5 = fma(pb1, b11, b10);
+  const double l1g6 = fma(b13, pd1, c[25]);  // H = c_26, a constant: H[a,b] = 0
+  const double l1a6 = fma(pa1, a13, a12), l1b6 = fma(pb1, b13, b12);
+  // level 2 (y^4)
+  const double l2g0 = fma(l1b1, pd2, fma(pa2, l1g1, l1g0));
+  const double l2a0 = fma(pa2, l1a1, l1a0), l2b0 = fma(pb2, l1b1, l1b0);
+  const double l2g1 = fma(l1b3, pd2, fma(pa2, l1g3, l1g2));
+  const double l2a1 = fma(pa2, l1a3, l1a2), l2b1 = fma(pb2, l1b3, l1b2);
+  const double l2g2 = fma(l1b5, pd2, fma(pa2, l1g5, l1g4));
+  const double l2a2 = fma(pa2, l1a5, l1a4), l2b2 = fma(pb2, l1b5, l1b4);
   const double l2g3 = l1g6, l2a3 = l1a6, l2b3 = l1b6;
-  const double l3g0 = l2g0 + pa3 * l2g1 + l2b1 * pd3;
-  const double l3a0 = l2a0 + pa3 * l2a1, l3b0 = l2b0 + pb3 * l2b1;
-  const double l3g1 = l2g2 + pa3 * l2g3 + l2b3 * pd3;
-  const double l3a1 = l2a2 + pa3 * l2a3, l3b1 = l2b2 + pb3 * l2b3;
-  const double dd = l3g0 + pa4 * l3g1 + l3b1 * pd4;
-  const double va = l3a0 + pa4 * l3a1, vb = l3b0 + pb4 * l3b1;
+  // level 3 (y^8)
+  const double l3g0 = fma(l2b1, pd3, fma(pa3, l2g1, l2g0));
+  const double l3a0 = fma(pa3, l2a1, l2a0), l3b0 = fma(pb3, l2b1, l2b0);
+  const double l3g1 = fma(l2b3, pd3, fma(pa3, l2g3, l2g2));
+  const double l3a1 = fma(pa3, l2a3, l2a2), l3b1 = fma(pb3, l2b3, l2b2);
+  // level 4 (y^16)
+  const double dd = fma(l3b1, pd4, fma(pa4, l3g1, l3g0));
+  const double va = fma(pa4, l3a1, l3a0), vb = fma(pb4, l3b1, l3b0);
   return PairL{va, vb, dd};
 }
 
@@ -534,7 +586,7 @@ inline EvalL eval1(double x, double s, double bmax, bool obj_log = false, bool o
   const double t = 0.5 * s;
   const double u = -x / s;  // not -x * (1/s): b moves by u^2 ulps per ulp of u (deep wings)
   const double expo = -0.5 * (u * u + t * t);
-  const double E = vmath::k_exp(expo) * kInvSqrt2Pi;
+  const double E = exp_l(expo) * kInvSqrt2Pi;
   const double z1 = u - t;
   const bool lower = !(z1 < -1.0);
   const double za = vmin(sel(lower, z1, -z1), 1e150), zb = vmin(u + t, 1e150);
@@ -610,15 +662,9 @@ inline double interp1(bool right, double x, double xl, double xr, double yl, dou
   return sel(!(h > 0.0), 0.5 * (yl + yr), sel(r >= kMaxR, linear, cubic));
 }
 
-inline double householder1(double nu, double h2, double h3) {
-  const double den = 1.0 + nu * (h2 + h3 * nu * (1.0 / 6.0));
-  const double num = 1.0 + 0.5 * h2 * nu;
-  const double f = num / den;
-  return sel((den > 0.0) & (f > 0.0) & (f < 4.0), nu * f, nu);
-}
 inline double householder4(double nu, double h2, double h3, double h4) {
-  const double num = 1.0 + nu * (h2 + h3 * nu * (1.0 / 6.0));
-  const double den = 1.0 + nu * (1.5 * h2 + nu * ((0.25 * h2 * h2 + h3 * (1.0 / 3.0)) + h4 * nu * (1.0 / 24.0)));
+  const double num = fma(nu, fma(h3 * (1.0 / 6.0), nu, h2), 1.0);
+  const double den = fma(nu, fma(1.5, h2, nu * fma(h4 * (1.0 / 24.0), nu, fma(0.25 * h2, h2, h3 * (1.0 / 3.0)))), 1.0);
   const double f = num / den;
   return sel((den > 0.0) & (f > 0.0) & (f < 4.0), nu * f, nu);
 }
@@ -639,11 +685,11 @@ inline Ratio inv_norm1(double p, double ln_p) {
   using acklam::kD;
   const bool tail = p < acklam::kPLow;
   const double q = sqrt_guess(vmax(-2.0 * ln_p, 1e-300));
-  const double tn = ((((kC[0] * q + kC[1]) * q + kC[2]) * q + kC[3]) * q + kC[4]) * q + kC[5];
-  const double td = (((kD[0] * q + kD[1]) * q + kD[2]) * q + kD[3]) * q + 1.0;
+  const double tn = fma(fma(fma(fma(fma(kC[0], q, kC[1]), q, kC[2]), q, kC[3]), q, kC[4]), q, kC[5]);
+  const double td = fma(fma(fma(fma(kD[0], q, kD[1]), q, kD[2]), q, kD[3]), q, 1.0);
   const double h = p - 0.5, r = h * h;
-  const double cn = (((((kA[0] * r + kA[1]) * r + kA[2]) * r + kA[3]) * r + kA[4]) * r + kA[5]) * h;
-  const double cd = ((((kB[0] * r + kB[1]) * r + kB[2]) * r + kB[3]) * r + kB[4]) * r + 1.0;
+  const double cn = fma(fma(fma(fma(fma(kA[0], r, kA[1]), r, kA[2]), r, kA[3]), r, kA[4]), r, kA[5]) * h;
+  const double cd = fma(fma(fma(fma(fma(kB[0], r, kB[1]), r, kB[2]), r, kB[3]), r, kB[4]), r, 1.0);
   return Ratio{sel(tail, tn, cn), sel(tail, td, cd)};
 }
 
@@ -656,14 +702,19 @@ constexpr double kLaneTolerance = 2e-13;
 // Lane outcome codes, carried as doubles so that a lane loop holds one element width.
 constexpr double kCodeOk = 0.0, kCodeBelow = 1.0, kCodeAt = 2.0, kCodeAbove = 3.0, kCodeVerify = 5.0;
 
-// The initial guess: s, the lane's branch as its objective (kObjUp: ln(b_max - b) on the highest
-// branch; kObjLog: the lowest branch, corrected on ln b by lowest_correction, then like kObjPlain:
-// b) and s_l (the lowest branch's upper end).
+// The initial guess, in two parts. guess_head, for every lane: the branch (its objective: kObjLog
+// for the lowest branch, corrected on ln b by lowest_correction, then stepped like kObjPlain on b;
+// kObjUp for the highest, stepped on ln(b_max - b); kObjPlain for the two middle ones) and the
+// branch's interpolation f at beta (in s on the middle branches, in the lower or upper map's
+// variable on the outer ones), with what the branch's tail needs: s_l (lowest) or s_u (highest)
+// as `side`, Phi(-s_u/2) as fu, s_c. Then the batch groups lanes by branch (see ClassQueue), so
+// only the outer branches' lanes pay for mapping f back to s (guess_lower, guess_upper) and only
+// the lowest branch's for its correction.
 constexpr double kObjPlain = 0.0, kObjLog = 1.0, kObjUp = 2.0;
-struct Guess1 {
-  double s, obj, sl;
+struct Head {
+  double f, obj, side, fu, sc;
 };
-inline Guess1 guess_lane(double beta, double x, double bmax, double inv_bmax) {
+inline Head guess_head(double beta, double x, double bmax, double inv_bmax) {
   constexpr double kTwoPiOver3Sqrt3 = kTwoPi / (3.0 * kSqrt3);
   const double ax = -x;
   const double sc = sqrt_guess(vmax(-2.0 * x, 1e-300));
@@ -686,8 +737,8 @@ inline Guess1 guess_lane(double beta, double x, double bmax, double inv_bmax) {
   // = e1^3/e2 (low) or e1/e2 over sqrt(2 pi), so two exponentials and one division (1/(e1 e2))
   // give E, 1/E and e3 = e^{h^2/2 + t^2} (low: e2^2/e1^3) or e^{h^2 + t^2/2} (e2^2/e1).
   const double z = un * (-1.0 / kSqrt3);
-  const double e1 = vmath::k_exp(sel(low, -0.5 * z * z, -0.5 * tn * tn));
-  const double e2 = vmath::k_exp(sel(low, 0.5 * tn * tn, 0.5 * un * un));
+  const double e1 = exp_l(sel(low, -0.5 * z * z, -0.5 * tn * tn));
+  const double e2 = exp_l(sel(low, 0.5 * tn * tn, 0.5 * un * un));
   // One division for 1/(e1 e2), tau's denominators at the node (6 + za)(6 + zb) and for the outer
   // map's Mills ratio (6 + zo), zo = -z (low) or t_u.
   const double z1 = un - tn;
@@ -729,26 +780,38 @@ inline Guess1 guess_lane(double beta, double x, double bmax, double inv_bmax) {
   const double f = interp1(low, beta, sel(outer, o_xl, m_xl), sel(outer, o_xr, m_xr), sel(outer, o_yl, m_yl),
                            sel(outer, o_yr, m_yr), sel(outer, o_dl, m_dl), sel(outer, o_dr, m_dr),
                            sel(outer, sel(low, d2_l, d2_u), 0.0));
-  // Back from the map: lower: s = -|x| / (sqrt 3 Phi^-1(cbrt(3 sqrt 3 f / (2 pi |x|)))), with
-  // cbrt(v) = e^{ln v / 3}; upper: s = -2 Phi^-1(min(f, f_u)).
+  return Head{f, sel(outer, sel(low, kObjLog, kObjUp), kObjPlain), sel(low, sl, su), fu, sc};
+}
+
+// A guess that is not positive (rounding at the edges of the domain) falls back to s_c, or 1.
+inline double guess_fallback(double s, double sc) { return sel(!(s > 0.0), sel(sc > 0.0, sc, 1.0), s); }
+
+// The middle branches: f is s.
+inline double guess_middle(double f, double sc) { return guess_fallback(f, sc); }
+
+// The lowest branch, back from the lower map: s = -|x| / (sqrt 3 Phi^-1(cbrt(3 sqrt 3 f / (2 pi |x|)))),
+// cbrt(v) = e^{ln v / 3}, kept within (0, s_l].
+inline double guess_lower(double f, double x, double sl, double sc) {
+  constexpr double kTwoPiOver3Sqrt3 = kTwoPi / (3.0 * kSqrt3);
+  const double ax = -x;
   const double v = f / (kTwoPiOver3Sqrt3 * ax);
+  const double lg = log_l(vmax(v, 1e-300)) * (1.0 / 3.0);
+  const double cdf = exp_l(lg);
+  const Ratio zr = inv_norm1(vmin(cdf, 0.5), sel(cdf > 0.5, -0.69314718055994531, lg));
+  const double inv_zz = sel(f > 0.0, zr.den / zr.num, -1.0 / 38.0);  // 1 / Phi^-1
+  double s = sel(inv_zz < 0.0, ax * (-1.0 / kSqrt3) * inv_zz, sl);
+  s = sel(!(s > 0.0) | !(s <= sl), vmin(vmax(s, 1e-3 * sl), sl), s);
+  return guess_fallback(s, sc);
+}
+
+// The highest branch, back from the upper map: s = -2 Phi^-1(min(f, f_u)), kept >= s_u.
+inline double guess_upper(double f, double fu, double su, double sc) {
   const double fmin = vmin(f, fu);
-  const double lg = vmath::k_log(vmax(sel(low, v, fmin), 1e-300)) * sel(low, 1.0 / 3.0, 1.0);
-  const double cdf = vmath::k_exp(lg);
-  const double p = sel(low, vmin(cdf, 0.5), fmin);
-  const Ratio zr = inv_norm1(p, sel(low & (cdf > 0.5), -0.69314718055994531, lg));
-  const double wz = 1.0 / (zr.num * zr.den);
-  const double zz = zr.num * (zr.num * wz), inv_zz = zr.den * (zr.den * wz);
-  const double zzl = sel(f > 0.0, zz, -38.0), inv_zzl = sel(f > 0.0, inv_zz, -1.0 / 38.0);
-  double s_lo = sel(zzl < 0.0, ax * (-1.0 / kSqrt3) * inv_zzl, sl);
-  s_lo = sel(!(s_lo > 0.0) | !(s_lo <= sl), vmin(vmax(s_lo, 1e-3 * sl), sl), s_lo);
-  double s_hi = sel(f > 0.0, -2.0 * zz, 2.0 * su);
-  s_hi = sel(!(s_hi >= su), su, s_hi);
-  double s = sel(outer, sel(low, s_lo, s_hi), f);
-  s = sel(!(s > 0.0), sel(sc > 0.0, sc, 1.0), s);
-  const bool obj_log = outer & low;
-  const bool obj_up = outer & !low;
-  return Guess1{s, sel(obj_log, kObjLog, sel(obj_up, kObjUp, kObjPlain)), sl};
+  const double lg = log_l(vmax(fmin, 1e-300));
+  const Ratio zr = inv_norm1(fmin, lg);
+  double s = sel(f > 0.0, -2.0 * (zr.num / zr.den), 2.0 * su);
+  s = sel(!(s >= su), su, s);
+  return guess_fallback(s, sc);
 }
 
 
@@ -759,35 +822,36 @@ inline Guess1 guess_lane(double beta, double x, double bmax, double inv_bmax) {
 // objective divides by s b'/b ~ u^2), and d(ln b)/ds = b'/b = 1/D (lambda); the objective's
 // g''/g' = p2 - lambda, g'''/g' = p3 - 3 lambda p2 + 2 lambda^2 (p_k = b^(k)/b' as in step_lane).
 // Measured: the guess is then within 7.4e-7 over 200,000 random problems of the property test's
-// domain. Other lanes, and a step that is not finite, moves by half of s or more, or leaves
-// (0, s_l], keep s.
-inline double lowest_correction(double ln_beta, double x, double s, double obj, double sl) {
+// domain. A step that is not finite, moves by half of s or more, or leaves (0, s_l] is not taken.
+inline double lowest_correction(double ln_beta, double x, double s, double sl) {
   const double ax = -x;
-  const bool obj_log = obj == kObjLog;
-  const double inv_s = 1.0 / s;
+  // One division for 1/s and tau's denominators: with za = max(u - t, 0), zb = u + t,
+  // G = s (6 + za) = 6 s + max(|x| - s^2/2, 0) and H = s (6 + zb) = 6 s + |x| + s^2/2 need none,
+  // tau(za) = (4 s - s za) / G and tau(zb) = (4 s - s zb) / H.
+  const double half_s2 = 0.5 * s * s;
+  const double sza = vmax(ax - half_s2, 0.0), szb = ax + half_s2;
+  const double G = fma(6.0, s, sza), H = fma(6.0, s, szb);
+  const double w = 1.0 / (s * (G * H));
+  const double inv_s = (G * H) * w, sw = s * w;
   const double uc = ax * inv_s, tc = 0.5 * s;
-  const double zca = vmax(uc - tc, 0.0), zcb = uc + tc;
-  const double gca = 6.0 + zca, gcb = 6.0 + zcb;
-  const double wg = 1.0 / (gca * gcb);
-  const double Dc = mills_guess1((4.0 - zca) * (gcb * wg)) - mills_guess1((4.0 - zcb) * (gca * wg));
-  const double Lc = -0.5 * (uc * uc + tc * tc) - kLnSqrt2Pi + vmath::k_log(vmax(Dc, 1e-300));
-  const double lam = 1.0 / Dc;
+  const double Dc = mills_guess1(fma(4.0, s, -sza) * (H * sw)) - mills_guess1(fma(4.0, s, -szb) * (G * sw));
+  const double Lc = -0.5 * fma(uc, uc, tc * tc) - kLnSqrt2Pi + log_l(vmax(Dc, 1e-300));
   const double hs = uc * inv_s;  // |x| / s^2
   const double p2c = (uc * uc - tc * tc) * inv_s;
-  const double p3c = p2c * p2c - 3.0 * hs * hs - 0.25;
-  const double nu = (ln_beta - Lc) * Dc;
-  const double corr = householder1(nu, p2c - lam, p3c - 3.0 * lam * p2c + 2.0 * lam * lam);
+  const double p3c = fma(p2c, p2c, fma(-3.0 * hs, hs, -0.25));
+  // The Householder(3) step nu (1 + h2 nu / 2) / (1 + h2 nu + h3 nu^2 / 6) (Newton's nu where that
+  // factor is not in (0, 4)) with h2 = p2c - lambda, h3 = p3c - 3 lambda p2c + 2 lambda^2,
+  // nu = dL D, lambda = 1/D, dL = ln beta - L: nu lambda = dL, so nu h2 = nu p2c - dL and
+  // nu^2 h3 = nu^2 p3c - 3 nu dL p2c + 2 dL^2, without dividing by D.
+  const double dL = ln_beta - Lc;
+  const double nu = dL * Dc;
+  const double a = fma(nu, p2c, -dL);
+  const double b = fma(nu * nu, p3c, dL * fma(-3.0 * nu, p2c, 2.0 * dL));
+  const double den = 1.0 + fma(b, 1.0 / 6.0, a);
+  const double fh = fma(0.5, a, 1.0) / den;
+  const double corr = sel((den > 0.0) & (fh > 0.0) & (fh < 4.0), nu * fh, nu);
   const double sc2 = s + corr;
-  s = sel(obj_log & (Dc > 0.0) & (vabs(corr) < 0.5 * s) & (sc2 > 0.0) & (sc2 <= sl), sc2, s);
-  return s;
-}
-
-// What the correction and the steps need of beta, computed once per lane.
-struct StepCtx {
-  double ln_beta, inv_bmax_minus_beta;
-};
-inline StepCtx step_ctx(double beta, double bmax) {
-  return StepCtx{vmath::k_log(vmax(beta, 1e-300)), 1.0 / (bmax - beta)};  // b_max - beta in (0, 1)
+  return sel((Dc > 0.0) & (vabs(corr) < 0.5 * s) & (sc2 > 0.0) & (sc2 <= sl), sc2, s);
 }
 
 // One Householder step of order 5 (Householder's method with d = 4: g and its first four
@@ -814,7 +878,7 @@ inline Step step_lane(double beta, double x, double bmax, double obj, double inv
   const double p4 = p2 * (p2 * p2 + 3.0 * q2) + 12.0 * hs2 * inv_s;
   // kUpper: g = ln(b_max - beta) - ln(b_max - b).
   const double mu = e.mu;
-  const double nu_up = vmath::k_log(vmax(e.log_arg, 1e-300)) * e.inv_mu;
+  const double nu_up = log_l(vmax(e.log_arg, 1e-300)) * e.inv_mu;
   const double h2_up = p2 + mu, h3_up = p3 + 3.0 * mu * p2 + 2.0 * mu * mu;
   const double h4_up = p4 + mu * (4.0 * p3 + 3.0 * p2 * p2) + mu * mu * (12.0 * p2 + 6.0 * mu);
   // kPlain: g = b - beta.
@@ -822,6 +886,29 @@ inline Step step_lane(double beta, double x, double bmax, double obj, double inv
   const double nu = sel(obj_up, nu_up, nu_pl);
   const double next = s0 + householder4(nu, sel(obj_up, h2_up, p2), sel(obj_up, h3_up, p3), sel(obj_up, h4_up, p4));
   return Step{sel((next > 0.0) & finite(next), next, 0.5 * s0), e.b};
+}
+
+// step_lane's step on b - beta for the middle branches over one division: with N = (beta - b) / b_max
+// and V = b' / b_max (= phi(u - t), which the middle branches keep far from underflow), nu = N / V
+// and householder4's factor num / den, A = V^2 num and B = V^3 den are polynomials and the step is
+// nu num / den = N A / B (Newton's N / V where the factor A V / B is not in (0, 4) or B <= 0).
+inline double step_middle(double beta, double x, double bmax, double inv_bmax, double s0) {
+  const EvalL e = eval1(x, s0, bmax);
+  const double inv_s = e.inv_s;
+  const double h = x * inv_s, t = 0.5 * s0;
+  const double hs = h * inv_s, hs2 = hs * hs;
+  const double p2 = (h * h - t * t) * inv_s;
+  const double q2 = -3.0 * hs2 - 0.25;
+  const double p3 = p2 * p2 + q2;
+  const double p4 = p2 * (p2 * p2 + 3.0 * q2) + 12.0 * hs2 * inv_s;
+  const double N = (beta - e.b) * inv_bmax, V = e.vega * inv_bmax;
+  const double V2 = V * V;
+  const double A = fma(N, fma(p2, V, p3 * (1.0 / 6.0) * N), V2);
+  const double B = fma(N, fma(1.5 * p2, V2, N * fma(fma(0.25 * p2, p2, p3 * (1.0 / 3.0)), V, p4 * (1.0 / 24.0) * N)),
+                       V2 * V);
+  const bool ok = (B > 0.0) & (A > 0.0) & (A * V < 4.0 * B);
+  const double next = s0 + sel(ok, N * A, N) / sel(ok, B, V);
+  return sel((next > 0.0) & finite(next), next, 0.5 * s0);
 }
 
 // The check of a lane's result: b(s) within kLaneTolerance of beta.
@@ -834,9 +921,12 @@ inline double verify_lane(double beta, double x, double bmax, double s) {
 // < 3e-17 relative), e^y - e^-y above (no cancellation there beyond a few ulps).
 inline double two_sinh1(double y, double ey, double emy) {
   const double y2 = y * y;
-  const double poly =
-      y * (1.0 + y2 * (1.0 / 6 + y2 * (1.0 / 120 + y2 * (1.0 / 5040 + y2 * (1.0 / 362880 + y2 * (1.0 / 39916800 +
-          y2 * (1.0 / 6227020800.0 + y2 * (1.0 / 1307674368000.0))))))));
+  const double inner = fma(fma(fma(fma(fma(fma(1.0 / 1307674368000.0, y2, 1.0 / 6227020800.0), y2, 1.0 / 39916800), y2,
+                                         1.0 / 362880),
+                                     y2, 1.0 / 5040),
+                                 y2, 1.0 / 120),
+                             y2, 1.0 / 6);
+  const double poly = fma(y * y2, inner, y);  // y + y^3 (1/6 + y^2 (1/120 + ...))
   return sel(y <= 0.5, 2.0 * poly, ey - emy);
 }
 
@@ -890,13 +980,13 @@ inline double bsm_invalid_code(double w, double price, double S, double K, doubl
   return sel(w == 0.0, kCodeInvalid + static_cast<double>(IvStatus::kBadRight), c);
 }
 
-// BSM: x = ln(S/K) + (r - q) T (the forward's log-moneyness, without forming F), D = e^{-r T}.
+// BSM: x = ln(S/K) + (r - q) T (the forward's log-moneyness, without forming F), D = e^{-r T},
+// and D sqrt(F K) = K e^{x/2 - r T} from one exponential.
 inline Pre bsm_pre(double w, double price, double S, double K, double T, double r, double q) {
-  const double x = vmath::k_log(S / K) + (r - q) * T;
-  const double D = vmath::k_exp(-r * T);
-  const double bmax = vmath::k_exp(-0.5 * vabs(x));
+  const double x = log_l(S / K) + (r - q) * T;
+  const double bmax = exp_l(-0.5 * vabs(x));
   const double ebig = 1.0 / bmax;
-  const double beta = price / (D * (K * sel(x <= 0.0, bmax, ebig)));  // sqrt(F K) = K e^{x/2}
+  const double beta = price / (K * exp_l(fma(0.5, x, -r * T)));  // D sqrt(F K) = e^{-r T} K e^{x/2}
   return pre_lane(beta, x, w, bmax, ebig);
 }
 
@@ -992,44 +1082,45 @@ Solved solve_bsm(const BsmIvInput& in, double& F, double& D) {
   return solve_black(in.right, in.price, F, in.strike, in.time, D);
 }
 
-// ---- Batch: blocks of kIvBlock lanes -------------------------------------------------------------
+// ---- Batch: blocks of kIvBlock lanes, then queues by branch ---------------------------------------
 // Per block: a scalar pass that copies the inputs into local columns (a short last block padded
 // with zeros, which fail validation, so every element runs the same vectorized code wherever it
-// sits) with the call/put sign; then dispatched lane loops: validation (BSM; the normalised batch
-// validates in its scalar pass) and normalisation; the guess; the lowest branch's correction; one
-// step; the check and vol = s / sqrt(T); then a scalar pass that turns codes into statuses and
-// queues the lanes whose check failed (Pending). Short loops rather than one long one: each keeps
-// more of its live values in registers (measured: one loop for normalisation and guess, 0.4 ns per
-// option slower). Invalid elements run the lanes on substitute inputs; their results are
-// discarded.
+// sits) with the call/put sign; then two dispatched lane loops: validation (BSM; the normalised
+// batch validates in its scalar pass) and normalisation; the guess's common part (guess_head: the
+// branch and its interpolation). A scalar pass then writes the statuses of the lanes out of bounds
+// and moves each solvable lane into its branch's queue (ClassQueue); a full queue runs its
+// branch's lane loops: the rest of the guess (the outer branches map back to s; the lowest takes
+// its correction), one step on the branch's objective, the check and vol = s / sqrt(T). Lanes whose
+// check failed wait in Pending. Grouping by branch means a lane computes only its own branch's
+// formulas after the head, not every branch's under a mask (measured on bench_implied_vol's BSM
+// batch: 56 -> 50 ns per option). Each lane's arithmetic depends on its own inputs only (a queue's padding
+// repeats its first lane and is discarded), so results do not depend on neighbours or positions.
+// Short loops rather than one long one: each keeps more of its live values in registers
+// (measured: one loop for normalisation and guess, 0.4 ns per option slower). Invalid elements run
+// the block's lanes on substitute inputs; their results are discarded.
 constexpr std::size_t kIvBlock = 64;
 
 struct IvBlock {
   // inputs (BSM: all; normalised: beta in price, x in S)
   alignas(64) double w[kIvBlock], price[kIvBlock], S[kIvBlock], K[kIvBlock], T[kIvBlock], r[kIvBlock], q[kIvBlock];
   alignas(64) double invalid[kIvBlock];  // normalised batch: its scalar validation's code (0: valid)
-  // the normalised problem and the solver's state
+  // the normalised problem and the guess's common part
   alignas(64) double otm[kIvBlock], xq[kIvBlock], bmax[kIvBlock], inv_bmax[kIvBlock], sqrt_t[kIvBlock];
-  alignas(64) double vol[kIvBlock], s[kIvBlock], sl[kIvBlock], ln_beta[kIvBlock], inv_bmb[kIvBlock];
+  alignas(64) double f[kIvBlock], side[kIvBlock], fu[kIvBlock], sc[kIvBlock];
   // Codes and objectives as floats on purpose: a 32-bit column doubles GCC's vectorization factor
   // (16 lanes per AVX-512 loop iteration, two registers per double operation), which interleaves
   // two independent dependency chains (measured: 92 vs 117 ns per option on AVX-512, 120 vs 161 on
   // AVX2, before the loops were split). A 16-bit column (four chains) spilled registers.
-  alignas(64) float code[kIvBlock], obj[kIvBlock], status[kIvBlock];
+  alignas(64) float code[kIvBlock], obj[kIvBlock];
 };
 
-// Stage 1 after the per-problem normalisation: the guess and what the steps need.
-// Stage 1 after the per-problem normalisation: what the steps need of beta (the guess follows in
-// its own loop).
+// After the per-problem normalisation: the problem and its code.
 inline void stage_pre(IvBlock* __restrict b, std::size_t i, const lane::Pre& p, double sqrt_t, double invalid) {
-  const lane::StepCtx c = lane::step_ctx(p.otm, p.bmax);
   b->otm[i] = p.otm;
   b->xq[i] = p.q;
   b->bmax[i] = p.bmax;
   b->inv_bmax[i] = p.inv_bmax;
   b->sqrt_t[i] = sqrt_t;
-  b->ln_beta[i] = c.ln_beta;
-  b->inv_bmb[i] = c.inv_bmax_minus_beta;
   b->code[i] = static_cast<float>(lane::sel(invalid != 0.0, invalid, p.code));
 }
 
@@ -1049,34 +1140,38 @@ void solve_block(vmath::Simd level, IvBlock* __restrict b, bool bsm) {
       const double invalid = b->invalid[i];
       const std::uint64_t m = lane::m_of(invalid == 0.0);
       const double x = select_bits(m, b->S[i], -0.5);
-      const double bmax = vmath::k_exp(-0.5 * lane::vabs(x));
+      const double bmax = lane::exp_l(-0.5 * lane::vabs(x));
       const lane::Pre p =
           lane::pre_lane(select_bits(m, b->price[i], 0.1), x, select_bits(m, b->w[i], 1.0), bmax, 1.0 / bmax);
       stage_pre(b, i, p, 1.0, invalid);
     });
   }
   vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
-    const lane::Guess1 g = lane::guess_lane(b->otm[i], b->xq[i], b->bmax[i], b->inv_bmax[i]);
-    b->s[i] = g.s;
-    b->sl[i] = g.sl;
-    b->obj[i] = static_cast<float>(g.obj);
-  });
-  vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
-    b->s[i] = lane::lowest_correction(b->ln_beta[i], b->xq[i], b->s[i], b->obj[i], b->sl[i]);
-  });
-  vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
-    b->s[i] = lane::step_lane(b->otm[i], b->xq[i], b->bmax[i], b->obj[i], b->inv_bmb[i], b->s[i]).next;
-  });
-  vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
-    const bool ok1 = lane::verify_lane(b->otm[i], b->xq[i], b->bmax[i], b->s[i]) != 0.0;
-    const double code = b->code[i];
-    const double c = lane::sel(code != lane::kCodeOk, code, lane::sel(ok1, lane::kCodeOk, lane::kCodeVerify));
-    b->code[i] = static_cast<float>(c);
-    // vol (0 until the flush for a pending lane, 0 for a failed one) and the status
-    b->vol[i] = lane::keep_if(c == lane::kCodeOk, b->s[i] / b->sqrt_t[i]);
-    b->status[i] = static_cast<float>(lane::status_of(c));
+    const lane::Head h = lane::guess_head(b->otm[i], b->xq[i], b->bmax[i], b->inv_bmax[i]);
+    b->f[i] = h.f;
+    b->side[i] = h.side;
+    b->fu[i] = h.fu;
+    b->sc[i] = h.sc;
+    b->obj[i] = static_cast<float>(h.obj);
   });
 }
+
+// One branch's solvable lanes, gathered from the blocks (the branch is its objective: kObjPlain,
+// kObjLog or kObjUp). kQueue lanes: one AVX-512 loop iteration at the float column's factor 16.
+constexpr std::size_t kQueue = 16;
+struct ClassQueue {
+  alignas(64) double otm[kQueue], xq[kQueue], bmax[kQueue], inv_bmax[kQueue], sqrt_t[kQueue];
+  alignas(64) double f[kQueue], side[kQueue], fu[kQueue], sc[kQueue];
+  alignas(64) double s[kQueue], aux[kQueue], vol[kQueue];  // aux: 1/(b_max - beta) on the highest branch
+  alignas(64) float ok[kQueue];
+  // s rounded to float after the lowest branch's guess and correction, never read: a 32-bit column
+  // doubles that loop's vectorization factor (see IvBlock; two registers per operation, two
+  // interleaved dependency chains for a loop bound by the latency of its divisions and polynomial
+  // chains: measured 1.5-2 ns per option on bench_implied_vol; the step loops were faster without).
+  alignas(64) float s32[kQueue];
+  std::size_t index[kQueue];
+  std::size_t n = 0;
+};
 
 // Lanes whose check after one step failed wait here (across blocks) for their second step and its
 // check, vectorized; a full buffer, and the end of the batch, flush it. Each pending lane is
@@ -1107,53 +1202,144 @@ void second_step(vmath::Simd level, Pending& p) {
   });
 }
 
-// Block j's lane (element i of the batch) joins the pending lanes.
-void enqueue(Pending& pending, const IvBlock& b, std::size_t j, std::size_t i) {
-  const std::size_t k = pending.n++;
-  pending.otm[k] = b.otm[j];
-  pending.xq[k] = b.xq[j];
-  pending.bmax[k] = b.bmax[j];
-  pending.s[k] = b.s[j];
-  pending.sqrt_t[k] = b.sqrt_t[j];
-  pending.inv_bmb[k] = b.inv_bmb[j];
-  pending.obj[k] = static_cast<double>(b.obj[j]);
-  pending.index[k] = i;
+// The rest of a branch's solve on a queue's lanes (sets s, vol and ok): the guess's branch part,
+// one step, the check. A short queue is padded with copies of its first lane.
+template <int kObj>
+void run_queue(vmath::Simd level, ClassQueue& queue) {
+  for (std::size_t j = queue.n; j < kQueue; ++j) {
+    queue.otm[j] = queue.otm[0];
+    queue.xq[j] = queue.xq[0];
+    queue.bmax[j] = queue.bmax[0];
+    queue.inv_bmax[j] = queue.inv_bmax[0];
+    queue.sqrt_t[j] = queue.sqrt_t[0];
+    queue.f[j] = queue.f[0];
+    queue.side[j] = queue.side[0];
+    queue.fu[j] = queue.fu[0];
+    queue.sc[j] = queue.sc[0];
+  }
+  constexpr double obj = static_cast<double>(kObj);
+  ClassQueue* __restrict q = &queue;
+  if constexpr (obj == lane::kObjPlain) {
+    vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
+      const double s0 = lane::guess_middle(q->f[i], q->sc[i]);
+      q->s[i] = lane::step_middle(q->otm[i], q->xq[i], q->bmax[i], q->inv_bmax[i], s0);
+    });
+  } else if constexpr (obj == lane::kObjLog) {
+    vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
+      const double s0 = lane::guess_lower(q->f[i], q->xq[i], q->side[i], q->sc[i]);
+      const double ln_beta = lane::log_l(lane::vmax(q->otm[i], 1e-300));  // beta >= 1e-300 in the domain
+      const double s1 = lane::lowest_correction(ln_beta, q->xq[i], s0, q->side[i]);
+      q->s[i] = s1;
+      q->s32[i] = static_cast<float>(s1);
+    });
+    vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
+      q->s[i] = lane::step_lane(q->otm[i], q->xq[i], q->bmax[i], obj, 0.0, q->s[i]).next;
+    });
+  } else {
+    vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
+      const double s0 = lane::guess_upper(q->f[i], q->fu[i], q->side[i], q->sc[i]);
+      const double aux = 1.0 / (q->bmax[i] - q->otm[i]);  // b_max - beta in (0, 1)
+      q->aux[i] = aux;
+      q->s[i] = lane::step_lane(q->otm[i], q->xq[i], q->bmax[i], obj, aux, s0).next;
+    });
+  }
+  vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
+    const double s = q->s[i];
+    const double ok = lane::verify_lane(q->otm[i], q->xq[i], q->bmax[i], s);
+    q->ok[i] = static_cast<float>(ok);
+    q->vol[i] = s / q->sqrt_t[i];
+  });
 }
 
-std::size_t flush(vmath::Simd level, Pending& p, std::span<double> vol, std::span<IvStatus> status) {
-  if (p.n == 0) return 0;
-  second_step(level, p);
+// Runs a batch: blocks in, results out by element index; counts what detail::*_lane_counts reports.
+struct Driver {
+  vmath::Simd level;
+  std::span<double> vol;
+  std::span<IvStatus> status;
   std::size_t good = 0;
-  for (std::size_t j = 0; j < p.n; ++j) {
-    const double total = p.ok[j] != 0.0f ? p.s[j] : solve_otm_call(p.otm[j], p.xq[j], p.bmax[j]);
-    vol[p.index[j]] = total / p.sqrt_t[j];
-    status[p.index[j]] = IvStatus::kOk;
-    ++good;
-  }
-  p.n = 0;
-  return good;
-}
+  detail::BatchLaneCounts counts;
+  ClassQueue queues[3];
+  Pending pending;
 
-// After a block's lane loops: statuses, vol = s / sqrt T, and the lanes still to be checked.
-std::size_t finish_block(vmath::Simd level, std::size_t begin, std::size_t m, const IvBlock& b, Pending& pending,
-                         std::span<double> vol, std::span<IvStatus> status) {
-  std::size_t good = 0;
-  bool any_pending = false;
-  for (std::size_t j = 0; j < m; ++j) {
-    const float code = b.code[j];
-    vol[begin + j] = b.vol[j];
-    status[begin + j] = static_cast<IvStatus>(static_cast<std::uint8_t>(b.status[j]));
-    good += code == static_cast<float>(lane::kCodeOk) ? 1 : 0;
-    any_pending |= code == static_cast<float>(lane::kCodeVerify);
+  Driver(vmath::Simd l, std::span<double> v, std::span<IvStatus> st) : level(l), vol(v), status(st) {}
+
+  void flush_pending() {
+    if (pending.n == 0) return;
+    second_step(level, pending);
+    counts.second_step += pending.n;
+    for (std::size_t j = 0; j < pending.n; ++j) {
+      const bool ok = pending.ok[j] != 0.0f;
+      counts.scalar += ok ? 0 : 1;
+      const double total = ok ? pending.s[j] : solve_otm_call(pending.otm[j], pending.xq[j], pending.bmax[j]);
+      vol[pending.index[j]] = total / pending.sqrt_t[j];
+      status[pending.index[j]] = IvStatus::kOk;
+      ++good;
+    }
+    pending.n = 0;
   }
-  if (!any_pending) return good;
-  for (std::size_t j = 0; j < m; ++j) {
-    if (b.code[j] != static_cast<float>(lane::kCodeVerify)) continue;
-    enqueue(pending, b, j, begin + j);
-    if (pending.n == kIvBlock) good += flush(level, pending, vol, status);
+
+  void run(int obj) {
+    ClassQueue& q = queues[obj];
+    if (q.n == 0) return;
+    if (obj == 0) run_queue<0>(level, q);
+    if (obj == 1) run_queue<1>(level, q);
+    if (obj == 2) run_queue<2>(level, q);
+    for (std::size_t j = 0; j < q.n; ++j) {
+      const std::size_t i = q.index[j];
+      if (q.ok[j] != 0.0f) {
+        vol[i] = q.vol[j];
+        status[i] = IvStatus::kOk;
+        ++good;
+        continue;
+      }
+      const std::size_t k = pending.n++;
+      pending.otm[k] = q.otm[j];
+      pending.xq[k] = q.xq[j];
+      pending.bmax[k] = q.bmax[j];
+      pending.s[k] = q.s[j];
+      pending.sqrt_t[k] = q.sqrt_t[j];
+      pending.inv_bmb[k] = q.aux[j];
+      pending.obj[k] = static_cast<double>(obj);
+      pending.index[k] = i;
+      if (pending.n == kIvBlock) flush_pending();
+    }
+    q.n = 0;
   }
-  return good;
-}
+
+  // A solved block (elements begin .. begin + m - 1): statuses of the lanes out of bounds, the
+  // others into their branch's queue.
+  void take(const IvBlock& b, std::size_t begin, std::size_t m) {
+    for (std::size_t j = 0; j < m; ++j) {
+      const double code = static_cast<double>(b.code[j]);
+      if (code != lane::kCodeOk) {
+        vol[begin + j] = 0.0;
+        status[begin + j] = static_cast<IvStatus>(static_cast<std::uint8_t>(lane::status_of(code)));
+        continue;
+      }
+      const int obj = static_cast<int>(b.obj[j]);
+      ClassQueue& q = queues[obj];
+      const std::size_t k = q.n++;
+      q.otm[k] = b.otm[j];
+      q.xq[k] = b.xq[j];
+      q.bmax[k] = b.bmax[j];
+      q.inv_bmax[k] = b.inv_bmax[j];
+      q.sqrt_t[k] = b.sqrt_t[j];
+      q.f[k] = b.f[j];
+      q.side[k] = b.side[j];
+      q.fu[k] = b.fu[j];
+      q.sc[k] = b.sc[j];
+      q.aux[k] = 0.0;
+      q.index[k] = begin + j;
+      if (q.n == kQueue) run(obj);
+    }
+  }
+
+  std::size_t finish() {
+    for (int obj = 0; obj < 3; ++obj) run(obj);
+    flush_pending();
+    return good;
+  }
+};
 
 std::size_t iv_bsm_batch(vmath::Simd level, const BsmIvColumns& in, std::span<double> vol, std::span<IvStatus> status) {
   const std::size_t n = in.price.size();
@@ -1161,8 +1347,7 @@ std::size_t iv_bsm_batch(vmath::Simd level, const BsmIvColumns& in, std::span<do
                   in.rate.size() == n && in.dividend_yield.size() == n && vol.size() == n && status.size() == n,
               "implied_vol_bsm_batch: columns differ in length");
   IvBlock b;
-  Pending pending;
-  std::size_t good = 0;
+  Driver d(level, vol, status);
   for (std::size_t begin = 0; begin < n; begin += kIvBlock) {
     const std::size_t m = std::min(kIvBlock, n - begin);
     // Copy the block's inputs (validation runs in the lanes); a short last block is padded with
@@ -1185,15 +1370,15 @@ std::size_t iv_bsm_batch(vmath::Simd level, const BsmIvColumns& in, std::span<do
     }
     std::fill(b.w + m, b.w + kIvBlock, 0.0);
     solve_block(level, &b, true);
-    good += finish_block(level, begin, m, b, pending, vol, status);
+    d.take(b, begin, m);
   }
-  return good + flush(level, pending, vol, status);
+  return d.finish();
 }
 
 // The normalised batch's scalar pass over a block: statuses of the checks that need no solving,
 // and the inputs copied into the block (a short last block padded with invalid lanes).
 void fill_normalised(IvBlock& b, std::size_t begin, std::size_t m, std::span<const double> beta,
-                     std::span<const double> x, std::span<const OptionRight> right, std::span<IvStatus> status) {
+                     std::span<const double> x, std::span<const OptionRight> right) {
   for (std::size_t j = 0; j < kIvBlock; ++j) {
     IvStatus st = IvStatus::kBadRight;
     if (j < m) {
@@ -1202,7 +1387,6 @@ void fill_normalised(IvBlock& b, std::size_t begin, std::size_t m, std::span<con
            : !(beta[i] >= 0.0) || !std::isfinite(beta[i])                  ? IvStatus::kBadPrice
            : !std::isfinite(x[i])                                          ? IvStatus::kBadForward
                                                                            : IvStatus::kOk;
-      status[i] = st;
       b.w[j] = sign_of(right[i]);
       b.price[j] = beta[i];
       b.S[j] = x[i];
@@ -1214,56 +1398,40 @@ void fill_normalised(IvBlock& b, std::size_t begin, std::size_t m, std::span<con
   }
 }
 
-std::size_t iv_normalised_batch(vmath::Simd level, std::span<const double> beta, std::span<const double> x,
-                                std::span<const OptionRight> right, std::span<double> total_vol,
-                                std::span<IvStatus> status) {
+// The normalised batch; its counts for detail::implied_total_vol_batch_lane_counts.
+detail::BatchLaneCounts iv_normalised(vmath::Simd level, std::span<const double> beta, std::span<const double> x,
+                                      std::span<const OptionRight> right, std::span<double> total_vol,
+                                      std::span<IvStatus> status) {
   const std::size_t n = beta.size();
   KEEL_ASSERT(x.size() == n && right.size() == n && total_vol.size() == n && status.size() == n,
               "implied_total_vol_batch: columns differ in length");
   IvBlock b;
-  Pending pending;
-  std::size_t good = 0;
+  Driver d(level, total_vol, status);
   for (std::size_t begin = 0; begin < n; begin += kIvBlock) {
     const std::size_t m = std::min(kIvBlock, n - begin);
-    fill_normalised(b, begin, m, beta, x, right, status);
+    fill_normalised(b, begin, m, beta, x, right);
     solve_block(level, &b, false);
-    good += finish_block(level, begin, m, b, pending, total_vol, status);
+    d.take(b, begin, m);
   }
-  return good + flush(level, pending, total_vol, status);
+  d.counts.solved = d.finish();
+  return d.counts;
 }
 
+std::size_t iv_normalised_batch(vmath::Simd level, std::span<const double> beta, std::span<const double> x,
+                                std::span<const OptionRight> right, std::span<double> total_vol,
+                                std::span<IvStatus> status) {
+  return iv_normalised(level, beta, x, right, total_vol, status).solved;
+}
 
-// detail::implied_total_vol_batch_lane_counts: the normalised batch's blocks and pending lanes, run
-// as iv_normalised_batch runs them, counting instead of writing results.
+// detail::implied_total_vol_batch_lane_counts: the normalised batch, run as iv_normalised_batch runs
+// it, into scratch columns.
 detail::BatchLaneCounts lane_counts(vmath::Simd level, std::span<const double> beta, std::span<const double> x,
                                     std::span<const OptionRight> right) {
-  const std::size_t n = beta.size();
-  KEEL_ASSERT(x.size() == n && right.size() == n, "implied_total_vol_batch_lane_counts: columns differ in length");
-  std::vector<IvStatus> status(n);
-  IvBlock b;
-  Pending pending;
-  detail::BatchLaneCounts counts;
-  const auto second = [&] {
-    second_step(level, pending);
-    for (std::size_t j = 0; j < pending.n; ++j) counts.scalar += pending.ok[j] == 0.0f ? 1 : 0;
-    pending.n = 0;
-  };
-  for (std::size_t begin = 0; begin < n; begin += kIvBlock) {
-    const std::size_t m = std::min(kIvBlock, n - begin);
-    fill_normalised(b, begin, m, beta, x, right, status);
-    solve_block(level, &b, false);
-    for (std::size_t j = 0; j < m; ++j) {
-      const float code = b.code[j];
-      if (code == static_cast<float>(lane::kCodeOk)) ++counts.solved;
-      if (code != static_cast<float>(lane::kCodeVerify)) continue;
-      ++counts.solved;
-      ++counts.second_step;
-      enqueue(pending, b, j, begin + j);
-      if (pending.n == kIvBlock) second();
-    }
-  }
-  if (pending.n > 0) second();
-  return counts;
+  KEEL_ASSERT(x.size() == beta.size() && right.size() == beta.size(),
+              "implied_total_vol_batch_lane_counts: columns differ in length");
+  std::vector<double> total_vol(beta.size());
+  std::vector<IvStatus> status(beta.size());
+  return iv_normalised(level, beta, x, right, total_vol, status);
 }
 
 }  // namespace

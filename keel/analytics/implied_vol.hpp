@@ -19,9 +19,10 @@
 //   s and deep out-of-the-money prices keep full relative precision (where Jäckel uses a small-t
 //   Taylor series and an asymptotic expansion).
 // - Batches (implied_vol_bsm_batch, implied_total_vol_batch) run the same method branch-free in
-//   SIMD lanes (SSE2, AVX2 or AVX-512F, chosen at run time): the guess of every branch with
-//   per-lane selects (on the lowest branch corrected by one Householder(3) step on ln b with a
-//   cheap b), one Householder step of order 5, then a check |b(s) - beta| <= 2e-13 beta on an
+//   SIMD lanes (SSE2, AVX2 or AVX-512F, chosen at run time): the guess's common part with
+//   per-lane selects, then lanes grouped by branch so that each runs its own branch's formulas
+//   (on the lowest branch corrected by one Householder(3) step on ln b with a cheap b), one
+//   Householder step of order 5, then a check |b(s) - beta| <= 2e-13 beta on an
 //   exact evaluation; a lane that fails (~1e-4 of random cases) takes a second step and is checked
 //   again, and a lane that fails that (extreme wings, ~2e-5) is solved by the scalar method. So
 //   every batch result meets the same 1e-12 round-trip bound, but a batch and a scalar call may
