@@ -89,5 +89,30 @@ TEST(StringSet, InsertReportsNewStringsLikeStdSet) {
   EXPECT_FALSE(set.insert(""));
 }
 
+TEST(StringSet, CounterIdsAndTheirLookalikesStayDistinct) {
+  // The first counter string fixes the bitmap's prefix and width ("BT-" and 6 digits, as the
+  // engine's ids); every lookalike below must still be a distinct string: other widths (leading
+  // zeros or none), other prefixes, counters past the bitmap's range, digits only.
+  StringSet set;
+  std::unordered_map<std::string, int> ref;
+  std::vector<std::string> all = {"BT-000001", "BT-0000001", "BT-00001", "BT-1", "BT-01", "BT-001", "BT-0", "BT-00", "BT-", "BT", "1", "01", "0",
+                                  "XX-1", "bt-1", "BT-16777215", "BT-16777216", "BT-99999999", "BT-123456789",
+                                  "BT-1a", "BT-1-2", "BT--1", "ZZ-BT-1"};
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 50'000; ++i) {
+    const std::string n = std::to_string(rng() % 70'000);
+    all.push_back("BT-" + std::string(6 - std::min<std::size_t>(6, n.size()), '0') + n);  // the engine's form
+    if (i % 5 == 0) all.push_back("BT-" + n);
+  }
+  for (int i = 0; i < 2'000; ++i) all.push_back("LIVE-" + std::to_string(rng() % 1'000));
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& s : all) {
+      const bool fresh = ref.emplace(s, 0).second;
+      ASSERT_EQ(set.insert(s), fresh) << s;
+    }
+  }
+  EXPECT_EQ(set.size(), ref.size());
+}
+
 }  // namespace
 }  // namespace keel
