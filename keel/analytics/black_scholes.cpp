@@ -30,6 +30,9 @@ using namespace vmath;  // NOLINT: the kernels are this file's vocabulary
 // another exponential. Divisions are the costliest vector operations left (one per Mills
 // ratio, one in the log): 1/s and 1/S are formed once and multiplied.
 
+// All ones when x's sign bit is set (x < 0 or -0), else zero: integer operations only.
+inline std::uint64_t sign_mask(double x) { return std::uint64_t{0} - (to_bits(x) >> 63); }
+
 struct Core {
   double sqrt_t, s, inv_s, dr, dq, d1, d2, sq, kr, A, sqn1, krn2;
 };
@@ -39,24 +42,24 @@ struct Core {
 template <bool kFutures>
 inline Core core_kernel(double w, double S, double K, double T, double vol, double r, double q) {
   Core c;
-  c.sqrt_t = k_sqrt(T);
+  c.sqrt_t = k_sqrt_fma(T);
   c.s = vol * c.sqrt_t;
   c.inv_s = 1.0 / c.s;
-  const double b = kFutures ? 0.0 : r - q;
-  c.dr = k_exp(-r * T);
-  c.dq = kFutures ? c.dr : k_exp(-q * T);
-  c.d1 = (k_log(S / K) + b * T) * c.inv_s + 0.5 * c.s;
+  c.dr = k_exp_fma(-r * T);
+  c.dq = kFutures ? c.dr : k_exp_fma(-q * T);
+  const double log_fk = kFutures ? k_log_fma(S / K) : fma(r - q, T, k_log_fma(S / K));  // ln(F/K)
+  c.d1 = fma(log_fk, c.inv_s, 0.5 * c.s);
   c.d2 = c.d1 - c.s;
   c.sq = S * c.dq;
   c.kr = K * c.dr;
   // |d1| < |d2| compared on the bits of the magnitudes (integers compare like the doubles).
   const std::uint64_t d1_nearer =
       std::uint64_t{0} - (((to_bits(c.d1) & 0x7fffffffffffffffULL) - (to_bits(c.d2) & 0x7fffffffffffffffULL)) >> 63);
-  c.A = select_bits(d1_nearer, c.sq, c.kr) * k_npdf(select_bits(d1_nearer, c.d1, c.d2));
-  const double t1 = c.A * k_mills(std::fabs(c.d1));  // S e^{-qT} Phi(-|d1|)
-  const double t2 = c.A * k_mills(std::fabs(c.d2));  // K e^{-rT} Phi(-|d2|)
-  c.sqn1 = pick(neg_flag(w * c.d1), t1, c.sq - t1);
-  c.krn2 = pick(neg_flag(w * c.d2), t2, c.kr - t2);
+  c.A = select_bits(d1_nearer, c.sq, c.kr) * k_npdf_fma(select_bits(d1_nearer, c.d1, c.d2));
+  const double t1 = c.A * k_mills_fma(std::fabs(c.d1));  // S e^{-qT} Phi(-|d1|)
+  const double t2 = c.A * k_mills_fma(std::fabs(c.d2));  // K e^{-rT} Phi(-|d2|)
+  c.sqn1 = select_bits(sign_mask(w * c.d1), t1, c.sq - t1);
+  c.krn2 = select_bits(sign_mask(w * c.d2), t2, c.kr - t2);
   return c;
 }
 
@@ -78,7 +81,7 @@ inline FirstOut first_order(double w, double S, double vol, double T, double r, 
   o.gamma = a_s * inv_S * c.inv_s;
   o.vega = c.A * c.sqrt_t;
   // vol / (2 sqrt T) = vol^2 / (2 s)
-  o.theta = -0.5 * c.A * (vol * vol) * c.inv_s - w * r * c.krn2 + w * qq * c.sqn1;
+  o.theta = fma(w * qq, c.sqn1, fma(-w * r, c.krn2, -0.5 * c.A * (vol * vol) * c.inv_s));
   o.rho = kFutures ? -T * o.price : w * T * c.krn2;
   return o;
 }
@@ -407,8 +410,15 @@ Result<Greeks> scalar_greeks(std::string_view what, std::string_view spot_name, 
   const PricingStatus st = validate(right, S, K, T, vol, r, q);
   if (st != PricingStatus::kOk) return status_error(what, st, S, K, T, vol, r, q, spot_name);
   const double w = sign_of(right);
-  return to_greeks<kFutures>(greeks_kernel<kFutures>(w, S, K, T, vol, r, q),
-                             touch_kernel<kFutures>(w, S, K, T, vol, r, q));
+  // One lane of the dispatched loop: the kernels' fma() is then one instruction on CPUs with FMA
+  // (a library call otherwise), with the same bits as the batch at every level.
+  KernelOut k;
+  double touch = 0.0;
+  for_lanes<1>(best_simd(), [&](std::size_t) {
+    k = greeks_kernel<kFutures>(w, S, K, T, vol, r, q);
+    touch = touch_kernel<kFutures>(w, S, K, T, vol, r, q);
+  });
+  return to_greeks<kFutures>(k, touch);
 }
 
 }  // namespace
@@ -437,7 +447,11 @@ Result<double> bsm_price(const BsmInput& in) {
   if (st != PricingStatus::kOk) {
     return status_error("bsm", st, in.spot, in.strike, in.time, in.vol, in.rate, in.dividend_yield, "spot");
   }
-  return price_kernel<false>(sign_of(in.right), in.spot, in.strike, in.time, in.vol, in.rate, in.dividend_yield);
+  double p = 0.0;
+  for_lanes<1>(best_simd(), [&](std::size_t) {  // as scalar_greeks: fma() one instruction where it can be
+    p = price_kernel<false>(sign_of(in.right), in.spot, in.strike, in.time, in.vol, in.rate, in.dividend_yield);
+  });
+  return p;
 }
 
 Result<Greeks> black76_greeks(const Black76Input& in) {

@@ -202,6 +202,119 @@ inline double k_ncdf(double x) { return ncdf_from_pdf(x, k_npdf(x)); }
 // so a kernel fuses exactly where its source says so.
 inline double fma(double a, double b, double c) { return __builtin_fma(a, b, c); }
 
+// ---- Fused kernels ------------------------------------------------------------------------------
+// The same functions written with fma(): each polynomial step a*x + b is one rounding instead of
+// two, and one operation instead of two, which roughly halves the vector operations of a kernel.
+// They are separate functions (not changes to the ones above) because their results differ in
+// the last bit from the unfused kernels, which implied_vol.cpp and american.cpp keep using
+// (their scalar paths run outside for_lanes, where fma() is a library call). Called inside
+// for_lanes at the AVX2/AVX-512 levels each fma() is one vfmadd; at the baseline level and in
+// plain scalar code it is the C library's correctly rounded fma: the same bits at every level,
+// but slow there, so a scalar caller should run them through for_lanes<1>(best_simd(), ...).
+// Accuracy bars as above (tested in black_scholes_test.cpp against std::exp, std::log, std::sqrt
+// and normal.hpp's norm_cdf over dense grids and random points, and bit for bit across levels).
+
+// e^x, as k_exp: the reduction r = x - k ln2 in two fused steps (each exact up to its one
+// rounding), the same degree-13 Taylor polynomial, e^r = 1 + r + r^2 T(r) with T by a
+// second-order Horner scheme (even and odd coefficients in r^2, chains half as long), and the
+// same two-step scaling by 2^k (exact for subnormal results). Valid for x <= 709; an |x| >= 1024
+// is taken as -1024 (result 0).
+inline double k_exp_fma(double x) {
+  x = select_bits(mask_below(x, 0x4090000000000000ULL), x, -1024.0);
+  const double kd = fma(x, kInvLn2, kShift);
+  const double kf = kd - kShift;
+  const double r = fma(-kf, kLn2Lo, fma(-kf, kLn2Hi, x));
+  constexpr double c2 = 1.0 / 2, c3 = 1.0 / 6, c4 = 1.0 / 24, c5 = 1.0 / 120, c6 = 1.0 / 720,
+                   c7 = 1.0 / 5040, c8 = 1.0 / 40320, c9 = 1.0 / 362880, c10 = 1.0 / 3628800,
+                   c11 = 1.0 / 39916800, c12 = 1.0 / 479001600, c13 = 1.0 / 6227020800;
+  const double r2 = r * r;
+  const double even = fma(fma(fma(fma(fma(c12, r2, c10), r2, c8), r2, c6), r2, c4), r2, c2);
+  const double odd = fma(fma(fma(fma(fma(c13, r2, c11), r2, c9), r2, c7), r2, c5), r2, c3);
+  const double tail = fma(odd, r, even);
+  const double p = 1.0 + fma(r2, tail, r);
+  const auto k = static_cast<std::int64_t>(to_bits(kd) - to_bits(kShift));
+  const auto k1 = static_cast<std::int64_t>(to_bits(fma(kf, 0.5, kShift)) - to_bits(kShift));
+  const std::int64_t k2 = k - k1;
+  const double s1 = from_bits(static_cast<std::uint64_t>(k1 + 1023) << 52);
+  const double s2 = from_bits(static_cast<std::uint64_t>(k2 + 1023) << 52);
+  return p * s1 * s2;
+}
+
+// ln x for finite normal x > 0, as k_log (same reduction, same series to z^9), with the series
+// and the final reconstruction fused.
+inline double k_log_fma(double x) {
+  constexpr std::uint64_t kSqrtHalfBits = 0x3fe6a09e667f3bcdULL;  // sqrt(1/2)
+  constexpr std::uint64_t kOneBits = 0x3ff0000000000000ULL;
+  const std::uint64_t b = to_bits(x) + (kOneBits - kSqrtHalfBits);
+  const double e = from_bits((b >> 52) | 0x4330000000000000ULL) - (4503599627370496.0 + 1023.0);
+  const double m = from_bits((b & 0x000fffffffffffffULL) + kSqrtHalfBits);
+  const double f = m - 1.0;
+  const double s = f / (2.0 + f);
+  const double z = s * s;
+  const double z2 = z * z;
+  constexpr double a1 = 2.0 / 3, a2 = 2.0 / 5, a3 = 2.0 / 7, a4 = 2.0 / 9, a5 = 2.0 / 11, a6 = 2.0 / 13,
+                   a7 = 2.0 / 15, a8 = 2.0 / 17, a9 = 2.0 / 19;
+  const double odd = fma(fma(fma(fma(a9, z2, a7), z2, a5), z2, a3), z2, a1);
+  const double even = fma(fma(fma(a8, z2, a6), z2, a4), z2, a2);
+  const double R = z * fma(even, z, odd);
+  const double hfsq = 0.5 * f * f;
+  return fma(e, kLn2Hi, -((hfsq - fma(s, hfsq + R, e * kLn2Lo)) - f));
+}
+
+// sqrt(x) for finite x > 0, as k_sqrt but fused: the bit-level guess of 1/sqrt(x), three Newton
+// steps (3.5e-2 -> 1.8e-3 -> 5e-6 -> 4e-11), then s = x y corrected by the exact residual
+// x - s^2 (one fma): the error of y enters squared (~1e-21), so the result is within an ulp.
+inline double k_sqrt_fma(double x) {
+  double y = from_bits(0x5fe6eb50c7b537a9ULL - (to_bits(x) >> 1));
+  const double hx = 0.5 * x;
+  y = y * fma(-hx, y * y, 1.5);
+  y = y * fma(-hx, y * y, 1.5);
+  y = y * fma(-hx, y * y, 1.5);
+  const double s = x * y;
+  return fma(0.5 * y, fma(-s, s, x), s);
+}
+
+// Mills ratio M(z) = Phi(-z) / phi(z) for z >= 0: k_mills's polynomial (same coefficients) in
+// t = (5 - z) / (5 + z), evaluated by a second-order Horner scheme in t^2 with fma.
+inline double k_mills_fma(double z) {
+  constexpr std::array<double, 25> c = {
+      1.9280810471531576e-1,  3.5959476423421172e-1,  2.9094136567628261e-1,  2.0274581371204608e-1,
+      1.1995557912792479e-1,  5.8689944981832402e-2,  2.2538023649908347e-2,  5.9628785254489609e-3,
+      5.5033208489766741e-4,  -3.3658213078902824e-4, -1.5146922316833153e-4, -2.4096544976033776e-6,
+      1.6655030966343531e-5,  3.1837066006586938e-6,  -1.6919967272241786e-6, -6.1030234352961671e-7,
+      1.9299724882377844e-7,  9.88250095130962e-8,    -2.7334704969041727e-8, -1.5044680406696297e-8,
+      4.5734845814076604e-9,  1.9604656651528077e-9,  -7.093340743047831e-10, -1.5555431042094022e-10,
+      6.5655803124746095e-11};
+  const double t = (5.0 - z) / (5.0 + z);
+  const double t2 = t * t;
+  // Written out: a loop here would be an inner loop, which stops the vectorizer at -O2.
+  double even = fma(fma(fma(c[24], t2, c[22]), t2, c[20]), t2, c[18]);
+  even = fma(fma(fma(even, t2, c[16]), t2, c[14]), t2, c[12]);
+  even = fma(fma(fma(even, t2, c[10]), t2, c[8]), t2, c[6]);
+  even = fma(fma(fma(even, t2, c[4]), t2, c[2]), t2, c[0]);
+  double odd = fma(fma(c[23], t2, c[21]), t2, c[19]);
+  odd = fma(fma(fma(odd, t2, c[17]), t2, c[15]), t2, c[13]);
+  odd = fma(fma(fma(odd, t2, c[11]), t2, c[9]), t2, c[7]);
+  odd = fma(fma(fma(odd, t2, c[5]), t2, c[3]), t2, c[1]);
+  return fma(odd, t, even);
+}
+
+// phi(x) = e^{-x^2/2} / sqrt(2 pi) with the exact square: x^2 = hh + err, err = fma(x, x, -hh)
+// exactly, and e^{-err/2} applied to first order (as k_npdf, which needs Veltkamp's split).
+inline double k_npdf_fma(double x) {
+  const double hh = x * x;
+  const double err = fma(x, x, -hh);
+  const double e = kInvSqrt2Pi * k_exp_fma(-0.5 * hh);
+  return fma(e, -0.5 * err, e);
+}
+
+// Standard normal CDF, as k_ncdf, from the fused kernels.
+inline double ncdf_from_pdf_fma(double x, double pdf) {
+  const double tail = pdf * k_mills_fma(std::fabs(x));
+  return pick(neg_flag(x), tail, 1.0 - tail);
+}
+inline double k_ncdf_fma(double x) { return ncdf_from_pdf_fma(x, k_npdf_fma(x)); }
+
 // ---- Run-time dispatched lane loops -------------------------------------------------------------
 // for_lanes<kN>(level, body) runs body(0) .. body(kN - 1) in a loop compiled three times: for the
 // x86-64 baseline (SSE2), with AVX2 + FMA and with AVX-512F + FMA enabled (GCC's target attribute; keel builds
