@@ -33,15 +33,23 @@ using namespace vmath;  // NOLINT: the kernels are this file's vocabulary
 // All ones when x's sign bit is set (x < 0 or -0), else zero: integer operations only.
 inline std::uint64_t sign_mask(double x) { return std::uint64_t{0} - (to_bits(x) >> 63); }
 
-struct Core {
-  double sqrt_t, s, inv_s, dr, dq, d1, d2, sq, kr, A, sqn1, krn2;
+// The kernel runs in two stages: the front (sqrt T, the discount factors, the log and d1, d2)
+// and the back (the density, both Mills ratios and the outputs). The batch loops run them as
+// two passes over a block, through a small buffer: each pass is a shorter dependency chain than
+// the whole, so the CPU overlaps more loop iterations (the fused kernel was latency-bound). The
+// scalar API runs the two stages back to back; the values are the same either way.
+struct Front {
+  double sqrt_t, s, inv_s, dr, dq, d1, d2;
+};
+
+struct Core : Front {
+  double sq, kr, A, sqn1, krn2;
 };
 
 // Generalised Black–Scholes with carry b = r - q; kFutures selects Black-76 (b = 0, q = r).
-// sqn1 = S e^{-qT} N(w d1), krn2 = K e^{-rT} N(w d2).
 template <bool kFutures>
-inline Core core_kernel(double w, double S, double K, double T, double vol, double r, double q) {
-  Core c;
+inline Front front_kernel(double S, double K, double T, double vol, double r, double q) {
+  Front c;
   c.sqrt_t = k_sqrt_fma(T);
   c.s = vol * c.sqrt_t;
   c.inv_s = 1.0 / c.s;
@@ -50,6 +58,13 @@ inline Core core_kernel(double w, double S, double K, double T, double vol, doub
   const double log_fk = kFutures ? k_log_fma(S / K) : fma(r - q, T, k_log_fma(S / K));  // ln(F/K)
   c.d1 = fma(log_fk, c.inv_s, 0.5 * c.s);
   c.d2 = c.d1 - c.s;
+  return c;
+}
+
+// sqn1 = S e^{-qT} N(w d1), krn2 = K e^{-rT} N(w d2).
+inline Core back_kernel(double w, double S, double K, const Front& f) {
+  Core c;
+  static_cast<Front&>(c) = f;
   c.sq = S * c.dq;
   c.kr = K * c.dr;
   // |d1| < |d2| compared on the bits of the magnitudes (integers compare like the doubles).
@@ -61,6 +76,11 @@ inline Core core_kernel(double w, double S, double K, double T, double vol, doub
   c.sqn1 = select_bits(sign_mask(w * c.d1), t1, c.sq - t1);
   c.krn2 = select_bits(sign_mask(w * c.d2), t2, c.kr - t2);
   return c;
+}
+
+template <bool kFutures>
+inline Core core_kernel(double w, double S, double K, double T, double vol, double r, double q) {
+  return back_kernel(w, S, K, front_kernel<kFutures>(S, K, T, vol, r, q));
 }
 
 // Rounding can push a worthless option a few ulps below zero; a price is never negative.
@@ -90,9 +110,11 @@ struct KernelOut {
   double price, delta, gamma, vega, theta, rho, vanna, volga, charm, prob_itm;
 };
 
+// The back stage and the outputs, from the front stage's values.
 template <bool kFutures>
-inline KernelOut greeks_kernel(double w, double S, double K, double T, double vol, double r, double q) {
-  const Core c = core_kernel<kFutures>(w, S, K, T, vol, r, q);
+inline KernelOut greeks_back(double w, double S, double K, double T, double vol, double r, double q,
+                             const Front& front) {
+  const Core c = back_kernel(w, S, K, front);
   const FirstOut f = first_order<kFutures>(w, S, vol, T, r, q, c);
   const double b = kFutures ? 0.0 : r - q;
   const double qq = kFutures ? r : q;
@@ -113,8 +135,17 @@ inline KernelOut greeks_kernel(double w, double S, double K, double T, double vo
 }
 
 template <bool kFutures>
-inline FirstOut first_order_kernel(double w, double S, double K, double T, double vol, double r, double q) {
-  return first_order<kFutures>(w, S, vol, T, r, q, core_kernel<kFutures>(w, S, K, T, vol, r, q));
+inline KernelOut greeks_kernel(double w, double S, double K, double T, double vol, double r, double q) {
+  return greeks_back<kFutures>(w, S, K, T, vol, r, q, front_kernel<kFutures>(S, K, T, vol, r, q));
+}
+
+inline FirstOut first_order_back(double w, double S, double K, double T, double vol, double r, double q,
+                                 const Front& front) {
+  return first_order<false>(w, S, vol, T, r, q, back_kernel(w, S, K, front));
+}
+
+inline double price_back(double w, double S, double K, const Front& front) {
+  return price_of(w, back_kernel(w, S, K, front));
 }
 
 template <bool kFutures>
@@ -274,11 +305,44 @@ inline void store_first_order(const ChunkOut& out, std::size_t i, std::uint64_t 
   out.rho[i] = keep_if(m, k.rho);
 }
 
+// The front stage's values of a block, between the two passes (see Front).
+struct FrontCols {
+  double* __restrict sqrt_t;
+  double* __restrict s;
+  double* __restrict inv_s;
+  double* __restrict dr;
+  double* __restrict dq;
+  double* __restrict d1;
+  double* __restrict d2;
+};
+struct FrontBuffer {
+  alignas(64) double col[7][kBlock];
+  FrontCols cols() { return FrontCols{col[0], col[1], col[2], col[3], col[4], col[5], col[6]}; }
+};
+inline void store_front(const FrontCols& fc, std::size_t i, const Front& f) {
+  fc.sqrt_t[i] = f.sqrt_t;
+  fc.s[i] = f.s;
+  fc.inv_s[i] = f.inv_s;
+  fc.dr[i] = f.dr;
+  fc.dq[i] = f.dq;
+  fc.d1[i] = f.d1;
+  fc.d2[i] = f.d2;
+}
+inline Front load_front(const FrontCols& fc, std::size_t i) {
+  return Front{fc.sqrt_t[i], fc.s[i], fc.inv_s[i], fc.dr[i], fc.dq[i], fc.d1[i], fc.d2[i]};
+}
+
 template <bool kFutures>
-inline void greeks_one(const ChunkIn& in, const ChunkOut& out, std::size_t i) {
+inline void front_one(const ChunkIn& in, const FrontCols& fc, std::size_t i) {
+  const SafeInputs x = safe_inputs(in, i, in.mask[i]);
+  store_front(fc, i, front_kernel<kFutures>(x.S, x.K, x.T, x.vol, x.r, x.q));
+}
+
+template <bool kFutures>
+inline void greeks_one(const ChunkIn& in, const FrontCols& fc, const ChunkOut& out, std::size_t i) {
   const std::uint64_t m = in.mask[i];
   const SafeInputs x = safe_inputs(in, i, m);
-  const KernelOut k = greeks_kernel<kFutures>(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q);
+  const KernelOut k = greeks_back<kFutures>(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q, load_front(fc, i));
   store_first_order(out, i, m, k);
   out.vanna[i] = keep_if(m, k.vanna);
   out.volga[i] = keep_if(m, k.volga);
@@ -293,16 +357,16 @@ inline void touch_one(const ChunkIn& in, double* __restrict touch, std::size_t i
   touch[i] = keep_if(m, touch_kernel<kFutures>(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q));
 }
 
-inline void price_one(const ChunkIn& in, double* __restrict price, std::size_t i) {
+inline void price_one(const ChunkIn& in, const FrontCols& fc, double* __restrict price, std::size_t i) {
   const std::uint64_t m = in.mask[i];
   const SafeInputs x = safe_inputs(in, i, m);
-  price[i] = keep_if(m, price_kernel<false>(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q));
+  price[i] = keep_if(m, price_back(in.w[i], x.S, x.K, load_front(fc, i)));
 }
 
-inline void first_one(const ChunkIn& in, const ChunkOut& out, std::size_t i) {
+inline void first_one(const ChunkIn& in, const FrontCols& fc, const ChunkOut& out, std::size_t i) {
   const std::uint64_t m = in.mask[i];
   const SafeInputs x = safe_inputs(in, i, m);
-  store_first_order(out, i, m, first_order_kernel<false>(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q));
+  store_first_order(out, i, m, first_order_back(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q, load_front(fc, i)));
 }
 
 // A full block runs the dispatched (vectorized) loop, a partial one the same body element by
@@ -311,6 +375,14 @@ template <class Body>
 void run_chunk(Simd level, std::size_t n, Body body) {
   if (n == kBlock) return for_lanes<kBlock>(level, body);
   for (std::size_t i = 0; i < n; ++i) body(i);
+}
+
+// The two passes of the option kernels over a chunk: the front stage into the buffer, then the
+// back stage from it.
+template <bool kFutures, class Back>
+void run_stages(Simd level, std::size_t n, const ChunkIn& ci, const FrontCols& fc, Back back) {
+  run_chunk(level, n, [ci, fc](std::size_t i) { front_one<kFutures>(ci, fc, i); });
+  run_chunk(level, n, back);
 }
 
 // Range checks of the six double inputs of kBlock elements as lane masks: doubles only, no
@@ -384,6 +456,7 @@ std::size_t greeks_batch(Simd level, const BsmColumns& in, const GreeksColumns& 
   KEEL_ASSERT(out.prob_touch.empty() || out.prob_touch.size() == n, "bsm batch: prob_touch length");
   alignas(64) double w[kBlock];
   alignas(64) std::uint64_t mask[kBlock];
+  FrontBuffer front;
   std::size_t good = 0;
   for (std::size_t begin = 0; begin < n; begin += kBlock) {
     const std::size_t m = std::min(kBlock, n - begin);
@@ -395,7 +468,8 @@ std::size_t greeks_batch(Simd level, const BsmColumns& in, const GreeksColumns& 
                       out.vega.data() + begin,  out.theta.data() + begin, out.rho.data() + begin,
                       out.vanna.data() + begin, out.volga.data() + begin, out.charm.data() + begin,
                       out.prob_itm.data() + begin};
-    run_chunk(level, m, [ci, co](std::size_t i) { greeks_one<kFutures>(ci, co, i); });
+    const FrontCols fc = front.cols();
+    run_stages<kFutures>(level, m, ci, fc, [ci, fc, co](std::size_t i) { greeks_one<kFutures>(ci, fc, co, i); });
     if (!out.prob_touch.empty()) {
       double* __restrict touch = out.prob_touch.data() + begin;
       run_chunk(level, m, [ci, touch](std::size_t i) { touch_one<kFutures>(ci, touch, i); });
@@ -509,6 +583,7 @@ std::size_t bsm_first_order_batch_at(SimdLevel simd, const BsmColumns& in, const
               "bsm_first_order_batch: output columns differ in length from the inputs");
   alignas(64) double w[kBlock];
   alignas(64) std::uint64_t mask[kBlock];
+  FrontBuffer front;
   std::size_t good = 0;
   for (std::size_t begin = 0; begin < n; begin += kBlock) {
     const std::size_t m = std::min(kBlock, n - begin);
@@ -525,7 +600,8 @@ std::size_t bsm_first_order_batch_at(SimdLevel simd, const BsmColumns& in, const
                       out.vega.data() + begin,  out.theta.data() + begin, out.rho.data() + begin,
                       nullptr,                  nullptr,                  nullptr,
                       nullptr};
-    run_chunk(level, m, [ci, co](std::size_t i) { first_one(ci, co, i); });
+    const FrontCols fc = front.cols();
+    run_stages<false>(level, m, ci, fc, [ci, fc, co](std::size_t i) { first_one(ci, fc, co, i); });
   }
   return good;
 }
@@ -538,6 +614,7 @@ std::size_t bsm_price_batch_at(SimdLevel simd, const BsmColumns& in, std::span<d
   KEEL_ASSERT(price.size() == n && status.size() == n, "bsm_price_batch: output columns differ in length");
   alignas(64) double w[kBlock];
   alignas(64) std::uint64_t mask[kBlock];
+  FrontBuffer front;
   std::size_t good = 0;
   for (std::size_t begin = 0; begin < n; begin += kBlock) {
     const std::size_t m = std::min(kBlock, n - begin);
@@ -551,7 +628,8 @@ std::size_t bsm_price_batch_at(SimdLevel simd, const BsmColumns& in, std::span<d
                      in.rate.data() + begin,
                      in.dividend_yield.data() + begin};
     double* __restrict p = price.data() + begin;
-    run_chunk(level, m, [ci, p](std::size_t i) { price_one(ci, p, i); });
+    const FrontCols fc = front.cols();
+    run_stages<false>(level, m, ci, fc, [ci, fc, p](std::size_t i) { price_one(ci, fc, p, i); });
   }
   return good;
 }

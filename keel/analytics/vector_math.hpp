@@ -275,7 +275,7 @@ inline double k_sqrt_fma(double x) {
 }
 
 // Mills ratio M(z) = Phi(-z) / phi(z) for z >= 0: k_mills's polynomial (same coefficients) in
-// t = (5 - z) / (5 + z), evaluated by a second-order Horner scheme in t^2 with fma.
+// t = (5 - z) / (5 + z), by Estrin's scheme with fma (short dependency chains).
 inline double k_mills_fma(double z) {
   constexpr std::array<double, 25> c = {
       1.9280810471531576e-1,  3.5959476423421172e-1,  2.9094136567628261e-1,  2.0274581371204608e-1,
@@ -287,16 +287,16 @@ inline double k_mills_fma(double z) {
       6.5655803124746095e-11};
   const double t = (5.0 - z) / (5.0 + z);
   const double t2 = t * t;
-  // Written out: a loop here would be an inner loop, which stops the vectorizer at -O2.
-  double even = fma(fma(fma(c[24], t2, c[22]), t2, c[20]), t2, c[18]);
-  even = fma(fma(fma(even, t2, c[16]), t2, c[14]), t2, c[12]);
-  even = fma(fma(fma(even, t2, c[10]), t2, c[8]), t2, c[6]);
-  even = fma(fma(fma(even, t2, c[4]), t2, c[2]), t2, c[0]);
-  double odd = fma(fma(c[23], t2, c[21]), t2, c[19]);
-  odd = fma(fma(fma(odd, t2, c[17]), t2, c[15]), t2, c[13]);
-  odd = fma(fma(fma(odd, t2, c[11]), t2, c[9]), t2, c[7]);
-  odd = fma(fma(fma(odd, t2, c[5]), t2, c[3]), t2, c[1]);
-  return fma(odd, t, even);
+  const double t4 = t2 * t2;
+  const double t8 = t4 * t4;
+  const double p0 = fma(c[1], t, c[0]), p2 = fma(c[3], t, c[2]), p4 = fma(c[5], t, c[4]),
+               p6 = fma(c[7], t, c[6]), p8 = fma(c[9], t, c[8]), p10 = fma(c[11], t, c[10]),
+               p12 = fma(c[13], t, c[12]), p14 = fma(c[15], t, c[14]), p16 = fma(c[17], t, c[16]),
+               p18 = fma(c[19], t, c[18]), p20 = fma(c[21], t, c[20]), p22 = fma(c[23], t, c[22]);
+  const double q0 = fma(p2, t2, p0), q4 = fma(p6, t2, p4), q8 = fma(p10, t2, p8), q12 = fma(p14, t2, p12),
+               q16 = fma(p18, t2, p16), q20 = fma(p22, t2, p20);
+  const double o0 = fma(q4, t4, q0), o8 = fma(q12, t4, q8), o16 = fma(q20, t4, q16);
+  return fma(fma(fma(c[24], t8, o16), t8, o8), t8, o0);
 }
 
 // phi(x) = e^{-x^2/2} / sqrt(2 pi) with the exact square: x^2 = hh + err, err = fma(x, x, -hh)
