@@ -53,8 +53,8 @@ inline Front front_kernel(double S, double K, double T, double vol, double r, do
   c.sqrt_t = k_sqrt_fma(T);
   c.s = vol * c.sqrt_t;
   c.inv_s = 1.0 / c.s;
-  c.dr = k_exp_fma(-r * T);
-  c.dq = kFutures ? c.dr : k_exp_fma(-q * T);
+  c.dr = k_exp_normal_fma(-r * T);  // |rT| <= 500 (validated inputs): normal results
+  c.dq = kFutures ? c.dr : k_exp_normal_fma(-q * T);
   const double log_fk = kFutures ? k_log_fma(S / K) : fma(r - q, T, k_log_fma(S / K));  // ln(F/K)
   c.d1 = fma(log_fk, c.inv_s, 0.5 * c.s);
   c.d2 = c.d1 - c.s;
