@@ -67,9 +67,9 @@ inline Core back_kernel(double w, double S, double K, const Front& f) {
   static_cast<Front&>(c) = f;
   c.sq = S * c.dq;
   c.kr = K * c.dr;
-  // |d1| < |d2| compared on the bits of the magnitudes (integers compare like the doubles).
-  const std::uint64_t d1_nearer =
-      std::uint64_t{0} - (((to_bits(c.d1) & 0x7fffffffffffffffULL) - (to_bits(c.d2) & 0x7fffffffffffffffULL)) >> 63);
+  // |d1| < |d2| exactly when d1 + d2 < 0 (d1 - d2 = s > 0); the sum's sign is exact (where
+  // d1 ~ -d2 the addition is exact).
+  const std::uint64_t d1_nearer = sign_mask(c.d1 + c.d2);
   c.A = select_bits(d1_nearer, c.sq, c.kr) * k_npdf_fma(select_bits(d1_nearer, c.d1, c.d2));
   const double t1 = c.A * k_mills_fma(std::fabs(c.d1));  // S e^{-qT} Phi(-|d1|)
   const double t2 = c.A * k_mills_fma(std::fabs(c.d2));  // K e^{-rT} Phi(-|d2|)
@@ -341,8 +341,10 @@ inline void front_one(const ChunkIn& in, const FrontCols& fc, std::size_t i) {
 template <bool kFutures>
 inline void greeks_one(const ChunkIn& in, const FrontCols& fc, const ChunkOut& out, std::size_t i) {
   const std::uint64_t m = in.mask[i];
-  const SafeInputs x = safe_inputs(in, i, m);
-  const KernelOut k = greeks_back<kFutures>(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q, load_front(fc, i));
+  // The back stage reads the raw inputs: a rejected element's outputs are masked to +0.0
+  // whatever they compute (its front-stage values came from the harmless substitutes).
+  const KernelOut k = greeks_back<kFutures>(in.w[i], in.S[i], in.K[i], in.T[i], in.vol[i], in.r[i], in.q[i],
+                                            load_front(fc, i));
   store_first_order(out, i, m, k);
   out.vanna[i] = keep_if(m, k.vanna);
   out.volga[i] = keep_if(m, k.volga);
@@ -359,14 +361,13 @@ inline void touch_one(const ChunkIn& in, double* __restrict touch, std::size_t i
 
 inline void price_one(const ChunkIn& in, const FrontCols& fc, double* __restrict price, std::size_t i) {
   const std::uint64_t m = in.mask[i];
-  const SafeInputs x = safe_inputs(in, i, m);
-  price[i] = keep_if(m, price_back(in.w[i], x.S, x.K, load_front(fc, i)));
+  price[i] = keep_if(m, price_back(in.w[i], in.S[i], in.K[i], load_front(fc, i)));  // raw inputs: see greeks_one
 }
 
 inline void first_one(const ChunkIn& in, const FrontCols& fc, const ChunkOut& out, std::size_t i) {
   const std::uint64_t m = in.mask[i];
-  const SafeInputs x = safe_inputs(in, i, m);
-  store_first_order(out, i, m, first_order_back(in.w[i], x.S, x.K, x.T, x.vol, x.r, x.q, load_front(fc, i)));
+  store_first_order(out, i, m,  // raw inputs: see greeks_one
+                    first_order_back(in.w[i], in.S[i], in.K[i], in.T[i], in.vol[i], in.r[i], in.q[i], load_front(fc, i)));
 }
 
 // A full block runs the dispatched (vectorized) loop, a partial one the same body element by

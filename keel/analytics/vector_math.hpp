@@ -256,8 +256,10 @@ inline double k_exp_normal_fma(double x) {
   return p * from_bits((to_bits(kd) + 1023) << 52);
 }
 
-// ln x for finite normal x > 0, as k_log (same reduction, same series to z^9), with the series
-// and the final reconstruction fused.
+// ln x for finite normal x > 0, as k_log (same reduction and reconstruction, fused), with
+// R(z) = z P(z), P the degree-6 Chebyshev interpolant of R(z)/z = sum_{k>=1} 2 z^(k-1)/(2k+1) on
+// [0, (3 - 2 sqrt 2)^2] (7 nodes, mpmath at 40 digits; relative error of ln m < 5e-18, where the
+// Taylor series needs two more terms).
 inline double k_log_fma(double x) {
   constexpr std::uint64_t kSqrtHalfBits = 0x3fe6a09e667f3bcdULL;  // sqrt(1/2)
   constexpr std::uint64_t kOneBits = 0x3ff0000000000000ULL;
@@ -268,11 +270,12 @@ inline double k_log_fma(double x) {
   const double s = f / (2.0 + f);
   const double z = s * s;
   const double z2 = z * z;
-  constexpr double a1 = 2.0 / 3, a2 = 2.0 / 5, a3 = 2.0 / 7, a4 = 2.0 / 9, a5 = 2.0 / 11, a6 = 2.0 / 13,
-                   a7 = 2.0 / 15, a8 = 2.0 / 17, a9 = 2.0 / 19;
-  const double odd = fma(fma(fma(fma(a9, z2, a7), z2, a5), z2, a3), z2, a1);
-  const double even = fma(fma(fma(a8, z2, a6), z2, a4), z2, a2);
-  const double R = z * fma(even, z, odd);
+  constexpr double b0 = 0.66666666666666696, b1 = 0.39999999999899505, b2 = 0.28571428625975487,
+                   b3 = 0.22222211134795034, b4 = 0.18182889125265025, b5 = 0.15331721600446224,
+                   b6 = 0.14616449686400795;
+  const double even = fma(fma(fma(b6, z2, b4), z2, b2), z2, b0);
+  const double odd = fma(fma(b5, z2, b3), z2, b1);
+  const double R = z * fma(odd, z, even);
   const double hfsq = 0.5 * f * f;
   return fma(e, kLn2Hi, -((hfsq - fma(s, hfsq + R, e * kLn2Lo)) - f));
 }
@@ -290,29 +293,31 @@ inline double k_sqrt_fma(double x) {
   return fma(0.5 * y, fma(-s, s, x), s);
 }
 
-// Mills ratio M(z) = Phi(-z) / phi(z) for z >= 0: k_mills's polynomial (same coefficients) in
-// t = (5 - z) / (5 + z), by Estrin's scheme with fma (short dependency chains).
+// Mills ratio M(z) = Phi(-z) / phi(z) for z >= 0, built like k_mills with t = (6 - z) / (6 + z)
+// and degree 22 (two terms fewer): Chebyshev interpolation of M(z(t)) at 23 nodes on [-1, 1]
+// (mpmath, 40 digits), coefficients rounded to double; relative error in exact arithmetic
+// 4.4e-16 on [0, 40] (k_mills: 4.9e-16) and 1.3e-14 on [40, 1000] (k_mills: 1.9e-14), where
+// M(z) ~ 1/z and only its absolute error matters. Estrin's scheme with fma: short chains.
 inline double k_mills_fma(double z) {
-  constexpr std::array<double, 25> c = {
-      1.9280810471531576e-1,  3.5959476423421172e-1,  2.9094136567628261e-1,  2.0274581371204608e-1,
-      1.1995557912792479e-1,  5.8689944981832402e-2,  2.2538023649908347e-2,  5.9628785254489609e-3,
-      5.5033208489766741e-4,  -3.3658213078902824e-4, -1.5146922316833153e-4, -2.4096544976033776e-6,
-      1.6655030966343531e-5,  3.1837066006586938e-6,  -1.6919967272241786e-6, -6.1030234352961671e-7,
-      1.9299724882377844e-7,  9.88250095130962e-8,    -2.7334704969041727e-8, -1.5044680406696297e-8,
-      4.5734845814076604e-9,  1.9604656651528077e-9,  -7.093340743047831e-10, -1.5555431042094022e-10,
-      6.5655803124746095e-11};
-  const double t = (5.0 - z) / (5.0 + z);
+  constexpr std::array<double, 23> c = {
+      0.16237766089686745,    0.30880841542554271,    0.26528021382937605,     0.20530799522372098,
+      0.14243452104794557,    0.087868700680837492,   0.047595052996494365,    0.022174726434630612,
+      0.0085674749821656581,  0.0025403478321261506,  0.00045212799767687523,  -3.1017564807782105e-05,
+      -5.14097632532517e-05,  -1.3750270297572917e-05, 1.1960451443708568e-06, 1.7951829699659936e-06,
+      2.8439898727275357e-07, -1.5394308990069915e-07, -6.1287391427973919e-08, 1.0064755064623016e-08,
+      8.1581109155422273e-09, -4.086376004737053e-10,  -6.4437375569415952e-10};
+  const double t = (6.0 - z) / (6.0 + z);
   const double t2 = t * t;
   const double t4 = t2 * t2;
   const double t8 = t4 * t4;
   const double p0 = fma(c[1], t, c[0]), p2 = fma(c[3], t, c[2]), p4 = fma(c[5], t, c[4]),
                p6 = fma(c[7], t, c[6]), p8 = fma(c[9], t, c[8]), p10 = fma(c[11], t, c[10]),
                p12 = fma(c[13], t, c[12]), p14 = fma(c[15], t, c[14]), p16 = fma(c[17], t, c[16]),
-               p18 = fma(c[19], t, c[18]), p20 = fma(c[21], t, c[20]), p22 = fma(c[23], t, c[22]);
+               p18 = fma(c[19], t, c[18]), p20 = fma(c[21], t, c[20]);
   const double q0 = fma(p2, t2, p0), q4 = fma(p6, t2, p4), q8 = fma(p10, t2, p8), q12 = fma(p14, t2, p12),
-               q16 = fma(p18, t2, p16), q20 = fma(p22, t2, p20);
+               q16 = fma(p18, t2, p16), q20 = fma(c[22], t2, p20);
   const double o0 = fma(q4, t4, q0), o8 = fma(q12, t4, q8), o16 = fma(q20, t4, q16);
-  return fma(fma(fma(c[24], t8, o16), t8, o8), t8, o0);
+  return fma(fma(o16, t8, o8), t8, o0);
 }
 
 // phi(x) = e^{-x^2/2} / sqrt(2 pi) with the exact square: x^2 = hh + err, err = fma(x, x, -hh)
