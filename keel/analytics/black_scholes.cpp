@@ -55,7 +55,7 @@ inline Front front_kernel(double S, double K, double T, double vol, double r, do
   c.inv_s = 1.0 / c.s;
   c.dr = k_exp_normal_fma(-r * T);  // |rT| <= 500 (validated inputs): normal results
   c.dq = kFutures ? c.dr : k_exp_normal_fma(-q * T);
-  const double log_fk = kFutures ? k_log_fma(S / K) : fma(r - q, T, k_log_fma(S / K));  // ln(F/K)
+  const double log_fk = kFutures ? k_log_ratio_fma(S, K) : fma(r - q, T, k_log_ratio_fma(S, K));  // ln(F/K)
   c.d1 = fma(log_fk, c.inv_s, 0.5 * c.s);
   c.d2 = c.d1 - c.s;
   return c;
