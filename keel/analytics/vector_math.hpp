@@ -17,6 +17,7 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
@@ -230,19 +231,20 @@ inline double exp_reduced_fma(double r) {
   return 1.0 + fma(r2, fma(odd, r, even), r);
 }
 
-// e^x, as k_exp: the reduction x = k ln2 + r in two fused steps (each exact up to its one
-// rounding), exp_reduced_fma, and the same two-step scaling by 2^k (exact for subnormal
-// results). Valid for x <= 709; an |x| >= 1024 is taken as -1024 (result 0).
+// e^x for x <= 709 (not NaN), as k_exp: the reduction x = k ln2 + r in two fused steps (each
+// exact up to its one rounding), exp_reduced_fma, and scaling by 2^k in two steps, 2^(k >> 1)
+// then 2^(k - (k >> 1)), so that a subnormal result is rounded once, like k_exp's. An
+// x < -1024 is taken as -1024 (result 0), by an unsigned minimum of the bit patterns (negative
+// doubles order like their bits; positive ones stay below the sign bit and pass through).
 inline double k_exp_fma(double x) {
-  x = select_bits(mask_below(x, 0x4090000000000000ULL), x, -1024.0);
+  x = from_bits(std::min(to_bits(x), std::uint64_t{0xc090000000000000ULL}));  // max(x, -1024)
   const double kd = fma(x, kInvLn2, kShift);
   const double kf = kd - kShift;
   const double p = exp_reduced_fma(fma(-kf, kLn2Lo, fma(-kf, kLn2Hi, x)));
   const auto k = static_cast<std::int64_t>(to_bits(kd) - to_bits(kShift));
-  const auto k1 = static_cast<std::int64_t>(to_bits(fma(kf, 0.5, kShift)) - to_bits(kShift));
-  const std::int64_t k2 = k - k1;
+  const std::int64_t k1 = k >> 1;  // floor(k / 2): both halves stay within [-740, 512]
   const double s1 = from_bits(static_cast<std::uint64_t>(k1 + 1023) << 52);
-  const double s2 = from_bits(static_cast<std::uint64_t>(k2 + 1023) << 52);
+  const double s2 = from_bits(static_cast<std::uint64_t>(k - k1 + 1023) << 52);
   return p * s1 * s2;
 }
 
