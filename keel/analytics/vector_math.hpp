@@ -2,9 +2,11 @@
 // normal density and CDF via the Mills ratio) that GCC can vectorize at -O2 without -march.
 //
 // Contract:
-// - Internal to the analytics layer (black_scholes.cpp's batch kernel, american.cpp's bivariate
-//   normal sum and approximations). Inline so that a loop calling them vectorizes; the same code
-//   run scalar or in SIMD lanes rounds identically (IEEE operations only, no FP contraction).
+// - Internal to the analytics layer (black_scholes.cpp's kernels, implied_vol.cpp, american.cpp's
+//   bivariate normal sum and approximations). Inline so that a loop calling them vectorizes; the
+//   same code run scalar or in SIMD lanes rounds identically (IEEE operations only, no FP
+//   contraction; the *_fma kernels fuse exactly where their source calls fma(), which rounds
+//   once at every level — see "Fused kernels" below).
 // - Why not <cmath>: GCC vectorizes a loop only if every call in it is inlined or has a SIMD
 //   variant, glibc's vector math (libmvec) is used only under -ffast-math, which keel does not
 //   allow (determinism), and std::sqrt's errno side exit alone blocks vectorization at -O2.
@@ -13,7 +15,10 @@
 //   turns comparisons back into branches; either stops the vectorizer.
 // - Accuracy (vector_math is tested through black_scholes_test.cpp against std::exp, std::log
 //   and normal.hpp's erfc-based norm_cdf): exp, log, sqrt within about 1 ulp; ncdf relative
-//   error < 2e-15 down to Phi(-37) ~ 6e-300.
+//   error < 2e-15 down to Phi(-37) ~ 6e-300. The fused kernels: k_exp_fma, k_exp_normal_fma,
+//   k_log_fma, k_sqrt_fma within 1 ulp of std::exp/std::log/std::sqrt, k_log_ratio_fma(a, b)
+//   within 2 ulps of ln(a/b) itself, k_ncdf_fma relative error < 2e-15 on [-37, 8] (tested on
+//   dense grids and random points, and bit for bit across the SIMD levels).
 // Thread safety: pure functions.
 #pragma once
 
