@@ -33,8 +33,9 @@
 // Validation (black_scholes_test.cpp): Hull's textbook examples (S=42, K=40: call 4.76, put
 // 0.81; the S=49, K=50 Greeks example), Haug's Complete Guide examples (Merton and Black-76
 // prices, delta, gamma, vega, theta, rho), put–call parity, every Greek against central finite
-// differences of the price, the touch probability against the reflection principle, and
-// scalar/batch bit-identity over random inputs.
+// differences of the price, the touch probability against the reflection principle,
+// scalar/batch bit-identity over random inputs and across SIMD levels, and the fused math
+// kernels against std::exp, std::log (long double log1p for ln(a/b)), std::sqrt and norm_cdf.
 // Thread safety: pure functions, no state.
 #pragma once
 
@@ -147,7 +148,7 @@ std::size_t bsm_price_batch(const BsmColumns& in, std::span<double> price, std::
 
 // Price and the first-order Greeks only (the outputs of QuantLib's BlackCalculator: price,
 // delta, gamma, vega, theta per year, rho), for risk systems that revalue whole books; it skips
-// vanna, volga, charm and P(ITM) (about 10% of bsm_batch's time, measured in bench_pricing). Same
+// vanna, volga, charm and P(ITM) (about 20% of bsm_batch's time, measured in bench_pricing). Same
 // kernel as bsm_batch and bsm_greeks, so the same inputs give the same bits in these six fields
 // (tested). Every span as long as the inputs.
 struct FirstOrderColumns {
