@@ -2,7 +2,10 @@
 // QuantLib (Debian) in the same run: blackFormula (price only) and BlackCalculator (price and
 // Greeks). Inputs: 1,024 options with random strikes (|ln S/K| <= 0.5), expiries 1 day..2 years,
 // vols 5%..100%, half calls, half puts, seeded (std::mt19937_64), all in L2 cache.
-// Run: build/h-pricing-bench/bench/bench_pricing --benchmark_min_time=0.5
+// Run: cmake --preset bench && cmake --build --preset bench --target bench_pricing &&
+//      build/bench/bench/bench_pricing --benchmark_min_time=0.5 --benchmark_repetitions=3
+// (the AtSimdLevel runs show each dispatch level; level 0, the SSE2 baseline, computes the
+// kernels' fused multiply-adds with the C library's fma, several times slower than the others)
 #include <benchmark/benchmark.h>
 
 #include <cmath>

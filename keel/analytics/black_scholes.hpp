@@ -17,12 +17,15 @@
 //   expiry (continuous monitoring, reflection formula for Brownian motion with drift
 //   r - q - vol^2/2); it is 1 when spot is already at or beyond the strike.
 // - Scalar and batch APIs share one kernel compiled without -march: the batch loop is written
-//   for GCC's auto-vectorizer (SSE2 baseline; AVX2 and AVX-512F versions are selected at run
-//   time on CPUs that have them). All paths round identically (same IEEE operations in the same
-//   order, no FP contraction), so batch results are bit-identical to the scalar API and across
-//   instruction sets — tested.
+//   for GCC's auto-vectorizer (SSE2 baseline; AVX2+FMA and AVX-512F+FMA versions are selected at
+//   run time on CPUs that have them; the scalar API runs as one lane of the same dispatch). All
+//   paths round identically (same IEEE operations in the same order; fused multiply-adds only
+//   where the source says so, each rounded once: one vfmadd at the wide levels, the C library's
+//   correctly rounded fma at the baseline, which is several times slower there), so batch
+//   results are bit-identical to the scalar API and across instruction sets — tested.
 // - Accuracy: exp, log and the normal CDF are evaluated by branch-free polynomial kernels with
-//   relative error below ~4e-15 (tested against std::exp/std::log/std::erfc). Prices carry an
+//   relative error below ~2e-15 (tested against std::exp/std::log/norm_cdf); ln(S/K) without
+//   rounding S/K first (within 2 ulps of the exact log, also for S ~ K). Prices carry an
 //   absolute error of a few ulps of max(S, K); the relative error of a deep out-of-the-money
 //   price with tiny total vol grows like eps * |ln(F/K)| / (vol^2 T) because the formula
 //   subtracts two nearly equal terms there — use keel/analytics/implied_vol.hpp's
@@ -30,8 +33,9 @@
 // Validation (black_scholes_test.cpp): Hull's textbook examples (S=42, K=40: call 4.76, put
 // 0.81; the S=49, K=50 Greeks example), Haug's Complete Guide examples (Merton and Black-76
 // prices, delta, gamma, vega, theta, rho), put–call parity, every Greek against central finite
-// differences of the price, the touch probability against the reflection principle, and
-// scalar/batch bit-identity over random inputs.
+// differences of the price, the touch probability against the reflection principle,
+// scalar/batch bit-identity over random inputs and across SIMD levels, and the fused math
+// kernels against std::exp, std::log (long double log1p for ln(a/b)), std::sqrt and norm_cdf.
 // Thread safety: pure functions, no state.
 #pragma once
 
@@ -144,7 +148,7 @@ std::size_t bsm_price_batch(const BsmColumns& in, std::span<double> price, std::
 
 // Price and the first-order Greeks only (the outputs of QuantLib's BlackCalculator: price,
 // delta, gamma, vega, theta per year, rho), for risk systems that revalue whole books; it skips
-// vanna, volga, charm and P(ITM) (about 10% of bsm_batch's time, measured in bench_pricing). Same
+// vanna, volga, charm and P(ITM) (about 20% of bsm_batch's time, measured in bench_pricing). Same
 // kernel as bsm_batch and bsm_greeks, so the same inputs give the same bits in these six fields
 // (tested). Every span as long as the inputs.
 struct FirstOrderColumns {

@@ -8,6 +8,8 @@
 #include <rapidcheck/gtest.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -16,6 +18,7 @@
 
 #include "keel/analytics/black76.hpp"
 #include "keel/analytics/normal.hpp"
+#include "keel/analytics/vector_math.hpp"
 
 namespace keel::analytics {
 namespace {
@@ -438,6 +441,186 @@ TEST(BlackScholes, SimdLevelsAndFirstOrderBatchAgreeBitForBit) {
   bsm_batch(BsmColumns{right2, S2, K2, T2, vol2, r2, q2}, f.cols());
   for (std::size_t i = 0; i < n; ++i) {
     for (int k = 0; k < 10; ++k) EXPECT_TRUE(same_bits(f.c[k][i], base.c[k][(i + 7) % n])) << k << " " << i;
+  }
+}
+
+// ---- The fused vector_math kernels (k_*_fma) the Greeks kernels use ----------------------------
+// Independent references: the C library's std::exp, std::log, std::sqrt, and normal.hpp's
+// erfc-based norm_cdf (a few ulps down to the far tail). Errors are measured in ulps of the
+// reference (for exp and log) or relatively (for the CDF). Run as plain scalar code, fma() is
+// the C library's correctly rounded fma: the same bits as in the vector lanes (tested below).
+
+// Distance in ulps between two finite doubles of the same sign (the integer distance of their
+// bit patterns, which counts the representable doubles between them, subnormals included).
+double ulps(double a, double b) {
+  const auto ia = static_cast<std::int64_t>(vmath::to_bits(a) & 0x7fffffffffffffffULL);
+  const auto ib = static_cast<std::int64_t>(vmath::to_bits(b) & 0x7fffffffffffffffULL);
+  if ((a < 0) != (b < 0)) return static_cast<double>(ia + ib);
+  return static_cast<double>(ia > ib ? ia - ib : ib - ia);
+}
+
+// A dense grid of [lo, hi] (n + 1 points) and n random points in it (fixed seed).
+std::vector<double> grid_and_random(double lo, double hi, int n, std::uint64_t seed) {
+  std::vector<double> x;
+  for (int i = 0; i <= n; ++i) x.push_back(lo + (hi - lo) * i / n);
+  std::mt19937_64 rng(seed);
+  for (int i = 0; i < n; ++i) x.push_back(lo + (hi - lo) * (static_cast<double>(rng() >> 11) * 0x1.0p-53));
+  return x;
+}
+
+TEST(VectorMathFma, ExpWithinOneUlpOfStdExp) {
+  double worst = 0.0, worst_normal = 0.0;
+  // Normal results, the subnormal range (two-step scaling) and the underflow to zero.
+  for (double x : grid_and_random(-760.0, 709.0, 400000, 1)) {
+    const double ref = std::exp(x);
+    worst = std::max(worst, ulps(vmath::k_exp_fma(x), ref));
+    if (x >= -708.0 && x <= 708.0) worst_normal = std::max(worst_normal, ulps(vmath::k_exp_normal_fma(x), ref));
+  }
+  // Near zero, where e^x ~ 1 + x: the reduction and the leading terms matter most.
+  for (double x : grid_and_random(-1e-3, 1e-3, 100000, 2)) {
+    worst = std::max(worst, ulps(vmath::k_exp_fma(x), std::exp(x)));
+    worst_normal = std::max(worst_normal, ulps(vmath::k_exp_normal_fma(x), std::exp(x)));
+  }
+  EXPECT_LE(worst, 1.0);
+  EXPECT_LE(worst_normal, 1.0);
+  // Exact values: e^0 = 1, e^{k ln 2} for the reduction's integers, and the clamp far below.
+  EXPECT_EQ(vmath::k_exp_fma(0.0), 1.0);
+  EXPECT_EQ(vmath::k_exp_normal_fma(0.0), 1.0);
+  EXPECT_EQ(vmath::k_exp_fma(-2000.0), 0.0);
+  EXPECT_EQ(vmath::k_exp_fma(-746.0), 0.0);  // e^-746 < 2^-1075: rounds to zero
+}
+
+TEST(VectorMathFma, LogWithinOneUlpOfStdLog) {
+  double worst = 0.0;
+  std::mt19937_64 rng(3);
+  // Random doubles over the whole normal range (uniform exponent and mantissa).
+  for (int i = 0; i < 400000; ++i) {
+    const double x = std::ldexp(1.0 + static_cast<double>(rng() >> 11) * 0x1.0p-53, static_cast<int>(rng() % 2040) - 1020);
+    worst = std::max(worst, ulps(vmath::k_log_fma(x), std::log(x)));
+  }
+  // Dense around 1 (moneyness S/K), where the result is small and its ulp tiny.
+  for (double x : grid_and_random(0.5, 2.0, 400000, 4)) worst = std::max(worst, ulps(vmath::k_log_fma(x), std::log(x)));
+  for (double x : grid_and_random(1.0 - 1e-6, 1.0 + 1e-6, 100000, 5)) {
+    worst = std::max(worst, ulps(vmath::k_log_fma(x), std::log(x)));
+  }
+  EXPECT_LE(worst, 1.0);
+  EXPECT_EQ(vmath::k_log_fma(1.0), 0.0);
+  EXPECT_EQ(vmath::k_log_fma(2.0), std::log(2.0));
+}
+
+// ln(a/b) without the division, against the C library's long double log1p (|ln(a/b)| < ln 2,
+// where log1p((a - b)/b) is accurate to ~1e-19) or the difference of long double logs (elsewhere,
+// where the result is large and the cancellation harmless): within 2 ulps of ln(a/b) itself,
+// also for ratios within 1e-6 of 1, where k_log_fma(a / b) inherits the rounding of a / b
+// (|ln(a/b)| ~ 1e-6: up to ~1e10 ulps).
+TEST(VectorMathFma, LogRatioWithinTwoUlpsOfLongDoubleReference) {
+  if (std::numeric_limits<long double>::digits < 64) GTEST_SKIP() << "needs an extended long double reference";
+  std::mt19937_64 rng(10);
+  auto uni = [&](double lo, double hi) { return lo + (hi - lo) * (static_cast<double>(rng() >> 11) * 0x1.0p-53); };
+  double worst = 0.0;
+  for (int i = 0; i < 300000; ++i) {
+    const double a = std::exp(uni(std::log(1e-12), std::log(1e12)));
+    double b = std::exp(uni(std::log(1e-12), std::log(1e12)));  // the batch domain: spot, strike
+    if (i % 3 == 1) b = a * std::exp(uni(-1.0, 1.0));
+    if (i % 3 == 2) b = a * (1.0 + uni(-1e-6, 1e-6));
+    const long double ratio = static_cast<long double>(a) / b;
+    const long double ref = (ratio > 0.5L && ratio < 2.0L) ? std::log1p((static_cast<long double>(a) - b) / b)
+                                                           : std::log(static_cast<long double>(a)) - std::log(static_cast<long double>(b));
+    const double got = vmath::k_log_ratio_fma(a, b);
+    if (a == b) {
+      EXPECT_EQ(got, 0.0);
+      continue;
+    }
+    worst = std::max(worst, ulps(got, static_cast<double>(ref)));
+  }
+  EXPECT_LE(worst, 2.0);
+  EXPECT_EQ(vmath::k_log_ratio_fma(42.0, 42.0), 0.0);
+  EXPECT_EQ(vmath::k_log_ratio_fma(8.0, 1.0), std::log(8.0));  // e = 3: 3 ln 2, rounded once
+  EXPECT_EQ(vmath::k_log_ratio_fma(1.0, 8.0), -std::log(8.0));
+}
+
+TEST(VectorMathFma, SqrtWithinOneUlpOfStdSqrt) {
+  double worst = 0.0;
+  std::mt19937_64 rng(6);
+  for (int i = 0; i < 400000; ++i) {
+    const double x = std::ldexp(1.0 + static_cast<double>(rng() >> 11) * 0x1.0p-53, static_cast<int>(rng() % 2040) - 1020);
+    worst = std::max(worst, ulps(vmath::k_sqrt_fma(x), std::sqrt(x)));
+  }
+  for (double x : grid_and_random(1e-8, 100.0, 400000, 7)) worst = std::max(worst, ulps(vmath::k_sqrt_fma(x), std::sqrt(x)));
+  EXPECT_LE(worst, 1.0);
+  // Perfect squares come out exact: 4 -> 2, 1e-8 -> 1e-4 is not a perfect square in binary, 0.25 -> 0.5.
+  EXPECT_EQ(vmath::k_sqrt_fma(4.0), 2.0);
+  EXPECT_EQ(vmath::k_sqrt_fma(0.25), 0.5);
+  EXPECT_EQ(vmath::k_sqrt_fma(144.0), 12.0);
+}
+
+// Phi(x) against norm_cdf: relative error < 2e-15 on [-37, 8] (Phi(-37) ~ 6e-300; above 8.3
+// Phi rounds to 1); the density against std::exp(-x^2/2)/sqrt(2 pi) evaluated in long double.
+TEST(VectorMathFma, NormalCdfAndDensityMatchReferences) {
+  double worst_cdf = 0.0, worst_pdf = 0.0;
+  for (double x : grid_and_random(-37.0, 8.0, 400000, 8)) {
+    worst_cdf = std::max(worst_cdf, std::fabs(vmath::k_ncdf_fma(x) / norm_cdf(x) - 1.0));
+    const long double lx = x;
+    const auto ref = static_cast<double>(std::exp(-0.5L * lx * lx) / std::sqrt(2.0L * 3.14159265358979323846264338327950288L));
+    worst_pdf = std::max(worst_pdf, std::fabs(vmath::k_npdf_fma(x) / ref - 1.0));
+  }
+  EXPECT_LT(worst_cdf, 2e-15);
+  EXPECT_LT(worst_pdf, 2e-15);
+  // The Mills ratio beyond the CDF's range: M(z) -> 1/z (1 - 1/z^2 + 3/z^4 - ...), the
+  // asymptotic series (Abramowitz & Stegun 26.2.12), to 1e-13 at z = 100..1000 (five terms:
+  // truncation < 105/z^10 < 1e-18).
+  for (double z : {100.0, 250.0, 1000.0}) {
+    const double u = 1.0 / (z * z);
+    const double series = (1.0 - u * (1.0 - 3.0 * u * (1.0 - 5.0 * u * (1.0 - 7.0 * u)))) / z;
+    EXPECT_NEAR(vmath::k_mills_fma(z) / series, 1.0, 1e-13) << z;
+  }
+}
+
+// Each fused kernel gives the same bits in the vector lanes of every level (AVX2, AVX-512F:
+// vfmadd instructions) as at the baseline level (the C library's fma), on arguments that cover
+// the reduction branches (signs, tiny and huge magnitudes, subnormal exp results).
+TEST(VectorMathFma, SameBitsAtEverySimdLevel) {
+  static constexpr std::size_t kN = 256;
+  std::mt19937_64 rng(9);
+  auto uni = [&](double lo, double hi) { return lo + (hi - lo) * (static_cast<double>(rng() >> 11) * 0x1.0p-53); };
+  std::array<double, kN> ex{}, pos{}, cdf{};
+  for (std::size_t i = 0; i < kN; ++i) {
+    ex[i] = uni(-750.0, 708.0);
+    pos[i] = std::ldexp(uni(1.0, 2.0), static_cast<int>(rng() % 1000) - 500);
+    cdf[i] = uni(-40.0, 10.0);
+  }
+  ex[0] = 0.0;
+  ex[1] = -1e-300;
+  ex[2] = -745.0;
+  using Out = std::array<std::array<double, kN>, 9>;
+  auto run = [&](vmath::Simd level) {
+    Out o{};
+    vmath::for_lanes<kN>(level, [&o, &ex, &pos, &cdf](std::size_t i) {
+      o[0][i] = vmath::k_exp_fma(ex[i]);
+      o[1][i] = vmath::k_exp_normal_fma(std::fabs(ex[i]) > 708.0 ? 1.0 : ex[i]);
+      o[2][i] = vmath::k_log_fma(pos[i]);
+      o[8][i] = vmath::k_log_ratio_fma(pos[i], pos[(i * 7 + 3) % kN]);
+      o[3][i] = vmath::k_sqrt_fma(pos[i]);
+      o[4][i] = vmath::k_mills_fma(std::fabs(cdf[i]));
+      o[5][i] = vmath::k_npdf_fma(cdf[i]);
+      o[6][i] = vmath::k_ncdf_fma(cdf[i]);
+      o[7][i] = vmath::exp_reduced_fma(cdf[i] * 0.0086);  // |r| <= 0.344
+    });
+    return o;
+  };
+  const Out base = run(vmath::Simd::kBaseline);
+  for (vmath::Simd level : {vmath::Simd::kAvx2, vmath::Simd::kAvx512}) {
+    const Out o = run(level);
+    for (std::size_t k = 0; k < base.size(); ++k) {
+      for (std::size_t i = 0; i < kN; ++i) {
+        EXPECT_TRUE(same_bits(o[k][i], base[k][i])) << static_cast<int>(level) << " kernel " << k << " i " << i;
+      }
+    }
+  }
+  // And plain scalar code (outside for_lanes) gives the baseline's bits too.
+  for (std::size_t i = 0; i < kN; ++i) {
+    EXPECT_TRUE(same_bits(vmath::k_exp_fma(ex[i]), base[0][i])) << i;
+    EXPECT_TRUE(same_bits(vmath::k_ncdf_fma(cdf[i]), base[6][i])) << i;
   }
 }
 

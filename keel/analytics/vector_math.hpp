@@ -2,9 +2,11 @@
 // normal density and CDF via the Mills ratio) that GCC can vectorize at -O2 without -march.
 //
 // Contract:
-// - Internal to the analytics layer (black_scholes.cpp's batch kernel, american.cpp's bivariate
-//   normal sum and approximations). Inline so that a loop calling them vectorizes; the same code
-//   run scalar or in SIMD lanes rounds identically (IEEE operations only, no FP contraction).
+// - Internal to the analytics layer (black_scholes.cpp's kernels, implied_vol.cpp, american.cpp's
+//   bivariate normal sum and approximations). Inline so that a loop calling them vectorizes; the
+//   same code run scalar or in SIMD lanes rounds identically (IEEE operations only, no FP
+//   contraction; the *_fma kernels fuse exactly where their source calls fma(), which rounds
+//   once at every level — see "Fused kernels" below).
 // - Why not <cmath>: GCC vectorizes a loop only if every call in it is inlined or has a SIMD
 //   variant, glibc's vector math (libmvec) is used only under -ffast-math, which keel does not
 //   allow (determinism), and std::sqrt's errno side exit alone blocks vectorization at -O2.
@@ -13,10 +15,14 @@
 //   turns comparisons back into branches; either stops the vectorizer.
 // - Accuracy (vector_math is tested through black_scholes_test.cpp against std::exp, std::log
 //   and normal.hpp's erfc-based norm_cdf): exp, log, sqrt within about 1 ulp; ncdf relative
-//   error < 2e-15 down to Phi(-37) ~ 6e-300.
+//   error < 2e-15 down to Phi(-37) ~ 6e-300. The fused kernels: k_exp_fma, k_exp_normal_fma,
+//   k_log_fma, k_sqrt_fma within 1 ulp of std::exp/std::log/std::sqrt, k_log_ratio_fma(a, b)
+//   within 2 ulps of ln(a/b) itself, k_ncdf_fma relative error < 2e-15 on [-37, 8] (tested on
+//   dense grids and random points, and bit for bit across the SIMD levels).
 // Thread safety: pure functions.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
@@ -201,6 +207,168 @@ inline double k_ncdf(double x) { return ncdf_from_pdf(x, k_npdf(x)); }
 // everywhere, only slower. -ffp-contract=off still forbids the compiler from fusing on its own,
 // so a kernel fuses exactly where its source says so.
 inline double fma(double a, double b, double c) { return __builtin_fma(a, b, c); }
+
+// ---- Fused kernels ------------------------------------------------------------------------------
+// The same functions written with fma(): each polynomial step a*x + b is one rounding instead of
+// two, and one operation instead of two, which roughly halves the vector operations of a kernel.
+// They are separate functions (not changes to the ones above) because their results differ in
+// the last bit from the unfused kernels, which implied_vol.cpp and american.cpp keep using
+// (their scalar paths run outside for_lanes, where fma() is a library call). Called inside
+// for_lanes at the AVX2/AVX-512 levels each fma() is one vfmadd; at the baseline level and in
+// plain scalar code it is the C library's correctly rounded fma: the same bits at every level,
+// but slow there, so a scalar caller should run them through for_lanes<1>(best_simd(), ...).
+// Accuracy bars as above (tested in black_scholes_test.cpp against std::exp, std::log, std::sqrt
+// and normal.hpp's norm_cdf over dense grids and random points, and bit for bit across levels).
+
+// e^r for |r| <= ln2/2 (slightly more is fine) as 1 + r + r^2 T(r), with T the degree-9
+// Chebyshev interpolant of (e^r - 1 - r) / r^2 on [-ln2/2, ln2/2] (10 nodes, computed with
+// mpmath at 50 digits, converted to monomials; approximation error of e^r < 1.7e-17 relative,
+// where the degree-13 Taylor polynomial of k_exp needs three more terms), by a second-order
+// Horner scheme with fma (even and odd coefficients in r^2: chains half as long).
+inline double exp_reduced_fma(double r) {
+  constexpr double c0 = 0.50000000000000011, c1 = 0.16666666666666669, c2 = 0.041666666666624164,
+                   c3 = 0.008333333333330065, c4 = 0.001388888891719689, c5 = 0.00019841269863040675,
+                   c6 = 2.480152132210459e-05, c7 = 2.7557268480106926e-06, c8 = 2.7620076005631382e-07,
+                   c9 = 2.5100375929185925e-08;
+  const double r2 = r * r;
+  const double even = fma(fma(fma(fma(c8, r2, c6), r2, c4), r2, c2), r2, c0);
+  const double odd = fma(fma(fma(fma(c9, r2, c7), r2, c5), r2, c3), r2, c1);
+  return 1.0 + fma(r2, fma(odd, r, even), r);
+}
+
+// e^x for x <= 709 (not NaN), as k_exp: the reduction x = k ln2 + r in two fused steps (each
+// exact up to its one rounding), exp_reduced_fma, and scaling by 2^k in two steps, 2^(k >> 1)
+// then 2^(k - (k >> 1)), so that a subnormal result is rounded once, like k_exp's. An
+// x < -1024 is taken as -1024 (result 0), by an unsigned minimum of the bit patterns (negative
+// doubles order like their bits; positive ones stay below the sign bit and pass through).
+inline double k_exp_fma(double x) {
+  x = from_bits(std::min(to_bits(x), std::uint64_t{0xc090000000000000ULL}));  // max(x, -1024)
+  const double kd = fma(x, kInvLn2, kShift);
+  const double kf = kd - kShift;
+  const double p = exp_reduced_fma(fma(-kf, kLn2Lo, fma(-kf, kLn2Hi, x)));
+  const auto k = static_cast<std::int64_t>(to_bits(kd) - to_bits(kShift));
+  const std::int64_t k1 = k >> 1;  // floor(k / 2): both halves stay within [-740, 512]
+  const double s1 = from_bits(static_cast<std::uint64_t>(k1 + 1023) << 52);
+  const double s2 = from_bits(static_cast<std::uint64_t>(k - k1 + 1023) << 52);
+  return p * s1 * s2;
+}
+
+// e^x for |x| <= 708 (a normal result: discount factors e^{-rT}), as k_exp_fma without the
+// clamp and with one scaling: kd = 1.5 2^52 + k holds k in its low bits, and (bits + 1023) << 52
+// is the exponent field of 2^k (the high bits shift out).
+inline double k_exp_normal_fma(double x) {
+  const double kd = fma(x, kInvLn2, kShift);
+  const double kf = kd - kShift;
+  const double p = exp_reduced_fma(fma(-kf, kLn2Lo, fma(-kf, kLn2Hi, x)));
+  return p * from_bits((to_bits(kd) + 1023) << 52);
+}
+
+// ln x for finite normal x > 0, as k_log (same reduction and reconstruction, fused), with
+// R(z) = z P(z), P the degree-6 Chebyshev interpolant of R(z)/z = sum_{k>=1} 2 z^(k-1)/(2k+1) on
+// [0, (3 - 2 sqrt 2)^2] (7 nodes, mpmath at 40 digits; relative error of ln m < 5e-18, where the
+// Taylor series needs two more terms).
+inline double k_log_fma(double x) {
+  constexpr std::uint64_t kSqrtHalfBits = 0x3fe6a09e667f3bcdULL;  // sqrt(1/2)
+  constexpr std::uint64_t kOneBits = 0x3ff0000000000000ULL;
+  const std::uint64_t b = to_bits(x) + (kOneBits - kSqrtHalfBits);
+  const double e = from_bits((b >> 52) | 0x4330000000000000ULL) - (4503599627370496.0 + 1023.0);
+  const double m = from_bits((b & 0x000fffffffffffffULL) + kSqrtHalfBits);
+  const double f = m - 1.0;
+  const double s = f / (2.0 + f);
+  const double z = s * s;
+  const double z2 = z * z;
+  constexpr double b0 = 0.66666666666666696, b1 = 0.39999999999899505, b2 = 0.28571428625975487,
+                   b3 = 0.22222211134795034, b4 = 0.18182889125265025, b5 = 0.15331721600446224,
+                   b6 = 0.14616449686400795;
+  const double even = fma(fma(fma(b6, z2, b4), z2, b2), z2, b0);
+  const double odd = fma(fma(b5, z2, b3), z2, b1);
+  const double R = z * fma(odd, z, even);
+  const double hfsq = 0.5 * f * f;
+  return fma(e, kLn2Hi, -((hfsq - fma(s, hfsq + R, e * kLn2Lo)) - f));
+}
+
+// ln(a / b) for positive normal a, b with 2^-1000 < a / b < 2^1000, without the division a / b
+// (one division, not two as in k_log_fma(a / b)), and accurate relative to the result even
+// when a / b is close to 1 (a / b would round first, costing up to |1 / ln(a/b)| ulps there).
+// bits(a) - bits(b) + bits(1) is the bit pattern of a piecewise-linear approximation of a / b
+// that is 1 to 1.125 times the ratio; its exponent, rounded at 0.75, is e, so that
+// r = (a 2^-e) / b lies in [2/3, 3/2]. Then a 2^-e - b is exact (Sterbenz), u = (r - 1)/(r + 1)
+// in [-1/5, 1/5] and ln r = 2 atanh(u) = 2u + u z P(z), z = u^2, with P the degree-7 Chebyshev
+// interpolant of (2 atanh(u) - 2u) / (u z) on [0, 1/25] (8 nodes, mpmath at 40 digits;
+// relative error of ln r < 1e-18).
+inline double k_log_ratio_fma(double a, double b) {
+  constexpr std::uint64_t kOneBits = 0x3ff0000000000000ULL;
+  constexpr std::uint64_t kRound = kOneBits - 0x3fe8000000000000ULL;  // 1 - 0.75 in the bits
+  const std::uint64_t eb = (to_bits(a) - to_bits(b) + (kOneBits + kRound)) >> 52;  // e + 1023
+  const double e = from_bits(eb | 0x4330000000000000ULL) - (4503599627370496.0 + 1023.0);
+  const double as = a * from_bits((2046 - eb) << 52);  // a 2^-e, exact
+  const double u = (as - b) / (as + b);
+  const double z = u * u;
+  const double z2 = z * z;
+  constexpr double b0 = 0.66666666666666663, b1 = 0.40000000000007802, b2 = 0.28571428567339141,
+                   b3 = 0.22222223037815633, b4 = 0.18181738454062912, b5 = 0.15388834704232282,
+                   b6 = 0.13210359964103738, b7 = 0.13604019717882709;
+  const double even = fma(fma(fma(b6, z2, b4), z2, b2), z2, b0);
+  const double odd = fma(fma(fma(b7, z2, b5), z2, b3), z2, b1);
+  const double tail = fma(u * z, fma(odd, z, even), e * kLn2Lo);
+  return fma(e, kLn2Hi, (u + u) + tail);
+}
+
+// sqrt(x) for finite x > 0, as k_sqrt but fused: the bit-level guess of 1/sqrt(x), three Newton
+// steps (3.5e-2 -> 1.8e-3 -> 5e-6 -> 4e-11), then s = x y corrected by the exact residual
+// x - s^2 (one fma): the error of y enters squared (~1e-21), so the result is within an ulp.
+inline double k_sqrt_fma(double x) {
+  double y = from_bits(0x5fe6eb50c7b537a9ULL - (to_bits(x) >> 1));
+  const double hx = 0.5 * x;
+  y = y * fma(-hx, y * y, 1.5);
+  y = y * fma(-hx, y * y, 1.5);
+  y = y * fma(-hx, y * y, 1.5);
+  const double s = x * y;
+  return fma(0.5 * y, fma(-s, s, x), s);
+}
+
+// Mills ratio M(z) = Phi(-z) / phi(z) for z >= 0, built like k_mills with t = (6 - z) / (6 + z)
+// and degree 22 (two terms fewer): Chebyshev interpolation of M(z(t)) at 23 nodes on [-1, 1]
+// (mpmath, 40 digits), coefficients rounded to double; relative error in exact arithmetic
+// 4.4e-16 on [0, 40] (k_mills: 4.9e-16) and 1.3e-14 on [40, 1000] (k_mills: 1.9e-14), where
+// M(z) ~ 1/z and only its absolute error matters. Estrin's scheme with fma: short chains.
+inline double k_mills_fma(double z) {
+  constexpr std::array<double, 23> c = {
+      0.16237766089686745,    0.30880841542554271,    0.26528021382937605,     0.20530799522372098,
+      0.14243452104794557,    0.087868700680837492,   0.047595052996494365,    0.022174726434630612,
+      0.0085674749821656581,  0.0025403478321261506,  0.00045212799767687523,  -3.1017564807782105e-05,
+      -5.14097632532517e-05,  -1.3750270297572917e-05, 1.1960451443708568e-06, 1.7951829699659936e-06,
+      2.8439898727275357e-07, -1.5394308990069915e-07, -6.1287391427973919e-08, 1.0064755064623016e-08,
+      8.1581109155422273e-09, -4.086376004737053e-10,  -6.4437375569415952e-10};
+  const double t = (6.0 - z) / (6.0 + z);
+  const double t2 = t * t;
+  const double t4 = t2 * t2;
+  const double t8 = t4 * t4;
+  const double p0 = fma(c[1], t, c[0]), p2 = fma(c[3], t, c[2]), p4 = fma(c[5], t, c[4]),
+               p6 = fma(c[7], t, c[6]), p8 = fma(c[9], t, c[8]), p10 = fma(c[11], t, c[10]),
+               p12 = fma(c[13], t, c[12]), p14 = fma(c[15], t, c[14]), p16 = fma(c[17], t, c[16]),
+               p18 = fma(c[19], t, c[18]), p20 = fma(c[21], t, c[20]);
+  const double q0 = fma(p2, t2, p0), q4 = fma(p6, t2, p4), q8 = fma(p10, t2, p8), q12 = fma(p14, t2, p12),
+               q16 = fma(p18, t2, p16), q20 = fma(c[22], t2, p20);
+  const double o0 = fma(q4, t4, q0), o8 = fma(q12, t4, q8), o16 = fma(q20, t4, q16);
+  return fma(fma(o16, t8, o8), t8, o0);
+}
+
+// phi(x) = e^{-x^2/2} / sqrt(2 pi) with the exact square: x^2 = hh + err, err = fma(x, x, -hh)
+// exactly, and e^{-err/2} applied to first order (as k_npdf, which needs Veltkamp's split).
+inline double k_npdf_fma(double x) {
+  const double hh = x * x;
+  const double err = fma(x, x, -hh);
+  const double e = kInvSqrt2Pi * k_exp_fma(-0.5 * hh);
+  return fma(e, -0.5 * err, e);
+}
+
+// Standard normal CDF, as k_ncdf, from the fused kernels.
+inline double ncdf_from_pdf_fma(double x, double pdf) {
+  const double tail = pdf * k_mills_fma(std::fabs(x));
+  return pick(neg_flag(x), tail, 1.0 - tail);
+}
+inline double k_ncdf_fma(double x) { return ncdf_from_pdf_fma(x, k_npdf_fma(x)); }
 
 // ---- Run-time dispatched lane loops -------------------------------------------------------------
 // for_lanes<kN>(level, body) runs body(0) .. body(kN - 1) in a loop compiled three times: for the
