@@ -73,6 +73,18 @@ Engine::Engine(EngineConfig config, MarketFeed& feed, strategy::Strategy& strate
       ids_(std::move(ids)),
       universe_(std::move(universe)) {
   first_counter_ = ids_.peek_counter();
+  lookup_fn_ = [this](InstrumentId i) { return universe_->find(i); };
+  estimate_fn_ = [this](InstrumentId i, OrderSide side) -> std::optional<Price> {
+    const Instrument* inst = universe_->find(i);
+    if (inst == nullptr) return std::nullopt;
+    if (inst->is_option()) {
+      const OptionQuote* q = last_option_quote_.find(i.value());
+      if (q == nullptr) return std::nullopt;
+      return side == OrderSide::kBuy ? q->ask : q->bid;
+    }
+    return last_close(i);
+  };
+  uprice_fn_ = [this](std::string_view u) { return underlying_price(u); };
 }
 
 Result<std::unique_ptr<Engine>> Engine::create(EngineConfig config, MarketFeed& feed, strategy::Strategy& strategy,
@@ -335,19 +347,14 @@ Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
                                              [&](const auto& leg) { return expired(leg.instrument); })
                                : expired(order.instrument);
 
-  const std::vector<Order> working = open_orders();
-  auto estimate = [this](InstrumentId i, OrderSide side) -> std::optional<Price> {
-    const Instrument* inst = universe_->find(i);
-    if (inst == nullptr) return std::nullopt;
-    if (inst->is_option()) {
-      const OptionQuote* q = last_option_quote_.find(i.value());
-      if (q == nullptr) return std::nullopt;
-      return side == OrderSide::kBuy ? q->ask : q->bid;
-    }
-    return last_close(i);
-  };
-  auto lookup = [this](InstrumentId i) { return universe_->find(i); };
-  auto uprice = [this](std::string_view u) { return underlying_price(u); };
+  // The working orders and the pre-trade lookups go through members built once (no allocation
+  // or std::function construction per order).
+  std::vector<Order>& working = working_orders_;
+  working.clear();
+  for (const BookEntry* e : working_) working.push_back(e->order);
+  const portfolio::PriceEstimate& estimate = estimate_fn_;
+  const std::function<const Instrument*(InstrumentId)>& lookup = lookup_fn_;
+  const portfolio::UnderlyingPrice& uprice = uprice_fn_;
   Status check = any_expired ? Status(make_error(ErrorCode::kRejected, "order " + id.value() +
                                                                            ": the option has expired"))
                              : check_sleeve(order, working, estimate, uprice);
@@ -628,6 +635,34 @@ void Engine::mark_positions() {
   for (portfolio::Portfolio& b : books_) b.mark_each(price_of);  // a sleeve's positions are the account's
 }
 
+void Engine::mark_changed(const MarketSlice& slice) {
+  // mark_positions() gives a position a new mark only when its price source changed in this
+  // slice — a stock's bar (history's last close), an option's quote stamped now — or when it was
+  // never marked (it then keeps its average price until a price is known). So once every
+  // position is marked, marking the slice's bars and, when it has chains, the option positions
+  // gives the same marks at the cost of the slice, not of every position.
+  auto all_marked = [this] {
+    if (!portfolio_.all_marked()) return false;
+    return std::all_of(books_.begin(), books_.end(), [](const portfolio::Portfolio& b) { return b.all_marked(); });
+  };
+  if (!all_marked()) return mark_positions();
+  for (const Bar& bar : slice.bars) {
+    const portfolio::Position* pos = portfolio_.position(bar.instrument);
+    if (pos == nullptr || pos->instrument->is_option()) continue;
+    portfolio_.mark(bar.instrument, history_.find(bar.instrument.value())->back().close);
+    for (portfolio::Portfolio& b : books_) b.mark(bar.instrument, history_.find(bar.instrument.value())->back().close);
+  }
+  if (slice.chains.empty()) return;
+  auto option_price = [this](std::int64_t id, const Instrument& inst) -> std::optional<Price> {
+    if (!inst.is_option()) return std::nullopt;
+    const OptionQuote* q = last_option_quote_.find(id);
+    if (q == nullptr || q->ts_recv != now()) return std::nullopt;
+    return q->mid();
+  };
+  portfolio_.mark_each(option_price);
+  for (portfolio::Portfolio& b : books_) b.mark_each(option_price);
+}
+
 Status Engine::process_close(MarketSlice& slice) {
   portfolio_.settle_dividends(slice.date, slice.ts);
   for (portfolio::Portfolio& b : books_) b.settle_dividends(slice.date, slice.ts);
@@ -674,7 +709,7 @@ Status Engine::process_close(MarketSlice& slice) {
     chains_.insert_or_assign(snap.underlying, std::move(chain));
   }
   if (slice.session_end) KEEL_TRY_STATUS(apply_venue_events(venue_.on_session_close(slice.ts)));
-  mark_positions();
+  mark_changed(slice);
   KEEL_TRY_STATUS(drain());
 
   for (const Bar& bar : slice.bars) {

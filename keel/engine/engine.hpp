@@ -165,6 +165,7 @@ class Engine final : public strategy::Context {
                        strategy::OptionEventKind kind, const std::string& rule);
   Status cancel_orders_on(InstrumentId id, std::string_view reason);
   void mark_positions();
+  void mark_changed(const MarketSlice& slice);  // mark_positions() for what the slice changed
   std::optional<Price> option_mid(InstrumentId id) const;
   const Instrument* underlying_of(const Instrument& option) const;
   std::optional<Price> underlying_price(std::string_view underlying) const;
@@ -253,6 +254,11 @@ class Engine final : public strategy::Context {
   // Buffers reused across slices and orders (no allocation per bar or order once grown).
   MarketSlice slice_;
   std::vector<execution::VenueEvent> submit_events_;
+  std::vector<execution::Order> working_orders_;  // submit(): the working orders for the checks
+  // submit()'s pre-trade lookups (universe, price estimate, underlying price), built once.
+  std::function<const Instrument*(InstrumentId)> lookup_fn_;
+  portfolio::PriceEstimate estimate_fn_;
+  portfolio::UnderlyingPrice uprice_fn_;
   bool in_callback_ = false;
 };
 

@@ -192,6 +192,13 @@ class Portfolio {
   void mark(InstrumentId id, Price price);
   // mark() for every position at once: price_of(id, instrument) -> std::optional<Price> (nullopt
   // leaves the mark). One pass over the positions, no lookups (the engine marks every slice).
+  // True when every position has been marked since it opened (mark() or mark_each()).
+  bool all_marked() const noexcept {
+    for (const auto& [id, m] : meta_) {
+      if (!m.marked) return false;
+    }
+    return true;
+  }
   template <class PriceOf>
   void mark_each(PriceOf&& price_of) {
     auto meta = meta_.begin();  // meta_ has exactly positions_' keys, in the same order
