@@ -495,6 +495,27 @@ inline double exp_f(double x) {
   return p * s1 * s2;
 }
 
+// ln x for finite normal x > 0: vmath::k_log's method (x = 2^e m, ln m = 2 atanh(s) by its
+// Taylor series in s^2 to z^9) with the polynomial and the reassembly fused: about an ulp.
+inline double log_f(double x) {
+  using vmath::from_bits;
+  using vmath::to_bits;
+  constexpr std::uint64_t kSqrtHalfBits = 0x3fe6a09e667f3bcdULL;  // sqrt(1/2)
+  constexpr std::uint64_t kOneBits = 0x3ff0000000000000ULL;
+  const std::uint64_t b = to_bits(x) + (kOneBits - kSqrtHalfBits);
+  const double e = from_bits((b >> 52) | 0x4330000000000000ULL) - (4503599627370496.0 + 1023.0);
+  const double m = from_bits((b & 0x000fffffffffffffULL) + kSqrtHalfBits);
+  const double f = m - 1.0;
+  const double s = f / (2.0 + f);
+  const double z = s * s, z2 = z * z, z4 = z2 * z2;
+  constexpr double a1 = 2.0 / 3, a2 = 2.0 / 5, a3 = 2.0 / 7, a4 = 2.0 / 9, a5 = 2.0 / 11, a6 = 2.0 / 13,
+                   a7 = 2.0 / 15, a8 = 2.0 / 17, a9 = 2.0 / 19;
+  const double big = fma(a9, z4, fma(fma(a8, z, a7), z2, fma(a6, z, a5)));
+  const double R = z * fma(big, z4, fma(fma(a4, z, a3), z2, fma(a2, z, a1)));
+  const double hfsq = 0.5 * f * f;
+  return fma(e, vmath::kLn2Hi, -((hfsq - fma(s, hfsq + R, e * vmath::kLn2Lo)) - f));
+}
+
 // Phi(x) = e^{-x^2/2} M(|x|) / sqrt(2 pi) for x <= 0 and 1 minus that for x > 0, M the Mills
 // ratio Phi(-z) / phi(z): vmath::k_ncdf's method, fused. The exact square x^2 = hh + err comes
 // from one fma (no Veltkamp split) and e^{-err/2} is applied to first order; M is vmath::k_mills'
@@ -679,7 +700,8 @@ inline void bjs_setup(double w, double S, double X, double T, double r, double b
   const std::uint64_t call = mask_of(w > 0.0);
   const double vv = v * v, sqrt_t = vmath::k_sqrt(T), sv = v * sqrt_t;
   // The European value in the original coordinates (floor of the American value).
-  const double d1 = (k_log(S / X) + (b + 0.5 * vv) * T) / sv;
+  const double inv_sv = 1.0 / sv, inv_vv = 1.0 / vv;
+  const double d1 = fma(0.5 * vv + b, T, log_f(S / X)) * inv_sv;
   A.cdf[kEuroCdf * W + j] = w * d1;
   A.cdf[(kEuroCdf + 1) * W + j] = w * (d1 - sv);
   A.ex[kEuroExp * W + j] = (b - r) * T;
@@ -691,24 +713,25 @@ inline void bjs_setup(double w, double S, double X, double T, double r, double b
   // t1 = (sqrt 5 - 1) / 2 T, the golden-section split of Bjerksund & Stensland (2002).
   constexpr double kGolden = 0.6180339887498949, kSqrtGolden = 0.78615137775742328;
   const double t1 = kGolden * T, sqrt_t1 = kSqrtGolden * sqrt_t;
-  const double fb_vv = fb / vv;
-  const double beta = (0.5 - fb_vv) + vmath::k_sqrt((fb_vv - 0.5) * (fb_vv - 0.5) + 2.0 * fr / vv);
+  const double fb_vv = fb * inv_vv;
+  const double beta = (0.5 - fb_vv) + vmath::k_sqrt(fma(fb_vv - 0.5, fb_vv - 0.5, 2.0 * fr * inv_vv));
   const double binf = beta / (beta - 1.0) * fX;
   const double b0 = std::max(fX, fr / (fr - fb) * fX);
   const double scale = fX * fX / ((binf - b0) * b0);
   const double h1 = -(fb * t1 + 2.0 * v * sqrt_t1) * scale;
   const double h2 = -(fb * T + 2.0 * sv) * scale;
-  const double I1 = b0 + (binf - b0) * (1.0 - k_exp(h1));
-  const double I2 = b0 + (binf - b0) * (1.0 - k_exp(h2));
+  const double I1 = b0 + (binf - b0) * (1.0 - exp_f(h1));
+  const double I2 = b0 + (binf - b0) * (1.0 - exp_f(h2));
   const std::uint64_t at_once = mask_of(fS >= I2);
   A.formula[j] = early & ~at_once;
   A.exercise[j] = early & at_once;
-  const double lnI1 = k_log(I1), lnI2 = k_log(I2), lnX = k_log(fX), lnS = k_log(fS);
+  const double lnI1 = log_f(I1), lnI2 = log_f(I2), lnX = log_f(fX), lnS = log_f(fS);
   A.ex[kA1Exp * W + j] = -beta * lnI1;
   A.ex[kA2Exp * W + j] = -beta * lnI2;
   A.ex[kPowExp * W + j] = beta * lnS;
-  const double two_b_vv = 2.0 * fb / vv;
-  const PsiConst P{lnS, lnI1, lnI2, t1, T, 1.0 / (v * sqrt_t1), 1.0 / sv, fr, fb, vv, two_b_vv};
+  const double two_b_vv = 2.0 * fb_vv;
+  constexpr double kInvSqrtGolden = 1.272019649514069;  // 1 / sqrt(t1 / T)
+  const PsiConst P{lnS, lnI1, lnI2, t1, T, inv_sv * kInvSqrtGolden, inv_sv, fr, fb, vv, two_b_vv};
   bjs_psi_setup(P, beta, lnI1, A, j, 0, kECdf);
   bjs_psi_setup(P, 1.0, lnI1, A, j, 1, kECdf + 4);
   bjs_psi_setup(P, 1.0, lnX, A, j, 2, kNoRow);
