@@ -80,7 +80,8 @@ using vmath::k_npdf;
 // finish. The scalar API runs the lane code on one option, the batch API on blocks of options
 // (SIMD lanes across options); both call the same inline functions, which perform the same IEEE
 // operations in the same order (no FP contraction, selects on bit masks rather than branches),
-// so the two give identical bits.
+// so the two give identical bits. BAW's block kernels are the GCC clones below; Bjerksund–Stensland
+// runs on vmath::for_lanes (its FMA levels, explicit fma only: see the fused lane kernels).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 // AVX-512 and AVX2 without FMA contraction (-ffp-contract=off) perform the same IEEE operations as
 // SSE2, eight or four lanes at a time, so every clone's results are bit-identical to the default
@@ -394,8 +395,8 @@ constexpr std::size_t kBjsNodeCount = 2 * kGl12.size();
 
 // 2^u = 1 + u Q(u) on [-1/2, 1/2], Q the interpolant of (2^u - 1)/u at the 10 Chebyshev nodes
 // of [-1/2, 1/2] (mpmath, 50 digits, monomial coefficients; its relative error on 2^u is below
-// 5.9e-16 on a 2001-point grid; w_i 2^u as evaluated below, in double arithmetic against long
-// double exp2l at 2e6 random u per weight: relative error < 8.2e-16). The node terms need an
+// 5.9e-16 on a 2001-point grid; w_i 2^u as evaluated below (fused Horner steps), against long
+// double exp2l at 2e6 random u per weight: relative error < 7.4e-16). The node terms need an
 // absolute 1e-16: they are at most the weights, below 0.25, and the sum's Gauss–Legendre error
 // is 1.1e-15.
 constexpr std::array<double, 10> kExp2Q = {
