@@ -80,7 +80,8 @@ using vmath::k_npdf;
 // finish. The scalar API runs the lane code on one option, the batch API on blocks of options
 // (SIMD lanes across options); both call the same inline functions, which perform the same IEEE
 // operations in the same order (no FP contraction, selects on bit masks rather than branches),
-// so the two give identical bits.
+// so the two give identical bits. BAW's block kernels are the GCC clones below; Bjerksund–Stensland
+// runs on vmath::for_lanes (its FMA levels, explicit fma only: see the fused lane kernels).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 // AVX-512 and AVX2 without FMA contraction (-ffp-contract=off) perform the same IEEE operations as
 // SSE2, eight or four lanes at a time, so every clone's results are bit-identical to the default
@@ -394,8 +395,8 @@ constexpr std::size_t kBjsNodeCount = 2 * kGl12.size();
 
 // 2^u = 1 + u Q(u) on [-1/2, 1/2], Q the interpolant of (2^u - 1)/u at the 10 Chebyshev nodes
 // of [-1/2, 1/2] (mpmath, 50 digits, monomial coefficients; its relative error on 2^u is below
-// 5.9e-16 on a 2001-point grid; w_i 2^u as evaluated below, in double arithmetic against long
-// double exp2l at 2e6 random u per weight: relative error < 8.2e-16). The node terms need an
+// 5.9e-16 on a 2001-point grid; w_i 2^u as evaluated below (fused Horner steps), against long
+// double exp2l at 2e6 random u per weight: relative error < 7.4e-16). The node terms need an
 // absolute 1e-16: they are at most the weights, below 0.25, and the sum's Gauss–Legendre error
 // is 1.1e-15.
 constexpr std::array<double, 10> kExp2Q = {
@@ -434,65 +435,163 @@ constexpr BjsNodes kBjsNodes = make_bjs_nodes();
 // are evaluated at hk = 0, hs = 1e300 (every term 2^-1017 w_i) so that they stay finite.
 constexpr double kBvnMinY = -1017.0, kBvnHugeHs = 1e300;
 
+// ---- Fused lane kernels ------------------------------------------------------------------------------
+// The Bjerksund–Stensland lanes run on vmath::for_lanes (baseline, AVX2 + FMA, AVX-512F + FMA) and
+// use fused multiply-add where their source says so (vmath::fma: one vfmadd at the wide levels,
+// the C library's correctly rounded fma at the baseline), so every level and the scalar API give
+// the same bits. Nothing else fuses (-ffp-contract=off).
+using vmath::fma;
+
 // w_i 2^y for the node terms of the sum, y = x / ln 2 for the exponents x = (s hk - hs) / (1 - s^2),
 // which are <= 0 (h^2 + k^2 >= 2 |h k| and |s| < 1): the terms lie in [0, 1] and the sum needs
 // them to an absolute 1e-16, not to an ulp of their own size. Cheaper than vmath::k_exp: the
 // node constants carry the 1/ln 2, so the reduction y = n + u, |u| <= 1/2, is exact with no
-// Cody-Waite split (the extra rounding of y is one ulp of y: below 6e-15 relative on a term
-// above 4e-18, i.e. below 1e-17 absolute once weighted); w_i 2^u = w_i + u (w_i Q(u)) by Estrin's
-// scheme, and 2^n is applied by adding n to the exponent bits, exact (equal to the product by
-// 2^n) while the result is normal, which kBvnMinY guarantees.
+// Cody-Waite split (y = fma(s, hk, -hs) / ((1 - s^2) ln 2) is within about an ulp of y: below
+// 6e-15 relative on a term above 4e-18, i.e. below 1e-17 absolute once weighted);
+// w_i 2^u = w_i + u (w_i Q(u)) by Horner's rule in fused steps (the 12 node terms of a lane are
+// independent, so the out-of-order core overlaps their chains; Horner takes the fewest
+// operations), and 2^n is applied by adding n to the exponent bits, exact (equal to the product
+// by 2^n) while the result is normal, which kBvnMinY guarantees.
 inline double bvn_node_term(std::size_t i, double hk, double hs) {
-  const std::uint64_t yb = vmath::to_bits((kBjsNodes.sn[i] * hk - hs) * kBjsNodes.inv[i]);
+  const std::uint64_t yb = vmath::to_bits(fma(kBjsNodes.sn[i], hk, -hs) * kBjsNodes.inv[i]);
   constexpr std::uint64_t kMinYBits = std::bit_cast<std::uint64_t>(kBvnMinY);
   const double y = vmath::from_bits(yb < kMinYBits ? yb : kMinYBits);
   const double kd = y + vmath::kShift;
   const double kf = kd - vmath::kShift;
   const double u = y - kf;
   const std::array<double, kExp2Q.size()>& c = kBjsNodes.wq[i];
-  const double u2 = u * u;
-  const double u4 = u2 * u2;
-  const double u8 = u4 * u4;
-  const double q0 = (c[0] + c[1] * u) + (c[2] + c[3] * u) * u2;
-  const double q1 = (c[4] + c[5] * u) + (c[6] + c[7] * u) * u2;
-  const double q2 = c[8] + c[9] * u;
-  const double p = kBjsNodes.w[i] + u * ((q0 + q1 * u4) + q2 * u8);
+  double q = c[9];
+#pragma GCC unroll 9
+  for (std::size_t m = 9; m-- > 0;) q = fma(q, u, c[m]);
+  const double p = fma(q, u, kBjsNodes.w[i]);
   // The low bits of kd hold n (two's complement); shifted by 52 they are n in the exponent field.
   return vmath::from_bits(vmath::to_bits(p) + (vmath::to_bits(kd) << 52));
 }
 
-// Lane kernels over N independent lanes (N a multiple of 8). bvn_lanes: lane j gets the integral
-// part of P(X > h_j, Y > k_j) at correlation sign_j * rho_BjS (the caller adds
+// e^x as vmath::k_exp (the same reduction, degree-13 Taylor polynomial by Estrin's scheme and
+// two-step scaling, so subnormal results are exact products too), its reduction and polynomial
+// fused: about an ulp, as k_exp. Valid for x <= 709; an |x| >= 1024 is taken as -1024 (result 0).
+inline double exp_f(double x) {
+  using vmath::from_bits;
+  using vmath::kShift;
+  using vmath::to_bits;
+  x = select_bits(vmath::mask_below(x, 0x4090000000000000ULL), x, -1024.0);
+  const double kd = fma(x, vmath::kInvLn2, kShift);
+  const double kf = kd - kShift;
+  const double r = fma(-kf, vmath::kLn2Lo, fma(-kf, vmath::kLn2Hi, x));
+  constexpr double c2 = 1.0 / 2, c3 = 1.0 / 6, c4 = 1.0 / 24, c5 = 1.0 / 120, c6 = 1.0 / 720,
+                   c7 = 1.0 / 5040, c8 = 1.0 / 40320, c9 = 1.0 / 362880, c10 = 1.0 / 3628800,
+                   c11 = 1.0 / 39916800, c12 = 1.0 / 479001600, c13 = 1.0 / 6227020800;
+  const double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+  const double q0 = fma(fma(c5, r, c4), r2, fma(c3, r, c2));
+  const double q1 = fma(fma(c9, r, c8), r2, fma(c7, r, c6));
+  const double q2 = fma(fma(c13, r, c12), r2, fma(c11, r, c10));
+  const double tail = fma(q2, r8, fma(q1, r4, q0));
+  const double p = 1.0 + fma(r2, tail, r);
+  const auto k = static_cast<std::int64_t>(to_bits(kd) - to_bits(kShift));
+  const auto k1 = static_cast<std::int64_t>(to_bits(fma(kf, 0.5, kShift)) - to_bits(kShift));
+  const std::int64_t k2 = k - k1;
+  const double s1 = from_bits(static_cast<std::uint64_t>(k1 + 1023) << 52);
+  const double s2 = from_bits(static_cast<std::uint64_t>(k2 + 1023) << 52);
+  return p * s1 * s2;
+}
+
+// ln x for finite normal x > 0: vmath::k_log's method (x = 2^e m, ln m = 2 atanh(s) by its
+// Taylor series in s^2 to z^9) with the polynomial and the reassembly fused: about an ulp.
+inline double log_f(double x) {
+  using vmath::from_bits;
+  using vmath::to_bits;
+  constexpr std::uint64_t kSqrtHalfBits = 0x3fe6a09e667f3bcdULL;  // sqrt(1/2)
+  constexpr std::uint64_t kOneBits = 0x3ff0000000000000ULL;
+  const std::uint64_t b = to_bits(x) + (kOneBits - kSqrtHalfBits);
+  const double e = from_bits((b >> 52) | 0x4330000000000000ULL) - (4503599627370496.0 + 1023.0);
+  const double m = from_bits((b & 0x000fffffffffffffULL) + kSqrtHalfBits);
+  const double f = m - 1.0;
+  const double s = f / (2.0 + f);
+  const double z = s * s, z2 = z * z, z4 = z2 * z2;
+  constexpr double a1 = 2.0 / 3, a2 = 2.0 / 5, a3 = 2.0 / 7, a4 = 2.0 / 9, a5 = 2.0 / 11, a6 = 2.0 / 13,
+                   a7 = 2.0 / 15, a8 = 2.0 / 17, a9 = 2.0 / 19;
+  const double big = fma(a9, z4, fma(fma(a8, z, a7), z2, fma(a6, z, a5)));
+  const double R = z * fma(big, z4, fma(fma(a4, z, a3), z2, fma(a2, z, a1)));
+  const double hfsq = 0.5 * f * f;
+  return fma(e, vmath::kLn2Hi, -((hfsq - fma(s, hfsq + R, e * vmath::kLn2Lo)) - f));
+}
+
+// Phi(x) = e^{-x^2/2} M(|x|) / sqrt(2 pi) for x <= 0 and 1 minus that for x > 0, M the Mills
+// ratio Phi(-z) / phi(z): vmath::k_ncdf's method, fused. The exact square x^2 = hh + err comes
+// from one fma (no Veltkamp split) and e^{-err/2} is applied to first order; M is vmath::k_mills'
+// degree-24 polynomial in t = (5 - z) / (5 + z) with 1/sqrt(2 pi) folded into its coefficients,
+// by Estrin's scheme in fused steps.
+constexpr std::array<double, 25> kMillsRaw = {
+    1.9280810471531576e-1,  3.5959476423421172e-1,  2.9094136567628261e-1,  2.0274581371204608e-1,
+    1.1995557912792479e-1,  5.8689944981832402e-2,  2.2538023649908347e-2,  5.9628785254489609e-3,
+    5.5033208489766741e-4,  -3.3658213078902824e-4, -1.5146922316833153e-4, -2.4096544976033776e-6,
+    1.6655030966343531e-5,  3.1837066006586938e-6,  -1.6919967272241786e-6, -6.1030234352961671e-7,
+    1.9299724882377844e-7,  9.88250095130962e-8,    -2.7334704969041727e-8, -1.5044680406696297e-8,
+    4.5734845814076604e-9,  1.9604656651528077e-9,  -7.093340743047831e-10, -1.5555431042094022e-10,
+    6.5655803124746095e-11};
+constexpr std::array<double, 25> make_mills_scaled() {
+  std::array<double, 25> c{};
+  for (std::size_t i = 0; i < c.size(); ++i) c[i] = kMillsRaw[i] * vmath::kInvSqrt2Pi;
+  return c;
+}
+constexpr std::array<double, 25> kMillsPhi = make_mills_scaled();
+
+inline double ncdf_f(double x) {
+  const auto& c = kMillsPhi;
+  const double z = std::fabs(x);
+  const double t = (5.0 - z) / (5.0 + z);
+  const double t2 = t * t, t4 = t2 * t2, t8 = t4 * t4;
+  const double p0 = fma(c[1], t, c[0]), p2 = fma(c[3], t, c[2]), p4 = fma(c[5], t, c[4]), p6 = fma(c[7], t, c[6]);
+  const double p8 = fma(c[9], t, c[8]), p10 = fma(c[11], t, c[10]), p12 = fma(c[13], t, c[12]);
+  const double p14 = fma(c[15], t, c[14]), p16 = fma(c[17], t, c[16]), p18 = fma(c[19], t, c[18]);
+  const double p20 = fma(c[21], t, c[20]), p22 = fma(c[23], t, c[22]);
+  const double q0 = fma(p2, t2, p0), q4 = fma(p6, t2, p4), q8 = fma(p10, t2, p8), q12 = fma(p14, t2, p12);
+  const double q16 = fma(p18, t2, p16), q20 = fma(p22, t2, p20);
+  const double o0 = fma(q4, t4, q0), o8 = fma(q12, t4, q8), o16 = fma(q20, t4, q16);
+  const double top = fma(c[24], t8, o16);
+  const double mills = fma(fma(top, t8, o8), t8, o0);
+  const double hh = x * x;
+  const double err = fma(x, x, -hh);
+  const double e = exp_f(-0.5 * hh);
+  const double tail = fma(-0.5 * err, e, e) * mills;
+  const std::uint64_t neg = std::uint64_t{0} - (vmath::to_bits(x) >> 63);
+  return select_bits(neg, tail, 1.0 - tail);
+}
+
+// Lane kernels over N independent lanes (N a multiple of 8) of a BjsArrays. bvn_lanes: lane j
+// gets the integral part of P(X > h_j, Y > k_j) at correlation sign_j * rho_BjS (the caller adds
 // Phi(-h_j) Phi(-k_j), whose factors it shares between lanes); each lane's 12 node terms are
 // unrolled and the loop over the lanes runs eight (AVX-512), four (AVX2) or two (SSE2) lanes at
 // a time. Each lane adds its node terms in node order, exactly as a one-at-a-time sum would, so a
 // lane's result depends neither on the lane count nor on its position. Padding lanes hold
-// h = k = 0.
+// h = k = 0. The kernels take the arrays through one pointer, so that the vectorizer sees the
+// rows as disjoint members of one object (no run-time alias checks, which -O2 does not add).
 constexpr double kBjsScale = kBjsAsr / (2.0 * kTwoPi);
-template <std::size_t N>
-[[gnu::flatten]] KEEL_CLONES void bvn_lanes(const double* __restrict h, const double* __restrict k,
-                                            const double* __restrict sign, double* __restrict out) {
-  static_assert(N % 8 == 0);
-  for (std::size_t j = 0; j < N; ++j) {
-    const double hk0 = sign[j] * (h[j] * k[j]);
-    const double hs0 = 0.5 * (h[j] * h[j] + k[j] * k[j]);
+template <class A>
+void bvn_lanes(vmath::Simd level, A* __restrict a) {
+  static_assert(A::kBvnN % 8 == 0);
+  vmath::for_lanes<A::kBvnN>(level, [a](std::size_t j) {
+    const double h = a->h[j], k = a->k[j], sign = a->sign[j];
+    const double hk0 = sign * (h * k);
+    const double hs0 = 0.5 * fma(h, h, k * k);
     const std::uint64_t finite = vmath::mask_below(hs0, std::bit_cast<std::uint64_t>(kBvnHugeHs));
     const double hk = vmath::keep_if(finite, hk0), hs = select_bits(finite, hs0, kBvnHugeHs);
     double acc = 0.0;
 #pragma GCC unroll 12
     for (std::size_t i = 0; i < kBjsNodeCount; ++i) acc += bvn_node_term(i, hk, hs);
-    out[j] = acc * (sign[j] * kBjsScale);
-  }
+    a->out[j] = acc * (sign * kBjsScale);
+  });
 }
-template <std::size_t N>
-[[gnu::flatten]] KEEL_CLONES void ncdf_lanes(double* __restrict x) {
-  static_assert(N % 8 == 0);
-  for (std::size_t j = 0; j < N; ++j) x[j] = k_ncdf(x[j]);
+template <class A>
+void ncdf_lanes(vmath::Simd level, A* __restrict a) {
+  static_assert(A::kCdfN % 8 == 0);
+  vmath::for_lanes<A::kCdfN>(level, [a](std::size_t j) { a->cdf[j] = ncdf_f(a->cdf[j]); });
 }
-template <std::size_t N>
-[[gnu::flatten]] KEEL_CLONES void exp_lanes(double* __restrict x) {
-  static_assert(N % 8 == 0);
-  for (std::size_t j = 0; j < N; ++j) x[j] = k_exp(x[j]);
+template <class A>
+void exp_lanes(vmath::Simd level, A* __restrict a) {
+  static_assert(A::kExpN % 8 == 0);
+  vmath::for_lanes<A::kExpN>(level, [a](std::size_t j) { a->ex[j] = exp_f(a->ex[j]); });
 }
 
 // ---- Bjerksund & Stensland (2002) -----------------------------------------------------------------
@@ -602,7 +701,8 @@ inline void bjs_setup(double w, double S, double X, double T, double r, double b
   const std::uint64_t call = mask_of(w > 0.0);
   const double vv = v * v, sqrt_t = vmath::k_sqrt(T), sv = v * sqrt_t;
   // The European value in the original coordinates (floor of the American value).
-  const double d1 = (k_log(S / X) + (b + 0.5 * vv) * T) / sv;
+  const double inv_sv = 1.0 / sv, inv_vv = 1.0 / vv;
+  const double d1 = fma(0.5 * vv + b, T, log_f(S / X)) * inv_sv;
   A.cdf[kEuroCdf * W + j] = w * d1;
   A.cdf[(kEuroCdf + 1) * W + j] = w * (d1 - sv);
   A.ex[kEuroExp * W + j] = (b - r) * T;
@@ -614,24 +714,25 @@ inline void bjs_setup(double w, double S, double X, double T, double r, double b
   // t1 = (sqrt 5 - 1) / 2 T, the golden-section split of Bjerksund & Stensland (2002).
   constexpr double kGolden = 0.6180339887498949, kSqrtGolden = 0.78615137775742328;
   const double t1 = kGolden * T, sqrt_t1 = kSqrtGolden * sqrt_t;
-  const double fb_vv = fb / vv;
-  const double beta = (0.5 - fb_vv) + vmath::k_sqrt((fb_vv - 0.5) * (fb_vv - 0.5) + 2.0 * fr / vv);
+  const double fb_vv = fb * inv_vv;
+  const double beta = (0.5 - fb_vv) + vmath::k_sqrt(fma(fb_vv - 0.5, fb_vv - 0.5, 2.0 * fr * inv_vv));
   const double binf = beta / (beta - 1.0) * fX;
   const double b0 = std::max(fX, fr / (fr - fb) * fX);
   const double scale = fX * fX / ((binf - b0) * b0);
   const double h1 = -(fb * t1 + 2.0 * v * sqrt_t1) * scale;
   const double h2 = -(fb * T + 2.0 * sv) * scale;
-  const double I1 = b0 + (binf - b0) * (1.0 - k_exp(h1));
-  const double I2 = b0 + (binf - b0) * (1.0 - k_exp(h2));
+  const double I1 = b0 + (binf - b0) * (1.0 - exp_f(h1));
+  const double I2 = b0 + (binf - b0) * (1.0 - exp_f(h2));
   const std::uint64_t at_once = mask_of(fS >= I2);
   A.formula[j] = early & ~at_once;
   A.exercise[j] = early & at_once;
-  const double lnI1 = k_log(I1), lnI2 = k_log(I2), lnX = k_log(fX), lnS = k_log(fS);
+  const double lnI1 = log_f(I1), lnI2 = log_f(I2), lnX = log_f(fX), lnS = log_f(fS);
   A.ex[kA1Exp * W + j] = -beta * lnI1;
   A.ex[kA2Exp * W + j] = -beta * lnI2;
   A.ex[kPowExp * W + j] = beta * lnS;
-  const double two_b_vv = 2.0 * fb / vv;
-  const PsiConst P{lnS, lnI1, lnI2, t1, T, 1.0 / (v * sqrt_t1), 1.0 / sv, fr, fb, vv, two_b_vv};
+  const double two_b_vv = 2.0 * fb_vv;
+  constexpr double kInvSqrtGolden = 1.272019649514069;  // 1 / sqrt(t1 / T)
+  const PsiConst P{lnS, lnI1, lnI2, t1, T, inv_sv * kInvSqrtGolden, inv_sv, fr, fb, vv, two_b_vv};
   bjs_psi_setup(P, beta, lnI1, A, j, 0, kECdf);
   bjs_psi_setup(P, 1.0, lnI1, A, j, 1, kECdf + 4);
   bjs_psi_setup(P, 1.0, lnX, A, j, 2, kNoRow);
@@ -692,34 +793,44 @@ inline double bjs_finish(const BjsArrays<W>& A, std::size_t j) {
   return std::max(raw, std::max(fin(kFinIntrinsic), euro));
 }
 
-double bjs_one(bool call, double S, double X, double T, double r, double b, double v) {
+// The scalar API: the setup and the finish of one option in a one-lane loop, the lane kernels
+// over its rows, all at `level` (the FMA levels run the fused operations as instructions).
+double bjs_one(vmath::Simd level, bool call, double S, double X, double T, double r, double b, double v) {
   BjsArrays<1> A;
+  BjsArrays<1>* const a = &A;
   // Padding lanes: h = k = 0 and arguments 0 (harmless, never read by the finish).
   for (std::size_t m = kBjsBvn; m < A.kBvnN; ++m) A.h[m] = A.k[m] = 0.0, A.sign[m] = 1.0;
   for (std::size_t m = kBjsCdf; m < A.kCdfN; ++m) A.cdf[m] = 0.0;
   for (std::size_t m = kBjsExp; m < A.kExpN; ++m) A.ex[m] = 0.0;
-  bjs_setup(call ? 1.0 : -1.0, S, X, T, r, b, v, A, 0);
+  const double w = call ? 1.0 : -1.0;
+  vmath::for_lanes<1>(level, [=](std::size_t) { bjs_setup(w, S, X, T, r, b, v, *a, 0); });
   if (A.formula[0] != 0) {
-    bvn_lanes<A.kBvnN>(A.h, A.k, A.sign, A.out);
+    bvn_lanes(level, a);
   } else {
     for (double& o : A.out) o = 0.0;  // read by the finish, then selected away
   }
-  ncdf_lanes<A.kCdfN>(A.cdf);
-  exp_lanes<A.kExpN>(A.ex);
-  return bjs_finish(A, 0);
+  ncdf_lanes(level, a);
+  exp_lanes(level, a);
+  double out = 0.0;
+  double* const po = &out;
+  vmath::for_lanes<1>(level, [=](std::size_t) { *po = bjs_finish(*a, 0); });
+  return out;
 }
 
 // A block of kBlock options: setup and finish vectorized across the options, the lane kernels
 // over all rows at once.
 using BjsBlock = BjsArrays<kBlock>;
-[[gnu::flatten]] KEEL_CLONES void bjs_block_setup(BjsBlock& A, const double* __restrict w, const double* __restrict S,
-                                                  const double* __restrict X, const double* __restrict T,
-                                                  const double* __restrict r, const double* __restrict b,
-                                                  const double* __restrict v) {
-  for (std::size_t j = 0; j < kBlock; ++j) bjs_setup(w[j], S[j], X[j], T[j], r[j], b[j], v[j], A, j);
-}
-[[gnu::flatten]] KEEL_CLONES void bjs_block_finish(const BjsBlock& A, double* __restrict out) {
-  for (std::size_t j = 0; j < kBlock; ++j) out[j] = bjs_finish(A, j);
+struct BjsBlockIn {
+  alignas(64) double w[kBlock], S[kBlock], X[kBlock], T[kBlock], r[kBlock], b[kBlock], v[kBlock], out[kBlock];
+};
+void bjs_block(vmath::Simd level, BjsBlock* __restrict a, BjsBlockIn* __restrict in) {
+  vmath::for_lanes<kBlock>(level, [a, in](std::size_t j) {
+    bjs_setup(in->w[j], in->S[j], in->X[j], in->T[j], in->r[j], in->b[j], in->v[j], *a, j);
+  });
+  bvn_lanes(level, a);
+  ncdf_lanes(level, a);
+  exp_lanes(level, a);
+  vmath::for_lanes<kBlock>(level, [a, in](std::size_t j) { in->out[j] = bjs_finish(*a, j); });
 }
 
 // ---- Lattices -------------------------------------------------------------------------------------
@@ -944,30 +1055,43 @@ std::size_t baw_price_batch(const BsmColumns& in, std::span<double> price, std::
   return run_blocks(in, price, status, setup, skip, run, [&](std::size_t j) { return blk.out[j]; });
 }
 
-std::size_t bjerksund_stensland_price_batch(const BsmColumns& in, std::span<double> price,
-                                            std::span<PricingStatus> status) {
+namespace {
+std::size_t bjs_batch(vmath::Simd level, const BsmColumns& in, std::span<double> price,
+                      std::span<PricingStatus> status) {
   check_batch_lengths(in, price, status, "bjerksund_stensland_price_batch: columns differ in length");
   BjsBlock blk;
-  alignas(64) double w[kBlock], S[kBlock], X[kBlock], T[kBlock], r[kBlock], b[kBlock], v[kBlock], out[kBlock];
+  BjsBlockIn x;
   auto setup = [&](std::size_t j, std::size_t i) {
-    w[j] = in.right[i] == OptionRight::kCall ? 1.0 : -1.0;
-    S[j] = in.spot[i], X[j] = in.strike[i], T[j] = in.time[i], r[j] = in.rate[i];
-    b[j] = in.rate[i] - in.dividend_yield[i], v[j] = in.vol[i];
+    x.w[j] = in.right[i] == OptionRight::kCall ? 1.0 : -1.0;
+    x.S[j] = in.spot[i], x.X[j] = in.strike[i], x.T[j] = in.time[i], x.r[j] = in.rate[i];
+    x.b[j] = in.rate[i] - in.dividend_yield[i], x.v[j] = in.vol[i];
   };
   // A call at b = r (never exercised early) in the lanes of invalid options and padding.
-  auto skip = [&](std::size_t j) { w[j] = 1.0, S[j] = X[j] = T[j] = 1.0, r[j] = b[j] = 0.0, v[j] = 0.2; };
-  auto run = [&] {
-    bjs_block_setup(blk, w, S, X, T, r, b, v);
-    bvn_lanes<BjsBlock::kBvnN>(blk.h, blk.k, blk.sign, blk.out);
-    ncdf_lanes<BjsBlock::kCdfN>(blk.cdf);
-    exp_lanes<BjsBlock::kExpN>(blk.ex);
-    bjs_block_finish(blk, out);
+  auto skip = [&](std::size_t j) {
+    x.w[j] = 1.0, x.S[j] = x.X[j] = x.T[j] = 1.0, x.r[j] = x.b[j] = 0.0, x.v[j] = 0.2;
   };
-  return run_blocks(in, price, status, setup, skip, run, [&](std::size_t j) { return out[j]; });
+  auto run = [&] { bjs_block(level, &blk, &x); };
+  return run_blocks(in, price, status, setup, skip, run, [&](std::size_t j) { return x.out[j]; });
+}
+}  // namespace
+
+std::size_t bjerksund_stensland_price_batch(const BsmColumns& in, std::span<double> price,
+                                            std::span<PricingStatus> status) {
+  return bjs_batch(vmath::best_simd(), in, price, status);
 }
 
-namespace {
-}  // namespace
+namespace detail {
+std::size_t bjerksund_stensland_price_batch_at(SimdLevel level, const BsmColumns& in, std::span<double> price,
+                                               std::span<PricingStatus> status) {
+  return bjs_batch(static_cast<vmath::Simd>(level), in, price, status);
+}
+Result<double> bjerksund_stensland_price_at(SimdLevel level, const AmericanInput& in) {
+  KEEL_TRY_STATUS(validate(in, {}, true, "bjerksund_stensland"));
+  return bjs_one(static_cast<vmath::Simd>(level), in.right == OptionRight::kCall, in.spot, in.strike, in.time,
+                 in.rate, in.rate - in.dividend_yield, in.vol);
+}
+}  // namespace detail
+
 
 double bivariate_normal_cdf(double a, double b, double rho) {
   KEEL_ASSERT(std::fabs(rho) < 0.925, "bivariate_normal_cdf: |rho| must be < 0.925");
@@ -989,8 +1113,8 @@ Result<double> baw_price(const AmericanInput& in, std::span<const CashDividend> 
 Result<double> bjerksund_stensland_price(const AmericanInput& in, std::span<const CashDividend> dividends) {
   KEEL_TRY_STATUS(validate(in, dividends, true, "bjerksund_stensland"));
   const double S = in.spot - escrow(dividends, 0.0, in.time, in.rate);
-  return bjs_one(in.right == OptionRight::kCall, S, in.strike, in.time, in.rate, in.rate - in.dividend_yield,
-                 in.vol);
+  return bjs_one(vmath::best_simd(), in.right == OptionRight::kCall, S, in.strike, in.time, in.rate,
+                 in.rate - in.dividend_yield, in.vol);
 }
 
 Result<LatticeResult> lattice_price(const AmericanInput& in, std::span<const CashDividend> dividends,

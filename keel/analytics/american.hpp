@@ -24,8 +24,8 @@
 //   Gauss–Legendre form of the Drezner–Wesolowsky integral, at 12 nodes for Bjerksund–Stensland's
 //   fixed correlation (absolute error < 1.1e-15 measured against 40 nodes; bivariate_normal_cdf
 //   keeps Genz's 20; the node terms, all in [0, 1], through a base-2 exponential with a
-//   degree-10 polynomial, relative error < 8.2e-16, exponents below -1017 taken as -1017, i.e.
-//   terms below 2e-307 raised to it); the formula's 20 bivariate normals, 40
+//   degree-10 polynomial by fused Horner steps, relative error < 7.4e-16, exponents below -1017 taken
+//   as -1017, i.e. terms below 2e-307 raised to it); the formula's 20 bivariate normals, 40
 //   distinct normal CDFs (the bivariate normals' Phi(-h) Phi(-k) factors and the phi terms share
 //   theirs) and 20 distinct exponential factors run through vectorised lane kernels.
 // - Scalar and batch share one implementation: a per-option setup, lane kernels (vectorised
@@ -33,9 +33,13 @@
 //   batch API; BAW's Halley iteration runs lane-wise with each lane frozen by bit masks once its
 //   own iteration ends) and a per-option finish, all branch-free inline code that performs the
 //   same IEEE operations in the same order, so batch prices are bit-identical to scalar ones
-//   whatever the batch size or position. Clones for AVX-512F and AVX2 are chosen at run time;
-//   without FP contraction they round exactly like the SSE2 default (tested through the batch
-//   identity; the same checksums under valgrind, which runs the AVX2 clone).
+//   whatever the batch size or position. BAW: clones for AVX-512F and AVX2 chosen at run time;
+//   without FP contraction they round exactly like the SSE2 default. Bjerksund–Stensland: setup,
+//   kernels and finish (scalar API included, as one-lane loops) run on vector_math.hpp's
+//   for_lanes levels (SSE2, AVX2 + FMA, AVX-512F + FMA) and use fused multiply-add where the
+//   source says so (one instruction at the FMA levels, the C library's correctly rounded fma at
+//   the baseline), so every level gives the same bits (tested: batch = scalar, every level =
+//   baseline).
 // - Lattices: CRR (Cox, Ross & Rubinstein 1979) and Leisen & Reimer (1996, Peizer–Pratt
 //   inversion method 2; the step count is rounded up to an odd number). Steps in [2, 100000].
 //   Greeks delta and gamma come from the first two time steps.
@@ -91,6 +95,14 @@ Result<double> bjerksund_stensland_price(const AmericanInput& in, std::span<cons
 std::size_t baw_price_batch(const BsmColumns& in, std::span<double> price, std::span<PricingStatus> status);
 std::size_t bjerksund_stensland_price_batch(const BsmColumns& in, std::span<double> price,
                                             std::span<PricingStatus> status);
+
+namespace detail {
+// Bjerksund–Stensland at a given instruction-set level (black_scholes.hpp's SimdLevel; a level the
+// CPU lacks is lowered to the best one it has), for tests: every level gives the same bits.
+std::size_t bjerksund_stensland_price_batch_at(SimdLevel level, const BsmColumns& in, std::span<double> price,
+                                               std::span<PricingStatus> status);
+Result<double> bjerksund_stensland_price_at(SimdLevel level, const AmericanInput& in);
+}  // namespace detail
 
 enum class LatticeKind : std::uint8_t { kCrr, kLeisenReimer };
 

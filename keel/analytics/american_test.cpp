@@ -493,6 +493,26 @@ TEST(American, BjerksundStenslandBatchIsBitIdenticalToScalar) {
                               bjerksund_stensland_price_batch, "bjs");
 }
 
+// Every instruction-set level gives the same bits as the baseline (whose fused operations are the
+// C library's correctly rounded fma), for the batch and the scalar API, over the random domain.
+TEST(American, BjerksundStenslandLevelsAreBitIdentical) {
+  const BatchCase c = random_batch(400, 91);
+  std::vector<double> base(c.spot.size()), price(c.spot.size());
+  std::vector<PricingStatus> status(c.spot.size());
+  ASSERT_EQ(detail::bjerksund_stensland_price_batch_at(SimdLevel::kBaseline, c.columns(), base, status),
+            c.spot.size());
+  for (SimdLevel level : {SimdLevel::kAvx2, SimdLevel::kAvx512}) {
+    detail::bjerksund_stensland_price_batch_at(level, c.columns(), price, status);
+    for (std::size_t i = 0; i < c.spot.size(); ++i) {
+      const AmericanInput in{c.right[i], c.spot[i], c.strike[i], c.time[i], c.vol[i], c.rate[i], c.q[i]};
+      const double s = detail::bjerksund_stensland_price_at(level, in).value();
+      ASSERT_EQ(std::bit_cast<std::uint64_t>(price[i]), std::bit_cast<std::uint64_t>(base[i]))
+          << static_cast<int>(level) << " " << i;
+      ASSERT_EQ(std::bit_cast<std::uint64_t>(s), std::bit_cast<std::uint64_t>(base[i])) << static_cast<int>(level) << " " << i;
+    }
+  }
+}
+
 // Bad inputs give a per-option status naming the input and price 0.0, never a NaN; the valid
 // options around them are priced as if alone.
 TEST(American, BatchBadInputsGetStatus) {
