@@ -641,16 +641,17 @@ void Engine::mark_changed(const MarketSlice& slice) {
   // never marked (it then keeps its average price until a price is known). So once every
   // position is marked, marking the slice's bars and, when it has chains, the option positions
   // gives the same marks at the cost of the slice, not of every position.
-  auto all_marked = [this] {
-    if (!portfolio_.all_marked()) return false;
-    return std::all_of(books_.begin(), books_.end(), [](const portfolio::Portfolio& b) { return b.all_marked(); });
-  };
-  if (!all_marked()) return mark_positions();
-  for (const Bar& bar : slice.bars) {
-    const portfolio::Position* pos = portfolio_.position(bar.instrument);
-    if (pos == nullptr || pos->instrument->is_option()) continue;
-    portfolio_.mark(bar.instrument, history_.find(bar.instrument.value())->back().close);
-    for (portfolio::Portfolio& b : books_) b.mark(bar.instrument, history_.find(bar.instrument.value())->back().close);
+  bool all_marked = portfolio_.all_marked();
+  for (const portfolio::Portfolio& b : books_) all_marked = all_marked && b.all_marked();
+  if (!all_marked) return mark_positions();
+  if (!portfolio_.positions().empty()) {
+    for (const Bar& bar : slice.bars) {
+      const portfolio::Position* pos = portfolio_.position(bar.instrument);
+      if (pos == nullptr || pos->instrument->is_option()) continue;
+      const Price close = bar.close;  // history's last close: the bar was just appended
+      portfolio_.mark(bar.instrument, close);
+      for (portfolio::Portfolio& b : books_) b.mark(bar.instrument, close);
+    }
   }
   if (slice.chains.empty()) return;
   auto option_price = [this](std::int64_t id, const Instrument& inst) -> std::optional<Price> {
