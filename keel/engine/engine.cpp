@@ -645,12 +645,9 @@ void Engine::mark_changed(const MarketSlice& slice) {
   for (const portfolio::Portfolio& b : books_) all_marked = all_marked && b.all_marked();
   if (!all_marked) return mark_positions();
   if (!portfolio_.positions().empty()) {
-    for (const Bar& bar : slice.bars) {
-      const portfolio::Position* pos = portfolio_.position(bar.instrument);
-      if (pos == nullptr || pos->instrument->is_option()) continue;
-      const Price close = bar.close;  // history's last close: the bar was just appended
-      portfolio_.mark(bar.instrument, close);
-      for (portfolio::Portfolio& b : books_) b.mark(bar.instrument, close);
+    for (const Bar& bar : slice.bars) {  // bar.close is history's last close: just appended
+      portfolio_.mark_if_not_option(bar.instrument, bar.close);
+      for (portfolio::Portfolio& b : books_) b.mark_if_not_option(bar.instrument, bar.close);
     }
   }
   if (slice.chains.empty()) return;
@@ -681,7 +678,9 @@ Status Engine::process_close(MarketSlice& slice) {
     if (h.size() >= limit + slack) h.erase(h.begin(), h.end() - static_cast<std::ptrdiff_t>(limit - 1));
     if (h.capacity() == 0) h.reserve(std::min<std::size_t>(limit + slack, 4096));
     h.push_back(bar);
-    KEEL_TRY_STATUS(apply_venue_events(venue_.on_bar(bar)));
+    bar_events_.clear();  // reused: apply_events runs no strategy code
+    venue_.on_bar(bar, bar_events_);
+    if (!bar_events_.empty()) KEEL_TRY_STATUS(apply_events(bar_events_));
   }
   for (ChainSnapshot& snap : slice.chains) {
     for (const OptionQuote& q : snap.quotes) last_option_quote_.insert_or_assign(q.instrument.value(), q);

@@ -254,6 +254,7 @@ class Engine final : public strategy::Context {
   // Buffers reused across slices and orders (no allocation per bar or order once grown).
   MarketSlice slice_;
   std::vector<execution::VenueEvent> submit_events_;
+  std::vector<execution::VenueEvent> bar_events_;
   std::vector<execution::Order> working_orders_;  // submit(): the working orders for the checks
   // submit()'s pre-trade lookups (universe, price estimate, underlying price), built once.
   std::function<const Instrument*(InstrumentId)> lookup_fn_;

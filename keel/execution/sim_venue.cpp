@@ -245,6 +245,11 @@ std::vector<VenueEvent> SimulatedVenue::cancel(const ClientOrderId& id, Timestam
 
 std::vector<VenueEvent> SimulatedVenue::on_bar(const Bar& bar) {
   std::vector<VenueEvent> out;
+  on_bar(bar, out);
+  return out;
+}
+
+void SimulatedVenue::on_bar(const Bar& bar, std::vector<VenueEvent>& out) {
   const std::int64_t key = bar.instrument.value();
   Bar* prev = last_bar_.find(key);
   if (working_.empty()) {  // nothing to match: only remember the bar
@@ -253,7 +258,7 @@ std::vector<VenueEvent> SimulatedVenue::on_bar(const Bar& bar) {
     } else {
       last_bar_.insert_or_assign(key, bar);
     }
-    return out;
+    return;
   }
   // A daily bar is a whole session; an intraday bar opens a session when the previous bar of
   // the instrument is from another UTC date (a US session never spans UTC midnight).
@@ -269,7 +274,6 @@ std::vector<VenueEvent> SimulatedVenue::on_bar(const Bar& bar) {
     match_stock_bar(w, bar, session_first, out);
   }
   erase_done();
-  return out;
 }
 
 std::vector<VenueEvent> SimulatedVenue::on_quote(const Quote& quote) {

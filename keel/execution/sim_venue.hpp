@@ -192,6 +192,7 @@ class SimulatedVenue {
 
   // Market data. Each call updates the state and matches the working orders it concerns.
   std::vector<VenueEvent> on_bar(const Bar& bar);
+  void on_bar(const Bar& bar, std::vector<VenueEvent>& out);  // appends to `out`
   std::vector<VenueEvent> on_quote(const Quote& quote);
   // One snapshot: every quote has the same ts_recv (`ts`).
   std::vector<VenueEvent> on_option_quotes(std::span<const OptionQuote> quotes, Timestamp ts);

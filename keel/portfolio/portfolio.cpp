@@ -169,7 +169,14 @@ void Portfolio::mark(InstrumentId id, Price price) {
   auto it = positions_.find(id.value());
   if (it == positions_.end()) return;
   it->second.mark = price;
-  meta_[id.value()].marked = true;
+  meta_.find(id.value())->second.marked = true;  // meta_ has exactly positions_' keys
+}
+
+void Portfolio::mark_if_not_option(InstrumentId id, Price price) {
+  auto it = positions_.find(id.value());
+  if (it == positions_.end() || it->second.instrument->is_option()) return;
+  it->second.mark = price;
+  meta_.find(id.value())->second.marked = true;
 }
 
 // ---- trade planning ---------------------------------------------------------------------------

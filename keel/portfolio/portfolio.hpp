@@ -190,6 +190,8 @@ class Portfolio {
   // Bookings. Each validates first and changes nothing on error (strong guarantee).
   Status apply_fill(const execution::Fill& fill, const Instrument& instrument, std::string_view reason);
   void mark(InstrumentId id, Price price);
+  // mark() when the position is not an option (stock marks come from bars, options' from quotes).
+  void mark_if_not_option(InstrumentId id, Price price);
   // mark() for every position at once: price_of(id, instrument) -> std::optional<Price> (nullopt
   // leaves the mark). One pass over the positions, no lookups (the engine marks every slice).
   // True when every position has been marked since it opened (mark() or mark_each()).
