@@ -468,55 +468,6 @@ inline double bvn_node_term(std::size_t i, double hk, double hs) {
   return vmath::from_bits(vmath::to_bits(p) + (vmath::to_bits(kd) << 52));
 }
 
-// e^x as vmath::k_exp (the same reduction, degree-13 Taylor polynomial by Estrin's scheme and
-// two-step scaling, so subnormal results are exact products too), its reduction and polynomial
-// fused: about an ulp, as k_exp. Valid for x <= 709; an |x| >= 1024 is taken as -1024 (result 0).
-inline double exp_f(double x) {
-  using vmath::from_bits;
-  using vmath::kShift;
-  using vmath::to_bits;
-  x = select_bits(vmath::mask_below(x, 0x4090000000000000ULL), x, -1024.0);
-  const double kd = fma(x, vmath::kInvLn2, kShift);
-  const double kf = kd - kShift;
-  const double r = fma(-kf, vmath::kLn2Lo, fma(-kf, vmath::kLn2Hi, x));
-  constexpr double c2 = 1.0 / 2, c3 = 1.0 / 6, c4 = 1.0 / 24, c5 = 1.0 / 120, c6 = 1.0 / 720,
-                   c7 = 1.0 / 5040, c8 = 1.0 / 40320, c9 = 1.0 / 362880, c10 = 1.0 / 3628800,
-                   c11 = 1.0 / 39916800, c12 = 1.0 / 479001600, c13 = 1.0 / 6227020800;
-  const double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-  const double q0 = fma(fma(c5, r, c4), r2, fma(c3, r, c2));
-  const double q1 = fma(fma(c9, r, c8), r2, fma(c7, r, c6));
-  const double q2 = fma(fma(c13, r, c12), r2, fma(c11, r, c10));
-  const double tail = fma(q2, r8, fma(q1, r4, q0));
-  const double p = 1.0 + fma(r2, tail, r);
-  const auto k = static_cast<std::int64_t>(to_bits(kd) - to_bits(kShift));
-  const auto k1 = static_cast<std::int64_t>(to_bits(fma(kf, 0.5, kShift)) - to_bits(kShift));
-  const std::int64_t k2 = k - k1;
-  const double s1 = from_bits(static_cast<std::uint64_t>(k1 + 1023) << 52);
-  const double s2 = from_bits(static_cast<std::uint64_t>(k2 + 1023) << 52);
-  return p * s1 * s2;
-}
-
-// ln x for finite normal x > 0: vmath::k_log's method (x = 2^e m, ln m = 2 atanh(s) by its
-// Taylor series in s^2 to z^9) with the polynomial and the reassembly fused: about an ulp.
-inline double log_f(double x) {
-  using vmath::from_bits;
-  using vmath::to_bits;
-  constexpr std::uint64_t kSqrtHalfBits = 0x3fe6a09e667f3bcdULL;  // sqrt(1/2)
-  constexpr std::uint64_t kOneBits = 0x3ff0000000000000ULL;
-  const std::uint64_t b = to_bits(x) + (kOneBits - kSqrtHalfBits);
-  const double e = from_bits((b >> 52) | 0x4330000000000000ULL) - (4503599627370496.0 + 1023.0);
-  const double m = from_bits((b & 0x000fffffffffffffULL) + kSqrtHalfBits);
-  const double f = m - 1.0;
-  const double s = f / (2.0 + f);
-  const double z = s * s, z2 = z * z, z4 = z2 * z2;
-  constexpr double a1 = 2.0 / 3, a2 = 2.0 / 5, a3 = 2.0 / 7, a4 = 2.0 / 9, a5 = 2.0 / 11, a6 = 2.0 / 13,
-                   a7 = 2.0 / 15, a8 = 2.0 / 17, a9 = 2.0 / 19;
-  const double big = fma(a9, z4, fma(fma(a8, z, a7), z2, fma(a6, z, a5)));
-  const double R = z * fma(big, z4, fma(fma(a4, z, a3), z2, fma(a2, z, a1)));
-  const double hfsq = 0.5 * f * f;
-  return fma(e, vmath::kLn2Hi, -((hfsq - fma(s, hfsq + R, e * vmath::kLn2Lo)) - f));
-}
-
 // Phi(x) = e^{-x^2/2} M(|x|) / sqrt(2 pi) for x <= 0 and 1 minus that for x > 0, M the Mills
 // ratio Phi(-z) / phi(z): vmath::k_ncdf's method, fused. The exact square x^2 = hh + err comes
 // from one fma (no Veltkamp split) and e^{-err/2} is applied to first order; M is vmath::k_mills'
@@ -553,7 +504,7 @@ inline double ncdf_f(double x) {
   const double mills = fma(fma(top, t8, o8), t8, o0);
   const double hh = x * x;
   const double err = fma(x, x, -hh);
-  const double e = exp_f(-0.5 * hh);
+  const double e = vmath::k_exp_fma(-0.5 * hh);
   const double tail = fma(-0.5 * err, e, e) * mills;
   const std::uint64_t neg = std::uint64_t{0} - (vmath::to_bits(x) >> 63);
   return select_bits(neg, tail, 1.0 - tail);
@@ -591,7 +542,7 @@ void ncdf_lanes(vmath::Simd level, A* __restrict a) {
 template <class A>
 void exp_lanes(vmath::Simd level, A* __restrict a) {
   static_assert(A::kExpN % 8 == 0);
-  vmath::for_lanes<A::kExpN>(level, [a](std::size_t j) { a->ex[j] = exp_f(a->ex[j]); });
+  vmath::for_lanes<A::kExpN>(level, [a](std::size_t j) { a->ex[j] = vmath::k_exp_fma(a->ex[j]); });
 }
 
 // ---- Bjerksund & Stensland (2002) -----------------------------------------------------------------
@@ -702,7 +653,7 @@ inline void bjs_setup(double w, double S, double X, double T, double r, double b
   const double vv = v * v, sqrt_t = vmath::k_sqrt(T), sv = v * sqrt_t;
   // The European value in the original coordinates (floor of the American value).
   const double inv_sv = 1.0 / sv, inv_vv = 1.0 / vv;
-  const double d1 = fma(0.5 * vv + b, T, log_f(S / X)) * inv_sv;
+  const double d1 = fma(0.5 * vv + b, T, vmath::k_log_fma(S / X)) * inv_sv;
   A.cdf[kEuroCdf * W + j] = w * d1;
   A.cdf[(kEuroCdf + 1) * W + j] = w * (d1 - sv);
   A.ex[kEuroExp * W + j] = (b - r) * T;
@@ -721,12 +672,12 @@ inline void bjs_setup(double w, double S, double X, double T, double r, double b
   const double scale = fX * fX / ((binf - b0) * b0);
   const double h1 = -(fb * t1 + 2.0 * v * sqrt_t1) * scale;
   const double h2 = -(fb * T + 2.0 * sv) * scale;
-  const double I1 = b0 + (binf - b0) * (1.0 - exp_f(h1));
-  const double I2 = b0 + (binf - b0) * (1.0 - exp_f(h2));
+  const double I1 = b0 + (binf - b0) * (1.0 - vmath::k_exp_fma(h1));
+  const double I2 = b0 + (binf - b0) * (1.0 - vmath::k_exp_fma(h2));
   const std::uint64_t at_once = mask_of(fS >= I2);
   A.formula[j] = early & ~at_once;
   A.exercise[j] = early & at_once;
-  const double lnI1 = log_f(I1), lnI2 = log_f(I2), lnX = log_f(fX), lnS = log_f(fS);
+  const double lnI1 = vmath::k_log_fma(I1), lnI2 = vmath::k_log_fma(I2), lnX = vmath::k_log_fma(fX), lnS = vmath::k_log_fma(fS);
   A.ex[kA1Exp * W + j] = -beta * lnI1;
   A.ex[kA2Exp * W + j] = -beta * lnI2;
   A.ex[kPowExp * W + j] = beta * lnS;
