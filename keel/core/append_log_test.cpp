@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <array>
 #include <numeric>
 #include <string>
@@ -79,6 +80,29 @@ TEST(AppendLog, CopyIsDeepAndKeepsAppendingWithoutMovingOriginals) {
   c.push_back("x");
   EXPECT_EQ(c.size(), 1u);
   EXPECT_EQ(c.front(), "x");
+}
+
+TEST(AppendLog, ChunksFromHugePageBlocksKeepAddressesAndValues) {
+  // Past the first 16 chunks the storage comes from 2 MiB blocks: 100 chunks of 2,048 strings
+  // (64 KiB each) span the plain chunks and four blocks.
+  AppendLog<std::string> log;
+  ASSERT_EQ(AppendLog<std::string>::kPerChunk, 2048u);
+  const std::size_t n = 100 * 2048 + 5;
+  std::vector<const std::string*> where;
+  where.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) where.push_back(&log.emplace_back("value " + std::to_string(i) + " padded past SSO"));
+  ASSERT_EQ(log.size(), n);
+  for (std::size_t i = 0; i < n; i += 997) {
+    EXPECT_EQ(&log[i], where[i]);
+    EXPECT_EQ(log[i], "value " + std::to_string(i) + " padded past SSO");
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(&log[i]) % alignof(std::string), 0u);
+  }
+  AppendLog<std::string> moved;
+  moved = std::move(log);
+  EXPECT_EQ(&moved[n - 1], where[n - 1]);
+  EXPECT_EQ(log.size(), 0u);  // NOLINT(bugprone-use-after-move): a moved-from log is empty
+  log.push_back("reused");
+  EXPECT_EQ(log.back(), "reused");
 }
 
 }  // namespace
