@@ -985,9 +985,11 @@ inline double bsm_invalid_code(double w, double price, double S, double K, doubl
 inline Pre bsm_pre(double w, double price, double S, double K, double T, double r, double q) {
   const double x = log_l(S / K) + (r - q) * T;
   const double bmax = exp_l(-0.5 * vabs(x));
-  const double ebig = 1.0 / bmax;
-  const double beta = price / (K * exp_l(fma(0.5, x, -r * T)));  // D sqrt(F K) = e^{-r T} K e^{x/2}
-  return pre_lane(beta, x, w, bmax, ebig);
+  const double g = K * exp_l(fma(0.5, x, -r * T));  // D sqrt(F K) = e^{-r T} K e^{x/2}
+  // 1/b_max and 1/g from one division (a few ulps on beta: a price's relative rounding, far
+  // inside the round trip's 1e-12).
+  const double inv = 1.0 / (bmax * g);
+  return pre_lane(price * (bmax * inv), x, w, bmax, g * inv);
 }
 
 }  // namespace lane
@@ -1124,16 +1126,28 @@ inline void stage_pre(IvBlock* __restrict b, std::size_t i, const lane::Pre& p, 
   b->code[i] = static_cast<float>(lane::sel(invalid != 0.0, invalid, p.code));
 }
 
-void solve_block(vmath::Simd level, IvBlock* __restrict b, bool bsm) {
+// Where a BSM block's numeric inputs are read from: the caller's columns for a full block (no
+// copy), the block's own padded copies for a short last one. Read only.
+struct BsmBlockIn {
+  const double* __restrict price;
+  const double* __restrict S;
+  const double* __restrict K;
+  const double* __restrict T;
+  const double* __restrict r;
+  const double* __restrict q;
+};
+
+void solve_block(vmath::Simd level, IvBlock* __restrict b, const BsmBlockIn* in) {
   using vmath::select_bits;
-  if (bsm) {
-    vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
-      const double invalid = lane::bsm_invalid_code(b->w[i], b->price[i], b->S[i], b->K[i], b->T[i], b->r[i], b->q[i]);
+  if (in != nullptr) {
+    const BsmBlockIn c = *in;
+    vmath::for_lanes<kIvBlock>(level, [b, c](std::size_t i) {
+      const double invalid = lane::bsm_invalid_code(b->w[i], c.price[i], c.S[i], c.K[i], c.T[i], c.r[i], c.q[i]);
       const std::uint64_t m = lane::m_of(invalid == 0.0);
-      const lane::Pre p = lane::bsm_pre(b->w[i], select_bits(m, b->price[i], 0.1), select_bits(m, b->S[i], 1.0),
-                                        select_bits(m, b->K[i], 1.0), select_bits(m, b->T[i], 1.0),
-                                        select_bits(m, b->r[i], 0.0), select_bits(m, b->q[i], 0.0));
-      stage_pre(b, i, p, vmath::k_sqrt(select_bits(m, b->T[i], 1.0)), invalid);
+      const lane::Pre p = lane::bsm_pre(b->w[i], select_bits(m, c.price[i], 0.1), select_bits(m, c.S[i], 1.0),
+                                        select_bits(m, c.K[i], 1.0), select_bits(m, c.T[i], 1.0),
+                                        select_bits(m, c.r[i], 0.0), select_bits(m, c.q[i], 0.0));
+      stage_pre(b, i, p, vmath::k_sqrt(select_bits(m, c.T[i], 1.0)), invalid);
     });
   } else {
     vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
@@ -1258,7 +1272,7 @@ struct Driver {
   std::span<IvStatus> status;
   std::size_t good = 0;
   detail::BatchLaneCounts counts;
-  ClassQueue queues[3];
+  ClassQueue queues[3]{};  // zeroed: a branch's queue never writes the columns it does not read
   Pending pending;
 
   Driver(vmath::Simd l, std::span<double> v, std::span<IvStatus> st) : level(l), vol(v), status(st) {}
@@ -1322,13 +1336,16 @@ struct Driver {
       q.otm[k] = b.otm[j];
       q.xq[k] = b.xq[j];
       q.bmax[k] = b.bmax[j];
-      q.inv_bmax[k] = b.inv_bmax[j];
       q.sqrt_t[k] = b.sqrt_t[j];
       q.f[k] = b.f[j];
-      q.side[k] = b.side[j];
-      q.fu[k] = b.fu[j];
       q.sc[k] = b.sc[j];
-      q.aux[k] = 0.0;
+      // Only the columns the branch's loops read (the others stay at their zero initialisation).
+      if (obj == 0) {
+        q.inv_bmax[k] = b.inv_bmax[j];
+      } else {
+        q.side[k] = b.side[j];
+        if (obj == 2) q.fu[k] = b.fu[j];
+      }
       q.index[k] = begin + j;
       if (q.n == kQueue) run(obj);
     }
@@ -1350,26 +1367,44 @@ std::size_t iv_bsm_batch(vmath::Simd level, const BsmIvColumns& in, std::span<do
   Driver d(level, vol, status);
   for (std::size_t begin = 0; begin < n; begin += kIvBlock) {
     const std::size_t m = std::min(kIvBlock, n - begin);
-    // Copy the block's inputs (validation runs in the lanes); a short last block is padded with
-    // zeros, which fail validation and are discarded.
-    const auto copy = [&](std::span<const double> from, double* to) {
-      std::copy_n(from.data() + begin, m, to);
-      std::fill(to + m, to + kIvBlock, 0.0);
-    };
-    copy(in.price, b.price);
-    copy(in.spot, b.S);
-    copy(in.strike, b.K);
-    copy(in.time, b.T);
-    copy(in.rate, b.r);
-    copy(in.dividend_yield, b.q);
-    for (std::size_t j = 0; j < m; ++j) {
-      const auto rr = static_cast<std::uint8_t>(in.right[begin + j]);
-      b.w[j] = rr == static_cast<std::uint8_t>(OptionRight::kCall)  ? 1.0
-               : rr == static_cast<std::uint8_t>(OptionRight::kPut) ? -1.0
-                                                                     : 0.0;
+    // A full block's lanes read the caller's columns (validation runs in the lanes); a short last
+    // block's inputs are copied and padded with zeros, which fail validation and are discarded.
+    BsmBlockIn src{in.price.data() + begin, in.spot.data() + begin, in.strike.data() + begin,
+                   in.time.data() + begin,  in.rate.data() + begin, in.dividend_yield.data() + begin};
+    if (m < kIvBlock) {
+      const auto copy = [&](const double* from, double* to) {
+        std::copy_n(from, m, to);
+        std::fill(to + m, to + kIvBlock, 0.0);
+      };
+      copy(src.price, b.price);
+      copy(src.S, b.S);
+      copy(src.K, b.K);
+      copy(src.T, b.T);
+      copy(src.r, b.r);
+      copy(src.q, b.q);
+      src = BsmBlockIn{b.price, b.S, b.K, b.T, b.r, b.q};
     }
-    std::fill(b.w + m, b.w + kIvBlock, 0.0);
-    solve_block(level, &b, true);
+    // The call/put sign w: +1 call, -1 put, 0 neither (fails validation in the lanes). A full
+    // block converts in a lane loop of its own (the byte column would multiply the main loop's
+    // vectorization factor by eight).
+    if (m == kIvBlock) {
+      const OptionRight* __restrict rights = in.right.data() + begin;
+      double* __restrict w = b.w;
+      vmath::for_lanes<kIvBlock>(level, [rights, w](std::size_t j) {
+        const auto rr = static_cast<std::uint8_t>(rights[j]);
+        w[j] = static_cast<double>(static_cast<int>(rr == static_cast<std::uint8_t>(OptionRight::kCall)) -
+                                   static_cast<int>(rr == static_cast<std::uint8_t>(OptionRight::kPut)));
+      });
+    } else {
+      for (std::size_t j = 0; j < m; ++j) {
+        const auto rr = static_cast<std::uint8_t>(in.right[begin + j]);
+        b.w[j] = rr == static_cast<std::uint8_t>(OptionRight::kCall)  ? 1.0
+                 : rr == static_cast<std::uint8_t>(OptionRight::kPut) ? -1.0
+                                                                       : 0.0;
+      }
+      std::fill(b.w + m, b.w + kIvBlock, 0.0);
+    }
+    solve_block(level, &b, &src);
     d.take(b, begin, m);
   }
   return d.finish();
@@ -1410,7 +1445,7 @@ detail::BatchLaneCounts iv_normalised(vmath::Simd level, std::span<const double>
   for (std::size_t begin = 0; begin < n; begin += kIvBlock) {
     const std::size_t m = std::min(kIvBlock, n - begin);
     fill_normalised(b, begin, m, beta, x, right);
-    solve_block(level, &b, false);
+    solve_block(level, &b, nullptr);
     d.take(b, begin, m);
   }
   d.counts.solved = d.finish();
