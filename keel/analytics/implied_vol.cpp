@@ -508,8 +508,8 @@ inline double mills_guess1(double t) {
 }
 constexpr double kMillsAtZero = 1.2533141373155001;  // M(0) = sqrt(pi / 2)
 
-// P at a and b and the divided difference (P(a) - P(b)) / (a - b): mills_pair's scheme on plain
-// doubles, written out: for P = L + y^m H, (y^m H)[a,b] = a^m H[a,b] + H(b) (y^m)[a,b] and
+// P at a and b and the divided difference (P(a) - P(b)) / (a - b): mills_pair's scheme for P(b)
+// and the divided difference on plain doubles, written out, and P(a) = P(b) + (a - b) P[a,b]: for P = L + y^m H, (y^m H)[a,b] = a^m H[a,b] + H(b) (y^m)[a,b] and
 // (y^2m)[a,b] = (y^m)[a,b] (a^m + b^m).
 struct PairL {
   double va, vb, dd;
@@ -521,52 +521,54 @@ inline PairL mills_pair1(double ta, double tb) {
   const double pa3 = pa2 * pa2, pb3 = pb2 * pb2, pd3 = pd2 * (pa2 + pb2);
   const double pa4 = pa3 * pa3, pb4 = pb3 * pb3, pd4 = pd3 * (pa3 + pb3);
   // level 0: c_2i + c_2i+1 y at a and b; the divided difference of that pair is c_2i+1 itself
-  const double a0 = fma(c[1], ta, c[0]), b0 = fma(c[1], tb, c[0]);
-  const double a1 = fma(c[3], ta, c[2]), b1 = fma(c[3], tb, c[2]);
-  const double a2 = fma(c[5], ta, c[4]), b2 = fma(c[5], tb, c[4]);
-  const double a3 = fma(c[7], ta, c[6]), b3 = fma(c[7], tb, c[6]);
-  const double a4 = fma(c[9], ta, c[8]), b4 = fma(c[9], tb, c[8]);
-  const double a5 = fma(c[11], ta, c[10]), b5 = fma(c[11], tb, c[10]);
-  const double a6 = fma(c[13], ta, c[12]), b6 = fma(c[13], tb, c[12]);
-  const double a7 = fma(c[15], ta, c[14]), b7 = fma(c[15], tb, c[14]);
-  const double a8 = fma(c[17], ta, c[16]), b8 = fma(c[17], tb, c[16]);
-  const double a9 = fma(c[19], ta, c[18]), b9 = fma(c[19], tb, c[18]);
-  const double a10 = fma(c[21], ta, c[20]), b10 = fma(c[21], tb, c[20]);
-  const double a11 = fma(c[23], ta, c[22]), b11 = fma(c[23], tb, c[22]);
-  const double a12 = fma(c[25], ta, c[24]), b12 = fma(c[25], tb, c[24]);
-  const double a13 = c[26], b13 = c[26];
+  const double b0 = fma(c[1], tb, c[0]);
+  const double b1 = fma(c[3], tb, c[2]);
+  const double b2 = fma(c[5], tb, c[4]);
+  const double b3 = fma(c[7], tb, c[6]);
+  const double b4 = fma(c[9], tb, c[8]);
+  const double b5 = fma(c[11], tb, c[10]);
+  const double b6 = fma(c[13], tb, c[12]);
+  const double b7 = fma(c[15], tb, c[14]);
+  const double b8 = fma(c[17], tb, c[16]);
+  const double b9 = fma(c[19], tb, c[18]);
+  const double b10 = fma(c[21], tb, c[20]);
+  const double b11 = fma(c[23], tb, c[22]);
+  const double b12 = fma(c[25], tb, c[24]);
+  const double b13 = c[26];
   // level 1 (y^2 = pa1, pb1): L + y^2 H; (y^2 H)[a,b] = a^2 H[a,b] + H(b) (y^2)[a,b]
   const double l1g0 = fma(b1, pd1, fma(pa1, c[3], c[1]));
-  const double l1a0 = fma(pa1, a1, a0), l1b0 = fma(pb1, b1, b0);
+  const double l1b0 = fma(pb1, b1, b0);
   const double l1g1 = fma(b3, pd1, fma(pa1, c[7], c[5]));
-  const double l1a1 = fma(pa1, a3, a2), l1b1 = fma(pb1, b3, b2);
+  const double l1b1 = fma(pb1, b3, b2);
   const double l1g2 = fma(b5, pd1, fma(pa1, c[11], c[9]));
-  const double l1a2 = fma(pa1, a5, a4), l1b2 = fma(pb1, b5, b4);
+  const double l1b2 = fma(pb1, b5, b4);
   const double l1g3 = fma(b7, pd1, fma(pa1, c[15], c[13]));
-  const double l1a3 = fma(pa1, a7, a6), l1b3 = fma(pb1, b7, b6);
+  const double l1b3 = fma(pb1, b7, b6);
   const double l1g4 = fma(b9, pd1, fma(pa1, c[19], c[17]));
-  const double l1a4 = fma(pa1, a9, a8), l1b4 = fma(pb1, b9, b8);
+  const double l1b4 = fma(pb1, b9, b8);
   const double l1g5 = fma(b11, pd1, fma(pa1, c[23], c[21]));
-  const double l1a5 = fma(pa1, a11, a10), l1b5 = fma(pb1, b11, b10);
+  const double l1b5 = fma(pb1, b11, b10);
   const double l1g6 = fma(b13, pd1, c[25]);  // H = c_26, a constant: H[a,b] = 0
-  const double l1a6 = fma(pa1, a13, a12), l1b6 = fma(pb1, b13, b12);
+  const double l1b6 = fma(pb1, b13, b12);
   // level 2 (y^4)
   const double l2g0 = fma(l1b1, pd2, fma(pa2, l1g1, l1g0));
-  const double l2a0 = fma(pa2, l1a1, l1a0), l2b0 = fma(pb2, l1b1, l1b0);
+  const double l2b0 = fma(pb2, l1b1, l1b0);
   const double l2g1 = fma(l1b3, pd2, fma(pa2, l1g3, l1g2));
-  const double l2a1 = fma(pa2, l1a3, l1a2), l2b1 = fma(pb2, l1b3, l1b2);
+  const double l2b1 = fma(pb2, l1b3, l1b2);
   const double l2g2 = fma(l1b5, pd2, fma(pa2, l1g5, l1g4));
-  const double l2a2 = fma(pa2, l1a5, l1a4), l2b2 = fma(pb2, l1b5, l1b4);
-  const double l2g3 = l1g6, l2a3 = l1a6, l2b3 = l1b6;
+  const double l2b2 = fma(pb2, l1b5, l1b4);
+  const double l2g3 = l1g6, l2b3 = l1b6;
   // level 3 (y^8)
   const double l3g0 = fma(l2b1, pd3, fma(pa3, l2g1, l2g0));
-  const double l3a0 = fma(pa3, l2a1, l2a0), l3b0 = fma(pb3, l2b1, l2b0);
+  const double l3b0 = fma(pb3, l2b1, l2b0);
   const double l3g1 = fma(l2b3, pd3, fma(pa3, l2g3, l2g2));
-  const double l3a1 = fma(pa3, l2a3, l2a2), l3b1 = fma(pb3, l2b3, l2b2);
+  const double l3b1 = fma(pb3, l2b3, l2b2);
   // level 4 (y^16)
   const double dd = fma(l3b1, pd4, fma(pa4, l3g1, l3g0));
-  const double va = fma(pa4, l3a1, l3a0), vb = fma(pb4, l3b1, l3b0);
-  return PairL{va, vb, dd};
+  const double vb = fma(pb4, l3b1, l3b0);
+  // P(a) = P(b) + (a - b) P[a,b]: one fused step instead of a third evaluation chain (the callers
+  // add P(a) to P(b) > 0, both positive: no cancellation).
+  return PairL{fma(ta - tb, dd, vb), vb, dd};
 }
 
 // eval_otm_call for a lane: b, b_max - b, b' = E and what the lane's objective needs; the
@@ -640,16 +642,23 @@ inline double interp1(bool right, double x, double xl, double xr, double yl, dou
   const bool monotonic = (dl * s >= 0.0) & (dr * s >= 0.0);
   const bool convex = (dl <= s) & (s <= dr);
   const bool concave = (dl >= s) & (s >= dr);
-  const double r_mono =
-      sel(s != 0.0, vmax(kMinR, (dr + dl) / s), sel((dl != 0.0) | (dr != 0.0), kMaxR, kMinR));
-  const double r0 = sel(monotonic, r_mono, kMinR);
   const double drs = dr - s, dsl = s - dl, ds = dr - dl;
-  const double r_conv =
-      sel((drs != 0.0) & (dsl != 0.0), vmax(r0, vabs(ds) / vmin(vabs(drs), vabs(dsl))), sel(ds != 0.0, kMaxR, r0));
+  const double mn = vmin(vabs(drs), vabs(dsl));
+  const double num = 0.5 * h * second + ds, den = sel(right, drs, dsl);
+  // The three ratios below, (d_r + d_l)/s, |ds|/mn and num/den, from one division (a zero
+  // denominator, whose ratio is not used, counts as 1): the divider's throughput, not the few
+  // multiplications, is what a vector lane pays for a division.
+  const double d1 = sel(s != 0.0, s, 1.0), d2 = sel(mn != 0.0, mn, 1.0), d3 = sel(den != 0.0, den, 1.0);
+  const double d12 = d1 * d2;
+  const double w123 = 1.0 / (d12 * d3);
+  const double inv_d3 = d12 * w123, inv_d12 = d3 * w123;
+  const double r_mono =
+      sel(s != 0.0, vmax(kMinR, (dr + dl) * (d2 * inv_d12)), sel((dl != 0.0) | (dr != 0.0), kMaxR, kMinR));
+  const double r0 = sel(monotonic, r_mono, kMinR);
+  const double r_conv = sel(mn != 0.0, vmax(r0, vabs(ds) * (d1 * inv_d12)), sel(ds != 0.0, kMaxR, r0));
   const double rmin = sel(convex | concave, r_conv, r0);
   // control_right / control_left, clamped
-  const double num = 0.5 * h * second + (dr - dl), den = sel(right, dr - s, s - dl);
-  double r = sel(den != 0.0, num / den, sel(num > 0.0, kMaxR, kMinR));
+  double r = sel(den != 0.0, num * inv_d3, sel(num > 0.0, kMaxR, kMinR));
   r = sel(r == r, r, rmin);
   r = vmin(vmax(vmax(r, rmin), kMinR), kMaxR);
   // rational_cubic
@@ -1272,7 +1281,7 @@ struct Driver {
   std::span<IvStatus> status;
   std::size_t good = 0;
   detail::BatchLaneCounts counts;
-  ClassQueue queues[3]{};  // zeroed: a branch's queue never writes the columns it does not read
+  ClassQueue queues[3]{};  // zeroed: aux is written on the highest branch only
   Pending pending;
 
   Driver(vmath::Simd l, std::span<double> v, std::span<IvStatus> st) : level(l), vol(v), status(st) {}
@@ -1339,13 +1348,11 @@ struct Driver {
       q.sqrt_t[k] = b.sqrt_t[j];
       q.f[k] = b.f[j];
       q.sc[k] = b.sc[j];
-      // Only the columns the branch's loops read (the others stay at their zero initialisation).
-      if (obj == 0) {
-        q.inv_bmax[k] = b.inv_bmax[j];
-      } else {
-        q.side[k] = b.side[j];
-        if (obj == 2) q.fu[k] = b.fu[j];
-      }
+      // Every column, whichever the branch reads: a branch on obj here would be mispredicted
+      // about as often as the branches alternate.
+      q.inv_bmax[k] = b.inv_bmax[j];
+      q.side[k] = b.side[j];
+      q.fu[k] = b.fu[j];
       q.index[k] = begin + j;
       if (q.n == kQueue) run(obj);
     }
