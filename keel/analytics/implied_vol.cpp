@@ -721,16 +721,15 @@ constexpr double kCodeOk = 0.0, kCodeBelow = 1.0, kCodeAt = 2.0, kCodeAbove = 3.
 // the lowest branch's for its correction.
 constexpr double kObjPlain = 0.0, kObjLog = 1.0, kObjUp = 2.0;
 struct Head {
-  double f, obj, side, fu, sc;
+  double f, obj, side, fu;
 };
-inline Head guess_head(double beta, double x, double bmax, double inv_bmax) {
+// sc = s_c = sqrt(2 |x|) and inv_gc = 1/(6 + s_c) are the normalisation's (bsm_pre).
+inline Head guess_head(double beta, double x, double bmax, double inv_bmax, double sc, double inv_gc) {
   constexpr double kTwoPiOver3Sqrt3 = kTwoPi / (3.0 * kSqrt3);
   const double ax = -x;
-  const double sc = sqrt_guess(vmax(-2.0 * x, 1e-300));
   const double vc = bmax * kInvSqrt2Pi;
   const double inv_vc = kSqrt2Pi * inv_bmax;
   // b_c = v_c [M(0) - M(s_c)] (a guess's node: the plain difference).
-  const double inv_gc = 1.0 / (6.0 + sc);
   const double bc = vc * (kMillsAtZero - mills_guess1((4.0 - sc) * inv_gc));
   const bool low = beta < bc;
   const double sl0 = sc - bc * inv_vc;
@@ -789,7 +788,7 @@ inline Head guess_head(double beta, double x, double bmax, double inv_bmax) {
   const double f = interp1(low, beta, sel(outer, o_xl, m_xl), sel(outer, o_xr, m_xr), sel(outer, o_yl, m_yl),
                            sel(outer, o_yr, m_yr), sel(outer, o_dl, m_dl), sel(outer, o_dr, m_dr),
                            sel(outer, sel(low, d2_l, d2_u), 0.0));
-  return Head{f, sel(outer, sel(low, kObjLog, kObjUp), kObjPlain), sel(low, sl, su), fu, sc};
+  return Head{f, sel(outer, sel(low, kObjLog, kObjUp), kObjPlain), sel(low, sl, su), fu};
 }
 
 // A guess that is not positive (rounding at the edges of the domain) falls back to s_c, or 1.
@@ -991,14 +990,24 @@ inline double bsm_invalid_code(double w, double price, double S, double K, doubl
 
 // BSM: x = ln(S/K) + (r - q) T (the forward's log-moneyness, without forming F), D = e^{-r T},
 // and D sqrt(F K) = K e^{x/2 - r T} from one exponential.
-inline Pre bsm_pre(double w, double price, double S, double K, double T, double r, double q) {
+// The guess's s_c = sqrt(2 |x|) and 1/(6 + s_c) (tau(s_c)'s denominator) come with the problem,
+// the reciprocal from the normalisation's division (guess_head takes them): for a lane out of
+// bounds they belong to its x, not to pre_lane's substitute, but such a lane's guess is discarded.
+struct PreG {
+  Pre p;
+  double sc, inv_gc;
+};
+inline PreG bsm_pre(double w, double price, double S, double K, double T, double r, double q) {
   const double x = log_l(S / K) + (r - q) * T;
   const double bmax = exp_l(-0.5 * vabs(x));
   const double g = K * exp_l(fma(0.5, x, -r * T));  // D sqrt(F K) = e^{-r T} K e^{x/2}
-  // 1/b_max and 1/g from one division (a few ulps on beta: a price's relative rounding, far
-  // inside the round trip's 1e-12).
-  const double inv = 1.0 / (bmax * g);
-  return pre_lane(price * (bmax * inv), x, w, bmax, g * inv);
+  const double sc = sqrt_guess(vmax(2.0 * vabs(x), 1e-300));
+  // 1/b_max, 1/g and 1/(6 + s_c) from one division (a few ulps on beta: a price's relative
+  // rounding, far inside the round trip's 1e-12).
+  const double d = bmax * g, g6 = 6.0 + sc;
+  const double inv = 1.0 / (d * g6);
+  const double inv_d = g6 * inv;
+  return PreG{pre_lane(price * (bmax * inv_d), x, w, bmax, g * inv_d), sc, d * inv};
 }
 
 }  // namespace lane
@@ -1117,7 +1126,7 @@ struct IvBlock {
   alignas(64) double invalid[kIvBlock];  // normalised batch: its scalar validation's code (0: valid)
   // the normalised problem and the guess's common part
   alignas(64) double otm[kIvBlock], xq[kIvBlock], bmax[kIvBlock], inv_bmax[kIvBlock], sqrt_t[kIvBlock];
-  alignas(64) double f[kIvBlock], side[kIvBlock], fu[kIvBlock], sc[kIvBlock];
+  alignas(64) double f[kIvBlock], side[kIvBlock], fu[kIvBlock], sc[kIvBlock], inv_gc[kIvBlock];
   // Codes and objectives as floats on purpose: a 32-bit column doubles GCC's vectorization factor
   // (16 lanes per AVX-512 loop iteration, two registers per double operation), which interleaves
   // two independent dependency chains (measured: 92 vs 117 ns per option on AVX-512, 120 vs 161 on
@@ -1126,7 +1135,10 @@ struct IvBlock {
 };
 
 // After the per-problem normalisation: the problem and its code.
-inline void stage_pre(IvBlock* __restrict b, std::size_t i, const lane::Pre& p, double sqrt_t, double invalid) {
+inline void stage_pre(IvBlock* __restrict b, std::size_t i, const lane::PreG& pg, double sqrt_t, double invalid) {
+  const lane::Pre& p = pg.p;
+  b->sc[i] = pg.sc;
+  b->inv_gc[i] = pg.inv_gc;
   b->otm[i] = p.otm;
   b->xq[i] = p.q;
   b->bmax[i] = p.bmax;
@@ -1153,7 +1165,7 @@ void solve_block(vmath::Simd level, IvBlock* __restrict b, const BsmBlockIn* in)
     vmath::for_lanes<kIvBlock>(level, [b, c](std::size_t i) {
       const double invalid = lane::bsm_invalid_code(b->w[i], c.price[i], c.S[i], c.K[i], c.T[i], c.r[i], c.q[i]);
       const std::uint64_t m = lane::m_of(invalid == 0.0);
-      const lane::Pre p = lane::bsm_pre(b->w[i], select_bits(m, c.price[i], 0.1), select_bits(m, c.S[i], 1.0),
+      const lane::PreG p = lane::bsm_pre(b->w[i], select_bits(m, c.price[i], 0.1), select_bits(m, c.S[i], 1.0),
                                         select_bits(m, c.K[i], 1.0), select_bits(m, c.T[i], 1.0),
                                         select_bits(m, c.r[i], 0.0), select_bits(m, c.q[i], 0.0));
       stage_pre(b, i, p, vmath::k_sqrt(select_bits(m, c.T[i], 1.0)), invalid);
@@ -1164,17 +1176,20 @@ void solve_block(vmath::Simd level, IvBlock* __restrict b, const BsmBlockIn* in)
       const std::uint64_t m = lane::m_of(invalid == 0.0);
       const double x = select_bits(m, b->S[i], -0.5);
       const double bmax = lane::exp_l(-0.5 * lane::vabs(x));
+      // 1/b_max and 1/(6 + s_c) from one division (see lane::bsm_pre).
+      const double sc = lane::sqrt_guess(lane::vmax(2.0 * lane::vabs(x), 1e-300));
+      const double g6 = 6.0 + sc;
+      const double inv = 1.0 / (bmax * g6);
       const lane::Pre p =
-          lane::pre_lane(select_bits(m, b->price[i], 0.1), x, select_bits(m, b->w[i], 1.0), bmax, 1.0 / bmax);
-      stage_pre(b, i, p, 1.0, invalid);
+          lane::pre_lane(select_bits(m, b->price[i], 0.1), x, select_bits(m, b->w[i], 1.0), bmax, g6 * inv);
+      stage_pre(b, i, lane::PreG{p, sc, bmax * inv}, 1.0, invalid);
     });
   }
   vmath::for_lanes<kIvBlock>(level, [b](std::size_t i) {
-    const lane::Head h = lane::guess_head(b->otm[i], b->xq[i], b->bmax[i], b->inv_bmax[i]);
+    const lane::Head h = lane::guess_head(b->otm[i], b->xq[i], b->bmax[i], b->inv_bmax[i], b->sc[i], b->inv_gc[i]);
     b->f[i] = h.f;
     b->side[i] = h.side;
     b->fu[i] = h.fu;
-    b->sc[i] = h.sc;
     b->obj[i] = static_cast<float>(h.obj);
   });
 }
