@@ -632,7 +632,9 @@ inline EvalL eval1(double x, double s, double bmax, bool obj_log = false, bool o
 // clamped: the scalar rational_cubic(x, ..., control_right/left(...)), branch-free. A vector
 // division costs ~2 cycles of the divider per lane and ~20 cycles of latency on the guess's
 // dependency chain, so the scalar code's seven are five here: 1/h is shared by the slope and the
-// abscissa, and max(|ds/drs|, |ds/dsl|) = |ds| / min(|drs|, |dsl|).
+// abscissa, and max(|ds/drs|, |ds/dsl|) = |ds| / min(|drs|, |dsl|). (Folding the three control
+// ratios into one division measured slower on bench_implied_vol, 44.6 vs 44.1 ns per option:
+// this loop is not bound by the divider.)
 inline double interp1(bool right, double x, double xl, double xr, double yl, double yr, double dl, double dr,
                       double second) {
   const double h = xr - xl;
@@ -642,23 +644,16 @@ inline double interp1(bool right, double x, double xl, double xr, double yl, dou
   const bool monotonic = (dl * s >= 0.0) & (dr * s >= 0.0);
   const bool convex = (dl <= s) & (s <= dr);
   const bool concave = (dl >= s) & (s >= dr);
-  const double drs = dr - s, dsl = s - dl, ds = dr - dl;
-  const double mn = vmin(vabs(drs), vabs(dsl));
-  const double num = 0.5 * h * second + ds, den = sel(right, drs, dsl);
-  // The three ratios below, (d_r + d_l)/s, |ds|/mn and num/den, from one division (a zero
-  // denominator, whose ratio is not used, counts as 1): the divider's throughput, not the few
-  // multiplications, is what a vector lane pays for a division.
-  const double d1 = sel(s != 0.0, s, 1.0), d2 = sel(mn != 0.0, mn, 1.0), d3 = sel(den != 0.0, den, 1.0);
-  const double d12 = d1 * d2;
-  const double w123 = 1.0 / (d12 * d3);
-  const double inv_d3 = d12 * w123, inv_d12 = d3 * w123;
   const double r_mono =
-      sel(s != 0.0, vmax(kMinR, (dr + dl) * (d2 * inv_d12)), sel((dl != 0.0) | (dr != 0.0), kMaxR, kMinR));
+      sel(s != 0.0, vmax(kMinR, (dr + dl) / s), sel((dl != 0.0) | (dr != 0.0), kMaxR, kMinR));
   const double r0 = sel(monotonic, r_mono, kMinR);
-  const double r_conv = sel(mn != 0.0, vmax(r0, vabs(ds) * (d1 * inv_d12)), sel(ds != 0.0, kMaxR, r0));
+  const double drs = dr - s, dsl = s - dl, ds = dr - dl;
+  const double r_conv =
+      sel((drs != 0.0) & (dsl != 0.0), vmax(r0, vabs(ds) / vmin(vabs(drs), vabs(dsl))), sel(ds != 0.0, kMaxR, r0));
   const double rmin = sel(convex | concave, r_conv, r0);
   // control_right / control_left, clamped
-  double r = sel(den != 0.0, num * inv_d3, sel(num > 0.0, kMaxR, kMinR));
+  const double num = 0.5 * h * second + (dr - dl), den = sel(right, dr - s, s - dl);
+  double r = sel(den != 0.0, num / den, sel(num > 0.0, kMaxR, kMinR));
   r = sel(r == r, r, rmin);
   r = vmin(vmax(vmax(r, rmin), kMinR), kMaxR);
   // rational_cubic
