@@ -1098,10 +1098,12 @@ Solved solve_bsm(const BsmIvInput& in, double& F, double& D) {
 }
 
 // ---- Batch: blocks of kIvBlock lanes, then queues by branch ---------------------------------------
-// Per block: a scalar pass that copies the inputs into local columns (a short last block padded
-// with zeros, which fail validation, so every element runs the same vectorized code wherever it
-// sits) with the call/put sign; then two dispatched lane loops: validation (BSM; the normalised
-// batch validates in its scalar pass) and normalisation; the guess's common part (guess_head: the
+// Per block: the call/put signs (a lane loop for a full BSM block); the BSM lanes read a full
+// block's numeric inputs from the caller's columns in place, while a short last block, and every
+// normalised block (its scalar pass validates), is copied into local columns and padded with
+// zeros, which fail validation, so every element runs the same vectorized code wherever it sits;
+// then two dispatched lane loops: validation (BSM) and normalisation (with s_c and 1/(6 + s_c) for
+// the guess, from the normalisation's one division); the guess's common part (guess_head: the
 // branch and its interpolation). A scalar pass then writes the statuses of the lanes out of bounds
 // and moves each solvable lane into its branch's queue (ClassQueue); a full queue runs its
 // branch's lane loops: the rest of the guess (the outer branches map back to s; the lowest takes
