@@ -435,5 +435,49 @@ TEST(ImpliedVol, BatchRoundTripThroughBsmPricer) {
   }
 }
 
+// Invalid inputs in full blocks (read from the caller's columns, signs converted in a lane loop)
+// and in the short last block (copied): each element gets the status of its own first failed
+// check, in validate order (right, price, spot, strike, time, rate), and the valid elements around
+// them round-trip through the BSM pricer. 150 elements: blocks of 64, 64 and 22.
+TEST(ImpliedVol, BatchStatusesInFullAndShortBlocks) {
+  const auto bad_right = static_cast<OptionRight>(7);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<OptionRight> right;
+  std::vector<double> price, spot, strike, time, rate, div;
+  for (int i = 0; i < 150; ++i) {
+    const OptionRight rr = i % 3 ? kCall : kPut;
+    const double S = 100.0, K = 70.0 + 0.4 * i, T = 0.1 + 0.01 * i;
+    right.push_back(rr);
+    price.push_back(bsm_price(BsmInput{rr, S, K, T, 0.2 + 0.002 * i, 0.02, 0.01}).value());
+    spot.push_back(S);
+    strike.push_back(K);
+    time.push_back(T);
+    rate.push_back(0.02);
+    div.push_back(0.01);
+  }
+  std::vector<IvStatus> expect(150, IvStatus::kOk);
+  for (int i : {5, 70, 140}) right[i] = bad_right, expect[i] = IvStatus::kBadRight;
+  for (int i : {6, 141}) price[i] = nan, expect[i] = IvStatus::kBadPrice;
+  for (int i : {7, 142}) spot[i] = 0.0, expect[i] = IvStatus::kBadForward;
+  for (int i : {8, 130}) strike[i] = -1.0, expect[i] = IvStatus::kBadStrike;
+  for (int i : {20, 143}) time[i] = 0.0, expect[i] = IvStatus::kBadTime;
+  for (int i : {30, 144}) rate[i] = nan, expect[i] = IvStatus::kBadRate;
+  right[63] = bad_right, price[63] = nan;  // the right is checked first
+  expect[63] = IvStatus::kBadRight;
+  std::vector<double> vol(150, -1.0);
+  std::vector<IvStatus> st(150);
+  const std::size_t good = implied_vol_bsm_batch(BsmIvColumns{right, price, spot, strike, time, rate, div}, vol, st);
+  EXPECT_EQ(good, static_cast<std::size_t>(std::count(expect.begin(), expect.end(), IvStatus::kOk)));
+  for (std::size_t i = 0; i < 150; ++i) {
+    ASSERT_EQ(st[i], expect[i]) << i;
+    if (expect[i] != IvStatus::kOk) {
+      EXPECT_EQ(vol[i], 0.0) << i;
+      continue;
+    }
+    const double back = bsm_price(BsmInput{right[i], spot[i], strike[i], time[i], vol[i], rate[i], div[i]}).value();
+    EXPECT_LE(std::fabs(back / price[i] - 1.0), 1e-12) << i;
+  }
+}
+
 }  // namespace
 }  // namespace keel::analytics
