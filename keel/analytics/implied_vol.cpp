@@ -444,46 +444,6 @@ using vmath::select_bits;
 using vmath::to_bits;
 using vmath::fma;  // one vfmadd at the wide levels, the C library's fma at the baseline: same bits
 
-// vmath::k_exp and vmath::k_log with their polynomials and range reductions fused (vmath::fma):
-// the same methods and accuracy (within about an ulp), a third fewer operations in the lanes.
-inline double exp_l(double x) {
-  using vmath::kShift;
-  x = select_bits(vmath::mask_below(x, 0x4090000000000000ULL), x, -1024.0);
-  const double kd = fma(x, vmath::kInvLn2, kShift);
-  const double kf = kd - kShift;
-  const double r = fma(-kf, vmath::kLn2Lo, fma(-kf, vmath::kLn2Hi, x));
-  constexpr double c2 = 1.0 / 2, c3 = 1.0 / 6, c4 = 1.0 / 24, c5 = 1.0 / 120, c6 = 1.0 / 720,
-                   c7 = 1.0 / 5040, c8 = 1.0 / 40320, c9 = 1.0 / 362880, c10 = 1.0 / 3628800,
-                   c11 = 1.0 / 39916800, c12 = 1.0 / 479001600, c13 = 1.0 / 6227020800;
-  const double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-  const double q0 = fma(fma(c5, r, c4), r2, fma(c3, r, c2));
-  const double q1 = fma(fma(c9, r, c8), r2, fma(c7, r, c6));
-  const double q2 = fma(fma(c13, r, c12), r2, fma(c11, r, c10));
-  const double tail = fma(q2, r8, fma(q1, r4, q0));
-  const double p = 1.0 + fma(r2, tail, r);
-  const auto k = static_cast<std::int64_t>(to_bits(kd) - to_bits(kShift));
-  const auto k1 = static_cast<std::int64_t>(to_bits(fma(kf, 0.5, kShift)) - to_bits(kShift));
-  const std::int64_t k2 = k - k1;
-  const double s1 = from_bits(static_cast<std::uint64_t>(k1 + 1023) << 52);
-  const double s2 = from_bits(static_cast<std::uint64_t>(k2 + 1023) << 52);
-  return p * s1 * s2;
-}
-inline double log_l(double x) {
-  constexpr std::uint64_t kSqrtHalfBits = 0x3fe6a09e667f3bcdULL;  // sqrt(1/2)
-  constexpr std::uint64_t kOneBits = 0x3ff0000000000000ULL;
-  const std::uint64_t b = to_bits(x) + (kOneBits - kSqrtHalfBits);
-  const double e = from_bits((b >> 52) | 0x4330000000000000ULL) - (4503599627370496.0 + 1023.0);
-  const double m = from_bits((b & 0x000fffffffffffffULL) + kSqrtHalfBits);
-  const double f = m - 1.0;
-  const double s = f / (2.0 + f);
-  const double z = s * s, z2 = z * z, z4 = z2 * z2;
-  constexpr double a1 = 2.0 / 3, a2 = 2.0 / 5, a3 = 2.0 / 7, a4 = 2.0 / 9, a5 = 2.0 / 11, a6 = 2.0 / 13,
-                   a7 = 2.0 / 15, a8 = 2.0 / 17, a9 = 2.0 / 19;
-  const double big = fma(a9, z4, fma(fma(a8, z, a7), z2, fma(a6, z, a5)));
-  const double R = z * fma(big, z4, fma(fma(a4, z, a3), z2, fma(a2, z, a1)));
-  const double hfsq = 0.5 * f * f;
-  return fma(e, vmath::kLn2Hi, -((hfsq - fma(s, hfsq + R, e * vmath::kLn2Lo)) - f));
-}
 
 inline std::uint64_t m_of(bool c) { return std::uint64_t{0} - static_cast<std::uint64_t>(c); }
 inline double sel(bool c, double a, double b) { return select_bits(m_of(c), a, b); }
@@ -588,7 +548,7 @@ inline EvalL eval1(double x, double s, double bmax, bool obj_log = false, bool o
   const double t = 0.5 * s;
   const double u = -x / s;  // not -x * (1/s): b moves by u^2 ulps per ulp of u (deep wings)
   const double expo = -0.5 * (u * u + t * t);
-  const double E = exp_l(expo) * kInvSqrt2Pi;
+  const double E = vmath::k_exp_fma(expo) * kInvSqrt2Pi;
   const double z1 = u - t;
   const bool lower = !(z1 < -1.0);
   const double za = vmin(sel(lower, z1, -z1), 1e150), zb = vmin(u + t, 1e150);
@@ -740,8 +700,8 @@ inline Head guess_head(double beta, double x, double bmax, double inv_bmax, doub
   // = e1^3/e2 (low) or e1/e2 over sqrt(2 pi), so two exponentials and one division (1/(e1 e2))
   // give E, 1/E and e3 = e^{h^2/2 + t^2} (low: e2^2/e1^3) or e^{h^2 + t^2/2} (e2^2/e1).
   const double z = un * (-1.0 / kSqrt3);
-  const double e1 = exp_l(sel(low, -0.5 * z * z, -0.5 * tn * tn));
-  const double e2 = exp_l(sel(low, 0.5 * tn * tn, 0.5 * un * un));
+  const double e1 = vmath::k_exp_fma(sel(low, -0.5 * z * z, -0.5 * tn * tn));
+  const double e2 = vmath::k_exp_fma(sel(low, 0.5 * tn * tn, 0.5 * un * un));
   // One division for 1/(e1 e2), tau's denominators at the node (6 + za)(6 + zb) and for the outer
   // map's Mills ratio (6 + zo), zo = -z (low) or t_u.
   const double z1 = un - tn;
@@ -798,8 +758,8 @@ inline double guess_lower(double f, double x, double sl, double sc) {
   constexpr double kTwoPiOver3Sqrt3 = kTwoPi / (3.0 * kSqrt3);
   const double ax = -x;
   const double v = f / (kTwoPiOver3Sqrt3 * ax);
-  const double lg = log_l(vmax(v, 1e-300)) * (1.0 / 3.0);
-  const double cdf = exp_l(lg);
+  const double lg = vmath::k_log_fma(vmax(v, 1e-300)) * (1.0 / 3.0);
+  const double cdf = vmath::k_exp_fma(lg);
   const Ratio zr = inv_norm1(vmin(cdf, 0.5), sel(cdf > 0.5, -0.69314718055994531, lg));
   const double inv_zz = sel(f > 0.0, zr.den / zr.num, -1.0 / 38.0);  // 1 / Phi^-1
   double s = sel(inv_zz < 0.0, ax * (-1.0 / kSqrt3) * inv_zz, sl);
@@ -810,7 +770,7 @@ inline double guess_lower(double f, double x, double sl, double sc) {
 // The highest branch, back from the upper map: s = -2 Phi^-1(min(f, f_u)), kept >= s_u.
 inline double guess_upper(double f, double fu, double su, double sc) {
   const double fmin = vmin(f, fu);
-  const double lg = log_l(vmax(fmin, 1e-300));
+  const double lg = vmath::k_log_fma(vmax(fmin, 1e-300));
   const Ratio zr = inv_norm1(fmin, lg);
   double s = sel(f > 0.0, -2.0 * (zr.num / zr.den), 2.0 * su);
   s = sel(!(s >= su), su, s);
@@ -838,7 +798,7 @@ inline double lowest_correction(double ln_beta, double x, double s, double sl) {
   const double inv_s = (G * H) * w, sw = s * w;
   const double uc = ax * inv_s, tc = 0.5 * s;
   const double Dc = mills_guess1(fma(4.0, s, -sza) * (H * sw)) - mills_guess1(fma(4.0, s, -szb) * (G * sw));
-  const double Lc = -0.5 * fma(uc, uc, tc * tc) - kLnSqrt2Pi + log_l(vmax(Dc, 1e-300));
+  const double Lc = -0.5 * fma(uc, uc, tc * tc) - kLnSqrt2Pi + vmath::k_log_fma(vmax(Dc, 1e-300));
   const double hs = uc * inv_s;  // |x| / s^2
   const double p2c = (uc * uc - tc * tc) * inv_s;
   const double p3c = fma(p2c, p2c, fma(-3.0 * hs, hs, -0.25));
@@ -881,7 +841,7 @@ inline Step step_lane(double beta, double x, double bmax, double obj, double inv
   const double p4 = p2 * (p2 * p2 + 3.0 * q2) + 12.0 * hs2 * inv_s;
   // kUpper: g = ln(b_max - beta) - ln(b_max - b).
   const double mu = e.mu;
-  const double nu_up = log_l(vmax(e.log_arg, 1e-300)) * e.inv_mu;
+  const double nu_up = vmath::k_log_fma(vmax(e.log_arg, 1e-300)) * e.inv_mu;
   const double h2_up = p2 + mu, h3_up = p3 + 3.0 * mu * p2 + 2.0 * mu * mu;
   const double h4_up = p4 + mu * (4.0 * p3 + 3.0 * p2 * p2) + mu * mu * (12.0 * p2 + 6.0 * mu);
   // kPlain: g = b - beta.
@@ -993,9 +953,9 @@ struct PreG {
   double sc, inv_gc;
 };
 inline PreG bsm_pre(double w, double price, double S, double K, double T, double r, double q) {
-  const double x = log_l(S / K) + (r - q) * T;
-  const double bmax = exp_l(-0.5 * vabs(x));
-  const double g = K * exp_l(fma(0.5, x, -r * T));  // D sqrt(F K) = e^{-r T} K e^{x/2}
+  const double x = vmath::k_log_fma(S / K) + (r - q) * T;
+  const double bmax = vmath::k_exp_fma(-0.5 * vabs(x));
+  const double g = K * vmath::k_exp_fma(fma(0.5, x, -r * T));  // D sqrt(F K) = e^{-r T} K e^{x/2}
   const double sc = sqrt_guess(vmax(2.0 * vabs(x), 1e-300));
   // 1/b_max, 1/g and 1/(6 + s_c) from one division (a few ulps on beta: a price's relative
   // rounding, far inside the round trip's 1e-12).
@@ -1172,7 +1132,7 @@ void solve_block(vmath::Simd level, IvBlock* __restrict b, const BsmBlockIn* in)
       const double invalid = b->invalid[i];
       const std::uint64_t m = lane::m_of(invalid == 0.0);
       const double x = select_bits(m, b->S[i], -0.5);
-      const double bmax = lane::exp_l(-0.5 * lane::vabs(x));
+      const double bmax = vmath::k_exp_fma(-0.5 * lane::vabs(x));
       // 1/b_max and 1/(6 + s_c) from one division (see lane::bsm_pre).
       const double sc = lane::sqrt_guess(lane::vmax(2.0 * lane::vabs(x), 1e-300));
       const double g6 = 6.0 + sc;
@@ -1265,7 +1225,7 @@ void run_queue(vmath::Simd level, ClassQueue& queue) {
   } else if constexpr (obj == lane::kObjLog) {
     vmath::for_lanes<kQueue>(level, [q](std::size_t i) {
       const double s0 = lane::guess_lower(q->f[i], q->xq[i], q->side[i], q->sc[i]);
-      const double ln_beta = lane::log_l(lane::vmax(q->otm[i], 1e-300));  // beta >= 1e-300 in the domain
+      const double ln_beta = vmath::k_log_fma(lane::vmax(q->otm[i], 1e-300));  // beta >= 1e-300 in the domain
       const double s1 = lane::lowest_correction(ln_beta, q->xq[i], s0, q->side[i]);
       q->s[i] = s1;
       q->s32[i] = static_cast<float>(s1);
