@@ -473,17 +473,9 @@ inline double bvn_node_term(std::size_t i, double hk, double hs) {
 // from one fma (no Veltkamp split) and e^{-err/2} is applied to first order; M is vmath::k_mills'
 // degree-24 polynomial in t = (5 - z) / (5 + z) with 1/sqrt(2 pi) folded into its coefficients,
 // by Estrin's scheme in fused steps.
-constexpr std::array<double, 25> kMillsRaw = {
-    1.9280810471531576e-1,  3.5959476423421172e-1,  2.9094136567628261e-1,  2.0274581371204608e-1,
-    1.1995557912792479e-1,  5.8689944981832402e-2,  2.2538023649908347e-2,  5.9628785254489609e-3,
-    5.5033208489766741e-4,  -3.3658213078902824e-4, -1.5146922316833153e-4, -2.4096544976033776e-6,
-    1.6655030966343531e-5,  3.1837066006586938e-6,  -1.6919967272241786e-6, -6.1030234352961671e-7,
-    1.9299724882377844e-7,  9.88250095130962e-8,    -2.7334704969041727e-8, -1.5044680406696297e-8,
-    4.5734845814076604e-9,  1.9604656651528077e-9,  -7.093340743047831e-10, -1.5555431042094022e-10,
-    6.5655803124746095e-11};
 constexpr std::array<double, 25> make_mills_scaled() {
   std::array<double, 25> c{};
-  for (std::size_t i = 0; i < c.size(); ++i) c[i] = kMillsRaw[i] * vmath::kInvSqrt2Pi;
+  for (std::size_t i = 0; i < c.size(); ++i) c[i] = vmath::kMillsCoefficients[i] * vmath::kInvSqrt2Pi;
   return c;
 }
 constexpr std::array<double, 25> kMillsPhi = make_mills_scaled();

@@ -444,12 +444,10 @@ using vmath::select_bits;
 using vmath::to_bits;
 using vmath::fma;  // one vfmadd at the wide levels, the C library's fma at the baseline: same bits
 
-
 inline std::uint64_t m_of(bool c) { return std::uint64_t{0} - static_cast<std::uint64_t>(c); }
 inline double sel(bool c, double a, double b) { return select_bits(m_of(c), a, b); }
 inline double vmin(double a, double b) { return sel(a < b, a, b); }
 inline double vmax(double a, double b) { return sel(b < a, a, b); }
-inline double keep_if(bool c, double a) { return vmath::keep_if(m_of(c), a); }
 inline double vabs(double a) { return from_bits(to_bits(a) & 0x7fffffffffffffffULL); }
 inline bool finite(double a) { return (to_bits(a) & 0x7fffffffffffffffULL) < 0x7ff0000000000000ULL; }
 
@@ -664,7 +662,7 @@ inline Ratio inv_norm1(double p, double ln_p) {
 constexpr double kLaneTolerance = 2e-13;
 
 // Lane outcome codes, carried as doubles so that a lane loop holds one element width.
-constexpr double kCodeOk = 0.0, kCodeBelow = 1.0, kCodeAt = 2.0, kCodeAbove = 3.0, kCodeVerify = 5.0;
+constexpr double kCodeOk = 0.0, kCodeBelow = 1.0, kCodeAt = 2.0, kCodeAbove = 3.0;
 
 // The initial guess, in two parts. guess_head, for every lane: the branch (its objective: kObjLog
 // for the lowest branch, corrected on ln b by lowest_correction, then stepped like kObjPlain on b;
@@ -921,7 +919,7 @@ inline Pre pre_lane(double beta, double x, double w, double bmax, double ebig) {
 // A problem that fails validation carries kCodeInvalid + its IvStatus.
 constexpr double kCodeInvalid = 16.0;
 
-// The IvStatus of a lane code, as a double (kOk for kCodeOk and kCodeVerify).
+// The IvStatus of a lane code, as a double (kOk for kCodeOk).
 static_assert(static_cast<int>(IvStatus::kBelowIntrinsic) == 7 && static_cast<int>(IvStatus::kAtIntrinsic) == 8 &&
               static_cast<int>(IvStatus::kAboveUpperBound) == 9);
 inline double status_of(double code) {

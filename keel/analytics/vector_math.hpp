@@ -96,17 +96,25 @@ inline double k_exp(double x) {
   return p * s1 * s2;
 }
 
-// ln x for finite normal x > 0. x = 2^e m with m in [sqrt(1/2), sqrt(2)); with f = m - 1 and
-// s = f / (2 + f), ln m = 2 atanh(s) = f - (f^2/2 - s (f^2/2 + R(s^2))) where
-// R(z) = sum_{k>=1} 2 z^k / (2k + 1), |s| <= 0.1716 (Taylor terms to z^9: error < 1e-17).
-inline double k_log(double x) {
+// The logarithms' range reduction: x = 2^e m with m in [sqrt(1/2), sqrt(2)), f = m - 1 and
+// s = f / (2 + f), so that ln x = e ln 2 + 2 atanh(s) (exact up to the one rounding of s).
+struct LogReduced {
+  double e, f, s;
+};
+inline LogReduced reduce_log(double x) {
   constexpr std::uint64_t kSqrtHalfBits = 0x3fe6a09e667f3bcdULL;  // sqrt(1/2)
   constexpr std::uint64_t kOneBits = 0x3ff0000000000000ULL;
   const std::uint64_t b = to_bits(x) + (kOneBits - kSqrtHalfBits);
   const double e = from_bits((b >> 52) | 0x4330000000000000ULL) - (4503599627370496.0 + 1023.0);
-  const double m = from_bits((b & 0x000fffffffffffffULL) + kSqrtHalfBits);
-  const double f = m - 1.0;
-  const double s = f / (2.0 + f);
+  const double f = from_bits((b & 0x000fffffffffffffULL) + kSqrtHalfBits) - 1.0;
+  return LogReduced{e, f, f / (2.0 + f)};
+}
+
+// ln x for finite normal x > 0. x = 2^e m with m in [sqrt(1/2), sqrt(2)); with f = m - 1 and
+// s = f / (2 + f), ln m = 2 atanh(s) = f - (f^2/2 - s (f^2/2 + R(s^2))) where
+// R(z) = sum_{k>=1} 2 z^k / (2k + 1), |s| <= 0.1716 (Taylor terms to z^9: error < 1e-17).
+inline double k_log(double x) {
+  const auto [e, f, s] = reduce_log(x);
   const double z = s * s;
   const double z2 = z * z;
   const double z4 = z2 * z2;
@@ -146,15 +154,16 @@ inline double k_sqrt(double x) {
 // t = (5 - z) / (5 + z), which maps [0, inf) onto (-1, 1]. Coefficients: Chebyshev interpolation
 // of M(z(t)) at 25 Chebyshev nodes computed with mpmath at 50 digits, converted to monomials;
 // measured relative error in double arithmetic < 3e-15 on [0, 40].
+inline constexpr std::array<double, 25> kMillsCoefficients = {
+    1.9280810471531576e-1,  3.5959476423421172e-1,  2.9094136567628261e-1,  2.0274581371204608e-1,
+    1.1995557912792479e-1,  5.8689944981832402e-2,  2.2538023649908347e-2,  5.9628785254489609e-3,
+    5.5033208489766741e-4,  -3.3658213078902824e-4, -1.5146922316833153e-4, -2.4096544976033776e-6,
+    1.6655030966343531e-5,  3.1837066006586938e-6,  -1.6919967272241786e-6, -6.1030234352961671e-7,
+    1.9299724882377844e-7,  9.88250095130962e-8,    -2.7334704969041727e-8, -1.5044680406696297e-8,
+    4.5734845814076604e-9,  1.9604656651528077e-9,  -7.093340743047831e-10, -1.5555431042094022e-10,
+    6.5655803124746095e-11};
 inline double k_mills(double z) {
-  constexpr std::array<double, 25> c = {
-      1.9280810471531576e-1,  3.5959476423421172e-1,  2.9094136567628261e-1,  2.0274581371204608e-1,
-      1.1995557912792479e-1,  5.8689944981832402e-2,  2.2538023649908347e-2,  5.9628785254489609e-3,
-      5.5033208489766741e-4,  -3.3658213078902824e-4, -1.5146922316833153e-4, -2.4096544976033776e-6,
-      1.6655030966343531e-5,  3.1837066006586938e-6,  -1.6919967272241786e-6, -6.1030234352961671e-7,
-      1.9299724882377844e-7,  9.88250095130962e-8,    -2.7334704969041727e-8, -1.5044680406696297e-8,
-      4.5734845814076604e-9,  1.9604656651528077e-9,  -7.093340743047831e-10, -1.5555431042094022e-10,
-      6.5655803124746095e-11};
+  const auto& c = kMillsCoefficients;
   const double t = (5.0 - z) / (5.0 + z);
   const double t2 = t * t;
   const double t4 = t2 * t2;
@@ -268,13 +277,7 @@ inline double k_exp_normal_fma(double x) {
 // [0, (3 - 2 sqrt 2)^2] (7 nodes, mpmath at 40 digits; relative error of ln m < 5e-18, where the
 // Taylor series needs two more terms).
 inline double k_log_fma(double x) {
-  constexpr std::uint64_t kSqrtHalfBits = 0x3fe6a09e667f3bcdULL;  // sqrt(1/2)
-  constexpr std::uint64_t kOneBits = 0x3ff0000000000000ULL;
-  const std::uint64_t b = to_bits(x) + (kOneBits - kSqrtHalfBits);
-  const double e = from_bits((b >> 52) | 0x4330000000000000ULL) - (4503599627370496.0 + 1023.0);
-  const double m = from_bits((b & 0x000fffffffffffffULL) + kSqrtHalfBits);
-  const double f = m - 1.0;
-  const double s = f / (2.0 + f);
+  const auto [e, f, s] = reduce_log(x);
   const double z = s * s;
   const double z2 = z * z;
   constexpr double b0 = 0.66666666666666696, b1 = 0.39999999999899505, b2 = 0.28571428625975487,
