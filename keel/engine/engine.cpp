@@ -372,7 +372,7 @@ Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
   // submit again before it is consumed).
   submit_events_.clear();
   venue_.submit(entry.order, now(), submit_events_);
-  if (!submit_events_.empty()) KEEL_TRY_STATUS(apply_events(submit_events_));
+  if (!submit_events_.empty()) KEEL_TRY_STATUS(apply_events(submit_events_, &entry));
   KEEL_TRY_STATUS(drain());
   return id;
 }
@@ -392,8 +392,10 @@ Status Engine::cancel(const ClientOrderId& id) {
 
 // ---- Venue events -----------------------------------------------------------------------------
 
-Status Engine::apply_events(std::vector<VenueEvent>& events) {
-  BookEntry* last = nullptr;  // a submission's events all concern one order: look it up once
+Status Engine::apply_events(std::vector<VenueEvent>& events, BookEntry* known) {
+  // Consecutive events usually concern one order (a submission's all do: its caller passes the
+  // entry): the id is compared, and looked up only when it changes.
+  BookEntry* last = known;
   for (VenueEvent& ev : events) {
     if (last == nullptr || last->order.id != ev.order_id) {
       last = find_entry(ev.order_id.value());

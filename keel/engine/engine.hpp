@@ -148,7 +148,9 @@ class Engine final : public strategy::Context {
     if (events.empty()) return ok_status();
     return apply_events(events);
   }
-  Status apply_events(std::vector<execution::VenueEvent>& events);
+  struct BookEntry;
+  // `known`: the book entry the events most likely concern (nullptr: look each order up).
+  Status apply_events(std::vector<execution::VenueEvent>& events, BookEntry* known = nullptr);
   // Delivers queued notifications to the strategy (none while one of its callbacks runs).
   // Inlined (GCC otherwise calls it out of line from the large slice handlers): the common
   // nothing-to-deliver case is two compares at every call site.

@@ -48,7 +48,7 @@ Status Portfolio::dividend_ex_date(const Instrument& stock, Money per_share, Dat
   // close less the dividend (the exchanges' ex-date adjustment): the mark moves down by the
   // dividend and the booking by itself leaves equity unchanged.
   pos.mark = pos.mark - per_share_px;
-  meta_[stock.id.value()].marked = true;
+  meta_.find(stock.id.value())->marked = true;
   pos.realized_pnl = *life;
   receivable_ = *receivable;
   realized_ = *realized;
@@ -138,7 +138,7 @@ Status Portfolio::apply_split(const Instrument& stock, std::int64_t ratio_to, st
     StockPlan p;
     p.key = stock.id.value();
     p.after = pos;
-    p.meta = meta_.at(p.key);
+    p.meta = *meta_.find(p.key);
     p.cash_in_lieu = Money::zero(2);
     p.realized = Money::zero(2);
     Money basis_fraction = Money::zero(2);
@@ -228,7 +228,7 @@ Status Portfolio::apply_split(const Instrument& stock, std::int64_t ratio_to, st
     const i128 nm = div_round(num, den);
     if (!fits_i64(nm)) return make_error(ErrorCode::kOverflow, what + ": mark of " + pos.instrument->symbol);
     op.after.mark = Price::from_raw(static_cast<std::int64_t>(nm), std::max(pos.mark.precision(), 4));
-    op.meta = meta_.at(key);
+    op.meta = *meta_.find(key);
     auto mq = op.meta.max_abs.checked_mul(m.quantity_factor);
     op.meta.max_abs = mq ? *mq : (q->is_negative() ? -*q : *q);
     ops.push_back(std::move(op));
@@ -297,7 +297,7 @@ Status Portfolio::apply_split(const Instrument& stock, std::int64_t ratio_to, st
       meta_.erase(sp->key);
     } else {
       positions_[sp->key] = sp->after;
-      meta_[sp->key] = sp->meta;
+      meta_.insert_or_assign(sp->key, sp->meta);
     }
   }
   for (const OptionPlan& op : ops) {
@@ -321,7 +321,7 @@ Status Portfolio::apply_split(const Instrument& stock, std::int64_t ratio_to, st
                std::to_string(op.after.instrument->option->multiplier) + ", total basis kept)";
     bookings_.push_back(std::move(b));
     positions_[op.new_key] = std::move(op.after);
-    meta_[op.new_key] = op.meta;
+    meta_.insert_or_assign(op.new_key, op.meta);
   }
   close_cycle_if_flat(stock.symbol);
   return ok_status();

@@ -169,14 +169,14 @@ void Portfolio::mark(InstrumentId id, Price price) {
   auto it = positions_.find(id.value());
   if (it == positions_.end()) return;
   it->second.mark = price;
-  meta_.find(id.value())->second.marked = true;  // meta_ has exactly positions_' keys
+  meta_.find(id.value())->marked = true;  // meta_ has exactly positions_' keys
 }
 
 void Portfolio::mark_if_not_option(InstrumentId id, Price price) {
   auto it = positions_.find(id.value());
   if (it == positions_.end() || it->second.instrument->is_option()) return;
   it->second.mark = price;
-  meta_.find(id.value())->second.marked = true;
+  meta_.find(id.value())->marked = true;
 }
 
 // ---- trade planning ---------------------------------------------------------------------------
@@ -232,7 +232,7 @@ Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
 
   auto cur_it = positions_.find(plan.key);
   const Position* cur = cur_it == positions_.end() ? nullptr : &cur_it->second;
-  const PositionMeta cur_meta = cur == nullptr ? PositionMeta{} : meta_.at(plan.key);
+  const PositionMeta cur_meta = cur == nullptr ? PositionMeta{} : *meta_.find(plan.key);
 
   // One shared copy of the instrument for the position, its bookings and its closed trade: the
   // position's own when it is the same instrument (the usual case), else a new one.
@@ -377,7 +377,7 @@ void Portfolio::commit(TradePlan&& plan) {
   if (plan.closed) closed_.push_back(std::move(*plan.closed));
   if (plan.after) {
     positions_[plan.key] = std::move(*plan.after);
-    meta_[plan.key] = plan.meta_after;
+    meta_.insert_or_assign(plan.key, plan.meta_after);
   } else {
     positions_.erase(plan.key);
     meta_.erase(plan.key);

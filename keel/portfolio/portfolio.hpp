@@ -73,6 +73,7 @@
 
 #include "keel/core/append_log.hpp"
 #include "keel/core/fixed_point.hpp"
+#include "keel/core/id_index.hpp"
 #include "keel/core/ids.hpp"
 #include "keel/core/result.hpp"
 #include "keel/core/time.hpp"
@@ -196,20 +197,18 @@ class Portfolio {
   // leaves the mark). One pass over the positions, no lookups (the engine marks every slice).
   // True when every position has been marked since it opened (mark() or mark_each()).
   bool all_marked() const noexcept {
-    for (const auto& [id, m] : meta_) {
-      if (!m.marked) return false;
+    for (const auto& [id, p] : positions_) {
+      if (!meta_.find(id)->marked) return false;
     }
     return true;
   }
   template <class PriceOf>
   void mark_each(PriceOf&& price_of) {
-    auto meta = meta_.begin();  // meta_ has exactly positions_' keys, in the same order
     for (auto& [id, pos] : positions_) {
       if (std::optional<Price> px = price_of(id, pos.instrument)) {
         pos.mark = *px;
-        meta->second.marked = true;
+        meta_.find(id)->marked = true;  // meta_ has exactly positions_' keys
       }
-      ++meta;
     }
   }
   Status expire_worthless(InstrumentId option, Timestamp ts, std::string_view reason);
@@ -256,7 +255,7 @@ class Portfolio {
     Quantity max_abs;     // largest |quantity| since the position opened
     bool marked = false;  // mark() was called since it opened (else mark = average price)
   };
-  std::map<std::int64_t, PositionMeta> meta_;
+  IdMap<PositionMeta> meta_;  // exactly positions_' keys (a dense map: no node per position)
   AppendLog<Booking> bookings_;
   AppendLog<ClosedTrade> closed_;
   struct Cycle {
