@@ -642,7 +642,10 @@ void Engine::mark_changed(const MarketSlice& slice) {
   // slice — a stock's bar (history's last close), an option's quote stamped now — or when it was
   // never marked (it then keeps its average price until a price is known). So once every
   // position is marked, marking the slice's bars and, when it has chains, the option positions
-  // gives the same marks at the cost of the slice, not of every position.
+  // gives the same marks at the cost of the slice, not of every position. One difference: after
+  // a corporate action adjusted a stock's mark (ex-dividend, split), an intraday slice without a
+  // bar of that stock leaves the adjusted mark, where the full pass would put back the unadjusted
+  // last close; the session-end pass (process_close's last step) is still a full one.
   bool all_marked = portfolio_.all_marked();
   for (const portfolio::Portfolio& b : books_) all_marked = all_marked && b.all_marked();
   if (!all_marked) return mark_positions();
