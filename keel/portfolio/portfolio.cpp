@@ -183,6 +183,7 @@ void Portfolio::mark_if_not_option(InstrumentId id, Price price) {
 
 struct Portfolio::TradeInput {
   const Instrument* instrument = nullptr;
+  const InstrumentRef* shared = nullptr;  // *instrument as a shared copy, when the caller has one
   OrderSide side = OrderSide::kBuy;
   Quantity quantity;  // > 0
   Price price;        // >= 0
@@ -236,7 +237,9 @@ Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
 
   // One shared copy of the instrument for the position, its bookings and its closed trade: the
   // position's own when it is the same instrument (the usual case), else a new one.
-  const InstrumentRef ref = (cur != nullptr && cur->instrument.get() == inst) ? cur->instrument : InstrumentRef(inst);
+  const InstrumentRef ref = in.shared != nullptr                                    ? *in.shared
+                            : (cur != nullptr && cur->instrument.get() == inst) ? cur->instrument
+                                                                                : InstrumentRef(inst);
 
   auto open_position = [&](Quantity q_signed, Money basis, Money opening_fees) {
     Position p;
@@ -397,6 +400,13 @@ void Portfolio::close_cycle_if_flat(std::string_view underlying) {
 
 // ---- fills ------------------------------------------------------------------------------------
 
+const InstrumentRef& Portfolio::intern(const Instrument& instrument) {
+  if (InstrumentRef* known = instruments_.find(instrument.id.value()); known != nullptr && known->get() == instrument) {
+    return *known;
+  }
+  return instruments_.insert_or_assign(instrument.id.value(), InstrumentRef(instrument));
+}
+
 namespace {
 
 // Errors start with "instrument ..."; callers add what was being booked.
@@ -447,6 +457,7 @@ Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& inst
   }
   TradeInput in;
   in.instrument = &instrument;
+  in.shared = &intern(instrument);
   in.side = fill.side;
   in.quantity = fill.quantity;
   in.price = fill.price;
