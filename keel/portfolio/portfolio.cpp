@@ -470,8 +470,10 @@ Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& inst
   TradePlan plan;
   if (Status planned = plan_trade(in, plan); !planned) return planned.error().with_context(what());
   KEEL_TRY_STATUS(check_totals(std::span<const TradePlan>(&plan, 1)));
+  // A fill that leaves its position open leaves the underlying held: its cycle stays open.
+  const bool flat_after = !plan.after.has_value();
   commit(std::move(plan));
-  close_cycle_if_flat(underlying_symbol(instrument));  // the caller's instrument: still alive
+  if (flat_after) close_cycle_if_flat(underlying_symbol(instrument));  // the caller's instrument: still alive
   return ok_status();
 }
 
