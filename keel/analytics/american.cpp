@@ -352,28 +352,26 @@ constexpr std::array<std::array<double, 2>, 10> kGl20 = {{
 }};
 
 // For Bjerksund–Stensland's fixed correlation rho = sqrt(t1/T) = sqrt((sqrt 5 - 1)/2) ~ 0.786 the
-// integrand is analytic on [0, asin rho] and 12 Gauss–Legendre nodes suffice: against a 40-node
-// sum, the absolute error of P(X > h, Y > k) at +-rho stayed below 1.1e-15 on the grid
-// h, k in [-8, 8] step 0.5 (10 nodes: 2e-13, 14 nodes: 3e-17). Genz (2004) takes 20 nodes for
-// every |rho| in [0.75, 0.925); bivariate_normal_cdf below keeps them, and the test checks the
-// Bjerksund–Stensland price against one computed with it. Nodes and weights of P_12 (mpmath,
-// 40 digits); asin(rho) and sin(asin(rho)(1 -+ x_i)/2) at the nodes.
-constexpr std::array<std::array<double, 2>, 6> kGl12 = {{
-    {1.2523340851146892e-1, 2.4914704581340279e-1},
-    {3.6783149899818019e-1, 2.3349253653835481e-1},
-    {5.8731795428661745e-1, 2.0316742672306592e-1},
-    {7.6990267419430469e-1, 1.6007832854334623e-1},
-    {9.0411725637047486e-1, 1.0693932599531843e-1},
-    {9.8156063424671925e-1, 4.7175336386511827e-2},
-}};
+// integrand is analytic on [0, asin rho] and 11 Gauss–Legendre nodes suffice: against a 40-node
+// sum, the absolute error of P(X > h, Y > k) at +-rho stayed below 9.2e-15 on the grid
+// h, k in [-8, 8] step 0.5 (10 nodes: 2e-13, 12 nodes: 1.1e-15, 14 nodes: 3e-17). Genz (2004)
+// takes 20 nodes for every |rho| in [0.75, 0.925); bivariate_normal_cdf below keeps them, and the
+// test checks the Bjerksund–Stensland price against one computed with it. Per node of P_11
+// (mpmath, 50 digits): sin(asin(rho)(1 - x_i)/2) and its weight, then sin(asin(rho)(1 + x_i)/2)
+// and the same weight, for the five positive roots x_i in increasing order, then the root 0.
 constexpr double kBjsAsr = 0.90455689430238136;
-constexpr std::array<std::array<double, 2>, 6> kBjsSin = {{
-    {3.8539705203616326e-1, 4.8723336668350765e-1},
-    {2.8203656363285332e-1, 5.7992832426159041e-1},
-    {1.8556537073255426e-1, 6.5781173268159951e-1},
-    {1.0388031725346503e-1, 7.1769657847292734e-1},
-    {4.3352107537062392e-2, 7.5861920588243054e-1},
-    {8.3396310368682077e-3, 7.8096986365131838e-1},
+constexpr std::array<std::array<double, 2>, 11> kBjsGl = {{
+    {3.2439293511344412e-1, 2.6280454451024666e-1},
+    {5.4315235370441406e-1, 2.6280454451024666e-1},
+    {2.1579159808107678e-1, 2.3319376459199048e-1},
+    {6.3426267145186469e-1, 2.3319376459199048e-1},
+    {1.2174367044946358e-1, 1.8629021092773425e-1},
+    {7.0506192286381065e-1, 1.8629021092773425e-1},
+    {5.105694330256982e-2, 1.2558036946490462e-1},
+    {7.535711085696462e-1, 1.2558036946490462e-1},
+    {9.8465495678786962e-3, 5.5668567116173666e-2},
+    {7.8002776405680445e-1, 5.5668567116173666e-2},
+    {4.3701602444882107e-1, 2.7292508677790063e-1},
 }};
 
 // P(X > h, Y > k) given asin(rho) and the sines at the nodes (sign = -1 flips rho).
@@ -390,8 +388,8 @@ double bvn_upper(double h, double k, double asr, const std::array<std::array<dou
 }
 
 // The same sum for Bjerksund–Stensland's fixed correlation, with the node constants laid out flat
-// so that the 12 node terms of a lane run in one unrolled sequence while the lanes run in SIMD.
-constexpr std::size_t kBjsNodeCount = 2 * kGl12.size();
+// so that the 11 node terms of a lane run in one unrolled sequence while the lanes run in SIMD.
+constexpr std::size_t kBjsNodeCount = kBjsGl.size();
 
 // 2^u = 1 + u Q(u) on [-1/2, 1/2], Q the interpolant of (2^u - 1)/u at the 10 Chebyshev nodes
 // of [-1/2, 1/2] (mpmath, 50 digits, monomial coefficients; its relative error on 2^u is below
@@ -412,15 +410,12 @@ struct BjsNodes {
 };
 constexpr BjsNodes make_bjs_nodes() {
   BjsNodes n;
-  for (std::size_t i = 0; i < kGl12.size(); ++i) {
-    for (std::size_t j = 0; j < 2; ++j) {
-      const double s = kBjsSin[i][j];
-      const std::size_t m = 2 * i + j;
-      n.sn[m] = s;
-      n.w[m] = kGl12[i][1];
-      n.inv[m] = 1.0 / ((1.0 - s * s) * 0.69314718055994531);
-      for (std::size_t c = 0; c < kExp2Q.size(); ++c) n.wq[m][c] = kGl12[i][1] * kExp2Q[c];
-    }
+  for (std::size_t m = 0; m < kBjsNodeCount; ++m) {
+    const double s = kBjsGl[m][0], w = kBjsGl[m][1];
+    n.sn[m] = s;
+    n.w[m] = w;
+    n.inv[m] = 1.0 / ((1.0 - s * s) * 0.69314718055994531);
+    for (std::size_t c = 0; c < kExp2Q.size(); ++c) n.wq[m][c] = w * kExp2Q[c];
   }
   return n;
 }
@@ -448,7 +443,7 @@ using vmath::fma;
 // node constants carry the 1/ln 2, so the reduction y = n + u, |u| <= 1/2, is exact with no
 // Cody-Waite split (y = fma(s, hk, -hs) / ((1 - s^2) ln 2) is within about an ulp of y: below
 // 6e-15 relative on a term above 4e-18, i.e. below 1e-17 absolute once weighted);
-// w_i 2^u = w_i + u (w_i Q(u)) by Horner's rule in fused steps (the 12 node terms of a lane are
+// w_i 2^u = w_i + u (w_i Q(u)) by Horner's rule in fused steps (the 11 node terms of a lane are
 // independent, so the out-of-order core overlaps their chains; Horner takes the fewest
 // operations), and 2^n is applied by adding n to the exponent bits, exact (equal to the product
 // by 2^n) while the result is normal, which kBvnMinY guarantees.
@@ -504,7 +499,7 @@ inline double ncdf_f(double x) {
 
 // Lane kernels over N independent lanes (N a multiple of 8) of a BjsArrays. bvn_lanes: lane j
 // gets the integral part of P(X > h_j, Y > k_j) at correlation sign_j * rho_BjS (the caller adds
-// Phi(-h_j) Phi(-k_j), whose factors it shares between lanes); each lane's 12 node terms are
+// Phi(-h_j) Phi(-k_j), whose factors it shares between lanes); each lane's 11 node terms are
 // unrolled and the loop over the lanes runs eight (AVX-512), four (AVX2) or two (SSE2) lanes at
 // a time. Each lane adds its node terms in node order, exactly as a one-at-a-time sum would, so a
 // lane's result depends neither on the lane count nor on its position. Padding lanes hold
@@ -521,7 +516,7 @@ void bvn_lanes(vmath::Simd level, A* __restrict a) {
     const std::uint64_t finite = vmath::mask_below(hs0, std::bit_cast<std::uint64_t>(kBvnHugeHs));
     const double hk = vmath::keep_if(finite, hk0), hs = select_bits(finite, hs0, kBvnHugeHs);
     double acc = 0.0;
-#pragma GCC unroll 12
+#pragma GCC unroll 11
     for (std::size_t i = 0; i < kBjsNodeCount; ++i) acc += bvn_node_term(i, hk, hs);
     a->out[j] = acc * (sign * kBjsScale);
   });
