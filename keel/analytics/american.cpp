@@ -352,26 +352,30 @@ constexpr std::array<std::array<double, 2>, 10> kGl20 = {{
 }};
 
 // For Bjerksund–Stensland's fixed correlation rho = sqrt(t1/T) = sqrt((sqrt 5 - 1)/2) ~ 0.786 the
-// integrand is analytic on [0, asin rho] and 11 Gauss–Legendre nodes suffice: against a 40-node
-// sum, the absolute error of P(X > h, Y > k) at +-rho stayed below 9.2e-15 on the grid
-// h, k in [-8, 8] step 0.5 (10 nodes: 2e-13, 12 nodes: 1.1e-15, 14 nodes: 3e-17). Genz (2004)
-// takes 20 nodes for every |rho| in [0.75, 0.925); bivariate_normal_cdf below keeps them, and the
-// test checks the Bjerksund–Stensland price against one computed with it. Per node of P_11
-// (mpmath, 50 digits): sin(asin(rho)(1 - x_i)/2) and its weight, then sin(asin(rho)(1 + x_i)/2)
-// and the same weight, for the five positive roots x_i in increasing order, then the root 0.
-constexpr double kBjsAsr = 0.90455689430238136;
+// integrand is analytic on [0, asin rho]; its nearest singularity is theta = pi/2 (cos theta = 0),
+// where exp(-(h^2 + k^2 - 2 h k sin theta) / (2 cos^2 theta)) varies fastest, and Gauss–Legendre
+// in theta needs 12 nodes for an absolute error near 1e-15 (10 nodes: 2e-13, 11: 9.2e-15). The
+// substitution theta = pi/2 - D e^tau, D = pi/2 - asin(rho), tau in [0, ln(pi / (2 D))], sends
+// that singularity to tau = -inf, and 11 Gauss–Legendre nodes in tau then give an absolute error
+// of P(X > h, Y > k) at +-rho below 7e-16 against a 40-node sum in theta, measured on the grid
+// h, k in [-8, 8] step 0.5 (10 nodes: 1.2e-14, but 4.8e-14 of the strike on the price; 9 nodes:
+// 2e-13). Genz (2004) takes 20 nodes in theta for every |rho| in [0.75, 0.925);
+// bivariate_normal_cdf below keeps them, and the test checks the Bjerksund–Stensland price
+// against one computed with it. Per node, in increasing theta: sin(theta_i) and its weight in
+// theta, W_i = w_i (L / 2) D e^tau_i, with w_i, x_i those of P_11 on [-1, 1] and
+// tau_i = L (1 + x_i) / 2, L = ln(pi / (2 D)) (mpmath, 50 digits; the W_i sum to asin rho).
 constexpr std::array<std::array<double, 2>, 11> kBjsGl = {{
-    {3.2439293511344412e-1, 2.6280454451024666e-1},
-    {5.4315235370441406e-1, 2.6280454451024666e-1},
-    {2.1579159808107678e-1, 2.3319376459199048e-1},
-    {6.3426267145186469e-1, 2.3319376459199048e-1},
-    {1.2174367044946358e-1, 1.8629021092773425e-1},
-    {7.0506192286381065e-1, 1.8629021092773425e-1},
-    {5.105694330256982e-2, 1.2558036946490462e-1},
-    {7.535711085696462e-1, 1.2558036946490462e-1},
-    {9.8465495678786962e-3, 5.5668567116173666e-2},
-    {7.8002776405680445e-1, 5.5668567116173666e-2},
-    {4.3701602444882107e-1, 2.7292508677790063e-1},
+    {1.4596999971083738e-2, 3.7151375698048296e-2},
+    {7.4196532105334754e-2, 8.0594872378250345e-2},
+    {1.7081162700671564e-1, 1.1177686173086608e-1},
+    {2.8856532283282168e-1, 1.2781174307681627e-1},
+    {4.0998852126936325e-1, 1.2942219421551548e-1},
+    {5.2080833845167217e-1, 1.197342342722142e-1},
+    {6.1269776286555233e-1, 1.0270858627444513e-1},
+    {6.8307284920739674e-1, 8.1886607226054062e-2},
+    {7.3306648054379404e-1, 5.9755505533279402e-2},
+    {7.6529211722494084e-1, 3.7660481570093842e-2},
+    {7.8227365631441998e-1, 1.6054432326798255e-2},
 }};
 
 // P(X > h, Y > k) given asin(rho) and the sines at the nodes (sign = -1 flips rho).
@@ -395,15 +399,15 @@ constexpr std::size_t kBjsNodeCount = kBjsGl.size();
 // of [-1/2, 1/2] (mpmath, 50 digits, monomial coefficients; its relative error on 2^u is below
 // 5.9e-16 on a 2001-point grid; w_i 2^u as evaluated below (fused Horner steps), against long
 // double exp2l at 2e6 random u per weight: relative error < 7.4e-16). The node terms need an
-// absolute 1e-16: they are at most the weights, below 0.25, and the sum's Gauss–Legendre error
-// is 1.1e-15.
+// absolute 1e-16: they are at most the weights, below 0.13, and the sum's quadrature error is
+// 7e-16.
 constexpr std::array<double, 10> kExp2Q = {
     0.69314718055994616,    0.24022650695910076,    0.055504108664651672,  0.0096181291076186656,
     0.0013333558200794593,  0.00015403530424776528, 1.5252672924850736e-5, 1.3215451633221434e-6,
     1.0205905413765596e-7,  7.0709778665081386e-9};
 
 struct BjsNodes {
-  // sin(t_i) and 1/((1 - sin^2 t_i) ln 2) of node i; its weight w_i and w_i kExp2Q[m] (the
+  // sin(theta_i) and 1/((1 - sin^2 theta_i) ln 2) of node i; its weight w_i (kBjsGl's W_i) and w_i kExp2Q[m] (the
   // weight folded into the polynomial: w_i 2^u = w_i + u (w_i Q(u)), one multiplication fewer).
   std::array<double, kBjsNodeCount> sn{}, inv{}, w{};
   std::array<std::array<double, kExp2Q.size()>, kBjsNodeCount> wq{};
@@ -421,7 +425,7 @@ constexpr BjsNodes make_bjs_nodes() {
 }
 constexpr BjsNodes kBjsNodes = make_bjs_nodes();
 
-// Node exponents y = x / ln 2 below -1017 are taken as -1017: w_i 2^y (w_i in [0.047, 0.25]) then
+// Node exponents y = x / ln 2 below -1017 are taken as -1017: w_i 2^y (w_i in [0.016, 0.13]) then
 // stays normal, so 2^n can be applied by adding n to the exponent bits, and a term below 2^-1017 w_i
 // (< 2e-307) becomes 2^-1017 w_i, an absolute change below 2e-307 (the terms keep their relative
 // accuracy down to there: a small integral part can meet a large factor (I/S)^kappa in psi). The
@@ -505,7 +509,7 @@ inline double ncdf_f(double x) {
 // lane's result depends neither on the lane count nor on its position. Padding lanes hold
 // h = k = 0. The kernels take the arrays through one pointer, so that the vectorizer sees the
 // rows as disjoint members of one object (no run-time alias checks, which -O2 does not add).
-constexpr double kBjsScale = kBjsAsr / (2.0 * kTwoPi);
+constexpr double kBjsScale = 1.0 / kTwoPi;
 template <class A>
 void bvn_lanes(vmath::Simd level, A* __restrict a) {
   static_assert(A::kBvnN % 8 == 0);
