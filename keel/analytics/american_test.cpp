@@ -159,7 +159,8 @@ ReferenceComparison compare_with_reference(std::uint64_t seed, int n, double t_l
 }
 
 TEST(American, BjerksundStenslandMatchesTermByTermReference) {
-  // Measured worst: 3.3e-15 of the strike (far-arguments test: 2.4e-15) (the 11-node sums' < 7e-16 plus rounding).
+  // Measured worst: 3.3e-15 of the strike (the 11-node sums' < 7e-16 plus rounding; the
+  // far-arguments test below: 2.4e-15).
   const ReferenceComparison c = compare_with_reference(2002, 4000, 0.02, 3.0, 0.08, 0.8);
   EXPECT_EQ(c.compared, 4000);
   EXPECT_LE(c.worst, 1e-13);
