@@ -352,28 +352,30 @@ constexpr std::array<std::array<double, 2>, 10> kGl20 = {{
 }};
 
 // For Bjerksund–Stensland's fixed correlation rho = sqrt(t1/T) = sqrt((sqrt 5 - 1)/2) ~ 0.786 the
-// integrand is analytic on [0, asin rho] and 12 Gauss–Legendre nodes suffice: against a 40-node
-// sum, the absolute error of P(X > h, Y > k) at +-rho stayed below 1.1e-15 on the grid
-// h, k in [-8, 8] step 0.5 (10 nodes: 2e-13, 14 nodes: 3e-17). Genz (2004) takes 20 nodes for
-// every |rho| in [0.75, 0.925); bivariate_normal_cdf below keeps them, and the test checks the
-// Bjerksund–Stensland price against one computed with it. Nodes and weights of P_12 (mpmath,
-// 40 digits); asin(rho) and sin(asin(rho)(1 -+ x_i)/2) at the nodes.
-constexpr std::array<std::array<double, 2>, 6> kGl12 = {{
-    {1.2523340851146892e-1, 2.4914704581340279e-1},
-    {3.6783149899818019e-1, 2.3349253653835481e-1},
-    {5.8731795428661745e-1, 2.0316742672306592e-1},
-    {7.6990267419430469e-1, 1.6007832854334623e-1},
-    {9.0411725637047486e-1, 1.0693932599531843e-1},
-    {9.8156063424671925e-1, 4.7175336386511827e-2},
-}};
-constexpr double kBjsAsr = 0.90455689430238136;
-constexpr std::array<std::array<double, 2>, 6> kBjsSin = {{
-    {3.8539705203616326e-1, 4.8723336668350765e-1},
-    {2.8203656363285332e-1, 5.7992832426159041e-1},
-    {1.8556537073255426e-1, 6.5781173268159951e-1},
-    {1.0388031725346503e-1, 7.1769657847292734e-1},
-    {4.3352107537062392e-2, 7.5861920588243054e-1},
-    {8.3396310368682077e-3, 7.8096986365131838e-1},
+// integrand is analytic on [0, asin rho]; its nearest singularity is theta = pi/2 (cos theta = 0),
+// where exp(-(h^2 + k^2 - 2 h k sin theta) / (2 cos^2 theta)) varies fastest, and Gauss–Legendre
+// in theta needs 12 nodes for an absolute error near 1e-15 (10 nodes: 2e-13, 11: 9.2e-15). The
+// substitution theta = pi/2 - D e^tau, D = pi/2 - asin(rho), tau in [0, ln(pi / (2 D))], sends
+// that singularity to tau = -inf, and 11 Gauss–Legendre nodes in tau then give an absolute error
+// of P(X > h, Y > k) at +-rho below 7e-16 against a 40-node sum in theta, measured on the grid
+// h, k in [-8, 8] step 0.5 (10 nodes: 1.2e-14, but 4.8e-14 of the strike on the price; 9 nodes:
+// 2e-13). Genz (2004) takes 20 nodes in theta for every |rho| in [0.75, 0.925);
+// bivariate_normal_cdf below keeps them, and the test checks the Bjerksund–Stensland price
+// against one computed with it. Per node, in increasing theta: sin(theta_i) and its weight in
+// theta, W_i = w_i (L / 2) D e^tau_i, with w_i, x_i those of P_11 on [-1, 1] and
+// tau_i = L (1 + x_i) / 2, L = ln(pi / (2 D)) (mpmath, 50 digits; the W_i sum to asin rho).
+constexpr std::array<std::array<double, 2>, 11> kBjsGl = {{
+    {1.4596999971083738e-2, 3.7151375698048296e-2},
+    {7.4196532105334754e-2, 8.0594872378250345e-2},
+    {1.7081162700671564e-1, 1.1177686173086608e-1},
+    {2.8856532283282168e-1, 1.2781174307681627e-1},
+    {4.0998852126936325e-1, 1.2942219421551548e-1},
+    {5.2080833845167217e-1, 1.197342342722142e-1},
+    {6.1269776286555233e-1, 1.0270858627444513e-1},
+    {6.8307284920739674e-1, 8.1886607226054062e-2},
+    {7.3306648054379404e-1, 5.9755505533279402e-2},
+    {7.6529211722494084e-1, 3.7660481570093842e-2},
+    {7.8227365631441998e-1, 1.6054432326798255e-2},
 }};
 
 // P(X > h, Y > k) given asin(rho) and the sines at the nodes (sign = -1 flips rho).
@@ -390,43 +392,40 @@ double bvn_upper(double h, double k, double asr, const std::array<std::array<dou
 }
 
 // The same sum for Bjerksund–Stensland's fixed correlation, with the node constants laid out flat
-// so that the 12 node terms of a lane run in one unrolled sequence while the lanes run in SIMD.
-constexpr std::size_t kBjsNodeCount = 2 * kGl12.size();
+// so that the 11 node terms of a lane run in one unrolled sequence while the lanes run in SIMD.
+constexpr std::size_t kBjsNodeCount = kBjsGl.size();
 
 // 2^u = 1 + u Q(u) on [-1/2, 1/2], Q the interpolant of (2^u - 1)/u at the 10 Chebyshev nodes
 // of [-1/2, 1/2] (mpmath, 50 digits, monomial coefficients; its relative error on 2^u is below
 // 5.9e-16 on a 2001-point grid; w_i 2^u as evaluated below (fused Horner steps), against long
 // double exp2l at 2e6 random u per weight: relative error < 7.4e-16). The node terms need an
-// absolute 1e-16: they are at most the weights, below 0.25, and the sum's Gauss–Legendre error
-// is 1.1e-15.
+// absolute 1e-16: they are at most the weights, below 0.13, and the sum's quadrature error is
+// 7e-16.
 constexpr std::array<double, 10> kExp2Q = {
     0.69314718055994616,    0.24022650695910076,    0.055504108664651672,  0.0096181291076186656,
     0.0013333558200794593,  0.00015403530424776528, 1.5252672924850736e-5, 1.3215451633221434e-6,
     1.0205905413765596e-7,  7.0709778665081386e-9};
 
 struct BjsNodes {
-  // sin(t_i) and 1/((1 - sin^2 t_i) ln 2) of node i; its weight w_i and w_i kExp2Q[m] (the
+  // sin(theta_i) and 1/((1 - sin^2 theta_i) ln 2) of node i; its weight w_i (kBjsGl's W_i) and w_i kExp2Q[m] (the
   // weight folded into the polynomial: w_i 2^u = w_i + u (w_i Q(u)), one multiplication fewer).
   std::array<double, kBjsNodeCount> sn{}, inv{}, w{};
   std::array<std::array<double, kExp2Q.size()>, kBjsNodeCount> wq{};
 };
 constexpr BjsNodes make_bjs_nodes() {
   BjsNodes n;
-  for (std::size_t i = 0; i < kGl12.size(); ++i) {
-    for (std::size_t j = 0; j < 2; ++j) {
-      const double s = kBjsSin[i][j];
-      const std::size_t m = 2 * i + j;
-      n.sn[m] = s;
-      n.w[m] = kGl12[i][1];
-      n.inv[m] = 1.0 / ((1.0 - s * s) * 0.69314718055994531);
-      for (std::size_t c = 0; c < kExp2Q.size(); ++c) n.wq[m][c] = kGl12[i][1] * kExp2Q[c];
-    }
+  for (std::size_t m = 0; m < kBjsNodeCount; ++m) {
+    const double s = kBjsGl[m][0], w = kBjsGl[m][1];
+    n.sn[m] = s;
+    n.w[m] = w;
+    n.inv[m] = 1.0 / ((1.0 - s * s) * 0.69314718055994531);
+    for (std::size_t c = 0; c < kExp2Q.size(); ++c) n.wq[m][c] = w * kExp2Q[c];
   }
   return n;
 }
 constexpr BjsNodes kBjsNodes = make_bjs_nodes();
 
-// Node exponents y = x / ln 2 below -1017 are taken as -1017: w_i 2^y (w_i in [0.047, 0.25]) then
+// Node exponents y = x / ln 2 below -1017 are taken as -1017: w_i 2^y (w_i in [0.016, 0.13]) then
 // stays normal, so 2^n can be applied by adding n to the exponent bits, and a term below 2^-1017 w_i
 // (< 2e-307) becomes 2^-1017 w_i, an absolute change below 2e-307 (the terms keep their relative
 // accuracy down to there: a small integral part can meet a large factor (I/S)^kappa in psi). The
@@ -448,7 +447,7 @@ using vmath::fma;
 // node constants carry the 1/ln 2, so the reduction y = n + u, |u| <= 1/2, is exact with no
 // Cody-Waite split (y = fma(s, hk, -hs) / ((1 - s^2) ln 2) is within about an ulp of y: below
 // 6e-15 relative on a term above 4e-18, i.e. below 1e-17 absolute once weighted);
-// w_i 2^u = w_i + u (w_i Q(u)) by Horner's rule in fused steps (the 12 node terms of a lane are
+// w_i 2^u = w_i + u (w_i Q(u)) by Horner's rule in fused steps (the 11 node terms of a lane are
 // independent, so the out-of-order core overlaps their chains; Horner takes the fewest
 // operations), and 2^n is applied by adding n to the exponent bits, exact (equal to the product
 // by 2^n) while the result is normal, which kBvnMinY guarantees.
@@ -469,34 +468,20 @@ inline double bvn_node_term(std::size_t i, double hk, double hs) {
 }
 
 // Phi(x) = e^{-x^2/2} M(|x|) / sqrt(2 pi) for x <= 0 and 1 minus that for x > 0, M the Mills
-// ratio Phi(-z) / phi(z): vmath::k_ncdf's method, fused. The exact square x^2 = hh + err comes
-// from one fma (no Veltkamp split) and e^{-err/2} is applied to first order; M is vmath::k_mills'
-// degree-24 polynomial in t = (5 - z) / (5 + z) with 1/sqrt(2 pi) folded into its coefficients,
-// by Estrin's scheme in fused steps.
-constexpr std::array<double, 25> make_mills_scaled() {
-  std::array<double, 25> c{};
-  for (std::size_t i = 0; i < c.size(); ++i) c[i] = vmath::kMillsCoefficients[i] * vmath::kInvSqrt2Pi;
-  return c;
-}
-constexpr std::array<double, 25> kMillsPhi = make_mills_scaled();
-
+// ratio Phi(-z) / phi(z): vmath::k_ncdf_fma's method with vmath::k_mills_fma (degree 22 in
+// t = (6 - z) / (6 + z)). The exact square x^2 = hh + err comes from one fma and e^{-err/2} is
+// applied to first order; e^{-hh/2} by vmath::k_exp_normal_fma (one scaling by 2^k) with -hh/2
+// below -708 taken as -708 (on the bits of a negative double, an unsigned minimum), so the
+// density is never below e^-708 / sqrt(2 pi) ~ 1.3e-308: a tail beyond |x| = 37.6 (below
+// 3.5e-310) is raised to at most 1.3e-308 M(37.6) ~ 3.5e-310, an absolute change far below the
+// bivariate normals' floor (kBvnMinY: 2e-307).
 inline double ncdf_f(double x) {
-  const auto& c = kMillsPhi;
-  const double z = std::fabs(x);
-  const double t = (5.0 - z) / (5.0 + z);
-  const double t2 = t * t, t4 = t2 * t2, t8 = t4 * t4;
-  const double p0 = fma(c[1], t, c[0]), p2 = fma(c[3], t, c[2]), p4 = fma(c[5], t, c[4]), p6 = fma(c[7], t, c[6]);
-  const double p8 = fma(c[9], t, c[8]), p10 = fma(c[11], t, c[10]), p12 = fma(c[13], t, c[12]);
-  const double p14 = fma(c[15], t, c[14]), p16 = fma(c[17], t, c[16]), p18 = fma(c[19], t, c[18]);
-  const double p20 = fma(c[21], t, c[20]), p22 = fma(c[23], t, c[22]);
-  const double q0 = fma(p2, t2, p0), q4 = fma(p6, t2, p4), q8 = fma(p10, t2, p8), q12 = fma(p14, t2, p12);
-  const double q16 = fma(p18, t2, p16), q20 = fma(p22, t2, p20);
-  const double o0 = fma(q4, t4, q0), o8 = fma(q12, t4, q8), o16 = fma(q20, t4, q16);
-  const double top = fma(c[24], t8, o16);
-  const double mills = fma(fma(top, t8, o8), t8, o0);
+  const double mills = vmath::k_mills_fma(std::fabs(x));
   const double hh = x * x;
   const double err = fma(x, x, -hh);
-  const double e = vmath::k_exp_fma(-0.5 * hh);
+  constexpr std::uint64_t kMinArgBits = std::bit_cast<std::uint64_t>(-708.0);
+  const double arg = vmath::from_bits(std::min(vmath::to_bits(-0.5 * hh), kMinArgBits));
+  const double e = vmath::kInvSqrt2Pi * vmath::k_exp_normal_fma(arg);
   const double tail = fma(-0.5 * err, e, e) * mills;
   const std::uint64_t neg = std::uint64_t{0} - (vmath::to_bits(x) >> 63);
   return select_bits(neg, tail, 1.0 - tail);
@@ -504,13 +489,13 @@ inline double ncdf_f(double x) {
 
 // Lane kernels over N independent lanes (N a multiple of 8) of a BjsArrays. bvn_lanes: lane j
 // gets the integral part of P(X > h_j, Y > k_j) at correlation sign_j * rho_BjS (the caller adds
-// Phi(-h_j) Phi(-k_j), whose factors it shares between lanes); each lane's 12 node terms are
+// Phi(-h_j) Phi(-k_j), whose factors it shares between lanes); each lane's 11 node terms are
 // unrolled and the loop over the lanes runs eight (AVX-512), four (AVX2) or two (SSE2) lanes at
 // a time. Each lane adds its node terms in node order, exactly as a one-at-a-time sum would, so a
 // lane's result depends neither on the lane count nor on its position. Padding lanes hold
 // h = k = 0. The kernels take the arrays through one pointer, so that the vectorizer sees the
 // rows as disjoint members of one object (no run-time alias checks, which -O2 does not add).
-constexpr double kBjsScale = kBjsAsr / (2.0 * kTwoPi);
+constexpr double kBjsScale = 1.0 / kTwoPi;
 template <class A>
 void bvn_lanes(vmath::Simd level, A* __restrict a) {
   static_assert(A::kBvnN % 8 == 0);
@@ -521,7 +506,7 @@ void bvn_lanes(vmath::Simd level, A* __restrict a) {
     const std::uint64_t finite = vmath::mask_below(hs0, std::bit_cast<std::uint64_t>(kBvnHugeHs));
     const double hk = vmath::keep_if(finite, hk0), hs = select_bits(finite, hs0, kBvnHugeHs);
     double acc = 0.0;
-#pragma GCC unroll 12
+#pragma GCC unroll 11
     for (std::size_t i = 0; i < kBjsNodeCount; ++i) acc += bvn_node_term(i, hk, hs);
     a->out[j] = acc * (sign * kBjsScale);
   });
