@@ -56,9 +56,9 @@ Result<Settlement> parse_settlement(std::string_view text) {
   return make_error(ErrorCode::kParse, "unknown settlement '" + std::string(text) + "'");
 }
 
-InstrumentRef::InstrumentRef() {
-  static const std::shared_ptr<const Instrument> empty = std::make_shared<const Instrument>();
-  p_ = empty;
+const Instrument& InstrumentRef::empty() noexcept {
+  static const Instrument none;
+  return none;
 }
 
 InstrumentRef::InstrumentRef(Instrument instrument) : p_(std::make_shared<const Instrument>(std::move(instrument))) {}

@@ -67,23 +67,24 @@ struct Instrument {
 // An immutable instrument shared by the records that name it (a position, its bookings and its
 // closed trade): copying a record copies a pointer, not the instrument and its strings (the
 // ledger keeps one booking per fill for the whole run; docs/PERFORMANCE.md, session 6).
-// - Implicitly made from an Instrument (one allocation, a private copy); default: one shared
-//   empty Instrument. Never null.
+// - Implicitly made from an Instrument (one allocation, a private copy); default: the empty
+//   Instrument (no allocation, no reference count: records are default-made on hot paths).
 // - Read through `->`, `*` or get(); converts to `const Instrument&` for functions taking one.
 // - == compares the instruments (a shared pointer short-cuts it).
 // Thread safety: the instrument is immutable; copies may be made and dropped on any thread.
 class InstrumentRef {
  public:
-  InstrumentRef();
+  InstrumentRef() = default;  // the empty instrument, without touching a reference count
   InstrumentRef(Instrument instrument);  // NOLINT(google-explicit-constructor): records take values
-  const Instrument& get() const noexcept { return *p_; }
-  const Instrument& operator*() const noexcept { return *p_; }
-  const Instrument* operator->() const noexcept { return p_.get(); }
-  operator const Instrument&() const noexcept { return *p_; }  // NOLINT(google-explicit-constructor)
-  friend bool operator==(const InstrumentRef& a, const InstrumentRef& b) { return a.p_ == b.p_ || *a.p_ == *b.p_; }
+  const Instrument& get() const noexcept { return p_ ? *p_ : empty(); }
+  const Instrument& operator*() const noexcept { return get(); }
+  const Instrument* operator->() const noexcept { return &get(); }
+  operator const Instrument&() const noexcept { return get(); }  // NOLINT(google-explicit-constructor)
+  friend bool operator==(const InstrumentRef& a, const InstrumentRef& b) { return a.p_ == b.p_ || a.get() == b.get(); }
 
  private:
-  std::shared_ptr<const Instrument> p_;
+  static const Instrument& empty() noexcept;
+  std::shared_ptr<const Instrument> p_;  // null: the empty instrument
 };
 
 // The strike is quoted per share of a 100-share unit: true for standard US equity and index
