@@ -356,26 +356,27 @@ constexpr std::array<std::array<double, 2>, 10> kGl20 = {{
 // where exp(-(h^2 + k^2 - 2 h k sin theta) / (2 cos^2 theta)) varies fastest, and Gauss–Legendre
 // in theta needs 12 nodes for an absolute error near 1e-15 (10 nodes: 2e-13, 11: 9.2e-15). The
 // substitution theta = pi/2 - D e^tau, D = pi/2 - asin(rho), tau in [0, ln(pi / (2 D))], sends
-// that singularity to tau = -inf, and 11 Gauss–Legendre nodes in tau then give an absolute error
-// of P(X > h, Y > k) at +-rho below 7e-16 against a 40-node sum in theta, measured on the grid
-// h, k in [-8, 8] step 0.5 (10 nodes: 1.2e-14, but 4.8e-14 of the strike on the price; 9 nodes:
-// 2e-13). Genz (2004) takes 20 nodes in theta for every |rho| in [0.75, 0.925);
-// bivariate_normal_cdf below keeps them, and the test checks the Bjerksund–Stensland price
-// against one computed with it. Per node, in increasing theta: sin(theta_i) and its weight in
-// theta, W_i = w_i (L / 2) D e^tau_i, with w_i, x_i those of P_11 on [-1, 1] and
-// tau_i = L (1 + x_i) / 2, L = ln(pi / (2 D)) (mpmath, 50 digits; the W_i sum to asin rho).
-constexpr std::array<std::array<double, 2>, 11> kBjsGl = {{
-    {1.4596999971083738e-2, 3.7151375698048296e-2},
-    {7.4196532105334754e-2, 8.0594872378250345e-2},
-    {1.7081162700671564e-1, 1.1177686173086608e-1},
-    {2.8856532283282168e-1, 1.2781174307681627e-1},
-    {4.0998852126936325e-1, 1.2942219421551548e-1},
-    {5.2080833845167217e-1, 1.197342342722142e-1},
-    {6.1269776286555233e-1, 1.0270858627444513e-1},
-    {6.8307284920739674e-1, 8.1886607226054062e-2},
-    {7.3306648054379404e-1, 5.9755505533279402e-2},
-    {7.6529211722494084e-1, 3.7660481570093842e-2},
-    {7.8227365631441998e-1, 1.6054432326798255e-2},
+// that singularity to tau = -inf, and 10 Gauss–Legendre nodes in tau then give an absolute error
+// of P(X > h, Y > k) at +-rho below 1.2e-14 against a 40-node sum in theta, measured on the grid
+// h, k in [-8, 8] step 0.5 (11 nodes: 7e-16; 9 nodes: 2e-13). On the price, against the
+// term-by-term reference with Genz's 20 nodes (american_test.cpp), the worst error measured is
+// 4.8e-14 of the strike on the test's 4000 options and 5.6e-14 on 200,000 (11 nodes: 3.3e-15 and
+// 3.8e-15); the test's bound is 1e-13. Genz (2004) takes 20 nodes in theta for every |rho| in
+// [0.75, 0.925); bivariate_normal_cdf below keeps them. Per node, in increasing theta:
+// sin(theta_i) and its weight in theta, W_i = w_i (L / 2) D e^tau_i, with w_i, x_i those of P_10
+// on [-1, 1] and tau_i = L (1 + x_i) / 2, L = ln(pi / (2 D)) (mpmath, 50 digits; the W_i sum to
+// asin rho).
+constexpr std::array<std::array<double, 2>, 10> kBjsGl = {{
+    {1.7478404343444131e-2, 4.4411873604591842e-2},
+    {8.8202272578852304e-2, 9.5014142510194994e-2},
+    {2.0040439920141779e-1, 1.2862539127173061e-1},
+    {3.3240017693904472e-1, 1.4225750560151339e-1},
+    {4.6209431899839778e-1, 1.3819586163967434e-1},
+    {5.7374301570578317e-1, 1.2163005509206537e-1},
+    {6.6036737605414652e-1, 9.8093433661296218e-2},
+    {7.2177588652240332e-1, 7.182138056207227e-2},
+    {7.6100861696511266e-1, 4.5244020941040087e-2},
+    {7.8149585637911459e-1, 1.9263229418202235e-2},
 }};
 
 // P(X > h, Y > k) given asin(rho) and the sines at the nodes (sign = -1 flips rho).
@@ -392,15 +393,15 @@ double bvn_upper(double h, double k, double asr, const std::array<std::array<dou
 }
 
 // The same sum for Bjerksund–Stensland's fixed correlation, with the node constants laid out flat
-// so that the 11 node terms of a lane run in one unrolled sequence while the lanes run in SIMD.
+// so that the 10 node terms of a lane run in one unrolled sequence while the lanes run in SIMD.
 constexpr std::size_t kBjsNodeCount = kBjsGl.size();
 
 // 2^u = 1 + u Q(u) on [-1/2, 1/2], Q the interpolant of (2^u - 1)/u at the 10 Chebyshev nodes
 // of [-1/2, 1/2] (mpmath, 50 digits, monomial coefficients; its relative error on 2^u is below
 // 5.9e-16 on a 2001-point grid; w_i 2^u as evaluated below (fused Horner steps), against long
 // double exp2l at 2e6 random u per weight: relative error < 7.4e-16). The node terms need an
-// absolute 1e-16: they are at most the weights, below 0.13, and the sum's quadrature error is
-// 7e-16.
+// absolute 1e-16: they are at most the weights, below 0.15, and the sum's quadrature error is
+// 1.2e-14.
 constexpr std::array<double, 10> kExp2Q = {
     0.69314718055994616,    0.24022650695910076,    0.055504108664651672,  0.0096181291076186656,
     0.0013333558200794593,  0.00015403530424776528, 1.5252672924850736e-5, 1.3215451633221434e-6,
@@ -425,7 +426,7 @@ constexpr BjsNodes make_bjs_nodes() {
 }
 constexpr BjsNodes kBjsNodes = make_bjs_nodes();
 
-// Node exponents y = x / ln 2 below -1017 are taken as -1017: w_i 2^y (w_i in [0.016, 0.13]) then
+// Node exponents y = x / ln 2 below -1017 are taken as -1017: w_i 2^y (w_i in [0.019, 0.15]) then
 // stays normal, so 2^n can be applied by adding n to the exponent bits, and a term below 2^-1017 w_i
 // (< 2e-307) becomes 2^-1017 w_i, an absolute change below 2e-307 (the terms keep their relative
 // accuracy down to there: a small integral part can meet a large factor (I/S)^kappa in psi). The
@@ -447,7 +448,7 @@ using vmath::fma;
 // node constants carry the 1/ln 2, so the reduction y = n + u, |u| <= 1/2, is exact with no
 // Cody-Waite split (y = fma(s, hk, -hs) / ((1 - s^2) ln 2) is within about an ulp of y: below
 // 6e-15 relative on a term above 4e-18, i.e. below 1e-17 absolute once weighted);
-// w_i 2^u = w_i + u (w_i Q(u)) by Horner's rule in fused steps (the 11 node terms of a lane are
+// w_i 2^u = w_i + u (w_i Q(u)) by Horner's rule in fused steps (the 10 node terms of a lane are
 // independent, so the out-of-order core overlaps their chains; Horner takes the fewest
 // operations), and 2^n is applied by adding n to the exponent bits, exact (equal to the product
 // by 2^n) while the result is normal, which kBvnMinY guarantees.
@@ -489,7 +490,7 @@ inline double ncdf_f(double x) {
 
 // Lane kernels over N independent lanes (N a multiple of 8) of a BjsArrays. bvn_lanes: lane j
 // gets the integral part of P(X > h_j, Y > k_j) at correlation sign_j * rho_BjS (the caller adds
-// Phi(-h_j) Phi(-k_j), whose factors it shares between lanes); each lane's 11 node terms are
+// Phi(-h_j) Phi(-k_j), whose factors it shares between lanes); each lane's 10 node terms are
 // unrolled and the loop over the lanes runs eight (AVX-512), four (AVX2) or two (SSE2) lanes at
 // a time. Each lane adds its node terms in node order, exactly as a one-at-a-time sum would, so a
 // lane's result depends neither on the lane count nor on its position. Padding lanes hold
@@ -506,7 +507,7 @@ void bvn_lanes(vmath::Simd level, A* __restrict a) {
     const std::uint64_t finite = vmath::mask_below(hs0, std::bit_cast<std::uint64_t>(kBvnHugeHs));
     const double hk = vmath::keep_if(finite, hk0), hs = select_bits(finite, hs0, kBvnHugeHs);
     double acc = 0.0;
-#pragma GCC unroll 11
+#pragma GCC unroll 10
     for (std::size_t i = 0; i < kBjsNodeCount; ++i) acc += bvn_node_term(i, hk, hs);
     a->out[j] = acc * (sign * kBjsScale);
   });

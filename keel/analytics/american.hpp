@@ -22,8 +22,9 @@
 //   European value): where their estimated boundary is too low (deep in the money, short
 //   expiry) the raw formula would fall below those bounds. Its bivariate normal is Genz's (2004)
 //   Gauss–Legendre form of the Drezner–Wesolowsky integral; for Bjerksund–Stensland's fixed
-//   correlation 11 Gauss–Legendre nodes in tau, theta = pi/2 - (pi/2 - asin rho) e^tau
-//   (absolute error < 7e-16 measured against 40 nodes in theta; bivariate_normal_cdf
+//   correlation 10 Gauss–Legendre nodes in tau, theta = pi/2 - (pi/2 - asin rho) e^tau
+//   (absolute error < 1.2e-14 measured against 40 nodes in theta, price error < 5.6e-14 of the
+//   strike measured against Genz's 20 nodes on 200,000 random options; bivariate_normal_cdf
 //   keeps Genz's 20; the node terms, all in [0, 1], through a base-2 exponential with a
 //   degree-10 polynomial by fused Horner steps, relative error < 7.4e-16, exponents below -1017 taken
 //   as -1017, i.e. terms below 2e-307 raised to it); the formula's 20 bivariate normals, 40
