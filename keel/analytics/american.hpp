@@ -29,7 +29,9 @@
 //   degree-10 polynomial by fused Horner steps, relative error < 7.4e-16, exponents below -1017 taken
 //   as -1017, i.e. terms below 2e-307 raised to it); the formula's 20 bivariate normals, 40
 //   distinct normal CDFs (the bivariate normals' Phi(-h) Phi(-k) factors and the phi terms share
-//   theirs) and 20 distinct exponential factors run through vectorised lane kernels.
+//   theirs; six take their density from another's times an exponential factor of the formula,
+//   by the reflection identities phi(e1) = phi(e3) (I1/S)^kappa, phi(d) = phi(d') (I2/S)^kappa)
+//   and 20 distinct exponential factors run through vectorised lane kernels.
 // - Scalar and batch share one implementation: a per-option setup, lane kernels (vectorised
 //   across the 20 bivariate normals of one option for the scalar API, across options for the
 //   batch API; BAW's Halley iteration runs lane-wise with each lane frozen by bit masks once its
