@@ -356,26 +356,27 @@ constexpr std::array<std::array<double, 2>, 10> kGl20 = {{
 // where exp(-(h^2 + k^2 - 2 h k sin theta) / (2 cos^2 theta)) varies fastest, and Gauss–Legendre
 // in theta needs 12 nodes for an absolute error near 1e-15 (10 nodes: 2e-13, 11: 9.2e-15). The
 // substitution theta = pi/2 - D e^tau, D = pi/2 - asin(rho), tau in [0, ln(pi / (2 D))], sends
-// that singularity to tau = -inf, and 11 Gauss–Legendre nodes in tau then give an absolute error
-// of P(X > h, Y > k) at +-rho below 7e-16 against a 40-node sum in theta, measured on the grid
-// h, k in [-8, 8] step 0.5 (10 nodes: 1.2e-14, but 4.8e-14 of the strike on the price; 9 nodes:
-// 2e-13). Genz (2004) takes 20 nodes in theta for every |rho| in [0.75, 0.925);
-// bivariate_normal_cdf below keeps them, and the test checks the Bjerksund–Stensland price
-// against one computed with it. Per node, in increasing theta: sin(theta_i) and its weight in
-// theta, W_i = w_i (L / 2) D e^tau_i, with w_i, x_i those of P_11 on [-1, 1] and
-// tau_i = L (1 + x_i) / 2, L = ln(pi / (2 D)) (mpmath, 50 digits; the W_i sum to asin rho).
-constexpr std::array<std::array<double, 2>, 11> kBjsGl = {{
-    {1.4596999971083738e-2, 3.7151375698048296e-2},
-    {7.4196532105334754e-2, 8.0594872378250345e-2},
-    {1.7081162700671564e-1, 1.1177686173086608e-1},
-    {2.8856532283282168e-1, 1.2781174307681627e-1},
-    {4.0998852126936325e-1, 1.2942219421551548e-1},
-    {5.2080833845167217e-1, 1.197342342722142e-1},
-    {6.1269776286555233e-1, 1.0270858627444513e-1},
-    {6.8307284920739674e-1, 8.1886607226054062e-2},
-    {7.3306648054379404e-1, 5.9755505533279402e-2},
-    {7.6529211722494084e-1, 3.7660481570093842e-2},
-    {7.8227365631441998e-1, 1.6054432326798255e-2},
+// that singularity to tau = -inf, and 10 Gauss–Legendre nodes in tau then give an absolute error
+// of P(X > h, Y > k) at +-rho below 1.2e-14 against a 40-node sum in theta, measured on the grid
+// h, k in [-8, 8] step 0.5 (11 nodes: 7e-16; 9 nodes: 2e-13). On the price, against the
+// term-by-term reference with Genz's 20 nodes (american_test.cpp), the worst error measured is
+// 4.9e-14 of the strike on the test's 4000 options and 5.6e-14 on 200,000 (11 nodes: 3.3e-15 and
+// 3.8e-15); the test's bound is 1e-13. Genz (2004) takes 20 nodes in theta for every |rho| in
+// [0.75, 0.925); bivariate_normal_cdf below keeps them. Per node, in increasing theta:
+// sin(theta_i) and its weight in theta, W_i = w_i (L / 2) D e^tau_i, with w_i, x_i those of P_10
+// on [-1, 1] and tau_i = L (1 + x_i) / 2, L = ln(pi / (2 D)) (mpmath, 50 digits; the W_i sum to
+// asin rho).
+constexpr std::array<std::array<double, 2>, 10> kBjsGl = {{
+    {1.7478404343444131e-2, 4.4411873604591842e-2},
+    {8.8202272578852304e-2, 9.5014142510194994e-2},
+    {2.0040439920141779e-1, 1.2862539127173061e-1},
+    {3.3240017693904472e-1, 1.4225750560151339e-1},
+    {4.6209431899839778e-1, 1.3819586163967434e-1},
+    {5.7374301570578317e-1, 1.2163005509206537e-1},
+    {6.6036737605414652e-1, 9.8093433661296218e-2},
+    {7.2177588652240332e-1, 7.182138056207227e-2},
+    {7.6100861696511266e-1, 4.5244020941040087e-2},
+    {7.8149585637911459e-1, 1.9263229418202235e-2},
 }};
 
 // P(X > h, Y > k) given asin(rho) and the sines at the nodes (sign = -1 flips rho).
@@ -392,15 +393,15 @@ double bvn_upper(double h, double k, double asr, const std::array<std::array<dou
 }
 
 // The same sum for Bjerksund–Stensland's fixed correlation, with the node constants laid out flat
-// so that the 11 node terms of a lane run in one unrolled sequence while the lanes run in SIMD.
+// so that the 10 node terms of a lane run in one unrolled sequence while the lanes run in SIMD.
 constexpr std::size_t kBjsNodeCount = kBjsGl.size();
 
 // 2^u = 1 + u Q(u) on [-1/2, 1/2], Q the interpolant of (2^u - 1)/u at the 10 Chebyshev nodes
 // of [-1/2, 1/2] (mpmath, 50 digits, monomial coefficients; its relative error on 2^u is below
 // 5.9e-16 on a 2001-point grid; w_i 2^u as evaluated below (fused Horner steps), against long
 // double exp2l at 2e6 random u per weight: relative error < 7.4e-16). The node terms need an
-// absolute 1e-16: they are at most the weights, below 0.13, and the sum's quadrature error is
-// 7e-16.
+// absolute 1e-16: they are at most the weights, below 0.15, and the sum's quadrature error is
+// 1.2e-14.
 constexpr std::array<double, 10> kExp2Q = {
     0.69314718055994616,    0.24022650695910076,    0.055504108664651672,  0.0096181291076186656,
     0.0013333558200794593,  0.00015403530424776528, 1.5252672924850736e-5, 1.3215451633221434e-6,
@@ -425,7 +426,7 @@ constexpr BjsNodes make_bjs_nodes() {
 }
 constexpr BjsNodes kBjsNodes = make_bjs_nodes();
 
-// Node exponents y = x / ln 2 below -1017 are taken as -1017: w_i 2^y (w_i in [0.016, 0.13]) then
+// Node exponents y = x / ln 2 below -1017 are taken as -1017: w_i 2^y (w_i in [0.019, 0.15]) then
 // stays normal, so 2^n can be applied by adding n to the exponent bits, and a term below 2^-1017 w_i
 // (< 2e-307) becomes 2^-1017 w_i, an absolute change below 2e-307 (the terms keep their relative
 // accuracy down to there: a small integral part can meet a large factor (I/S)^kappa in psi). The
@@ -447,7 +448,7 @@ using vmath::fma;
 // node constants carry the 1/ln 2, so the reduction y = n + u, |u| <= 1/2, is exact with no
 // Cody-Waite split (y = fma(s, hk, -hs) / ((1 - s^2) ln 2) is within about an ulp of y: below
 // 6e-15 relative on a term above 4e-18, i.e. below 1e-17 absolute once weighted);
-// w_i 2^u = w_i + u (w_i Q(u)) by Horner's rule in fused steps (the 11 node terms of a lane are
+// w_i 2^u = w_i + u (w_i Q(u)) by Horner's rule in fused steps (the 10 node terms of a lane are
 // independent, so the out-of-order core overlaps their chains; Horner takes the fewest
 // operations), and 2^n is applied by adding n to the exponent bits, exact (equal to the product
 // by 2^n) while the result is normal, which kBvnMinY guarantees.
@@ -475,21 +476,80 @@ inline double bvn_node_term(std::size_t i, double hk, double hs) {
 // density is never below e^-708 / sqrt(2 pi) ~ 1.3e-308: a tail beyond |x| = 37.6 (below
 // 3.5e-310) is raised to at most 1.3e-308 M(37.6) ~ 3.5e-310, an absolute change far below the
 // bivariate normals' floor (kBvnMinY: 2e-307).
-inline double ncdf_f(double x) {
+// ncdf_f also stores the density it used, phi(x) (1 - err/2), in `dens`.
+inline double ncdf_f(double x, double& dens) {
   const double mills = vmath::k_mills_fma(std::fabs(x));
   const double hh = x * x;
   const double err = fma(x, x, -hh);
   constexpr std::uint64_t kMinArgBits = std::bit_cast<std::uint64_t>(-708.0);
   const double arg = vmath::from_bits(std::min(vmath::to_bits(-0.5 * hh), kMinArgBits));
   const double e = vmath::kInvSqrt2Pi * vmath::k_exp_normal_fma(arg);
-  const double tail = fma(-0.5 * err, e, e) * mills;
+  dens = fma(-0.5 * err, e, e);
+  const double tail = dens * mills;
   const std::uint64_t neg = std::uint64_t{0} - (vmath::to_bits(x) >> 63);
   return select_bits(neg, tail, 1.0 - tail);
 }
 
+// Phi(x) as ncdf_f, given the density phi(x) (here another argument's density times an
+// exponential factor: the reflection identities in the Bjerksund–Stensland section).
+inline double ncdf_from_density(double x, double dens) {
+  const double tail = dens * vmath::k_mills_fma(std::fabs(x));
+  const std::uint64_t neg = std::uint64_t{0} - (vmath::to_bits(x) >> 63);
+  return select_bits(neg, tail, 1.0 - tail);
+}
+
+// Rows of the 40 distinct normal CDFs of Bjerksund–Stensland (see that section): Phi(-e) of psi by
+// gamma group (beta, 1, 0; e1..e4 each), Phi(-f) of the 20 bivariate normals, the two of each phi
+// term with H = I2 (d, d'; groups beta, 1, 0), the European value's two.
+constexpr std::size_t kBjsCdf = 40, kECdf = 0, kFCdf = 12, kPhiCdf = 32, kEuroCdf = 38;
+// Six of them take their density from another's (reflection; the densities are symmetric, so the
+// signs of the CDF arguments do not matter). With drift = b + (gamma - 1/2) v^2 and
+// kappa = 2 drift / v^2 = 2 b / v^2 + 2 gamma - 1 (psi's and phi's exponent):
+// - psi: e1, e3 = (ln(S / I1) +- drift t1) / (v sqrt t1), so e1^2 - e3^2 = 2 kappa ln(S / I1) and
+//   phi(e1) = phi(e3) (I1 / S)^kappa, the exponential factor of psi's third bivariate normal;
+// - phi with H = I = I2: d = (ln(I2 / S) - drift t1) / (v sqrt t1), d' = d - 2 ln(I2 / S) /
+//   (v sqrt t1), so d^2 - d'^2 = -2 kappa ln(I2 / S) and phi(d) = phi(d') (I2 / S)^kappa, the
+//   factor that multiplies Phi(d') in phi (Haug 2007, sec. 3.1.2, writes both identities' terms).
+// Each reflected CDF then costs a Mills ratio and two products instead of a Mills ratio and an
+// exponential. A partner density floored at e^-708 / sqrt(2 pi) (|x| > 37.6) gives its reflected
+// density an absolute error of at most that floor times the factor, no larger than the error the
+// floor already puts on the partner's own term (factor times its CDF) in the formula. Listed per
+// reflected row (increasing): its partner row and the row of the factor among the exponentials.
+constexpr std::size_t kReflN = 6, kDirectCdf = kBjsCdf - kReflN;
+constexpr std::array<std::size_t, kReflN> kReflRow = {kECdf, kECdf + 4, kECdf + 8, kPhiCdf, kPhiCdf + 2, kPhiCdf + 4};
+constexpr std::array<std::size_t, kReflN> kReflPartner = {kECdf + 2,    kECdf + 6,    kECdf + 10,
+                                                          kPhiCdf + 1, kPhiCdf + 3, kPhiCdf + 5};
+constexpr std::array<std::size_t, kReflN> kReflExp = {2, 6, 10, 1, 5, 9};  // psi's (I1/S)^k, (I2/S)^k
+// Where row m is stored (BjsArrays::cdf_at): the reflected row i at kDirectCdf + i (i.e. row i
+// of BjsArrays::refl), its partner at i, the other direct rows in order from kReflN.
+constexpr std::size_t kBjsExp = 20;
+// make_phys: rows `front` at 0..5, rows `back` (where given) at N - 6.., the others in order.
+template <std::size_t N>
+constexpr std::array<std::size_t, N> make_phys(const std::array<std::size_t, kReflN>& front,
+                                               const std::array<std::size_t, kReflN>* back) {
+  std::array<std::size_t, N> p{};
+  std::size_t next = kReflN;
+  for (std::size_t m = 0; m < N; ++m) {
+    bool placed = false;
+    for (std::size_t i = 0; i < kReflN; ++i) {
+      if (front[i] == m) p[m] = i, placed = true;
+      if (back != nullptr && (*back)[i] == m) p[m] = N - kReflN + i, placed = true;
+    }
+    if (!placed) p[m] = next++;
+  }
+  return p;
+}
+constexpr std::array<std::size_t, kBjsCdf> kCdfPhys = make_phys<kBjsCdf>(kReflPartner, &kReflRow);
+// The exponential factors likewise (BjsArrays::ex_at): reflected row i's factor at i, the others
+// in order (their meaning: kPhiExp.. in the Bjerksund–Stensland section).
+constexpr std::array<std::size_t, kBjsExp> kExpPhys = make_phys<kBjsExp>(kReflExp, nullptr);
+static_assert(kCdfPhys[kECdf + 2] == 0 && kCdfPhys[kPhiCdf + 4] == kBjsCdf - 1 &&
+              kCdfPhys[kEuroCdf + 1] == kDirectCdf - 1);
+static_assert(kExpPhys[10] == 2 && kExpPhys[9] == 5 && kExpPhys[0] == kReflN && kExpPhys[kBjsExp - 1] == kBjsExp - 1);
+
 // Lane kernels over N independent lanes (N a multiple of 8) of a BjsArrays. bvn_lanes: lane j
 // gets the integral part of P(X > h_j, Y > k_j) at correlation sign_j * rho_BjS (the caller adds
-// Phi(-h_j) Phi(-k_j), whose factors it shares between lanes); each lane's 11 node terms are
+// Phi(-h_j) Phi(-k_j), whose factors it shares between lanes); each lane's 10 node terms are
 // unrolled and the loop over the lanes runs eight (AVX-512), four (AVX2) or two (SSE2) lanes at
 // a time. Each lane adds its node terms in node order, exactly as a one-at-a-time sum would, so a
 // lane's result depends neither on the lane count nor on its position. Padding lanes hold
@@ -506,7 +566,7 @@ void bvn_lanes(vmath::Simd level, A* __restrict a) {
     const std::uint64_t finite = vmath::mask_below(hs0, std::bit_cast<std::uint64_t>(kBvnHugeHs));
     const double hk = vmath::keep_if(finite, hk0), hs = select_bits(finite, hs0, kBvnHugeHs);
     double acc = 0.0;
-#pragma GCC unroll 11
+#pragma GCC unroll 10
     for (std::size_t i = 0; i < kBjsNodeCount; ++i) acc += bvn_node_term(i, hk, hs);
     a->out[j] = acc * (sign * kBjsScale);
   });
@@ -514,7 +574,17 @@ void bvn_lanes(vmath::Simd level, A* __restrict a) {
 template <class A>
 void ncdf_lanes(vmath::Simd level, A* __restrict a) {
   static_assert(A::kCdfN % 8 == 0);
-  vmath::for_lanes<A::kCdfN>(level, [a](std::size_t j) { a->cdf[j] = ncdf_f(a->cdf[j]); });
+  vmath::for_lanes<A::kCdfN>(level, [a](std::size_t j) { a->cdf[j] = ncdf_f(a->cdf[j], a->dens[j]); });
+}
+// The reflected CDFs (kReflRow) from their partners' densities and the exponential factors (run
+// after ncdf_lanes and exp_lanes): reflected row i, its partner and its factor are all stored as
+// row i of their arrays, so lane l of refl, dens and ex belong together.
+template <class A>
+void reflect_lanes(vmath::Simd level, A* __restrict a) {
+  static_assert(A::kReflLanes % 8 == 0 && A::kReflLanes <= A::kCdfN && A::kReflLanes <= A::kExpN);
+  vmath::for_lanes<A::kReflLanes>(level, [a](std::size_t l) {
+    a->refl[l] = ncdf_from_density(a->refl[l], a->dens[l] * a->ex[l]);
+  });
 }
 template <class A>
 void exp_lanes(vmath::Simd level, A* __restrict a) {
@@ -529,19 +599,20 @@ void exp_lanes(vmath::Simd level, A* __restrict a) {
 // psi terms (gamma = beta, 1, 1, 0, 0) have 12 distinct Phi(-e) and 20 Phi(-f); a phi term with
 // H = I1 (and I = I2) has d = -e1 and d - 2 ln(I2/S)/(v sqrt t1) = -e2 of the psi terms with its
 // gamma, so only the three phi terms with H = I2 add CDFs (six); and N(w d1), N(w d2) of the
-// European value. The exponential factors without repeats: psi's four depend on gamma only (12),
+// European value; six of the 40 (kReflRow) take their density from another CDF's and an
+// exponential factor (reflection), so only 34 need an exponential of their own. The exponential
+// factors without repeats: psi's four depend on gamma only (12),
 // phi's first on gamma only and its second is psi's (I2/S)^kappa (3), e^{(b-r)T} and e^{-rT} of
-// the European value, S^beta, I1^-beta and I2^-beta. BjsArrays<W> holds W options: row m of option j at m * W + j
-// (W = 1 for the scalar API, rows padded to a multiple of 8 lanes; W = kBlock for the batch).
+// the European value, S^beta, I1^-beta and I2^-beta. BjsArrays<W> holds W options: row m of option j
+// at p * W + j, p the row's storage place (kCdfPhys, kExpPhys; W = 1 for the scalar API, rows padded
+// to a multiple of 8 lanes; W = kBlock for the batch).
 // The setup and the finish are branch-free too (square roots by vector_math's k_sqrt, the
 // formula's cases as bit masks), so that for a block they vectorize across options.
-constexpr std::size_t kBjsBvn = 20, kBjsCdf = 40, kBjsExp = 20;
-// cdf rows: Phi(-e) of psi by gamma group (beta, 1, 0; four each), Phi(-f) of the 20 bivariate
-// normals, the two of each phi term with H = I2 (slots 0, 1, 3), the European value's two.
-constexpr std::size_t kECdf = 0, kFCdf = 12, kPhiCdf = 32, kEuroCdf = 38;
-// exp rows: psi's four factors by gamma group (beta, 1, 0), phi's first factor by gamma group (its
-// second, (I2/S)^kappa, is psi's second of the same gamma), the European value's two, S^beta,
-// I1^-beta, I2^-beta.
+constexpr std::size_t kBjsBvn = 20;
+// cdf rows: kECdf.. above (34 of them in cdf, the six reflected ones in refl: kCdfPhys).
+// exp rows (stored as kExpPhys says): psi's four factors by gamma group (beta, 1, 0), phi's first
+// factor by gamma group (its second, (I2/S)^kappa, is psi's second of the same gamma), the
+// European value's two, S^beta, I1^-beta, I2^-beta.
 constexpr std::size_t kPhiExp = 12, kEuroExp = 15, kPowExp = 17, kA1Exp = 18, kA2Exp = 19;
 constexpr std::size_t round_up8(std::size_t n) { return (n + 7) / 8 * 8; }
 // Rows of the per-option values the finish needs.
@@ -549,12 +620,24 @@ enum BjsFin : std::size_t { kFinW, kFinS, kFinX, kFinFS, kFinFX, kFinI1, kFinI2,
 
 template <std::size_t W>
 struct BjsArrays {
-  static constexpr std::size_t kBvnN = round_up8(kBjsBvn * W), kCdfN = round_up8(kBjsCdf * W),
-                               kExpN = round_up8(kBjsExp * W);
+  static constexpr std::size_t kBvnN = round_up8(kBjsBvn * W), kCdfN = round_up8(kDirectCdf * W),
+                               kExpN = round_up8(kBjsExp * W), kReflLanes = round_up8(kReflN * W);
   alignas(64) double h[kBvnN], k[kBvnN], sign[kBvnN], out[kBvnN];
-  alignas(64) double cdf[kCdfN], ex[kExpN];
+  alignas(64) double cdf[kCdfN], dens[kCdfN], ex[kExpN];
+  alignas(64) double refl[kReflLanes];  // the reflected CDFs' arguments, then their values
   alignas(64) double fin[kFinRows * W];
   alignas(64) std::uint64_t formula[W], exercise[W];  // all ones: the formula's value / S - X
+  // CDF row m (kECdf..) of option j: its argument before the kernels, its value after.
+  double& cdf_at(std::size_t m, std::size_t j) {
+    const std::size_t p = kCdfPhys[m];
+    return p < kDirectCdf ? cdf[p * W + j] : refl[(p - kDirectCdf) * W + j];
+  }
+  double cdf_at(std::size_t m, std::size_t j) const {
+    const std::size_t p = kCdfPhys[m];
+    return p < kDirectCdf ? cdf[p * W + j] : refl[(p - kDirectCdf) * W + j];
+  }
+  double& ex_at(std::size_t m, std::size_t j) { return ex[kExpPhys[m] * W + j]; }
+  double ex_at(std::size_t m, std::size_t j) const { return ex[kExpPhys[m] * W + j]; }
 };
 
 // phi of Bjerksund & Stensland (2002) for one (gamma, H, I = I2) at t1: the arguments of its two
@@ -574,9 +657,9 @@ inline void bjs_phi_setup(const PhiConst& P, double gamma, double lnH, double ln
   const double lambda = (-P.r + gamma * P.b + 0.5 * gamma * (gamma - 1.0) * P.vv) * P.t;
   const double d = -((P.lnS - lnH) + (P.b + (gamma - 0.5) * P.vv) * P.t) * P.inv_sv;
   const double lnIS = lnI - P.lnS;
-  A.cdf[row * W + j] = d;
-  A.cdf[(row + 1) * W + j] = d - 2.0 * lnIS * P.inv_sv;
-  A.ex[(kPhiExp + group) * W + j] = lambda + gamma * P.lnS;
+  A.cdf_at(row, j) = d;
+  A.cdf_at(row + 1, j) = d - 2.0 * lnIS * P.inv_sv;
+  A.ex_at(kPhiExp + group, j) = lambda + gamma * P.lnS;
 }
 
 // The arguments of psi's four bivariate normals (Bjerksund & Stensland 2002, eq. for psi) for
@@ -605,18 +688,18 @@ inline void bjs_psi_setup(const PsiConst& P, double gamma, double lnH, BjsArrays
   A.h[(m + 1) * W + j] = e2, A.k[(m + 1) * W + j] = f2, A.sign[(m + 1) * W + j] = 1.0;
   A.h[(m + 2) * W + j] = e3, A.k[(m + 2) * W + j] = f3, A.sign[(m + 2) * W + j] = -1.0;
   A.h[(m + 3) * W + j] = e4, A.k[(m + 3) * W + j] = f4, A.sign[(m + 3) * W + j] = -1.0;
-  A.cdf[(kFCdf + m) * W + j] = -f1, A.cdf[(kFCdf + m + 1) * W + j] = -f2;
-  A.cdf[(kFCdf + m + 2) * W + j] = -f3, A.cdf[(kFCdf + m + 3) * W + j] = -f4;
+  A.cdf_at(kFCdf + m, j) = -f1, A.cdf_at(kFCdf + m + 1, j) = -f2;
+  A.cdf_at(kFCdf + m + 2, j) = -f3, A.cdf_at(kFCdf + m + 3, j) = -f4;
   if (erow == kNoRow) return;
-  A.cdf[erow * W + j] = -e1, A.cdf[(erow + 1) * W + j] = -e2;
-  A.cdf[(erow + 2) * W + j] = -e3, A.cdf[(erow + 3) * W + j] = -e4;
+  A.cdf_at(erow, j) = -e1, A.cdf_at(erow + 1, j) = -e2;
+  A.cdf_at(erow + 2, j) = -e3, A.cdf_at(erow + 3, j) = -e4;
   const double lambda = -P.r + gamma * P.b + 0.5 * gamma * (gamma - 1.0) * P.vv;
   const double kappa = P.two_b_vv + 2.0 * gamma - 1.0;
   const std::size_t g = erow - kECdf;  // 4 x the gamma group
-  A.ex[g * W + j] = lambda * P.T + gamma * lnS;
-  A.ex[(g + 1) * W + j] = kappa * (lnI2 - lnS);
-  A.ex[(g + 2) * W + j] = kappa * (lnI1 - lnS);
-  A.ex[(g + 3) * W + j] = kappa * (lnI1 - lnI2);
+  A.ex_at(g, j) = lambda * P.T + gamma * lnS;
+  A.ex_at(g + 1, j) = kappa * (lnI2 - lnS);
+  A.ex_at(g + 2, j) = kappa * (lnI1 - lnS);
+  A.ex_at(g + 3, j) = kappa * (lnI1 - lnI2);
 }
 
 // Setup of option j (w = +1 call, -1 put; puts by the put–call transformation of Bjerksund &
@@ -631,10 +714,10 @@ inline void bjs_setup(double w, double S, double X, double T, double r, double b
   // The European value in the original coordinates (floor of the American value).
   const double inv_sv = 1.0 / sv, inv_vv = 1.0 / vv;
   const double d1 = fma(0.5 * vv + b, T, vmath::k_log_fma(S / X)) * inv_sv;
-  A.cdf[kEuroCdf * W + j] = w * d1;
-  A.cdf[(kEuroCdf + 1) * W + j] = w * (d1 - sv);
-  A.ex[kEuroExp * W + j] = (b - r) * T;
-  A.ex[(kEuroExp + 1) * W + j] = -r * T;
+  A.cdf_at(kEuroCdf, j) = w * d1;
+  A.cdf_at(kEuroCdf + 1, j) = w * (d1 - sv);
+  A.ex_at(kEuroExp, j) = (b - r) * T;
+  A.ex_at(kEuroExp + 1, j) = -r * T;
   // The call formula on (fS, fX, fr, fb).
   const double fS = select_bits(call, S, X), fX = select_bits(call, X, S);
   const double fr = select_bits(call, r, r - b), fb = select_bits(call, b, -b);
@@ -655,9 +738,9 @@ inline void bjs_setup(double w, double S, double X, double T, double r, double b
   A.formula[j] = early & ~at_once;
   A.exercise[j] = early & at_once;
   const double lnI1 = vmath::k_log_fma(I1), lnI2 = vmath::k_log_fma(I2), lnX = vmath::k_log_fma(fX), lnS = vmath::k_log_fma(fS);
-  A.ex[kA1Exp * W + j] = -beta * lnI1;
-  A.ex[kA2Exp * W + j] = -beta * lnI2;
-  A.ex[kPowExp * W + j] = beta * lnS;
+  A.ex_at(kA1Exp, j) = -beta * lnI1;
+  A.ex_at(kA2Exp, j) = -beta * lnI2;
+  A.ex_at(kPowExp, j) = beta * lnS;
   const double two_b_vv = 2.0 * fb_vv;
   constexpr double kInvSqrtGolden = 1.272019649514069;  // 1 / sqrt(t1 / T)
   const PsiConst P{lnS, lnI1, lnI2, t1, T, inv_sv * kInvSqrtGolden, inv_sv, fr, fb, vv, two_b_vv};
@@ -691,8 +774,8 @@ inline void bjs_setup(double w, double S, double X, double T, double r, double b
 // below those bounds.
 template <std::size_t W>
 inline double bjs_finish(const BjsArrays<W>& A, std::size_t j) {
-  auto ex = [&](std::size_t m) { return A.ex[m * W + j]; };
-  auto cdf = [&](std::size_t m) { return A.cdf[m * W + j]; };
+  auto ex = [&](std::size_t m) { return A.ex_at(m, j); };
+  auto cdf = [&](std::size_t m) { return A.cdf_at(m, j); };
   // Psi term s's gamma group (beta, 1, 1, 0, 0) and phi term s's first cdf row (psi's Phi(-e1),
   // Phi(-e2) of its gamma where H = I1).
   constexpr std::size_t kGroup[5] = {0, 1, 1, 2, 2};
@@ -728,7 +811,8 @@ double bjs_one(vmath::Simd level, bool call, double S, double X, double T, doubl
   BjsArrays<1>* const a = &A;
   // Padding lanes: h = k = 0 and arguments 0 (harmless, never read by the finish).
   for (std::size_t m = kBjsBvn; m < A.kBvnN; ++m) A.h[m] = A.k[m] = 0.0, A.sign[m] = 1.0;
-  for (std::size_t m = kBjsCdf; m < A.kCdfN; ++m) A.cdf[m] = 0.0;
+  for (std::size_t m = kDirectCdf; m < A.kCdfN; ++m) A.cdf[m] = 0.0;
+  for (std::size_t m = kReflN; m < A.kReflLanes; ++m) A.refl[m] = 0.0;
   for (std::size_t m = kBjsExp; m < A.kExpN; ++m) A.ex[m] = 0.0;
   const double w = call ? 1.0 : -1.0;
   vmath::for_lanes<1>(level, [=](std::size_t) { bjs_setup(w, S, X, T, r, b, v, *a, 0); });
@@ -739,6 +823,7 @@ double bjs_one(vmath::Simd level, bool call, double S, double X, double T, doubl
   }
   ncdf_lanes(level, a);
   exp_lanes(level, a);
+  reflect_lanes(level, a);
   double out = 0.0;
   double* const po = &out;
   vmath::for_lanes<1>(level, [=](std::size_t) { *po = bjs_finish(*a, 0); });
@@ -758,6 +843,7 @@ void bjs_block(vmath::Simd level, BjsBlock* __restrict a, BjsBlockIn* __restrict
   bvn_lanes(level, a);
   ncdf_lanes(level, a);
   exp_lanes(level, a);
+  reflect_lanes(level, a);
   vmath::for_lanes<kBlock>(level, [a, in](std::size_t j) { in->out[j] = bjs_finish(*a, j); });
 }
 
