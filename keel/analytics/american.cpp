@@ -478,24 +478,13 @@ inline double bvn_node_term(std::size_t i, double hk, double hs) {
 // bivariate normals' floor (kBvnMinY: 2e-307).
 // ncdf_f also stores the density it used, phi(x) (1 - err/2), in `dens`.
 inline double ncdf_f(double x, double& dens) {
-  const double mills = vmath::k_mills_fma(std::fabs(x));
   const double hh = x * x;
   const double err = fma(x, x, -hh);
   constexpr std::uint64_t kMinArgBits = std::bit_cast<std::uint64_t>(-708.0);
   const double arg = vmath::from_bits(std::min(vmath::to_bits(-0.5 * hh), kMinArgBits));
   const double e = vmath::kInvSqrt2Pi * vmath::k_exp_normal_fma(arg);
   dens = fma(-0.5 * err, e, e);
-  const double tail = dens * mills;
-  const std::uint64_t neg = std::uint64_t{0} - (vmath::to_bits(x) >> 63);
-  return select_bits(neg, tail, 1.0 - tail);
-}
-
-// Phi(x) as ncdf_f, given the density phi(x) (here another argument's density times an
-// exponential factor: the reflection identities in the Bjerksund–Stensland section).
-inline double ncdf_from_density(double x, double dens) {
-  const double tail = dens * vmath::k_mills_fma(std::fabs(x));
-  const std::uint64_t neg = std::uint64_t{0} - (vmath::to_bits(x) >> 63);
-  return select_bits(neg, tail, 1.0 - tail);
+  return vmath::ncdf_from_pdf_fma(x, dens);
 }
 
 // Rows of the 40 distinct normal CDFs of Bjerksund–Stensland (see that section): Phi(-e) of psi by
@@ -583,7 +572,7 @@ template <class A>
 void reflect_lanes(vmath::Simd level, A* __restrict a) {
   static_assert(A::kReflLanes % 8 == 0 && A::kReflLanes <= A::kCdfN && A::kReflLanes <= A::kExpN);
   vmath::for_lanes<A::kReflLanes>(level, [a](std::size_t l) {
-    a->refl[l] = ncdf_from_density(a->refl[l], a->dens[l] * a->ex[l]);
+    a->refl[l] = vmath::ncdf_from_pdf_fma(a->refl[l], a->dens[l] * a->ex[l]);
   });
 }
 template <class A>

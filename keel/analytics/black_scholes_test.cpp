@@ -468,6 +468,16 @@ std::vector<double> grid_and_random(double lo, double hi, int n, std::uint64_t s
   return x;
 }
 
+// n random positive normal doubles, uniform in exponent (2^-1020 .. 2^1019) and mantissa.
+std::vector<double> random_normal_doubles(int n, std::uint64_t seed) {
+  std::vector<double> x;
+  std::mt19937_64 rng(seed);
+  for (int i = 0; i < n; ++i) {
+    x.push_back(std::ldexp(1.0 + static_cast<double>(rng() >> 11) * 0x1.0p-53, static_cast<int>(rng() % 2040) - 1020));
+  }
+  return x;
+}
+
 TEST(VectorMathFma, ExpWithinOneUlpOfStdExp) {
   double worst = 0.0, worst_normal = 0.0;
   // Normal results, the subnormal range (two-step scaling) and the underflow to zero.
@@ -492,12 +502,7 @@ TEST(VectorMathFma, ExpWithinOneUlpOfStdExp) {
 
 TEST(VectorMathFma, LogWithinOneUlpOfStdLog) {
   double worst = 0.0;
-  std::mt19937_64 rng(3);
-  // Random doubles over the whole normal range (uniform exponent and mantissa).
-  for (int i = 0; i < 400000; ++i) {
-    const double x = std::ldexp(1.0 + static_cast<double>(rng() >> 11) * 0x1.0p-53, static_cast<int>(rng() % 2040) - 1020);
-    worst = std::max(worst, ulps(vmath::k_log_fma(x), std::log(x)));
-  }
+  for (double x : random_normal_doubles(400000, 3)) worst = std::max(worst, ulps(vmath::k_log_fma(x), std::log(x)));
   // Dense around 1 (moneyness S/K), where the result is small and its ulp tiny.
   for (double x : grid_and_random(0.5, 2.0, 400000, 4)) worst = std::max(worst, ulps(vmath::k_log_fma(x), std::log(x)));
   for (double x : grid_and_random(1.0 - 1e-6, 1.0 + 1e-6, 100000, 5)) {
@@ -541,11 +546,7 @@ TEST(VectorMathFma, LogRatioWithinTwoUlpsOfLongDoubleReference) {
 
 TEST(VectorMathFma, SqrtWithinOneUlpOfStdSqrt) {
   double worst = 0.0;
-  std::mt19937_64 rng(6);
-  for (int i = 0; i < 400000; ++i) {
-    const double x = std::ldexp(1.0 + static_cast<double>(rng() >> 11) * 0x1.0p-53, static_cast<int>(rng() % 2040) - 1020);
-    worst = std::max(worst, ulps(vmath::k_sqrt_fma(x), std::sqrt(x)));
-  }
+  for (double x : random_normal_doubles(400000, 6)) worst = std::max(worst, ulps(vmath::k_sqrt_fma(x), std::sqrt(x)));
   for (double x : grid_and_random(1e-8, 100.0, 400000, 7)) worst = std::max(worst, ulps(vmath::k_sqrt_fma(x), std::sqrt(x)));
   EXPECT_LE(worst, 1.0);
   // Perfect squares come out exact: 4 -> 2, 1e-8 -> 1e-4 is not a perfect square in binary, 0.25 -> 0.5.

@@ -223,9 +223,14 @@ const strategy::OptionChain* Engine::chain(std::string_view underlying) const {
 
 std::vector<Order> Engine::open_orders() const {
   std::vector<Order> out;
+  copy_working_orders(out);
+  return out;
+}
+
+void Engine::copy_working_orders(std::vector<Order>& out) const {
+  out.clear();
   out.reserve(working_.size());
   for (const BookEntry* entry : working_) out.push_back(entry->order);
-  return out;
 }
 
 Engine::BookEntry* Engine::find_entry(std::string_view id) {
@@ -350,8 +355,7 @@ Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
   // The working orders and the pre-trade lookups go through members built once (no allocation
   // or std::function construction per order).
   std::vector<Order>& working = working_orders_;
-  working.clear();
-  for (const BookEntry* e : working_) working.push_back(e->order);
+  copy_working_orders(working);
   const portfolio::PriceEstimate& estimate = estimate_fn_;
   const std::function<const Instrument*(InstrumentId)>& lookup = lookup_fn_;
   const portfolio::UnderlyingPrice& uprice = uprice_fn_;
@@ -621,14 +625,16 @@ Status Engine::apply_split(const CorporateAction& a) {
   return drain();
 }
 
+std::optional<Price> Engine::option_mark(std::int64_t id) const {
+  const OptionQuote* q = last_option_quote_.find(id);
+  if (q == nullptr || q->ts_recv != now()) return std::nullopt;
+  return q->mid();
+}
+
 void Engine::mark_positions() {
   // Options at the mid of a quote from this instant's snapshot, stock at its last close.
   auto price_of = [this](std::int64_t id, const Instrument& inst) -> std::optional<Price> {
-    if (inst.is_option()) {
-      const OptionQuote* q = last_option_quote_.find(id);
-      if (q == nullptr || q->ts_recv != now()) return std::nullopt;
-      return q->mid();
-    }
+    if (inst.is_option()) return option_mark(id);
     const std::vector<Bar>* h = history_.find(id);
     if (h == nullptr || h->empty()) return std::nullopt;
     return h->back().close;
@@ -657,10 +663,7 @@ void Engine::mark_changed(const MarketSlice& slice) {
   }
   if (slice.chains.empty()) return;
   auto option_price = [this](std::int64_t id, const Instrument& inst) -> std::optional<Price> {
-    if (!inst.is_option()) return std::nullopt;
-    const OptionQuote* q = last_option_quote_.find(id);
-    if (q == nullptr || q->ts_recv != now()) return std::nullopt;
-    return q->mid();
+    return inst.is_option() ? option_mark(id) : std::nullopt;
   };
   portfolio_.mark_each(option_price);
   for (portfolio::Portfolio& b : books_) b.mark_each(option_price);

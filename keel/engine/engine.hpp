@@ -170,6 +170,9 @@ class Engine final : public strategy::Context {
   Status cancel_orders_on(InstrumentId id, std::string_view reason);
   void mark_positions();
   void mark_changed(const MarketSlice& slice);  // mark_positions() for what the slice changed
+  // An option's mark: the mid of its quote when the quote is stamped now (this slice's snapshot).
+  std::optional<Price> option_mark(std::int64_t id) const;
+  void copy_working_orders(std::vector<execution::Order>& out) const;  // open_orders() into `out`
   std::optional<Price> option_mid(InstrumentId id) const;
   const Instrument* underlying_of(const Instrument& option) const;
   std::optional<Price> underlying_price(std::string_view underlying) const;

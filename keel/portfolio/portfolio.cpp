@@ -165,25 +165,21 @@ WheelBasis Portfolio::wheel_basis(std::string_view underlying) const {
   return w;
 }
 
-void Portfolio::mark(InstrumentId id, Price price) {
+void Portfolio::mark(InstrumentId id, Price price) { set_mark(id, price, true); }
+void Portfolio::mark_if_not_option(InstrumentId id, Price price) { set_mark(id, price, false); }
+
+void Portfolio::set_mark(InstrumentId id, Price price, bool options_too) {
   auto it = positions_.find(id.value());
-  if (it == positions_.end()) return;
+  if (it == positions_.end() || (!options_too && it->second.instrument->is_option())) return;
   it->second.mark = price;
   meta_.find(id.value())->marked = true;  // meta_ has exactly positions_' keys
-}
-
-void Portfolio::mark_if_not_option(InstrumentId id, Price price) {
-  auto it = positions_.find(id.value());
-  if (it == positions_.end() || it->second.instrument->is_option()) return;
-  it->second.mark = price;
-  meta_.find(id.value())->marked = true;
 }
 
 // ---- trade planning ---------------------------------------------------------------------------
 
 struct Portfolio::TradeInput {
-  const Instrument* instrument = nullptr;
-  const InstrumentRef* shared = nullptr;  // *instrument as a shared copy, when the caller has one
+  // Shared with the booking, the position and its closed trade (the caller's interned or held copy).
+  InstrumentRef instrument;
   OrderSide side = OrderSide::kBuy;
   Quantity quantity;  // > 0
   Price price;        // >= 0
@@ -209,6 +205,7 @@ struct Portfolio::TradePlan {
 
 Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
   const Instrument& inst = *in.instrument;
+  const InstrumentRef& ref = in.instrument;
   const std::int64_t mult = multiplier_of(inst);
   const Money zero = Money::zero(2);
 
@@ -235,11 +232,6 @@ Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
   const Position* cur = cur_it == positions_.end() ? nullptr : &cur_it->second;
   const PositionMeta cur_meta = cur == nullptr ? PositionMeta{} : *meta_.find(plan.key);
 
-  // One shared copy of the instrument for the position, its bookings and its closed trade: the
-  // position's own when it is the same instrument (the usual case), else a new one.
-  const InstrumentRef ref = in.shared != nullptr                                    ? *in.shared
-                            : (cur != nullptr && cur->instrument.get() == inst) ? cur->instrument
-                                                                                : InstrumentRef(inst);
 
   auto open_position = [&](Quantity q_signed, Money basis, Money opening_fees) {
     Position p;
@@ -456,8 +448,7 @@ Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& inst
     return st.error().with_context(what());
   }
   TradeInput in;
-  in.instrument = &instrument;
-  in.shared = &intern(instrument);
+  in.instrument = intern(instrument);
   in.side = fill.side;
   in.quantity = fill.quantity;
   in.price = fill.price;
@@ -493,9 +484,10 @@ Status Portfolio::expire_worthless(InstrumentId option, Timestamp ts, std::strin
                                                        cur->instrument->option->expiry.to_string() + ", not on " +
                                                        ts.utc_date().to_string());
   }
-  const Instrument inst = cur->instrument;
+  const InstrumentRef held = cur->instrument;  // the position goes: keep its instrument alive
+  const Instrument& inst = *held;
   TradeInput in;
-  in.instrument = &inst;
+  in.instrument = held;
   in.side = cur->quantity.is_positive() ? OrderSide::kSell : OrderSide::kBuy;
   in.quantity = abs_qty(cur->quantity);
   in.price = Price::zero(2);
@@ -508,7 +500,7 @@ Status Portfolio::expire_worthless(InstrumentId option, Timestamp ts, std::strin
   KEEL_TRY_STATUS(plan_trade(in, plan));
   KEEL_TRY_STATUS(check_totals(std::span<const TradePlan>(&plan, 1)));
   commit(std::move(plan));
-  close_cycle_if_flat(underlying_symbol(inst));  // the local copy of the closed position's instrument
+  close_cycle_if_flat(underlying_symbol(inst));  // `held` keeps the closed position's instrument
   return ok_status();
 }
 
@@ -519,7 +511,8 @@ Status Portfolio::exercise_or_assign(InstrumentId option, Quantity contracts, co
     return make_error(ErrorCode::kNotFound,
                       "exercise_or_assign: no position in instrument id " + std::to_string(option.value()));
   }
-  const Instrument inst = cur->instrument;
+  const InstrumentRef held = cur->instrument;  // the position may go: keep its instrument alive
+  const Instrument& inst = *held;
   const std::string what = "exercise_or_assign " + inst.symbol;
   if (!inst.is_option()) return make_error(ErrorCode::kInvalidArgument, what + ": not an option");
   const OptionSpec& spec = *inst.option;
@@ -532,7 +525,7 @@ Status Portfolio::exercise_or_assign(InstrumentId option, Quantity contracts, co
   const OrderSide closing = is_long ? OrderSide::kSell : OrderSide::kBuy;
 
   TradeInput opt;
-  opt.instrument = &inst;
+  opt.instrument = held;
   opt.side = closing;
   opt.quantity = contracts;
   opt.price = Price::zero(2);
@@ -579,7 +572,7 @@ Status Portfolio::exercise_or_assign(InstrumentId option, Quantity contracts, co
   // Calls deliver shares to the long side; puts to the short side.
   const bool receives_shares = (spec.right == OptionRight::kCall) == is_long;
   TradeInput stock;
-  stock.instrument = &underlying;
+  stock.instrument = intern(underlying);
   stock.side = receives_shares ? OrderSide::kBuy : OrderSide::kSell;
   stock.quantity = *shares;
   // Per deliverable share: strike x 100 / deliverable (the strike itself for a standard

@@ -255,11 +255,12 @@ class Portfolio {
     Quantity max_abs;     // largest |quantity| since the position opened
     bool marked = false;  // mark() was called since it opened (else mark = average price)
   };
-  IdMap<PositionMeta> meta_;
-  // One shared copy per instrument filled (replaced when an id comes with a changed definition):
+  IdMap<PositionMeta> meta_;  // exactly positions_' keys (a dense map: no node per position)
+  // One shared copy per instrument booked (replaced when an id comes with a changed definition):
   // a position opened again reuses it instead of copying the instrument.
   IdMap<InstrumentRef> instruments_;
-  const InstrumentRef& intern(const Instrument& instrument);  // exactly positions_' keys (a dense map: no node per position)
+  const InstrumentRef& intern(const Instrument& instrument);
+  void set_mark(InstrumentId id, Price price, bool options_too);  // mark() / mark_if_not_option()
   AppendLog<Booking> bookings_;
   AppendLog<ClosedTrade> closed_;
   struct Cycle {
