@@ -77,7 +77,7 @@ class AppendLog {
 
     Iter() = default;
     Iter(Log* log, std::size_t i) : log_(log), i_(i) {}
-    operator Iter<true>() const { return Iter<true>(log_, i_); }  // NOLINT: iterator -> const_iterator
+    operator Iter<true>() const requires(!kConst) { return Iter<true>(log_, i_); }  // NOLINT: to const_iterator
 
     reference operator*() const { return (*log_)[i_]; }
     pointer operator->() const { return &(*log_)[i_]; }
