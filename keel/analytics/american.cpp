@@ -428,11 +428,14 @@ constexpr BjsNodes kBjsNodes = make_bjs_nodes();
 
 // Node exponents y = x / ln 2 below -1017 are taken as -1017: w_i 2^y (w_i in [0.019, 0.15]) then
 // stays normal, so 2^n can be applied by adding n to the exponent bits, and a term below 2^-1017 w_i
-// (< 2e-307) becomes 2^-1017 w_i, an absolute change below 2e-307 (the terms keep their relative
-// accuracy down to there: a small integral part can meet a large factor (I/S)^kappa in psi). The
-// exponents are <= 0, so on their bits (sign set) the clamp is an unsigned minimum, one
-// instruction with AVX-512. Lanes whose h, k are not finite (options whose formula is not used)
-// are evaluated at hk = 0, hs = 1e300 (every term 2^-1017 w_i) so that they stay finite.
+// (< 2e-307) becomes 2^-1017 w_i, an absolute change below 2e-307. The exponents carry the
+// logarithm of the factor (I/S)^kappa that multiplies the bivariate normal in psi (lb, in base 2),
+// so a term is that factor times its integral term, and the floor is never multiplied by a factor
+// afterwards (it was until session 7: 2e-307 times a factor near e^700 put errors of 1e-3 on
+// prices). On the bits of a negative exponent the clamp is an unsigned minimum, one instruction
+// with AVX-512; a positive exponent (a factor above the term's reciprocal) has smaller bits and
+// passes. Lanes whose h, k are not finite (options whose formula is not used) are evaluated at
+// hk = 0, hs = 1e300, lb = 0 (every term 2^-1017 w_i) so that they stay finite.
 constexpr double kBvnMinY = -1017.0, kBvnHugeHs = 1e300;
 
 // ---- Fused lane kernels ------------------------------------------------------------------------------
@@ -452,8 +455,8 @@ using vmath::fma;
 // independent, so the out-of-order core overlaps their chains; Horner takes the fewest
 // operations), and 2^n is applied by adding n to the exponent bits, exact (equal to the product
 // by 2^n) while the result is normal, which kBvnMinY guarantees.
-inline double bvn_node_term(std::size_t i, double hk, double hs) {
-  const std::uint64_t yb = vmath::to_bits(fma(kBjsNodes.sn[i], hk, -hs) * kBjsNodes.inv[i]);
+inline double bvn_node_term(std::size_t i, double hk, double hs, double lb) {
+  const std::uint64_t yb = vmath::to_bits(fma(fma(kBjsNodes.sn[i], hk, -hs), kBjsNodes.inv[i], lb));
   constexpr std::uint64_t kMinYBits = std::bit_cast<std::uint64_t>(kBvnMinY);
   const double y = vmath::from_bits(yb < kMinYBits ? yb : kMinYBits);
   const double kd = y + vmath::kShift;
@@ -468,50 +471,61 @@ inline double bvn_node_term(std::size_t i, double hk, double hs) {
   return vmath::from_bits(vmath::to_bits(p) + (vmath::to_bits(kd) << 52));
 }
 
-// Phi(x) = e^{-x^2/2} M(|x|) / sqrt(2 pi) for x <= 0 and 1 minus that for x > 0, M the Mills
-// ratio Phi(-z) / phi(z): vmath::k_ncdf_fma's method with vmath::k_mills_fma (degree 22 in
-// t = (6 - z) / (6 + z)). The exact square x^2 = hh + err comes from one fma and e^{-err/2} is
-// applied to first order; e^{-hh/2} by vmath::k_exp_normal_fma (one scaling by 2^k) with -hh/2
-// below -708 taken as -708 (on the bits of a negative double, an unsigned minimum), so the
-// density is never below e^-708 / sqrt(2 pi) ~ 1.3e-308: a tail beyond |x| = 37.6 (below
-// 3.5e-310) is raised to at most 1.3e-308 M(37.6) ~ 3.5e-310, an absolute change far below the
-// bivariate normals' floor (kBvnMinY: 2e-307).
-// ncdf_f also stores the density it used, phi(x) (1 - err/2), in `dens`.
-inline double ncdf_f(double x, double& dens) {
+// F Phi(x) for a factor F of the formula (F = 1 for most rows): F phi(x) M(|x|) for x <= 0 and
+// F minus that for x > 0, M the Mills ratio Phi(-z) / phi(z): vmath::k_ncdf_fma's method with
+// vmath::k_mills_fma (degree 22 in t = (6 - z) / (6 + z)). scaled_ncdf_from_pdf takes the scaled
+// density F phi(x) (a bit select: F may overflow in the branch not taken). ncdf_f computes it as
+// e^{ln F - hh/2} (1 - err/2) / sqrt(2 pi): the exact square x^2 = hh + err comes from one fma and
+// e^{-err/2} is applied to first order (for F = 1, ln F - hh/2 = -hh/2 exactly);
+// vmath::k_exp_normal_fma (one scaling by 2^k) takes the exponent clamped at -708 (on the bits of
+// a negative double, an unsigned minimum) and a density whose exponent is below -708 is flushed
+// to zero: its tail is below 3.5e-310, an absolute change far below the bivariate normals' floor
+// (kBvnMinY: 2e-307). (Until session 7 such densities were raised to the floor instead and then
+// multiplied by factors up to e^700.) ncdf_f also stores the density it used in `dens`.
+inline double scaled_ncdf_from_pdf(double x, double pdf, double one) {
+  const double tail = pdf * vmath::k_mills_fma(std::fabs(x));
+  const std::uint64_t neg = std::uint64_t{0} - (vmath::to_bits(x) >> 63);
+  return select_bits(neg, tail, one - tail);
+}
+inline double ncdf_f(double x, double lf, double one, double& dens) {
   const double hh = x * x;
   const double err = fma(x, x, -hh);
   constexpr std::uint64_t kMinArgBits = std::bit_cast<std::uint64_t>(-708.0);
-  const double arg = vmath::from_bits(std::min(vmath::to_bits(-0.5 * hh), kMinArgBits));
-  const double e = vmath::kInvSqrt2Pi * vmath::k_exp_normal_fma(arg);
+  const std::uint64_t ab = vmath::to_bits(lf - 0.5 * hh);
+  const std::uint64_t keep = mask_of(ab <= kMinArgBits);  // arg >= -708 (or positive)
+  const double arg = vmath::from_bits(std::min(ab, kMinArgBits));
+  const double e = vmath::keep_if(keep, vmath::kInvSqrt2Pi * vmath::k_exp_normal_fma(arg));
   dens = fma(-0.5 * err, e, e);
-  return vmath::ncdf_from_pdf_fma(x, dens);
+  return scaled_ncdf_from_pdf(x, dens, one);
 }
 
 // Rows of the 40 distinct normal CDFs of Bjerksund–Stensland (see that section): Phi(-e) of psi by
 // gamma group (beta, 1, 0; e1..e4 each), Phi(-f) of the 20 bivariate normals, the two of each phi
 // term with H = I2 (d, d'; groups beta, 1, 0), the European value's two.
 constexpr std::size_t kBjsCdf = 40, kECdf = 0, kFCdf = 12, kPhiCdf = 32, kEuroCdf = 38;
-// Six of them take their density from another's (reflection; the densities are symmetric, so the
-// signs of the CDF arguments do not matter). With drift = b + (gamma - 1/2) v^2 and
+// Nine of them are always multiplied by a factor F of the formula and are computed as F Phi(x)
+// (ncdf_f): Phi(-e2), Phi(-e3), Phi(-e4) of each gamma group by (I2/S)^kappa, (I1/S)^kappa,
+// (I1/I2)^kappa, and phi's Phi(d') by (I2/S)^kappa. Six of these take their scaled density F phi(x)
+// from another row's plain density (reflection; the densities are symmetric, so the signs of the
+// CDF arguments do not matter). With drift = b + (gamma - 1/2) v^2 and
 // kappa = 2 drift / v^2 = 2 b / v^2 + 2 gamma - 1 (psi's and phi's exponent):
 // - psi: e1, e3 = (ln(S / I1) +- drift t1) / (v sqrt t1), so e1^2 - e3^2 = 2 kappa ln(S / I1) and
-//   phi(e1) = phi(e3) (I1 / S)^kappa, the exponential factor of psi's third bivariate normal;
+//   (I1 / S)^kappa phi(e3) = phi(e1);
 // - phi with H = I = I2: d = (ln(I2 / S) - drift t1) / (v sqrt t1), d' = d - 2 ln(I2 / S) /
-//   (v sqrt t1), so d^2 - d'^2 = -2 kappa ln(I2 / S) and phi(d) = phi(d') (I2 / S)^kappa, the
-//   factor that multiplies Phi(d') in phi (Haug 2007, sec. 3.1.2, writes both identities' terms).
-// Each reflected CDF then costs a Mills ratio and two products instead of a Mills ratio and an
-// exponential. A partner density floored at e^-708 / sqrt(2 pi) (|x| > 37.6) gives its reflected
-// density an absolute error of at most that floor times the factor, no larger than the error the
-// floor already puts on the partner's own term (factor times its CDF) in the formula. Listed per
-// reflected row (increasing): its partner row and the row of the factor among the exponentials.
+//   (v sqrt t1), so d^2 - d'^2 = -2 kappa ln(I2 / S) and (I2 / S)^kappa phi(d') = phi(d)
+//   (Haug 2007, sec. 3.1.2, writes both identities' terms).
+// Each reflected CDF then costs a Mills ratio and a product instead of a Mills ratio and an
+// exponential; a partner density flushed to zero (below e^-708 / sqrt(2 pi)) leaves its reflected
+// value an absolute error below 3.5e-310. Listed per reflected row (increasing): its partner row
+// and the row of the factor among the exponentials (F for x > 0).
 constexpr std::size_t kReflN = 6, kDirectCdf = kBjsCdf - kReflN;
-constexpr std::array<std::size_t, kReflN> kReflRow = {kECdf, kECdf + 4, kECdf + 8, kPhiCdf, kPhiCdf + 2, kPhiCdf + 4};
-constexpr std::array<std::size_t, kReflN> kReflPartner = {kECdf + 2,    kECdf + 6,    kECdf + 10,
-                                                          kPhiCdf + 1, kPhiCdf + 3, kPhiCdf + 5};
+constexpr std::array<std::size_t, kReflN> kReflRow = {kECdf + 2,   kECdf + 6,   kECdf + 10,
+                                                      kPhiCdf + 1, kPhiCdf + 3, kPhiCdf + 5};
+constexpr std::array<std::size_t, kReflN> kReflPartner = {kECdf, kECdf + 4, kECdf + 8, kPhiCdf, kPhiCdf + 2, kPhiCdf + 4};
 constexpr std::array<std::size_t, kReflN> kReflExp = {2, 6, 10, 1, 5, 9};  // psi's (I1/S)^k, (I2/S)^k
 // Where row m is stored (BjsArrays::cdf_at): the reflected row i at kDirectCdf + i (i.e. row i
 // of BjsArrays::refl), its partner at i, the other direct rows in order from kReflN.
-constexpr std::size_t kBjsExp = 20;
+constexpr std::size_t kBjsExp = 19;
 // make_phys: rows `front` at 0..5, rows `back` (where given) at N - 6.., the others in order.
 template <std::size_t N>
 constexpr std::array<std::size_t, N> make_phys(const std::array<std::size_t, kReflN>& front,
@@ -532,9 +546,14 @@ constexpr std::array<std::size_t, kBjsCdf> kCdfPhys = make_phys<kBjsCdf>(kReflPa
 // The exponential factors likewise (BjsArrays::ex_at): reflected row i's factor at i, the others
 // in order (their meaning: kPhiExp.. in the Bjerksund–Stensland section).
 constexpr std::array<std::size_t, kBjsExp> kExpPhys = make_phys<kBjsExp>(kReflExp, nullptr);
-static_assert(kCdfPhys[kECdf + 2] == 0 && kCdfPhys[kPhiCdf + 4] == kBjsCdf - 1 &&
+static_assert(kCdfPhys[kECdf] == 0 && kCdfPhys[kPhiCdf + 5] == kBjsCdf - 1 &&
               kCdfPhys[kEuroCdf + 1] == kDirectCdf - 1);
 static_assert(kExpPhys[10] == 2 && kExpPhys[9] == 5 && kExpPhys[0] == kReflN && kExpPhys[kBjsExp - 1] == kBjsExp - 1);
+// The directly computed CDF rows that carry a factor: Phi(-e2) x (I2/S)^kappa and
+// Phi(-e4) x (I1/I2)^kappa of each gamma group, and the rows of their factors.
+constexpr std::size_t kScaledN = 6;
+constexpr std::array<std::size_t, kScaledN> kScaledRow = {kECdf + 1, kECdf + 3, kECdf + 5, kECdf + 7, kECdf + 9, kECdf + 11};
+constexpr std::array<std::size_t, kScaledN> kScaledExp = {1, 3, 5, 7, 9, 11};
 
 // Lane kernels over N independent lanes (N a multiple of 8) of a BjsArrays. bvn_lanes: lane j
 // gets the integral part of P(X > h_j, Y > k_j) at correlation sign_j * rho_BjS (the caller adds
@@ -554,16 +573,18 @@ void bvn_lanes(vmath::Simd level, A* __restrict a) {
     const double hs0 = 0.5 * fma(h, h, k * k);
     const std::uint64_t finite = vmath::mask_below(hs0, std::bit_cast<std::uint64_t>(kBvnHugeHs));
     const double hk = vmath::keep_if(finite, hk0), hs = select_bits(finite, hs0, kBvnHugeHs);
+    const double lb = vmath::keep_if(finite, a->lb[j]);
     double acc = 0.0;
 #pragma GCC unroll 10
-    for (std::size_t i = 0; i < kBjsNodeCount; ++i) acc += bvn_node_term(i, hk, hs);
+    for (std::size_t i = 0; i < kBjsNodeCount; ++i) acc += bvn_node_term(i, hk, hs, lb);
     a->out[j] = acc * (sign * kBjsScale);
   });
 }
 template <class A>
 void ncdf_lanes(vmath::Simd level, A* __restrict a) {
   static_assert(A::kCdfN % 8 == 0);
-  vmath::for_lanes<A::kCdfN>(level, [a](std::size_t j) { a->cdf[j] = ncdf_f(a->cdf[j], a->dens[j]); });
+  vmath::for_lanes<A::kCdfN>(level,
+                             [a](std::size_t j) { a->cdf[j] = ncdf_f(a->cdf[j], a->lf[j], a->one[j], a->dens[j]); });
 }
 // The reflected CDFs (kReflRow) from their partners' densities and the exponential factors (run
 // after ncdf_lanes and exp_lanes): reflected row i, its partner and its factor are all stored as
@@ -572,7 +593,7 @@ template <class A>
 void reflect_lanes(vmath::Simd level, A* __restrict a) {
   static_assert(A::kReflLanes % 8 == 0 && A::kReflLanes <= A::kCdfN && A::kReflLanes <= A::kExpN);
   vmath::for_lanes<A::kReflLanes>(level, [a](std::size_t l) {
-    a->refl[l] = vmath::ncdf_from_pdf_fma(a->refl[l], a->dens[l] * a->ex[l]);
+    a->refl[l] = scaled_ncdf_from_pdf(a->refl[l], a->dens[l], a->ex[l]);
   });
 }
 template <class A>
@@ -583,16 +604,19 @@ void exp_lanes(vmath::Simd level, A* __restrict a) {
 
 // ---- Bjerksund & Stensland (2002) -----------------------------------------------------------------
 // One option's work in lanes: 20 bivariate normals (five psi terms of four each), 40 normal CDFs
-// and 20 exponential factors. The CDFs without repeats: a bivariate normal P(X > e, Y > f) is its
+// and 19 exponential factors. The CDFs without repeats: a bivariate normal P(X > e, Y > f) is its
 // integral part plus Phi(-e) Phi(-f); psi's e-arguments depend on gamma but not on H, so the five
 // psi terms (gamma = beta, 1, 1, 0, 0) have 12 distinct Phi(-e) and 20 Phi(-f); a phi term with
 // H = I1 (and I = I2) has d = -e1 and d - 2 ln(I2/S)/(v sqrt t1) = -e2 of the psi terms with its
 // gamma, so only the three phi terms with H = I2 add CDFs (six); and N(w d1), N(w d2) of the
-// European value; six of the 40 (kReflRow) take their density from another CDF's and an
-// exponential factor (reflection), so only 34 need an exponential of their own. The exponential
-// factors without repeats: psi's four depend on gamma only (12),
-// phi's first on gamma only and its second is psi's (I2/S)^kappa (3), e^{(b-r)T} and e^{-rT} of
-// the European value, S^beta, I1^-beta and I2^-beta. BjsArrays<W> holds W options: row m of option j
+// European value; six of the 40 (kReflRow) take their density from another CDF's (reflection),
+// so only 34 need an exponential of their own. The exponential factors without repeats: psi's
+// four depend on gamma only (12: the first with a1's I1^-beta folded in for gamma = beta; the other
+// three, (I/S)^kappa, enter the CDFs and node terms as logarithms and are needed as values only
+// for F Phi(x) at x > 0), phi's first on gamma only (3, with a2's I2^-beta folded in for gamma =
+// beta) plus phi(t1, beta, I1, I2)'s with a1's (1), e^{(b-r)T} and e^{-rT} of the European value,
+// and a2's (S/I2)^beta: 19. Powers are formed as (S/I)^beta <= 1, never S^beta and I^-beta apart,
+// which can overflow and underflow. BjsArrays<W> holds W options: row m of option j
 // at p * W + j, p the row's storage place (kCdfPhys, kExpPhys; W = 1 for the scalar API, rows padded
 // to a multiple of 8 lanes; W = kBlock for the batch).
 // The setup and the finish are branch-free too (square roots by vector_math's k_sqrt, the
@@ -601,8 +625,8 @@ constexpr std::size_t kBjsBvn = 20;
 // cdf rows: kECdf.. above (34 of them in cdf, the six reflected ones in refl: kCdfPhys).
 // exp rows (stored as kExpPhys says): psi's four factors by gamma group (beta, 1, 0), phi's first
 // factor by gamma group (its second, (I2/S)^kappa, is psi's second of the same gamma), the
-// European value's two, S^beta, I1^-beta, I2^-beta.
-constexpr std::size_t kPhiExp = 12, kEuroExp = 15, kPowExp = 17, kA1Exp = 18, kA2Exp = 19;
+// European value's two, (S/I2)^beta, phi(t1, beta, I1, I2)'s first factor.
+constexpr std::size_t kPhiExp = 12, kEuroExp = 15, kPowExp = 17, kPhiA1Exp = 18;
 constexpr std::size_t round_up8(std::size_t n) { return (n + 7) / 8 * 8; }
 // Rows of the per-option values the finish needs.
 enum BjsFin : std::size_t { kFinW, kFinS, kFinX, kFinFS, kFinFX, kFinI1, kFinI2, kFinIntrinsic, kFinRows };
@@ -611,11 +635,12 @@ template <std::size_t W>
 struct BjsArrays {
   static constexpr std::size_t kBvnN = round_up8(kBjsBvn * W), kCdfN = round_up8(kDirectCdf * W),
                                kExpN = round_up8(kBjsExp * W), kReflLanes = round_up8(kReflN * W);
-  alignas(64) double h[kBvnN], k[kBvnN], sign[kBvnN], out[kBvnN];
-  alignas(64) double cdf[kCdfN], dens[kCdfN], ex[kExpN];
+  alignas(64) double h[kBvnN], k[kBvnN], sign[kBvnN], lb[kBvnN], out[kBvnN];
+  alignas(64) double cdf[kCdfN], lf[kCdfN], one[kCdfN], dens[kCdfN], ex[kExpN];
   alignas(64) double refl[kReflLanes];  // the reflected CDFs' arguments, then their values
   alignas(64) double fin[kFinRows * W];
   alignas(64) std::uint64_t formula[W], exercise[W];  // all ones: the formula's value / S - X
+  alignas(64) std::uint64_t bad[W];                   // all ones: not computable (NaN)
   // CDF row m (kECdf..) of option j: its argument before the kernels, its value after.
   double& cdf_at(std::size_t m, std::size_t j) {
     const std::size_t p = kCdfPhys[m];
@@ -627,13 +652,27 @@ struct BjsArrays {
   }
   double& ex_at(std::size_t m, std::size_t j) { return ex[kExpPhys[m] * W + j]; }
   double ex_at(std::size_t m, std::size_t j) const { return ex[kExpPhys[m] * W + j]; }
+  // Every direct CDF row unscaled (log-factor 0, "one" 1): run once before the first setup; the
+  // setup then writes the scaled rows' log-factors and scale_rows their factors.
+  void init_unscaled() {
+    for (double& x : lf) x = 0.0;
+    for (double& x : one) x = 1.0;
+  }
+  // After exp_lanes: the scaled rows' factors, which their CDFs return for x > 0 (F - F tail).
+  void scale_rows() {
+    for (std::size_t i = 0; i < kScaledN; ++i) {
+      double* dst = one + kCdfPhys[kScaledRow[i]] * W;
+      const double* src = ex + kExpPhys[kScaledExp[i]] * W;
+      for (std::size_t j = 0; j < W; ++j) dst[j] = src[j];
+    }
+  }
 };
 
 // phi of Bjerksund & Stensland (2002) for one (gamma, H, I = I2) at t1: the arguments of its two
 // normal CDFs and of its first exponential factor e^{lambda t1} S^gamma (its second, (I2/S)^kappa,
 // is psi's of the same gamma).
 struct PhiConst {
-  double lnS, t, inv_sv, r, b, vv, two_b_vv;
+  double lnS, lnI1, t, inv_sv, r, b, vv, two_b_vv;
 };
 // `row` is the phi term's first cdf row, or none (~0) where its CDFs are psi's Phi(-e1), Phi(-e2);
 // the terms with H = I2 (those with a row) are the first of their gamma group `group`, and they
@@ -641,14 +680,16 @@ struct PhiConst {
 constexpr std::size_t kNoRow = ~std::size_t{0};
 template <std::size_t W>
 inline void bjs_phi_setup(const PhiConst& P, double gamma, double lnH, double lnI, BjsArrays<W>& A, std::size_t j,
-                          std::size_t group, std::size_t row) {
+                          std::size_t group, std::size_t row, double shift) {
   if (row == kNoRow) return;
   const double lambda = (-P.r + gamma * P.b + 0.5 * gamma * (gamma - 1.0) * P.vv) * P.t;
   const double d = -((P.lnS - lnH) + (P.b + (gamma - 0.5) * P.vv) * P.t) * P.inv_sv;
   const double lnIS = lnI - P.lnS;
   A.cdf_at(row, j) = d;
   A.cdf_at(row + 1, j) = d - 2.0 * lnIS * P.inv_sv;
-  A.ex_at(kPhiExp + group, j) = lambda + gamma * P.lnS;
+  A.ex_at(kPhiExp + group, j) = lambda + gamma * P.lnS + shift;
+  // phi(t1, beta, I1, I2)'s factor with a1's I1^-beta (only the beta group has a shift).
+  if (group == 0) A.ex_at(kPhiA1Exp, j) = lambda + gamma * (P.lnS - P.lnI1);
 }
 
 // The arguments of psi's four bivariate normals (Bjerksund & Stensland 2002, eq. for psi) for
@@ -660,7 +701,7 @@ struct PsiConst {
 };
 template <std::size_t W>
 inline void bjs_psi_setup(const PsiConst& P, double gamma, double lnH, BjsArrays<W>& A, std::size_t j,
-                          std::size_t slot, std::size_t erow) {
+                          std::size_t slot, std::size_t erow, double shift) {
   const double drift = P.b + (gamma - 0.5) * P.vv;
   const double lnS = P.lnS, lnI1 = P.lnI1, lnI2 = P.lnI2;
   const double e1 = (lnS - lnI1 + drift * P.t1) * P.inv_s1;
@@ -679,17 +720,28 @@ inline void bjs_psi_setup(const PsiConst& P, double gamma, double lnH, BjsArrays
   A.h[(m + 3) * W + j] = e4, A.k[(m + 3) * W + j] = f4, A.sign[(m + 3) * W + j] = -1.0;
   A.cdf_at(kFCdf + m, j) = -f1, A.cdf_at(kFCdf + m + 1, j) = -f2;
   A.cdf_at(kFCdf + m + 2, j) = -f3, A.cdf_at(kFCdf + m + 3, j) = -f4;
+  // The factors' logarithms: (I2/S)^kappa, (I1/S)^kappa, (I1/I2)^kappa multiply the second, third
+  // and fourth bivariate normals; in base 2 they join the node terms' exponents.
+  const double kappa = P.two_b_vv + 2.0 * gamma - 1.0;
+  const double l1 = kappa * (lnI2 - lnS), l2 = kappa * (lnI1 - lnS), l3 = kappa * (lnI1 - lnI2);
+  A.lb[m * W + j] = 0.0;
+  A.lb[(m + 1) * W + j] = l1 * vmath::kInvLn2;
+  A.lb[(m + 2) * W + j] = l2 * vmath::kInvLn2;
+  A.lb[(m + 3) * W + j] = l3 * vmath::kInvLn2;
   if (erow == kNoRow) return;
   A.cdf_at(erow, j) = -e1, A.cdf_at(erow + 1, j) = -e2;
   A.cdf_at(erow + 2, j) = -e3, A.cdf_at(erow + 3, j) = -e4;
+  A.lf[kCdfPhys[erow + 1] * W + j] = l1;  // Phi(-e2) (I2/S)^kappa
+  A.lf[kCdfPhys[erow + 3] * W + j] = l3;  // Phi(-e4) (I1/I2)^kappa; Phi(-e3) (I1/S)^kappa by reflection
   const double lambda = -P.r + gamma * P.b + 0.5 * gamma * (gamma - 1.0) * P.vv;
-  const double kappa = P.two_b_vv + 2.0 * gamma - 1.0;
   const std::size_t g = erow - kECdf;  // 4 x the gamma group
-  A.ex_at(g, j) = lambda * P.T + gamma * lnS;
-  A.ex_at(g + 1, j) = kappa * (lnI2 - lnS);
-  A.ex_at(g + 2, j) = kappa * (lnI1 - lnS);
-  A.ex_at(g + 3, j) = kappa * (lnI1 - lnI2);
+  A.ex_at(g, j) = lambda * P.T + gamma * lnS + shift;
+  A.ex_at(g + 1, j) = l1;
+  A.ex_at(g + 2, j) = l2;
+  A.ex_at(g + 3, j) = l3;
 }
+
+constexpr double kBjsFarZ = 40.0, kBjsMaxLogFactor = 650.0;
 
 // Setup of option j (w = +1 call, -1 put; puts by the put–call transformation of Bjerksund &
 // Stensland 1993, P(S, X, r, b) = C(X, S, r - b, -b)). Where the formula is not used (b >= r:
@@ -724,26 +776,50 @@ inline void bjs_setup(double w, double S, double X, double T, double r, double b
   const double I1 = b0 + (binf - b0) * (1.0 - vmath::k_exp_fma(h1));
   const double I2 = b0 + (binf - b0) * (1.0 - vmath::k_exp_fma(h2));
   const std::uint64_t at_once = mask_of(fS >= I2);
-  A.formula[j] = early & ~at_once;
-  A.exercise[j] = early & at_once;
   const double lnI1 = vmath::k_log_fma(I1), lnI2 = vmath::k_log_fma(I2), lnX = vmath::k_log_fma(fX), lnS = vmath::k_log_fma(fS);
-  A.ex_at(kA1Exp, j) = -beta * lnI1;
-  A.ex_at(kA2Exp, j) = -beta * lnI2;
-  A.ex_at(kPowExp, j) = beta * lnS;
+  // The trigger out of reach: I1 (the lower of the two) at least kBjsFarZ standard deviations
+  // above S after the largest drift of the formula's measures (b + (gamma - 1/2) v^2, gamma in
+  // {0, 1, beta}) over the whole life: every term that involves hitting it carries a probability
+  // below Phi(-kBjsFarZ) ~ 4e-350, and the formula equals the European value to that (the
+  // finish's floor); its terms there pair factors (I/S)^kappa near the overflow threshold with
+  // underflowing probabilities, which double precision cannot resolve.
+  const double drift_max = vmath::non_negative(fb + (std::max(beta, 1.0) - 0.5) * vv);
+  const std::uint64_t reachable = mask_of((lnI1 - lnS - drift_max * T) * inv_sv < kBjsFarZ);
+  const std::uint64_t formula = early & ~at_once & reachable;
+  A.formula[j] = formula;
+  A.exercise[j] = early & at_once;
+  // The factors (I1/S)^kappa, (I2/S)^kappa, (I1/I2)^kappa as powers of e, at their largest over
+  // gamma in [0, beta] (kappa is linear in gamma; beta > 1 where the formula is used): up to
+  // e^kBjsMaxLogFactor the kernels resolve every product of a factor with a probability (a
+  // probability flushed to zero below 3.5e-310 then changes the price by less than 1e-27); above
+  // it, and at e^709.8 where a factor overflows, double precision cannot evaluate the formula
+  // (a vol tiny for the carry over the expiry: b sqrt(T) / v in the tens), and the price is
+  // reported as not computable (NaN from the finish, turned into an error by the callers).
+  {
+    const double k_lo = 2.0 * fb_vv - 1.0, k_hi = fma(2.0, beta, 2.0 * fb_vv - 1.0);
+    const double x1 = lnI1 - lnS, x2 = lnI2 - lnS, x3 = lnI1 - lnI2;
+    auto over = [](double l) { return mask_of(!(l <= kBjsMaxLogFactor)); };  // NaN too
+    A.bad[j] = formula & (over(k_lo * x1) | over(k_hi * x1) | over(k_lo * x2) | over(k_hi * x2) |
+                          over(k_lo * x3) | over(k_hi * x3));
+  }
+  A.ex_at(kPowExp, j) = beta * (lnS - lnI2);
   const double two_b_vv = 2.0 * fb_vv;
   constexpr double kInvSqrtGolden = 1.272019649514069;  // 1 / sqrt(t1 / T)
   const PsiConst P{lnS, lnI1, lnI2, t1, T, inv_sv * kInvSqrtGolden, inv_sv, fr, fb, vv, two_b_vv};
-  bjs_psi_setup(P, beta, lnI1, A, j, 0, kECdf);
-  bjs_psi_setup(P, 1.0, lnI1, A, j, 1, kECdf + 4);
-  bjs_psi_setup(P, 1.0, lnX, A, j, 2, kNoRow);
-  bjs_psi_setup(P, 0.0, lnI1, A, j, 3, kECdf + 8);
-  bjs_psi_setup(P, 0.0, lnX, A, j, 4, kNoRow);
-  const PhiConst Q{lnS, t1, P.inv_s1, fr, fb, vv, two_b_vv};
+  // a1 = (I1 - X) I1^-beta multiplies the psi term with gamma = beta, a2 = (I2 - X) I2^-beta
+  // phi(t1, beta, I2, I2) and S^beta: their powers join those terms' factors (shift), so that
+  // (S/I)^beta <= 1 is formed rather than S^beta and I^-beta, which can overflow and underflow.
+  bjs_psi_setup(P, beta, lnI1, A, j, 0, kECdf, -beta * lnI1);
+  bjs_psi_setup(P, 1.0, lnI1, A, j, 1, kECdf + 4, 0.0);
+  bjs_psi_setup(P, 1.0, lnX, A, j, 2, kNoRow, 0.0);
+  bjs_psi_setup(P, 0.0, lnI1, A, j, 3, kECdf + 8, 0.0);
+  bjs_psi_setup(P, 0.0, lnX, A, j, 4, kNoRow, 0.0);
+  const PhiConst Q{lnS, lnI1, t1, P.inv_s1, fr, fb, vv, two_b_vv};
   // phi(t1, gamma, I1, I2) adds nothing: its CDFs are psi's Phi(-e1), Phi(-e2) and its exponential
   // factors those of phi(t1, gamma, I2, I2) and psi.
-  bjs_phi_setup(Q, beta, lnI2, lnI2, A, j, 0, kPhiCdf);
-  bjs_phi_setup(Q, 1.0, lnI2, lnI2, A, j, 1, kPhiCdf + 2);
-  bjs_phi_setup(Q, 0.0, lnI2, lnI2, A, j, 2, kPhiCdf + 4);
+  bjs_phi_setup(Q, beta, lnI2, lnI2, A, j, 0, kPhiCdf, -beta * lnI2);
+  bjs_phi_setup(Q, 1.0, lnI2, lnI2, A, j, 1, kPhiCdf + 2, 0.0);
+  bjs_phi_setup(Q, 0.0, lnI2, lnI2, A, j, 2, kPhiCdf + 4, 0.0);
   A.fin[kFinW * W + j] = w;
   A.fin[kFinS * W + j] = S;
   A.fin[kFinX * W + j] = X;
@@ -758,9 +834,12 @@ inline void bjs_setup(double w, double S, double X, double T, double r, double b
 //   a2 S^beta - a2 phi(t1, beta, I2, I2) + phi(t1, 1, I2, I2) - phi(t1, 1, I1, I2)
 //   - X phi(t1, 0, I2, I2) + X phi(t1, 0, I1, I2) + a1 phi(t1, beta, I1, I2) - a1 psi(T, beta, I1)
 //   + psi(T, 1, I1) - psi(T, 1, X) - X psi(T, 0, I1) + X psi(T, 0, X),
-// a_i = (I_i - X) I_i^-beta, then at least max(exercise value, European value): the estimated
-// boundary can be too low (deep in the money, short expiry), where the raw formula would fall
-// below those bounds.
+// a_i = (I_i - X) I_i^-beta (the power inside the terms' factors), then at least max(exercise
+// value, European value): the estimated boundary can be too low (deep in the money, short
+// expiry), where the raw formula would fall below those bounds; NaN where the setup found the
+// formula not computable (A.bad). The lanes hold the factored products: bivariate normal i of a
+// psi term is F_i (integral part + Phi(-e_i) Phi(-f_i)) with F_i in its node terms and in
+// Phi(-e_i), phi's second CDF is (I2/S)^kappa Phi(.).
 template <std::size_t W>
 inline double bjs_finish(const BjsArrays<W>& A, std::size_t j) {
   auto ex = [&](std::size_t m) { return A.ex_at(m, j); };
@@ -776,21 +855,20 @@ inline double bjs_finish(const BjsArrays<W>& A, std::size_t j) {
   auto fin = [&](std::size_t m) { return A.fin[m * W + j]; };
   const double euro = fin(kFinW) * (fin(kFinS) * ex(kEuroExp) * cdf(kEuroCdf) -
                                     fin(kFinX) * ex(kEuroExp + 1) * cdf(kEuroCdf + 1));
-  constexpr std::size_t kPhiGroup[6] = {0, 1, 1, 2, 2, 0};
-  auto phi = [&](std::size_t s) {
-    const std::size_t g = kPhiGroup[s];
-    return ex(kPhiExp + g) * (cdf(kPhiRow[s]) - ex(4 * g + 1) * cdf(kPhiRow[s] + 1));
-  };
+  // Each phi term's factor row (phi(t1, beta, I1, I2) has its own: a1's power folded in).
+  constexpr std::size_t kPhiFactor[6] = {kPhiExp, kPhiExp + 1, kPhiExp + 1, kPhiExp + 2, kPhiExp + 2, kPhiA1Exp};
+  auto phi = [&](std::size_t s) { return ex(kPhiFactor[s]) * (cdf(kPhiRow[s]) - cdf(kPhiRow[s] + 1)); };
   auto psi = [&](std::size_t s) {
     const std::size_t g = 4 * kGroup[s];
-    return ex(g) * (bv(s, 0) - ex(g + 1) * bv(s, 1) - ex(g + 2) * bv(s, 2) + ex(g + 3) * bv(s, 3));
+    return ex(g) * (bv(s, 0) - bv(s, 1) - bv(s, 2) + bv(s, 3));
   };
   const double X = fin(kFinFX);
-  const double a1 = (fin(kFinI1) - X) * ex(kA1Exp), a2 = (fin(kFinI2) - X) * ex(kA2Exp);
+  const double a1 = fin(kFinI1) - X, a2 = fin(kFinI2) - X;
   const double formula = a2 * ex(kPowExp) - a2 * phi(0) + phi(1) - phi(2) - X * phi(3) + X * phi(4) + a1 * phi(5) -
                          a1 * psi(0) + psi(1) - psi(2) - X * psi(3) + X * psi(4);
   const double raw = select_bits(A.formula[j], formula, select_bits(A.exercise[j], fin(kFinFS) - X, 0.0));
-  return std::max(raw, std::max(fin(kFinIntrinsic), euro));
+  return select_bits(A.bad[j], std::numeric_limits<double>::quiet_NaN(),
+                     std::max(raw, std::max(fin(kFinIntrinsic), euro)));
 }
 
 // The scalar API: the setup and the finish of one option in a one-lane loop, the lane kernels
@@ -803,6 +881,8 @@ double bjs_one(vmath::Simd level, bool call, double S, double X, double T, doubl
   for (std::size_t m = kDirectCdf; m < A.kCdfN; ++m) A.cdf[m] = 0.0;
   for (std::size_t m = kReflN; m < A.kReflLanes; ++m) A.refl[m] = 0.0;
   for (std::size_t m = kBjsExp; m < A.kExpN; ++m) A.ex[m] = 0.0;
+  for (std::size_t m = kBjsBvn; m < A.kBvnN; ++m) A.lb[m] = 0.0;
+  A.init_unscaled();
   const double w = call ? 1.0 : -1.0;
   vmath::for_lanes<1>(level, [=](std::size_t) { bjs_setup(w, S, X, T, r, b, v, *a, 0); });
   if (A.formula[0] != 0) {
@@ -810,8 +890,9 @@ double bjs_one(vmath::Simd level, bool call, double S, double X, double T, doubl
   } else {
     for (double& o : A.out) o = 0.0;  // read by the finish, then selected away
   }
-  ncdf_lanes(level, a);
   exp_lanes(level, a);
+  A.scale_rows();
+  ncdf_lanes(level, a);
   reflect_lanes(level, a);
   double out = 0.0;
   double* const po = &out;
@@ -830,8 +911,9 @@ void bjs_block(vmath::Simd level, BjsBlock* __restrict a, BjsBlockIn* __restrict
     bjs_setup(in->w[j], in->S[j], in->X[j], in->T[j], in->r[j], in->b[j], in->v[j], *a, j);
   });
   bvn_lanes(level, a);
-  ncdf_lanes(level, a);
   exp_lanes(level, a);
+  a->scale_rows();
+  ncdf_lanes(level, a);
   reflect_lanes(level, a);
   vmath::for_lanes<kBlock>(level, [a, in](std::size_t j) { in->out[j] = bjs_finish(*a, j); });
 }
@@ -1023,7 +1105,16 @@ std::size_t run_blocks(const BsmColumns& in, std::span<double> price, std::span<
       }
     }
     run();
-    for (std::size_t j = 0; j < m; ++j) price[begin + j] = ok[j] ? finish(j) : 0.0;
+    for (std::size_t j = 0; j < m; ++j) {
+      const double p = ok[j] ? finish(j) : 0.0;
+      if (std::isfinite(p)) {
+        price[begin + j] = p;
+      } else {  // never a NaN passed on: see kNotComputable
+        price[begin + j] = 0.0;
+        status[begin + j] = PricingStatus::kNotComputable;
+        --good;
+      }
+    }
   }
   return good;
 }
@@ -1063,6 +1154,7 @@ std::size_t bjs_batch(vmath::Simd level, const BsmColumns& in, std::span<double>
                       std::span<PricingStatus> status) {
   check_batch_lengths(in, price, status, "bjerksund_stensland_price_batch: columns differ in length");
   BjsBlock blk;
+  blk.init_unscaled();
   BjsBlockIn x;
   auto setup = [&](std::size_t j, std::size_t i) {
     x.w[j] = in.right[i] == OptionRight::kCall ? 1.0 : -1.0;
@@ -1083,6 +1175,20 @@ std::size_t bjerksund_stensland_price_batch(const BsmColumns& in, std::span<doub
   return bjs_batch(vmath::best_simd(), in, price, status);
 }
 
+namespace {
+// bjs_one with its not-computable result (NaN, see kBjsMaxLogFactor) as an error naming the inputs.
+Result<double> bjs_checked(vmath::Simd level, const AmericanInput& in, double S) {
+  const double p = bjs_one(level, in.right == OptionRight::kCall, S, in.strike, in.time, in.rate,
+                           in.rate - in.dividend_yield, in.vol);
+  if (std::isfinite(p)) return p;
+  return make_error(ErrorCode::kOutOfRange,
+                    "bjerksund_stensland: not computable in double precision at vol " + fmt(in.vol) + ", time " +
+                        fmt(in.time) + ", carry " + fmt(in.rate - in.dividend_yield) +
+                        " (a factor (I/S)^kappa of the formula exceeds e^650: the vol is too low for the carry "
+                        "over the expiry); use lattice_price");
+}
+}  // namespace
+
 namespace detail {
 std::size_t bjerksund_stensland_price_batch_at(SimdLevel level, const BsmColumns& in, std::span<double> price,
                                                std::span<PricingStatus> status) {
@@ -1090,8 +1196,7 @@ std::size_t bjerksund_stensland_price_batch_at(SimdLevel level, const BsmColumns
 }
 Result<double> bjerksund_stensland_price_at(SimdLevel level, const AmericanInput& in) {
   KEEL_TRY_STATUS(validate(in, {}, true, "bjerksund_stensland"));
-  return bjs_one(static_cast<vmath::Simd>(level), in.right == OptionRight::kCall, in.spot, in.strike, in.time,
-                 in.rate, in.rate - in.dividend_yield, in.vol);
+  return bjs_checked(static_cast<vmath::Simd>(level), in, in.spot);
 }
 }  // namespace detail
 
@@ -1116,8 +1221,7 @@ Result<double> baw_price(const AmericanInput& in, std::span<const CashDividend> 
 Result<double> bjerksund_stensland_price(const AmericanInput& in, std::span<const CashDividend> dividends) {
   KEEL_TRY_STATUS(validate(in, dividends, true, "bjerksund_stensland"));
   const double S = in.spot - escrow(dividends, 0.0, in.time, in.rate);
-  return bjs_one(vmath::best_simd(), in.right == OptionRight::kCall, S, in.strike, in.time, in.rate,
-                 in.rate - in.dividend_yield, in.vol);
+  return bjs_checked(vmath::best_simd(), in, S);
 }
 
 Result<LatticeResult> lattice_price(const AmericanInput& in, std::span<const CashDividend> dividends,

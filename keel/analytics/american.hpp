@@ -25,13 +25,15 @@
 //   correlation 10 Gauss–Legendre nodes in tau, theta = pi/2 - (pi/2 - asin rho) e^tau
 //   (absolute error < 1.2e-14 measured against 40 nodes in theta, price error < 5.6e-14 of the
 //   strike measured against Genz's 20 nodes on 200,000 random options; bivariate_normal_cdf
-//   keeps Genz's 20; the node terms, all in [0, 1], through a base-2 exponential with a
-//   degree-10 polynomial by fused Horner steps, relative error < 7.4e-16, exponents below -1017 taken
-//   as -1017, i.e. terms below 2e-307 raised to it); the formula's 20 bivariate normals, 40
-//   distinct normal CDFs (the bivariate normals' Phi(-h) Phi(-k) factors and the phi terms share
-//   theirs; six take their density from another's times an exponential factor of the formula,
-//   by the reflection identities phi(e1) = phi(e3) (I1/S)^kappa, phi(d) = phi(d') (I2/S)^kappa)
-//   and 20 distinct exponential factors run through vectorised lane kernels.
+//   keeps Genz's 20; the node terms, with the logarithm of the formula's factor (I/S)^kappa
+//   added to their exponents, through a base-2 exponential with a degree-10 polynomial by fused
+//   Horner steps, relative error < 7.4e-16, exponents below -1017 taken as -1017, i.e. terms
+//   below 2e-307 raised to it); the formula's 20 bivariate normals, 40 distinct normal CDFs (the
+//   bivariate normals' Phi(-h) Phi(-k) factors and the phi terms share theirs; those multiplied by
+//   a factor are computed times it, F Phi(x), from a density with log F in its exponent; six of
+//   these take that density from another CDF's by the reflection identities
+//   (I1/S)^kappa phi(e3) = phi(e1), (I2/S)^kappa phi(d') = phi(d)) and 19 distinct exponential
+//   factors run through vectorised lane kernels.
 // - Scalar and batch share one implementation: a per-option setup, lane kernels (vectorised
 //   across the 20 bivariate normals of one option for the scalar API, across options for the
 //   batch API; BAW's Halley iteration runs lane-wise with each lane frozen by bit masks once its
@@ -60,14 +62,19 @@
 // 5,000-step lattice agreeing, put–call transformation, bivariate normal against closed forms,
 // Bjerksund–Stensland against a term-by-term statement of the formula with std::exp/std::log and
 // 20-node bivariate normals, IV round trips, batch = scalar bit for bit over random inputs.
-// Known limitation (found in session 6, not yet guarded): at very low volatility and short
-// expiry the 2002 formula's terms carry factors (I/S)^kappa with kappa = 2b/v^2 + 2 beta - 1 in
-// the hundreds, and their difference cancels catastrophically in double precision: a put tens of
-// standard deviations out of the money (S 115.45, X 100, T 0.01365, v 0.02008, r 0.0041,
-// q 0.0554) prices at ~1.3e-3 where the value is ~0, and over 150,000 options of the
-// far-arguments test's ranges ~50 err by up to 0.046 x X. The fix planned: evaluate the terms
-// in log space, or bound the result by the European price at strike X e^{rT} (an upper bound
-// of the American put; calls by the put-call transformation).
+// Bjerksund–Stensland at a vol small for the carry (kappa = 2 b / v^2 + 2 gamma - 1 in the
+// hundreds): the formula multiplies factors (I/S)^kappa, up to e^700, into probabilities far below
+// the smallest double. The kernel adds the factors' logarithms to the exponents of the normal
+// densities and of the bivariate normals' node terms instead (reflection identities give the rest),
+// so no floor of an exponential is ever multiplied by a factor; when the trigger I1 lies at least
+// 40 standard deviations above the spot after the formula's largest drift, every term involving it
+// carries a probability below 1e-349 and the price is the European value (the floor below); where
+// a factor would still pass e^650 (a vol tiny for the carry over the expiry, b sqrt(T) / v in the
+// tens: e.g. vol 1%, carry 7%, five years) double precision cannot evaluate the formula and the
+// price is an error (batch: PricingStatus::kNotComputable, price 0), never a NaN. Validated
+// against the term-by-term reference over 60,000 options at vol 2-12% and expiry 0.002-0.08
+// (worst 5.1e-15 of the strike; before session 7 the kernel erred by up to 0.046 of the strike
+// there) and against 60-digit values (mpmath) where the double reference fails.
 // Thread safety: pure functions.
 #pragma once
 

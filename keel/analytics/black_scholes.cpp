@@ -224,6 +224,7 @@ Error status_error(std::string_view what, PricingStatus st, double S, double K, 
     case PricingStatus::kBadDividend:
       msg += "dividend yield must be finite with |yield| <= 5, got " + fmt_double(q);
       break;
+    case PricingStatus::kNotComputable: msg += "the method cannot evaluate these inputs in double precision"; break;
     case PricingStatus::kOk: msg += "ok"; break;
   }
   return make_error(ErrorCode::kInvalidArgument, std::move(msg));
@@ -511,6 +512,7 @@ std::string_view to_string(PricingStatus status) noexcept {
     case PricingStatus::kBadVol: return "bad vol";
     case PricingStatus::kBadRate: return "bad rate";
     case PricingStatus::kBadDividend: return "bad dividend yield";
+    case PricingStatus::kNotComputable: return "not computable in double precision";
   }
   return "unknown status";
 }

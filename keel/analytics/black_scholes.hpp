@@ -109,6 +109,8 @@ enum class PricingStatus : std::uint8_t {
   kBadVol,       // vol NaN, inf, or outside [1e-8, 100]
   kBadRate,      // rate NaN, inf, or |rate| > 5
   kBadDividend,  // dividend yield NaN, inf, or |q| > 5
+  kNotComputable,  // valid inputs the method cannot evaluate in double precision (american.hpp:
+                   // Bjerksund–Stensland at a vol far too low for the carry over the expiry)
 };
 std::string_view to_string(PricingStatus status) noexcept;
 
