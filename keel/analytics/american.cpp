@@ -70,9 +70,6 @@ double escrow(std::span<const CashDividend> divs, double t, double T, double r) 
 // exp, log and the normal CDF are vector_math.hpp's kernels (relative error ~1e-15; several
 // times cheaper than erfc-based norm_cdf, and vectorizable, which the lane kernels need).
 using vmath::k_exp;
-using vmath::k_log;
-using vmath::k_ncdf;
-using vmath::k_npdf;
 
 // ---- Shared by the scalar and the batch paths -----------------------------------------------------
 // Every pricing runs in three parts: a per-option setup in plain scalar code (validation,
@@ -80,16 +77,10 @@ using vmath::k_npdf;
 // finish. The scalar API runs the lane code on one option, the batch API on blocks of options
 // (SIMD lanes across options); both call the same inline functions, which perform the same IEEE
 // operations in the same order (no FP contraction, selects on bit masks rather than branches),
-// so the two give identical bits. BAW's block kernels are the GCC clones below; Bjerksund–Stensland
-// runs on vmath::for_lanes (its FMA levels, explicit fma only: see the fused lane kernels).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-// AVX-512 and AVX2 without FMA contraction (-ffp-contract=off) perform the same IEEE operations as
-// SSE2, eight or four lanes at a time, so every clone's results are bit-identical to the default
-// one (as in black_scholes.cpp's batch kernel).
-#define KEEL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define KEEL_CLONES
-#endif
+// so the two give identical bits. Both methods' lane code runs on vmath::for_lanes (baseline, AVX2
+// + FMA, AVX-512F + FMA; explicit fma only, see the fused lane kernels), the scalar API as a
+// one-lane loop at the best level, so every level gives the same bits (since session 7 for BAW,
+// whose lanes were GCC target clones without fma before).
 
 inline std::uint64_t mask_of(bool c) { return std::uint64_t{0} - static_cast<std::uint64_t>(c); }
 using vmath::select_bits;
@@ -124,15 +115,15 @@ struct Euro {
   double value, n1, pdf1, d1;
 };
 inline Euro euro(double w, double S, double X, const Carry& c) {
-  const double d1 = (k_log(S * c.inv_x) + c.mu) * c.inv_sv;
+  const double d1 = (vmath::k_log_fma(S * c.inv_x) + c.mu) * c.inv_sv;
   const double d2 = d1 - c.sv;
   const double sq = S * c.fq, kr = X * c.dr;
   const std::uint64_t first = mask_of(std::fabs(d1) <= std::fabs(d2));
-  const double p = k_npdf(select_bits(first, d1, d2));
+  const double p = vmath::k_npdf_fma(select_bits(first, d1, d2));
   const double other = p * (select_bits(first, sq, kr) / select_bits(first, kr, sq));
   const double pdf1 = select_bits(first, p, other), pdf2 = select_bits(first, other, p);
-  const double n1 = vmath::ncdf_from_pdf(w * d1, pdf1);
-  const double n2 = vmath::ncdf_from_pdf(w * d2, pdf2);
+  const double n1 = vmath::ncdf_from_pdf_fma(w * d1, pdf1);
+  const double n2 = vmath::ncdf_from_pdf_fma(w * d2, pdf2);
   return Euro{w * (sq * n1 - kr * n2), n1, pdf1, d1};
 }
 
@@ -248,7 +239,7 @@ inline BawStep baw_step(const BawConst& k, double si, const Euro& e) {
 // then at least max(exercise value, European value) (see baw_price).
 inline double baw_finish(const BawConst& k, double si, double n1, double euro_at_s) {
   const double A = k.w * si * k.inv_q * (1.0 - k.c.fq * n1);
-  const double v = euro_at_s + A * k_exp(k.q * k_log(k.S / si));
+  const double v = euro_at_s + A * vmath::k_exp_fma(k.q * vmath::k_log_fma(k.S / si));
   const std::uint64_t beyond = mask_of(k.w * (k.S - si) >= 0.0);
   double raw = select_bits(beyond, k.w * (k.S - k.X), v);
   raw = select_bits(k.exercise_never, euro_at_s, raw);
@@ -257,23 +248,34 @@ inline double baw_finish(const BawConst& k, double si, double n1, double euro_at
 
 constexpr int kBawMaxSteps = 100;
 
-double baw_one(bool call, double S, double X, double T, double r, double b, double v) {
+// The scalar API: the lane code on one option inside a one-lane loop at `level` (the FMA levels
+// run the fused operations as instructions).
+double baw_one(vmath::Simd level, bool call, double S, double X, double T, double r, double b, double v) {
   double si = 0.0;
   const BawConst k = baw_setup(call, S, X, T, r, b, v, si);
-  const Euro at_s = euro(k.w, S, X, k.c);
-  if (k.exercise_never != 0) return baw_finish(k, si, 0.0, at_s.value);
-  Euro e = euro(k.w, si, X, k.c);
-  for (int it = 0; it < kBawMaxSteps; ++it) {
-    const BawStep s = baw_step(k, si, e);
-    if (s.conv) break;
-    si = s.next;
-    if (s.last) {
-      e = s.shortcut;
-      break;
+  double out = 0.0;
+  double* const po = &out;
+  vmath::for_lanes<1>(level, [=, &k](std::size_t) {
+    double x = si;
+    const Euro at_s = euro(k.w, k.S, X, k.c);
+    if (k.exercise_never != 0) {
+      *po = baw_finish(k, x, 0.0, at_s.value);
+      return;
     }
-    e = euro(k.w, si, X, k.c);
-  }
-  return baw_finish(k, si, e.n1, at_s.value);
+    Euro e = euro(k.w, x, X, k.c);
+    for (int it = 0; it < kBawMaxSteps; ++it) {
+      const BawStep s = baw_step(k, x, e);
+      if (s.conv) break;
+      x = s.next;
+      if (s.last) {
+        e = s.shortcut;
+        break;
+      }
+      e = euro(k.w, x, X, k.c);
+    }
+    *po = baw_finish(k, x, e.n1, at_s.value);
+  });
+  return out;
 }
 
 // A block of kBlock options in lanes, structure of arrays: the same steps as baw_one, each lane
@@ -297,8 +299,9 @@ struct BawBlock {
   }
 };
 
-[[gnu::flatten]] KEEL_CLONES void baw_block_start(BawBlock& b) {
-  for (std::size_t j = 0; j < kBlock; ++j) {
+void baw_block_start(vmath::Simd level, BawBlock* __restrict pb) {
+  vmath::for_lanes<kBlock>(level, [pb](std::size_t j) {
+    BawBlock& b = *pb;
     const BawConst k = b.load(j);
     b.at_s[j] = euro(k.w, k.S, k.X, k.c).value;
     const Euro e = euro(k.w, b.si[j], k.X, k.c);
@@ -306,12 +309,13 @@ struct BawBlock {
     b.n1[j] = e.n1;
     b.pdf1[j] = e.pdf1;
     b.d1[j] = e.d1;
-  }
+  });
 }
 
 // One step on every lane (lanes whose iteration has ended keep their values).
-[[gnu::flatten]] KEEL_CLONES void baw_block_step(BawBlock& b) {
-  for (std::size_t j = 0; j < kBlock; ++j) {
+void baw_block_step(vmath::Simd level, BawBlock* __restrict pb) {
+  vmath::for_lanes<kBlock>(level, [pb](std::size_t j) {
+    BawBlock& b = *pb;
     const BawConst k = b.load(j);
     const double si = b.si[j];
     const Euro e{b.value[j], b.n1[j], b.pdf1[j], b.d1[j]};
@@ -327,11 +331,14 @@ struct BawBlock {
     b.pdf1[j] = select_bits(fresh, en.pdf1, select_bits(cut, s.shortcut.pdf1, e.pdf1));
     b.d1[j] = select_bits(fresh, en.d1, select_bits(cut, s.shortcut.d1, e.d1));
     b.active[j] = fresh;
-  }
+  });
 }
 
-[[gnu::flatten]] KEEL_CLONES void baw_block_finish(BawBlock& b) {
-  for (std::size_t j = 0; j < kBlock; ++j) b.out[j] = baw_finish(b.load(j), b.si[j], b.n1[j], b.at_s[j]);
+void baw_block_finish(vmath::Simd level, BawBlock* __restrict pb) {
+  vmath::for_lanes<kBlock>(level, [pb](std::size_t j) {
+    BawBlock& b = *pb;
+    b.out[j] = baw_finish(b.load(j), b.si[j], b.n1[j], b.at_s[j]);
+  });
 }
 
 // ---- Bivariate normal (Genz 2004: Drezner–Wesolowsky integral by Gauss–Legendre) ----------------
@@ -1121,7 +1128,9 @@ std::size_t run_blocks(const BsmColumns& in, std::span<double> price, std::span<
 
 }  // namespace
 
-std::size_t baw_price_batch(const BsmColumns& in, std::span<double> price, std::span<PricingStatus> status) {
+namespace {
+std::size_t baw_batch(vmath::Simd level, const BsmColumns& in, std::span<double> price,
+                      std::span<PricingStatus> status) {
   check_batch_lengths(in, price, status, "baw_price_batch: columns differ in length");
   BawBlock blk;
   auto setup = [&](std::size_t j, std::size_t i) {
@@ -1136,17 +1145,22 @@ std::size_t baw_price_batch(const BsmColumns& in, std::span<double> price, std::
     blk.active[j] = 0;
   };
   auto run = [&] {
-    baw_block_start(blk);
+    baw_block_start(level, &blk);
     std::uint64_t live = 0;
     for (std::size_t j = 0; j < kBlock; ++j) live |= blk.active[j];
     for (int it = 0; it < kBawMaxSteps && live != 0; ++it) {
-      baw_block_step(blk);
+      baw_block_step(level, &blk);
       live = 0;
       for (std::size_t j = 0; j < kBlock; ++j) live |= blk.active[j];
     }
-    baw_block_finish(blk);
+    baw_block_finish(level, &blk);
   };
   return run_blocks(in, price, status, setup, skip, run, [&](std::size_t j) { return blk.out[j]; });
+}
+}  // namespace
+
+std::size_t baw_price_batch(const BsmColumns& in, std::span<double> price, std::span<PricingStatus> status) {
+  return baw_batch(vmath::best_simd(), in, price, status);
 }
 
 namespace {
@@ -1190,6 +1204,15 @@ Result<double> bjs_checked(vmath::Simd level, const AmericanInput& in, double S)
 }  // namespace
 
 namespace detail {
+std::size_t baw_price_batch_at(SimdLevel level, const BsmColumns& in, std::span<double> price,
+                               std::span<PricingStatus> status) {
+  return baw_batch(static_cast<vmath::Simd>(level), in, price, status);
+}
+Result<double> baw_price_at(SimdLevel level, const AmericanInput& in) {
+  KEEL_TRY_STATUS(validate(in, {}, true, "baw"));
+  return baw_one(static_cast<vmath::Simd>(level), in.right == OptionRight::kCall, in.spot, in.strike, in.time,
+                 in.rate, in.rate - in.dividend_yield, in.vol);
+}
 std::size_t bjerksund_stensland_price_batch_at(SimdLevel level, const BsmColumns& in, std::span<double> price,
                                                std::span<PricingStatus> status) {
   return bjs_batch(static_cast<vmath::Simd>(level), in, price, status);
@@ -1215,7 +1238,8 @@ double bivariate_normal_cdf(double a, double b, double rho) {
 Result<double> baw_price(const AmericanInput& in, std::span<const CashDividend> dividends) {
   KEEL_TRY_STATUS(validate(in, dividends, true, "baw"));
   const double S = in.spot - escrow(dividends, 0.0, in.time, in.rate);
-  return baw_one(in.right == OptionRight::kCall, S, in.strike, in.time, in.rate, in.rate - in.dividend_yield, in.vol);
+  return baw_one(vmath::best_simd(), in.right == OptionRight::kCall, S, in.strike, in.time, in.rate,
+                 in.rate - in.dividend_yield, in.vol);
 }
 
 Result<double> bjerksund_stensland_price(const AmericanInput& in, std::span<const CashDividend> dividends) {

@@ -116,8 +116,11 @@ std::size_t bjerksund_stensland_price_batch(const BsmColumns& in, std::span<doub
                                             std::span<PricingStatus> status);
 
 namespace detail {
-// Bjerksund–Stensland at a given instruction-set level (black_scholes.hpp's SimdLevel; a level the
+// Barone-Adesi–Whaley and Bjerksund–Stensland at a given instruction-set level (black_scholes.hpp's SimdLevel; a level the
 // CPU lacks is lowered to the best one it has), for tests: every level gives the same bits.
+std::size_t baw_price_batch_at(SimdLevel level, const BsmColumns& in, std::span<double> price,
+                               std::span<PricingStatus> status);
+Result<double> baw_price_at(SimdLevel level, const AmericanInput& in);
 std::size_t bjerksund_stensland_price_batch_at(SimdLevel level, const BsmColumns& in, std::span<double> price,
                                                std::span<PricingStatus> status);
 Result<double> bjerksund_stensland_price_at(SimdLevel level, const AmericanInput& in);
