@@ -39,12 +39,11 @@
 //   batch API; BAW's Halley iteration runs lane-wise with each lane frozen by bit masks once its
 //   own iteration ends) and a per-option finish, all branch-free inline code that performs the
 //   same IEEE operations in the same order, so batch prices are bit-identical to scalar ones
-//   whatever the batch size or position. BAW: clones for AVX-512F and AVX2 chosen at run time;
-//   without FP contraction they round exactly like the SSE2 default. Bjerksund–Stensland: setup,
-//   kernels and finish (scalar API included, as one-lane loops) run on vector_math.hpp's
-//   for_lanes levels (SSE2, AVX2 + FMA, AVX-512F + FMA) and use fused multiply-add where the
-//   source says so (one instruction at the FMA levels, the C library's correctly rounded fma at
-//   the baseline), so every level gives the same bits (tested: batch = scalar, every level =
+//   whatever the batch size or position. The lane code of both methods (Bjerksund–Stensland's
+//   setup and finish too; the scalar API as one-lane loops) runs on vector_math.hpp's for_lanes
+//   levels (SSE2, AVX2 + FMA, AVX-512F + FMA) and uses fused multiply-add where the source says
+//   so (one instruction at the FMA levels, the C library's correctly rounded fma at the
+//   baseline), so every level gives the same bits (tested: batch = scalar, every level =
 //   baseline).
 // - Lattices: CRR (Cox, Ross & Rubinstein 1979) and Leisen & Reimer (1996, Peizer–Pratt
 //   inversion method 2; the step count is rounded up to an odd number). Steps in [2, 100000].
