@@ -194,7 +194,7 @@ Status Engine::check_sleeve(const Order& order, const std::vector<Order>& workin
     if (owner_of(first) == sleeve) mine.push_back(w);
   }
   auto lookup = [this](InstrumentId i) { return universe_->find(i); };
-  Status st = books_[*sleeve].check_order(order, mine, lookup, estimate, uprice);
+  Status st = books_[*sleeve].check_order(order, mine, lookup, estimate, uprice, execution::Validated::kYes);
   if (!st) return make_error(st.error().code, "sleeve '" + sleeves_[*sleeve].name + "': " + st.error().message);
   return ok_status();
 }
@@ -252,12 +252,12 @@ const Engine::BookEntry* Engine::find_entry(std::string_view id) const {
   return e.order.id.value() == id ? &e : nullptr;  // the whole id, prefix and padding included
 }
 
-Engine::BookEntry& Engine::add_entry(Order order, const std::string& reason, bool working) {
+Engine::BookEntry& Engine::add_entry(Order&& order, const std::string& reason, bool working) {
   // ids_ has issued counters first_counter_ .. peek_counter() - 1; this order has the last one.
   const std::uint64_t issued = ids_.peek_counter() - first_counter_;
   by_counter_.resize(issued, kNoEntry);
   by_counter_[issued - 1] = static_cast<std::uint32_t>(book_.size());
-  BookEntry& entry = book_.emplace_back(BookEntry{std::move(order), reason, book_.size(), working});
+  BookEntry& entry = book_.emplace_back(std::move(order), reason, book_.size(), working);  // built in place
   if (working) working_.push_back(&entry);
   return entry;
 }
@@ -362,7 +362,7 @@ Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
   Status check = any_expired ? Status(make_error(ErrorCode::kRejected, "order " + id.value() +
                                                                            ": the option has expired"))
                              : check_sleeve(order, working, estimate, uprice);
-  if (check) check = portfolio_.check_order(order, working, lookup, estimate, uprice);
+  if (check) check = portfolio_.check_order(order, working, lookup, estimate, uprice, execution::Validated::kYes);
   if (!check) {
     KEEL_TRY_STATUS(execution::apply_event(order, OrderEvent::kReject, now()));
     BookEntry& entry = add_entry(std::move(order), request.reason, false);
@@ -375,7 +375,7 @@ Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
   // The events go through a reused buffer (apply_events calls no strategy code, so nothing can
   // submit again before it is consumed).
   submit_events_.clear();
-  venue_.submit(entry.order, now(), submit_events_);
+  venue_.submit(entry.order, now(), submit_events_, execution::Validated::kYes);  // validated above
   if (!submit_events_.empty()) KEEL_TRY_STATUS(apply_events(submit_events_, &entry));
   KEEL_TRY_STATUS(drain());
   return id;
@@ -429,7 +429,7 @@ Status Engine::apply_events(std::vector<VenueEvent>& events, BookEntry* known) {
       case VenueEventKind::kFilled: {
         KEEL_TRY_STATUS(execution::apply_fill(order, ev.order_quantity, ev.order_price, ev.ts));
         const std::string& reason = entry.reason;
-        for (const execution::Fill& f : ev.fills) {
+        for (execution::Fill& f : ev.fills) {  // moved into the notification queue once booked
           const Instrument* inst = universe_->find(f.instrument);
           if (inst == nullptr) {
             return make_error(ErrorCode::kInternal, "fill of order " + order.id.value() + " on unknown instrument");
@@ -443,7 +443,7 @@ Status Engine::apply_events(std::vector<VenueEvent>& events, BookEntry* known) {
           }
           KEEL_TRY_STATUS(mirror(underlying_symbol(*inst),
                                  [&](portfolio::Portfolio& b) { return b.apply_fill(f, *inst, reason); }));
-          pending_.emplace_back(f);
+          pending_.emplace_back(std::move(f));  // the event is spent: its caller only clears it
         }
         pending_.emplace_back(&order);
         break;

@@ -239,7 +239,7 @@ class Engine final : public strategy::Context {
   BookEntry* find_entry(std::string_view id);
   const BookEntry* find_entry(std::string_view id) const;
   // Records the order whose id ids_ issued last.
-  BookEntry& add_entry(execution::Order order, const std::string& reason, bool working);
+  BookEntry& add_entry(execution::Order&& order, const std::string& reason, bool working);
   void track(BookEntry& entry);  // keeps working_ in step with the order's status
 
   struct PendingTimer {

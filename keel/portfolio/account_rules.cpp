@@ -189,7 +189,9 @@ void make_groups(const Holdings& holdings, GroupSet& set, std::span<const std::s
     }
   }
   const std::span<Group> all = set.groups();
-  std::sort(all.begin(), all.end(), [](const Group& x, const Group& y) { return x.underlying < y.underlying; });
+  if (all.size() > 1) {
+    std::sort(all.begin(), all.end(), [](const Group& x, const Group& y) { return x.underlying < y.underlying; });
+  }
 }
 
 // One group's requirement and its cash-account breach (if any). `strict`: an unknown
@@ -200,8 +202,37 @@ struct GroupRequirement {
   std::optional<Breach> breach;
 };
 
+// The stock part of a group's requirement (below).
+Status stock_requirement(const Group& g, AccountType type, GroupRequirement& out) {
+  if (g.shares.is_zero()) return ok_status();
+  Requirement& req = out.req;
+  KEEL_TRY(value, notional(g.stock_px, g.shares, 1));
+  const Money abs_value = value.is_negative() ? -value : value;
+  if (type == AccountType::kCash) {
+    if (g.shares.is_negative()) {
+      if (!out.breach) out.breach.emplace();
+      out.breach->short_shares = -g.shares;
+      req.stock += abs_value;
+    }
+  } else if (g.shares.is_positive()) {
+    KEEL_TRY(half, scale(value, 1, 2));
+    req.stock += half;
+    req.loan_value += value;
+  } else {
+    KEEL_TRY(one_half, scale(abs_value, 3, 2));
+    req.stock += one_half;
+  }
+  return ok_status();
+}
+
 Result<GroupRequirement> group_requirement(Group& g, AccountType type, const UnderlyingPrice& uprice, bool strict) {
   GroupRequirement out;
+  // A stock-only group (the common case, checked on every stock order): the option rules below
+  // add nothing and read no price, so only the stock part is computed.
+  if (g.short_calls.empty() && g.long_calls.empty() && g.short_puts.empty() && g.long_puts.empty()) {
+    KEEL_TRY_STATUS(stock_requirement(g, type, out));
+    return out;
+  }
   Requirement& req = out.req;
   const std::string_view u = g.underlying;
   auto underlying_price = [&](Price fallback) -> Result<Price> {
@@ -274,25 +305,7 @@ Result<GroupRequirement> group_requirement(Group& g, AccountType type, const Und
     }
   }
 
-  // Stock.
-  if (!g.shares.is_zero()) {
-    KEEL_TRY(value, notional(g.stock_px, g.shares, 1));
-    const Money abs_value = value.is_negative() ? -value : value;
-    if (type == AccountType::kCash) {
-      if (g.shares.is_negative()) {
-        if (!out.breach) out.breach.emplace();
-        out.breach->short_shares = -g.shares;
-        req.stock += abs_value;
-      }
-    } else if (g.shares.is_positive()) {
-      KEEL_TRY(half, scale(value, 1, 2));
-      req.stock += half;
-      req.loan_value += value;
-    } else {
-      KEEL_TRY(one_half, scale(abs_value, 3, 2));
-      req.stock += one_half;
-    }
-  }
+  KEEL_TRY_STATUS(stock_requirement(g, type, out));
   return out;
 }
 
@@ -448,8 +461,9 @@ Money Portfolio::buying_power(const UnderlyingPrice& underlying_price) const {
 
 Status Portfolio::check_order(const execution::Order& order, std::span<const execution::Order> working,
                               const std::function<const Instrument*(InstrumentId)>& instrument,
-                              const PriceEstimate& estimate, const UnderlyingPrice& underlying_price) const {
-  KEEL_TRY_STATUS(execution::validate(order));
+                              const PriceEstimate& estimate, const UnderlyingPrice& underlying_price,
+                              execution::Validated validated) const {
+  if (validated == execution::Validated::kNo) KEEL_TRY_STATUS(execution::validate(order));
   auto who = [&] { return "order " + order.id.value(); };  // built only for a rejection
   const char* account = type_ == AccountType::kCash ? "cash account" : "Reg-T";
 

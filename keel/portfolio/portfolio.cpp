@@ -20,13 +20,16 @@ std::int64_t multiplier_of(const Instrument& i) { return i.is_option() ? i.optio
 Quantity abs_qty(Quantity q) { return q.is_negative() ? -q : q; }
 
 
-// a + b, or an overflow error naming what + of (the message is built only on failure: this
-// runs on every booking).
-Result<Money> add(Money a, Money b, std::string_view what, std::string_view of = {}) {
+[[gnu::cold, gnu::noinline]] Error add_overflow(Money a, Money b, std::string_view what, std::string_view of) {
+  return make_error(ErrorCode::kOverflow, std::string(what) + std::string(of) + ": " + a.to_string() + " + " +
+                                              b.to_string() + " leaves the Money range");
+}
+
+// a + b, or an overflow error naming what + of (the message is built only on failure, out of
+// line: this runs several times on every booking).
+inline Result<Money> add(Money a, Money b, std::string_view what, std::string_view of = {}) {
   auto r = a.checked_add(b);
-  if (!r)
-    return make_error(ErrorCode::kOverflow, std::string(what) + std::string(of) + ": " + a.to_string() + " + " +
-                                                b.to_string() + " leaves the Money range");
+  if (!r) [[unlikely]] return add_overflow(a, b, what, of);
   return *r;
 }
 
@@ -426,7 +429,13 @@ Status check_same_instrument(const Position* cur, const Instrument& instrument) 
 Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& instrument, std::string_view reason) {
   // The context is built only when something fails: this runs on every fill.
   auto what = [&fill] { return "fill of order " + fill.order_id.value(); };
-  if (Status st = check_instrument(instrument); !st) return st.error().with_context(what());
+  // An instrument interned before passed check_instrument then (intern runs only after it): an
+  // unchanged one is not validated again on every fill.
+  const InstrumentRef* known = instruments_.find(instrument.id.value());
+  const bool interned = known != nullptr && known->get() == instrument;
+  if (!interned) {
+    if (Status st = check_instrument(instrument); !st) return st.error().with_context(what());
+  }
   if (fill.instrument != instrument.id) {
     return make_error(ErrorCode::kInvalidArgument,
                       what() + ": fill instrument id " + std::to_string(fill.instrument.value()) + " differs from " +
@@ -448,7 +457,7 @@ Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& inst
     return st.error().with_context(what());
   }
   TradeInput in;
-  in.instrument = intern(instrument);
+  in.instrument = interned ? *known : intern(instrument);
   in.side = fill.side;
   in.quantity = fill.quantity;
   in.price = fill.price;

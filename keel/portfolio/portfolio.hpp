@@ -184,9 +184,11 @@ class Portfolio {
 
   // Pre-trade check of `order` given the other working orders (assumed to fill). `instrument`
   // resolves ids (legs of combos too). OK or kRejected "order <id>: <rule>: needs X, has Y".
+  // Validated::kYes: the caller ran execution::validate(order) (it passed); otherwise it runs here.
   Status check_order(const execution::Order& order, std::span<const execution::Order> working,
                      const std::function<const Instrument*(InstrumentId)>& instrument,
-                     const PriceEstimate& estimate, const UnderlyingPrice& underlying_price) const;
+                     const PriceEstimate& estimate, const UnderlyingPrice& underlying_price,
+                     execution::Validated validated = execution::Validated::kNo) const;
 
   // Bookings. Each validates first and changes nothing on error (strong guarantee).
   Status apply_fill(const execution::Fill& fill, const Instrument& instrument, std::string_view reason);
