@@ -717,7 +717,8 @@ Status Engine::process_close(MarketSlice& slice) {
     chains_.insert_or_assign(snap.underlying, std::move(chain));
   }
   if (slice.session_end) KEEL_TRY_STATUS(apply_venue_events(venue_.on_session_close(slice.ts)));
-  mark_changed(slice);
+  // With no position, sleeve or chain there is nothing to mark (most slices of a flat book).
+  if (!portfolio_.positions().empty() || !books_.empty() || !slice.chains.empty()) mark_changed(slice);
   KEEL_TRY_STATUS(drain());
 
   for (const Bar& bar : slice.bars) {

@@ -149,7 +149,8 @@ class Engine final : public strategy::Context {
     return apply_events(events);
   }
   struct BookEntry;
-  // `known`: the book entry the events most likely concern (nullptr: look each order up).
+  // `known`: the book entry the events most likely concern (nullptr: look each order up). The
+  // events are spent: their fills are moved into the notification queue.
   Status apply_events(std::vector<execution::VenueEvent>& events, BookEntry* known = nullptr);
   // Delivers queued notifications to the strategy (none while one of its callbacks runs).
   // Inlined (GCC otherwise calls it out of line from the large slice handlers): the common

@@ -175,7 +175,31 @@ void Portfolio::set_mark(InstrumentId id, Price price, bool options_too) {
   auto it = positions_.find(id.value());
   if (it == positions_.end() || (!options_too && it->second.instrument->is_option())) return;
   it->second.mark = price;
-  meta_.find(id.value())->marked = true;  // meta_ has exactly positions_' keys
+  note_marked(id.value());
+}
+
+void Portfolio::put_meta(std::int64_t key, PositionMeta meta) {
+  if (PositionMeta* old = meta_.find(key); old != nullptr) {
+    if (!old->marked) --unmarked_;
+    *old = meta;
+  } else {
+    meta_.insert_or_assign(key, meta);
+  }
+  if (!meta.marked) ++unmarked_;
+}
+
+void Portfolio::drop_meta(std::int64_t key) {
+  if (const PositionMeta* old = meta_.find(key); old != nullptr && !old->marked) --unmarked_;
+  meta_.erase(key);
+}
+
+void Portfolio::note_marked(std::int64_t key) {
+  if (unmarked_ == 0) return;  // every position is marked already: nothing to record
+  PositionMeta& m = *meta_.find(key);  // meta_ has exactly positions_' keys
+  if (!m.marked) {
+    m.marked = true;
+    --unmarked_;
+  }
 }
 
 // ---- trade planning ---------------------------------------------------------------------------
@@ -375,10 +399,10 @@ void Portfolio::commit(TradePlan&& plan) {
   if (plan.closed) closed_.push_back(std::move(*plan.closed));
   if (plan.after) {
     positions_[plan.key] = std::move(*plan.after);
-    meta_.insert_or_assign(plan.key, plan.meta_after);
+    put_meta(plan.key, plan.meta_after);
   } else {
     positions_.erase(plan.key);
-    meta_.erase(plan.key);
+    drop_meta(plan.key);
   }
   bookings_.push_back(std::move(plan.booking));
 }
