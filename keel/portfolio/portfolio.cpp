@@ -205,8 +205,9 @@ void Portfolio::note_marked(std::int64_t key) {
 // ---- trade planning ---------------------------------------------------------------------------
 
 struct Portfolio::TradeInput {
-  // Shared with the booking, the position and its closed trade (the caller's interned or held copy).
-  InstrumentRef instrument;
+  // The caller's interned or held copy, which outlives the commit; the booking, the position and
+  // its closed trade share it (pointed to here: no reference-count traffic for the input itself).
+  const InstrumentRef* instrument = nullptr;
   OrderSide side = OrderSide::kBuy;
   Quantity quantity;  // > 0
   Price price;        // >= 0
@@ -231,8 +232,8 @@ struct Portfolio::TradePlan {
 };
 
 Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
-  const Instrument& inst = *in.instrument;
-  const InstrumentRef& ref = in.instrument;
+  const InstrumentRef& ref = *in.instrument;
+  const Instrument& inst = *ref;
   const std::int64_t mult = multiplier_of(inst);
   const Money zero = Money::zero(2);
 
@@ -481,7 +482,7 @@ Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& inst
     return st.error().with_context(what());
   }
   TradeInput in;
-  in.instrument = interned ? *known : intern(instrument);
+  in.instrument = interned ? known : &intern(instrument);
   in.side = fill.side;
   in.quantity = fill.quantity;
   in.price = fill.price;
@@ -520,7 +521,7 @@ Status Portfolio::expire_worthless(InstrumentId option, Timestamp ts, std::strin
   const InstrumentRef held = cur->instrument;  // the position goes: keep its instrument alive
   const Instrument& inst = *held;
   TradeInput in;
-  in.instrument = held;
+  in.instrument = &held;
   in.side = cur->quantity.is_positive() ? OrderSide::kSell : OrderSide::kBuy;
   in.quantity = abs_qty(cur->quantity);
   in.price = Price::zero(2);
@@ -558,7 +559,7 @@ Status Portfolio::exercise_or_assign(InstrumentId option, Quantity contracts, co
   const OrderSide closing = is_long ? OrderSide::kSell : OrderSide::kBuy;
 
   TradeInput opt;
-  opt.instrument = held;
+  opt.instrument = &held;
   opt.side = closing;
   opt.quantity = contracts;
   opt.price = Price::zero(2);
@@ -605,7 +606,7 @@ Status Portfolio::exercise_or_assign(InstrumentId option, Quantity contracts, co
   // Calls deliver shares to the long side; puts to the short side.
   const bool receives_shares = (spec.right == OptionRight::kCall) == is_long;
   TradeInput stock;
-  stock.instrument = intern(underlying);
+  stock.instrument = &intern(underlying);
   stock.side = receives_shares ? OrderSide::kBuy : OrderSide::kSell;
   stock.quantity = *shares;
   // Per deliverable share: strike x 100 / deliverable (the strike itself for a standard
