@@ -209,11 +209,9 @@ const Instrument* Engine::instrument(InstrumentId id) const { return universe_->
 const Instrument* Engine::find_instrument(std::string_view symbol) const { return universe_->find(symbol); }
 
 std::span<const Bar> Engine::history(InstrumentId id, std::size_t n) const {
-  const std::vector<Bar>* found = history_.find(id.value());
+  const BarHistory* found = history_.find(id.value());
   if (found == nullptr) return {};
-  const std::vector<Bar>& v = *found;
-  const std::size_t k = std::min(n, v.size());
-  return std::span<const Bar>(v.data() + (v.size() - k), k);
+  return found->recent(n);
 }
 
 const strategy::OptionChain* Engine::chain(std::string_view underlying) const {
@@ -275,9 +273,9 @@ const Order* Engine::order(const ClientOrderId& id) const {
 }
 
 std::optional<Price> Engine::last_close(InstrumentId id) const {
-  const std::vector<Bar>* h = history_.find(id.value());
+  const BarHistory* h = history_.find(id.value());
   if (h == nullptr || h->empty()) return std::nullopt;
-  return h->back().close;
+  return h->last().close;
 }
 
 std::optional<Price> Engine::option_mid(InstrumentId id) const {
@@ -635,9 +633,9 @@ void Engine::mark_positions() {
   // Options at the mid of a quote from this instant's snapshot, stock at its last close.
   auto price_of = [this](std::int64_t id, const Instrument& inst) -> std::optional<Price> {
     if (inst.is_option()) return option_mark(id);
-    const std::vector<Bar>* h = history_.find(id);
+    const BarHistory* h = history_.find(id);
     if (h == nullptr || h->empty()) return std::nullopt;
-    return h->back().close;
+    return h->last().close;
   };
   portfolio_.mark_each(price_of);
   for (portfolio::Portfolio& b : books_) b.mark_each(price_of);  // a sleeve's positions are the account's
@@ -676,16 +674,12 @@ Status Engine::process_close(MarketSlice& slice) {
     for (const Instrument* i : snap.instruments) universe_->add(*i);
   }
   for (const Bar& bar : slice.bars) {
-    std::vector<Bar>* known = history_.find(bar.instrument.value());
-    std::vector<Bar>& h = known != nullptr ? *known : history_[bar.instrument.value()];
-    // Bounded history: the vector grows to limit + slack bars, then drops its oldest `slack + 1`
-    // at once, so spans stay contiguous and each bar is moved limit / slack times on average
-    // (slack = max(limit, 4096): at most once for long windows, rarely for short ones).
-    const std::size_t limit = config_.history_limit;
-    const std::size_t slack = std::max<std::size_t>(limit, 4096);
-    if (h.size() >= limit + slack) h.erase(h.begin(), h.end() - static_cast<std::ptrdiff_t>(limit - 1));
-    if (h.capacity() == 0) h.reserve(std::min<std::size_t>(limit + slack, 4096));
-    h.push_back(bar);
+    // Bounded history (bar_history.hpp: a ring once full, so a bar is written once and moved
+    // only when a reader needs the ring in order).
+    BarHistory* known = history_.find(bar.instrument.value());
+    BarHistory& h = known != nullptr ? *known
+                                     : history_.insert_or_assign(bar.instrument.value(), BarHistory(config_.history_limit));
+    h.push(bar);
     bar_events_.clear();  // reused: apply_events runs no strategy code
     venue_.on_bar(bar, bar_events_);
     if (!bar_events_.empty()) KEEL_TRY_STATUS(apply_events(bar_events_));
