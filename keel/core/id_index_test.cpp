@@ -97,7 +97,11 @@ TEST(StringSet, CounterIdsAndTheirLookalikesStayDistinct) {
   std::unordered_map<std::string, int> ref;
   std::vector<std::string> all = {"BT-000001", "BT-0000001", "BT-00001", "BT-1", "BT-01", "BT-001", "BT-0", "BT-00", "BT-", "BT", "1", "01", "0",
                                   "XX-1", "bt-1", "BT-16777215", "BT-16777216", "BT-99999999", "BT-123456789",
-                                  "BT-1a", "BT-1-2", "BT--1", "ZZ-BT-1"};
+                                  "BT-1a", "BT-1-2", "BT--1", "ZZ-BT-1",
+                                  // the bitmap's prefix and width with a non-digit among the six
+                                  // (':' and '/' border the digits in ASCII)
+                                  "BT-00001a", "BT-0000a1", "BT-a00001", "BT-12345:", "BT-/12345", "BT-12 345",
+                                  "BT-000:01"};
   std::mt19937_64 rng(11);
   for (int i = 0; i < 50'000; ++i) {
     const std::string n = std::to_string(rng() % 70'000);

@@ -194,7 +194,7 @@ Status Engine::check_sleeve(const Order& order, const std::vector<Order>& workin
     if (owner_of(first) == sleeve) mine.push_back(w);
   }
   auto lookup = [this](InstrumentId i) { return universe_->find(i); };
-  Status st = books_[*sleeve].check_order(order, mine, lookup, estimate, uprice);
+  Status st = books_[*sleeve].check_order(order, mine, lookup, estimate, uprice, execution::Validated::kYes);
   if (!st) return make_error(st.error().code, "sleeve '" + sleeves_[*sleeve].name + "': " + st.error().message);
   return ok_status();
 }
@@ -209,11 +209,9 @@ const Instrument* Engine::instrument(InstrumentId id) const { return universe_->
 const Instrument* Engine::find_instrument(std::string_view symbol) const { return universe_->find(symbol); }
 
 std::span<const Bar> Engine::history(InstrumentId id, std::size_t n) const {
-  const std::vector<Bar>* found = history_.find(id.value());
+  const BarHistory* found = history_.find(id.value());
   if (found == nullptr) return {};
-  const std::vector<Bar>& v = *found;
-  const std::size_t k = std::min(n, v.size());
-  return std::span<const Bar>(v.data() + (v.size() - k), k);
+  return found->recent(n);
 }
 
 const strategy::OptionChain* Engine::chain(std::string_view underlying) const {
@@ -252,12 +250,12 @@ const Engine::BookEntry* Engine::find_entry(std::string_view id) const {
   return e.order.id.value() == id ? &e : nullptr;  // the whole id, prefix and padding included
 }
 
-Engine::BookEntry& Engine::add_entry(Order order, const std::string& reason, bool working) {
+Engine::BookEntry& Engine::add_entry(Order&& order, const std::string& reason, bool working) {
   // ids_ has issued counters first_counter_ .. peek_counter() - 1; this order has the last one.
   const std::uint64_t issued = ids_.peek_counter() - first_counter_;
   by_counter_.resize(issued, kNoEntry);
   by_counter_[issued - 1] = static_cast<std::uint32_t>(book_.size());
-  BookEntry& entry = book_.emplace_back(BookEntry{std::move(order), reason, book_.size(), working});
+  BookEntry& entry = book_.emplace_back(std::move(order), reason, book_.size(), working);  // built in place
   if (working) working_.push_back(&entry);
   return entry;
 }
@@ -275,9 +273,9 @@ const Order* Engine::order(const ClientOrderId& id) const {
 }
 
 std::optional<Price> Engine::last_close(InstrumentId id) const {
-  const std::vector<Bar>* h = history_.find(id.value());
+  const BarHistory* h = history_.find(id.value());
   if (h == nullptr || h->empty()) return std::nullopt;
-  return h->back().close;
+  return h->last().close;
 }
 
 std::optional<Price> Engine::option_mid(InstrumentId id) const {
@@ -362,7 +360,7 @@ Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
   Status check = any_expired ? Status(make_error(ErrorCode::kRejected, "order " + id.value() +
                                                                            ": the option has expired"))
                              : check_sleeve(order, working, estimate, uprice);
-  if (check) check = portfolio_.check_order(order, working, lookup, estimate, uprice);
+  if (check) check = portfolio_.check_order(order, working, lookup, estimate, uprice, execution::Validated::kYes);
   if (!check) {
     KEEL_TRY_STATUS(execution::apply_event(order, OrderEvent::kReject, now()));
     BookEntry& entry = add_entry(std::move(order), request.reason, false);
@@ -375,7 +373,7 @@ Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
   // The events go through a reused buffer (apply_events calls no strategy code, so nothing can
   // submit again before it is consumed).
   submit_events_.clear();
-  venue_.submit(entry.order, now(), submit_events_);
+  venue_.submit(entry.order, now(), submit_events_, execution::Validated::kYes);  // validated above
   if (!submit_events_.empty()) KEEL_TRY_STATUS(apply_events(submit_events_, &entry));
   KEEL_TRY_STATUS(drain());
   return id;
@@ -429,7 +427,7 @@ Status Engine::apply_events(std::vector<VenueEvent>& events, BookEntry* known) {
       case VenueEventKind::kFilled: {
         KEEL_TRY_STATUS(execution::apply_fill(order, ev.order_quantity, ev.order_price, ev.ts));
         const std::string& reason = entry.reason;
-        for (const execution::Fill& f : ev.fills) {
+        for (execution::Fill& f : ev.fills) {  // moved into the notification queue once booked
           const Instrument* inst = universe_->find(f.instrument);
           if (inst == nullptr) {
             return make_error(ErrorCode::kInternal, "fill of order " + order.id.value() + " on unknown instrument");
@@ -443,7 +441,7 @@ Status Engine::apply_events(std::vector<VenueEvent>& events, BookEntry* known) {
           }
           KEEL_TRY_STATUS(mirror(underlying_symbol(*inst),
                                  [&](portfolio::Portfolio& b) { return b.apply_fill(f, *inst, reason); }));
-          pending_.emplace_back(f);
+          pending_.emplace_back(std::move(f));  // the event is spent: its caller only clears it
         }
         pending_.emplace_back(&order);
         break;
@@ -635,9 +633,9 @@ void Engine::mark_positions() {
   // Options at the mid of a quote from this instant's snapshot, stock at its last close.
   auto price_of = [this](std::int64_t id, const Instrument& inst) -> std::optional<Price> {
     if (inst.is_option()) return option_mark(id);
-    const std::vector<Bar>* h = history_.find(id);
+    const BarHistory* h = history_.find(id);
     if (h == nullptr || h->empty()) return std::nullopt;
-    return h->back().close;
+    return h->last().close;
   };
   portfolio_.mark_each(price_of);
   for (portfolio::Portfolio& b : books_) b.mark_each(price_of);  // a sleeve's positions are the account's
@@ -676,16 +674,12 @@ Status Engine::process_close(MarketSlice& slice) {
     for (const Instrument* i : snap.instruments) universe_->add(*i);
   }
   for (const Bar& bar : slice.bars) {
-    std::vector<Bar>* known = history_.find(bar.instrument.value());
-    std::vector<Bar>& h = known != nullptr ? *known : history_[bar.instrument.value()];
-    // Bounded history: the vector grows to limit + slack bars, then drops its oldest `slack + 1`
-    // at once, so spans stay contiguous and each bar is moved limit / slack times on average
-    // (slack = max(limit, 4096): at most once for long windows, rarely for short ones).
-    const std::size_t limit = config_.history_limit;
-    const std::size_t slack = std::max<std::size_t>(limit, 4096);
-    if (h.size() >= limit + slack) h.erase(h.begin(), h.end() - static_cast<std::ptrdiff_t>(limit - 1));
-    if (h.capacity() == 0) h.reserve(std::min<std::size_t>(limit + slack, 4096));
-    h.push_back(bar);
+    // Bounded history (bar_history.hpp: a ring once full, so a bar is written once and moved
+    // only when a reader needs the ring in order).
+    BarHistory* known = history_.find(bar.instrument.value());
+    BarHistory& h = known != nullptr ? *known
+                                     : history_.insert_or_assign(bar.instrument.value(), BarHistory(config_.history_limit));
+    h.push(bar);
     bar_events_.clear();  // reused: apply_events runs no strategy code
     venue_.on_bar(bar, bar_events_);
     if (!bar_events_.empty()) KEEL_TRY_STATUS(apply_events(bar_events_));
@@ -717,7 +711,8 @@ Status Engine::process_close(MarketSlice& slice) {
     chains_.insert_or_assign(snap.underlying, std::move(chain));
   }
   if (slice.session_end) KEEL_TRY_STATUS(apply_venue_events(venue_.on_session_close(slice.ts)));
-  mark_changed(slice);
+  // With no position, sleeve or chain there is nothing to mark (most slices of a flat book).
+  if (!portfolio_.positions().empty() || !books_.empty() || !slice.chains.empty()) mark_changed(slice);
   KEEL_TRY_STATUS(drain());
 
   for (const Bar& bar : slice.bars) {

@@ -40,6 +40,7 @@
 #include "keel/core/clock.hpp"
 #include "keel/core/id_index.hpp"
 #include "keel/core/result.hpp"
+#include "keel/engine/bar_history.hpp"
 #include "keel/engine/lifecycle.hpp"
 #include "keel/engine/market_feed.hpp"
 #include "keel/execution/order.hpp"
@@ -81,7 +82,8 @@ struct EngineConfig {
   // each slice's and timer's time. Live trading passes a WallClock (core/clock.hpp); the engine
   // then never moves time itself and processes slices as the feed delivers them.
   const Clock* clock = nullptr;
-  // Bars kept per instrument for Context::history (the oldest are dropped beyond it; >= 1).
+  // Bars kept per instrument for Context::history (>= 1): at least this many once as many have
+  // come; the oldest are dropped in blocks beyond it (BarHistory, bar_history.hpp).
   std::size_t history_limit = 100'000;
   Status validate() const;
 };
@@ -149,7 +151,8 @@ class Engine final : public strategy::Context {
     return apply_events(events);
   }
   struct BookEntry;
-  // `known`: the book entry the events most likely concern (nullptr: look each order up).
+  // `known`: the book entry the events most likely concern (nullptr: look each order up). The
+  // events are spent: their fills are moved into the notification queue.
   Status apply_events(std::vector<execution::VenueEvent>& events, BookEntry* known = nullptr);
   // Delivers queued notifications to the strategy (none while one of its callbacks runs).
   // Inlined (GCC otherwise calls it out of line from the large slice handlers): the common
@@ -215,7 +218,7 @@ class Engine final : public strategy::Context {
   execution::ClientOrderIdGenerator ids_;
 
   std::shared_ptr<Universe> universe_;  // shared with the venue's instrument lookup
-  IdMap<std::vector<Bar>> history_;  // by instrument, oldest first
+  IdMap<BarHistory> history_;  // by instrument
   std::map<std::string, strategy::OptionChain, std::less<>> chains_;
   IdMap<OptionQuote> last_option_quote_;
 
@@ -239,7 +242,7 @@ class Engine final : public strategy::Context {
   BookEntry* find_entry(std::string_view id);
   const BookEntry* find_entry(std::string_view id) const;
   // Records the order whose id ids_ issued last.
-  BookEntry& add_entry(execution::Order order, const std::string& reason, bool working);
+  BookEntry& add_entry(execution::Order&& order, const std::string& reason, bool working);
   void track(BookEntry& entry);  // keeps working_ in step with the order's status
 
   struct PendingTimer {

@@ -236,6 +236,14 @@ Status validate(const FeeSchedule& s) {
   return ok_status();
 }
 
+bool FeeCalculator::charges_nothing(const FeeSchedule& s) {
+  return s.stock_per_share.empty() && s.stock_min_per_order.is_zero() && s.stock_max_fraction_of_value == 0.0 &&
+         s.option_per_contract.empty() && s.option_premium_tiers.empty() && s.option_min_per_order.is_zero() &&
+         s.sec_fee_rate == 0.0 && s.finra_taf_per_share.is_zero() && s.finra_taf_max_per_trade.is_zero() &&
+         s.finra_taf_per_contract.is_zero() && s.option_orf_per_contract.is_zero() &&
+         s.occ_clearing_per_contract.is_zero() && s.occ_clearing_max_per_trade.is_zero();
+}
+
 Result<FeeBreakdown> FeeCalculator::charge(const FeeInput& in, int month) {
   const int year = month / 100;
   const int mon = month % 100;
@@ -272,89 +280,93 @@ Result<FeeBreakdown> FeeCalculator::charge(const FeeInput& in, int month) {
   const auto value = notional(in.price, in.quantity, option ? in.multiplier : 1);
   if (!value) return value.error();
 
-  // Per-unit commission of this fill.
-  i128 base = 0;
-  Money minimum;
-  double max_fraction = 0.0;
-  if (option) {
-    minimum = schedule_.option_min_per_order;
-    Money rate;
-    if (!schedule_.option_premium_tiers.empty()) {
-      bool found = false;
-      for (const PremiumTier& t : schedule_.option_premium_tiers) {
-        if (contracts_before < t.volume_up_to && in.price <= t.max_premium) {
-          rate = t.per_contract;
-          found = true;
-          break;
+  i128 base = 0, commission = 0, regulatory = 0;
+  // A schedule of zeros (fee_preset("zero"), the default) charges nothing: every component below
+  // comes to exactly 0 and none of its checks can fail unless earlier fills were charged, so the
+  // computation is skipped (it ran on every simulated fill).
+  if (!zero_ || !in.base_commission_already.is_zero() || !in.commission_already_charged.is_zero()) {
+    // Per-unit commission of this fill.
+    Money minimum;
+    double max_fraction = 0.0;
+    if (option) {
+      minimum = schedule_.option_min_per_order;
+      Money rate;
+      if (!schedule_.option_premium_tiers.empty()) {
+        bool found = false;
+        for (const PremiumTier& t : schedule_.option_premium_tiers) {
+          if (contracts_before < t.volume_up_to && in.price <= t.max_premium) {
+            rate = t.per_contract;
+            found = true;
+            break;
+          }
+        }
+        if (!found) {
+          return make_error(ErrorCode::kInvalidArgument, "fees: schedule '" + schedule_.name +
+                                                             "': no option_premium_tiers row covers premium " +
+                                                             in.price.to_string());
+        }
+      } else {
+        for (const VolumeTier& t : schedule_.option_per_contract) {
+          if (contracts_before < t.up_to) {
+            rate = t.rate;
+            break;
+          }
         }
       }
-      if (!found) {
-        return make_error(ErrorCode::kInvalidArgument, "fees: schedule '" + schedule_.name +
-                                                           "': no option_premium_tiers row covers premium " +
-                                                           in.price.to_string());
-      }
+      base = static_cast<i128>(rate.raw()) * contracts;
     } else {
-      for (const VolumeTier& t : schedule_.option_per_contract) {
-        if (contracts_before < t.up_to) {
-          rate = t.rate;
+      minimum = schedule_.stock_min_per_order;
+      max_fraction = schedule_.stock_max_fraction_of_value;
+      for (const VolumeTier& t : schedule_.stock_per_share) {
+        if (shares_before < static_cast<i128>(t.up_to) * kFixedScale) {
+          base = per_unit_amount(t.rate, in.quantity);
           break;
         }
       }
     }
-    base = static_cast<i128>(rate.raw()) * contracts;
-  } else {
-    minimum = schedule_.stock_min_per_order;
-    max_fraction = schedule_.stock_max_fraction_of_value;
-    for (const VolumeTier& t : schedule_.stock_per_share) {
-      if (shares_before < static_cast<i128>(t.up_to) * kFixedScale) {
-        base = per_unit_amount(t.rate, in.quantity);
-        break;
+
+    // Order-level commission so far: clamp(sum of per-unit amounts, minimum, fraction x value),
+    // rounded to the cent; this fill pays the increase.
+    const i128 cum_base = static_cast<i128>(in.base_commission_already.raw()) + base;
+    const i128 cum_value = static_cast<i128>(in.value_already.raw()) + value->raw();
+    i128 order_total = cum_base > minimum.raw() ? cum_base : static_cast<i128>(minimum.raw());
+    if (max_fraction > 0.0) {
+      // The fraction on the 1e-8 grid (0.01 -> 1,000,000): exact from here on.
+      const i128 frac = static_cast<i128>(std::llround(max_fraction * static_cast<double>(kFixedScale)));
+      const i128 cap = div_round(cum_value * frac, kFixedScale);
+      if (cap < order_total) order_total = cap;
+    }
+    order_total = to_cents_raw(order_total);
+    commission = order_total - in.commission_already_charged.raw();
+    if (commission < 0) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "fees: commission_already_charged " + in.commission_already_charged.to_string() +
+                            " exceeds the order's commission so far " + money(static_cast<std::int64_t>(order_total)).to_string() +
+                            " (pass base_commission_already and value_already of the earlier fills)");
+    }
+
+    // Regulatory fees, each rounded to the cent.
+    const bool sell = in.side == OrderSide::kSell;
+    if (sell && schedule_.sec_fee_rate > 0.0) {
+      // Rate on a 1e-12 grid: $27.80 per million = 27,800,000 exactly.
+      const i128 rate_e12 = static_cast<i128>(std::llround(schedule_.sec_fee_rate * 1e12));
+      regulatory += to_cents_raw(div_round(static_cast<i128>(value->raw()) * rate_e12, static_cast<i128>(1'000'000'000'000)));
+    }
+    if (option) {
+      if (sell) regulatory += to_cents_raw(static_cast<i128>(schedule_.finra_taf_per_contract.raw()) * contracts);
+      regulatory += to_cents_raw(static_cast<i128>(schedule_.option_orf_per_contract.raw()) * contracts);
+      i128 occ = static_cast<i128>(schedule_.occ_clearing_per_contract.raw()) * contracts;
+      if (schedule_.occ_clearing_max_per_trade.is_positive() && occ > schedule_.occ_clearing_max_per_trade.raw()) {
+        occ = schedule_.occ_clearing_max_per_trade.raw();
       }
+      regulatory += to_cents_raw(occ);
+    } else if (sell) {
+      i128 t = per_unit_amount(schedule_.finra_taf_per_share, in.quantity);
+      if (schedule_.finra_taf_max_per_trade.is_positive() && t > schedule_.finra_taf_max_per_trade.raw()) {
+        t = schedule_.finra_taf_max_per_trade.raw();
+      }
+      regulatory += to_cents_raw(t);
     }
-  }
-
-  // Order-level commission so far: clamp(sum of per-unit amounts, minimum, fraction x value),
-  // rounded to the cent; this fill pays the increase.
-  const i128 cum_base = static_cast<i128>(in.base_commission_already.raw()) + base;
-  const i128 cum_value = static_cast<i128>(in.value_already.raw()) + value->raw();
-  i128 order_total = cum_base > minimum.raw() ? cum_base : static_cast<i128>(minimum.raw());
-  if (max_fraction > 0.0) {
-    // The fraction on the 1e-8 grid (0.01 -> 1,000,000): exact from here on.
-    const i128 frac = static_cast<i128>(std::llround(max_fraction * static_cast<double>(kFixedScale)));
-    const i128 cap = div_round(cum_value * frac, kFixedScale);
-    if (cap < order_total) order_total = cap;
-  }
-  order_total = to_cents_raw(order_total);
-  const i128 commission = order_total - in.commission_already_charged.raw();
-  if (commission < 0) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "fees: commission_already_charged " + in.commission_already_charged.to_string() +
-                          " exceeds the order's commission so far " + money(static_cast<std::int64_t>(order_total)).to_string() +
-                          " (pass base_commission_already and value_already of the earlier fills)");
-  }
-
-  // Regulatory fees, each rounded to the cent.
-  const bool sell = in.side == OrderSide::kSell;
-  i128 regulatory = 0;
-  if (sell && schedule_.sec_fee_rate > 0.0) {
-    // Rate on a 1e-12 grid: $27.80 per million = 27,800,000 exactly.
-    const i128 rate_e12 = static_cast<i128>(std::llround(schedule_.sec_fee_rate * 1e12));
-    regulatory += to_cents_raw(div_round(static_cast<i128>(value->raw()) * rate_e12, static_cast<i128>(1'000'000'000'000)));
-  }
-  if (option) {
-    if (sell) regulatory += to_cents_raw(static_cast<i128>(schedule_.finra_taf_per_contract.raw()) * contracts);
-    regulatory += to_cents_raw(static_cast<i128>(schedule_.option_orf_per_contract.raw()) * contracts);
-    i128 occ = static_cast<i128>(schedule_.occ_clearing_per_contract.raw()) * contracts;
-    if (schedule_.occ_clearing_max_per_trade.is_positive() && occ > schedule_.occ_clearing_max_per_trade.raw()) {
-      occ = schedule_.occ_clearing_max_per_trade.raw();
-    }
-    regulatory += to_cents_raw(occ);
-  } else if (sell) {
-    i128 t = per_unit_amount(schedule_.finra_taf_per_share, in.quantity);
-    if (schedule_.finra_taf_max_per_trade.is_positive() && t > schedule_.finra_taf_max_per_trade.raw()) {
-      t = schedule_.finra_taf_max_per_trade.raw();
-    }
-    regulatory += to_cents_raw(t);
   }
 
   if (!fits_i64(commission) || !fits_i64(regulatory) || !fits_i64(base)) {

@@ -108,7 +108,7 @@ struct FeeBreakdown {
 
 class FeeCalculator {
  public:
-  explicit FeeCalculator(FeeSchedule schedule) : schedule_(std::move(schedule)) {}
+  explicit FeeCalculator(FeeSchedule schedule) : schedule_(std::move(schedule)), zero_(charges_nothing(schedule_)) {}
   const FeeSchedule& schedule() const noexcept { return schedule_; }
 
   // Fees of one fill; records its volume into the month-to-date counters of `month` (YYYYMM;
@@ -124,7 +124,10 @@ class FeeCalculator {
   std::int64_t month_contracts() const noexcept { return month_contracts_; }
 
  private:
+  // No commission tier, minimum, maximum or regulatory rate: every fill costs exactly 0.
+  static bool charges_nothing(const FeeSchedule& s);
   FeeSchedule schedule_;
+  bool zero_;  // charges_nothing(schedule_)
   int month_ = 0;
   std::int64_t month_shares_raw_ = 0;  // 1e-8 shares
   std::int64_t month_contracts_ = 0;

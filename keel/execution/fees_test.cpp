@@ -338,5 +338,47 @@ RC_GTEST_PROP(FeeProp, SplitOrderPaysLikeOneFill, ()) {
   RC_ASSERT(whole.charge(one, kMay2024)->commission == paid);
 }
 
+// The zero schedule skips the commission and regulatory arithmetic; a schedule that charges
+// zero through that arithmetic (one explicit tier at $0 per share and per contract) must give
+// the same breakdown bit for bit, the same errors (checked before the skip) and the same
+// month-to-date counters, fill after fill.
+RC_GTEST_PROP(FeeProp, ZeroScheduleMatchesExplicitZeroRates, ()) {
+  FeeSchedule explicit_zero;
+  explicit_zero.name = "explicit zero";
+  explicit_zero.stock_per_share = {VolumeTier{INT64_MAX, Money::zero(2)}};
+  explicit_zero.option_per_contract = {VolumeTier{INT64_MAX, Money::zero(2)}};
+  FeeCalculator fast(*fee_preset("zero"));
+  FeeCalculator general(explicit_zero);
+  const auto n = *rc::gen::inRange<int>(1, 12);
+  int month = kMay2024;
+  for (int i = 0; i < n; ++i) {
+    FeeInput in;
+    in.asset_class = *rc::gen::element(AssetClass::kEquity, AssetClass::kOption);
+    in.side = *rc::gen::element(OrderSide::kBuy, OrderSide::kSell);
+    in.quantity = Quantity::from_raw(*rc::gen::inRange<std::int64_t>(-2, 5'000) * 50'000'000, 8);  // halves
+    in.price = Price::from_raw(*rc::gen::inRange<std::int64_t>(-1, 100'000) * 1'000'000, 2);
+    in.multiplier = in.asset_class == AssetClass::kOption ? 100 : 1;
+    if (*rc::gen::inRange(0, 4) == 0) month = month == kMay2024 ? kJun2024 : kMay2024;  // some out of order
+    auto a = fast.charge(in, month);
+    auto b = general.charge(in, month);
+    RC_ASSERT(a.ok() == b.ok());
+    if (a.ok()) {
+      RC_ASSERT(a->commission.raw() == b->commission.raw());
+      RC_ASSERT(a->commission.precision() == b->commission.precision());
+      RC_ASSERT(a->regulatory.raw() == b->regulatory.raw());
+      RC_ASSERT(a->regulatory.precision() == b->regulatory.precision());
+      RC_ASSERT(a->base_commission.raw() == b->base_commission.raw());
+      RC_ASSERT(a->base_commission.precision() == b->base_commission.precision());
+      RC_ASSERT(a->trade_value == b->trade_value);
+      RC_ASSERT(a->trade_value.precision() == b->trade_value.precision());
+    } else {
+      RC_ASSERT(a.error().message == b.error().message);
+    }
+    RC_ASSERT(fast.month() == general.month());
+    RC_ASSERT(fast.month_shares() == general.month_shares());
+    RC_ASSERT(fast.month_contracts() == general.month_contracts());
+  }
+}
+
 }  // namespace
 }  // namespace keel::execution

@@ -27,6 +27,21 @@ constexpr bool table_is_well_formed() {
 }
 static_assert(table_is_well_formed(), "kOrderTransitions: duplicate (from, event) or a row out of a terminal state");
 
+// The table as a dense (from, event) -> to lookup, built at compile time from kOrderTransitions:
+// transition() is on every order's path (submit, accept, each fill), and a scan of the 27 rows
+// cost more than the rest of apply_event. kNoRow marks an illegal pair.
+constexpr std::uint8_t kNoRow = 0xff;
+using TransitionLookup = std::array<std::array<std::uint8_t, kOrderEventCount>, kOrderStatusCount>;
+constexpr TransitionLookup make_lookup() {
+  TransitionLookup t{};
+  for (auto& row : t) row.fill(kNoRow);
+  for (const OrderTransition& r : kOrderTransitions) {
+    t[static_cast<std::size_t>(r.from)][static_cast<std::size_t>(r.event)] = static_cast<std::uint8_t>(r.to);
+  }
+  return t;
+}
+constexpr TransitionLookup kLookup = make_lookup();
+
 std::string order_prefix(const Order& order) { return "order " + order.id.value() + ": "; }
 
 Error order_error(ErrorCode code, const Order& order, const std::string& what) {
@@ -102,8 +117,10 @@ std::string_view to_string(OrderEvent event) noexcept {
 std::span<const OrderTransition> order_transitions() noexcept { return kOrderTransitions; }
 
 Result<OrderStatus> transition(OrderStatus from, OrderEvent e) {
-  for (const OrderTransition& t : kOrderTransitions) {
-    if (t.from == from && t.event == e) return t.to;
+  const auto f = static_cast<std::size_t>(from);
+  const auto ev = static_cast<std::size_t>(e);
+  if (f < kLookup.size() && ev < kLookup[f].size() && kLookup[f][ev] != kNoRow) {
+    return static_cast<OrderStatus>(kLookup[f][ev]);
   }
   std::string msg = "illegal order transition: " + std::string(to_string(from)) + " --" +
                     std::string(to_string(e)) + "-->";
@@ -156,22 +173,23 @@ Status validate(const Order& order) {
 
   const bool needs_limit = order.type == OrderType::kLimit || order.type == OrderType::kStopLimit;
   const bool needs_stop = order.type == OrderType::kStop || order.type == OrderType::kStopLimit;
-  const std::string type_name(to_string(order.type));
+  // Built only for a message (validate() runs on every order).
+  const auto type_name = [&order] { return std::string(to_string(order.type)); };
   if (needs_limit && !order.limit_price) {
-    return order_error(ErrorCode::kInvalidArgument, order, "limit_price missing for a " + type_name + " order");
+    return order_error(ErrorCode::kInvalidArgument, order, "limit_price missing for a " + type_name() + " order");
   }
   if (!needs_limit && order.limit_price) {
-    return order_error(ErrorCode::kInvalidArgument, order, "limit_price given for a " + type_name + " order");
+    return order_error(ErrorCode::kInvalidArgument, order, "limit_price given for a " + type_name() + " order");
   }
   if (order.limit_price && !order.is_combo() && !order.limit_price->is_positive()) {
     return order_error(ErrorCode::kInvalidArgument, order,
                        "limit_price must be > 0, got " + order.limit_price->to_string());
   }
   if (needs_stop && !order.stop_price) {
-    return order_error(ErrorCode::kInvalidArgument, order, "stop_price missing for a " + type_name + " order");
+    return order_error(ErrorCode::kInvalidArgument, order, "stop_price missing for a " + type_name() + " order");
   }
   if (!needs_stop && order.stop_price) {
-    return order_error(ErrorCode::kInvalidArgument, order, "stop_price given for a " + type_name + " order");
+    return order_error(ErrorCode::kInvalidArgument, order, "stop_price given for a " + type_name() + " order");
   }
   if (order.stop_price && !order.stop_price->is_positive()) {
     return order_error(ErrorCode::kInvalidArgument, order,
@@ -181,13 +199,13 @@ Status validate(const Order& order) {
   const bool immediate = order.tif == TimeInForce::kIoc || order.tif == TimeInForce::kFok;
   if (immediate && order.type != OrderType::kMarket && order.type != OrderType::kLimit) {
     return order_error(ErrorCode::kInvalidArgument, order,
-                       "tif " + std::string(to_string(order.tif)) + " is not allowed for a " + type_name +
+                       "tif " + std::string(to_string(order.tif)) + " is not allowed for a " + type_name() +
                            " order (IOC/FOK need market or limit)");
   }
   const bool auction = order.type == OrderType::kMarketOnOpen || order.type == OrderType::kMarketOnClose;
   if (auction && order.tif != TimeInForce::kDay) {
     return order_error(ErrorCode::kInvalidArgument, order,
-                       "tif " + std::string(to_string(order.tif)) + " is not allowed for a " + type_name +
+                       "tif " + std::string(to_string(order.tif)) + " is not allowed for a " + type_name() +
                            " order (DAY only)");
   }
   return ok_status();
@@ -273,25 +291,41 @@ Result<ClientOrderIdGenerator> ClientOrderIdGenerator::create(const StrategyId& 
   return ClientOrderIdGenerator(p, first, min_width);
 }
 
-Result<ClientOrderId> ClientOrderIdGenerator::next() {
-  if (exhausted_) {
-    return make_error(ErrorCode::kOverflow, "client order id counter for '" + prefix_ + "' is exhausted");
-  }
-  // "<prefix>-<counter zero-padded to min_width>", written straight into the id's buffer.
+std::string ClientOrderIdGenerator::format(std::uint64_t counter) const {
+  // "<prefix>-<counter zero-padded to min_width>".
   char digits[20];  // UINT64_MAX has 20 digits
-  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, next_);
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, counter);
   const auto n = static_cast<std::size_t>(end - digits);
   const std::size_t pad = n < static_cast<std::size_t>(min_width_) ? static_cast<std::size_t>(min_width_) - n : 0;
   std::string id;
   id.reserve(prefix_.size() + 1 + pad + n);
   id.append(prefix_).push_back('-');
   id.append(pad, '0').append(digits, n);
+  return id;
+}
+
+Result<ClientOrderId> ClientOrderIdGenerator::next() {
+  if (exhausted_) {
+    return make_error(ErrorCode::kOverflow, "client order id counter for '" + prefix_ + "' is exhausted");
+  }
+  ClientOrderId id(next_id_);
   if (next_ == UINT64_MAX) {
     exhausted_ = true;
-  } else {
-    ++next_;
+    return id;
   }
-  return ClientOrderId(std::move(id));
+  ++next_;
+  // next_id_ becomes next_'s id by a decimal increment of its digits (zero padding included:
+  // the padded decimal of n + 1 is the padded decimal of n plus one); only a carry out of every
+  // digit (999999 -> 1000000) needs the wider id formatted afresh.
+  for (std::size_t i = next_id_.size(); i-- > prefix_.size() + 1;) {
+    if (next_id_[i] != '9') {
+      ++next_id_[i];
+      return id;
+    }
+    next_id_[i] = '0';
+  }
+  next_id_ = format(next_);
+  return id;
 }
 
 }  // namespace keel::execution

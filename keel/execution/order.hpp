@@ -219,6 +219,12 @@ struct Order {
 //    of the current session)
 Status validate(const Order& order);
 
+// Whether the caller has already run validate() on an order it passes on. The engine validates
+// each new order once and says so to the pre-trade check (Portfolio::check_order) and the venue
+// (SimulatedVenue::submit), which otherwise validate it themselves: one run instead of three on
+// every order's path.
+enum class Validated : bool { kNo, kYes };
+
 // Non-fill lifecycle events (submit, accept, reject, request_cancel, cancel, expire): moves the
 // status through the table and sets ts_last. Fill events must go through apply_fill (error).
 Status apply_event(Order& order, OrderEvent event, Timestamp ts);
@@ -247,10 +253,12 @@ class ClientOrderIdGenerator {
 
  private:
   ClientOrderIdGenerator(std::string prefix, std::uint64_t first, int min_width)
-      : prefix_(std::move(prefix)), next_(first), min_width_(min_width) {}
+      : prefix_(std::move(prefix)), next_(first), min_width_(min_width), next_id_(format(first)) {}
+  std::string format(std::uint64_t counter) const;  // the id of `counter`
   std::string prefix_;
   std::uint64_t next_;
   int min_width_;
+  std::string next_id_;  // the id next() returns next (kept up to date by a decimal increment)
   bool exhausted_ = false;
 };
 

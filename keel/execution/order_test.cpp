@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <cstdio>
 #include <set>
 #include <tuple>
 
@@ -357,6 +358,27 @@ TEST(ClientOrderIds, DeterministicMonotoneUnique) {
   ASSERT_FALSE(dash.ok());
   EXPECT_TRUE(contains(dash.error().message, "character '-'")) << dash.error().message;
   EXPECT_FALSE(ClientOrderIdGenerator::create(StrategyId("A"), 0).ok());
+}
+
+// next() keeps the next id by a decimal increment of its digits; printf's zero-padded decimal is
+// the independent formatting of every counter, across the carries (9 -> 10, 999 -> 1000 where
+// the id outgrows the width) and near the top of the counter range.
+TEST(ClientOrderIds, IncrementMatchesPrintfFormatting) {
+  auto expect_run = [](const char* prefix, std::uint64_t first, int width, int n) {
+    auto gen = ClientOrderIdGenerator::create(StrategyId(prefix), first, width);
+    ASSERT_TRUE(gen.ok());
+    for (int i = 0; i < n; ++i) {
+      char want[64];
+      std::snprintf(want, sizeof want, "%s-%0*llu", prefix, width, static_cast<unsigned long long>(first + i));
+      auto got = gen->next();
+      ASSERT_TRUE(got.ok());
+      ASSERT_EQ(got->value(), want) << "counter " << first + i;
+    }
+  };
+  expect_run("S", 1, 3, 12'000);
+  expect_run("BT", 95, 1, 20'000);
+  expect_run("a.b_C9", 999'990, 6, 30);
+  expect_run("X", UINT64_MAX - 25, 6, 26);
 }
 
 // Random sequences of lifecycle events and fills (some illegal, some overfilling).

@@ -58,6 +58,31 @@ VenueEvent make_event(VenueEventKind kind, const Order& o, Timestamp ts, std::st
   return e;
 }
 
+// Appends an event built in place (no temporary moved in and destroyed: this runs for every
+// acceptance and fill).
+VenueEvent& push_event(std::vector<VenueEvent>& out, VenueEventKind kind, const Order& o, Timestamp ts,
+                       std::string reason = {}) {
+  VenueEvent& e = out.emplace_back();
+  e.kind = kind;
+  e.order_id = o.id;
+  e.ts = ts;
+  e.reason = std::move(reason);
+  return e;
+}
+
+// The single-leg fill of an event, written in place.
+void add_fill(VenueEvent& ev, const Order& o, Quantity qty, Price price, const FeeBreakdown& fees, Timestamp ts) {
+  Fill& f = ev.fills.emplace_back();
+  f.order_id = o.id;
+  f.instrument = o.instrument;
+  f.side = o.side;
+  f.quantity = qty;
+  f.price = price;
+  f.commission = fees.commission;
+  f.regulatory_fees = fees.regulatory;
+  f.ts = ts;
+}
+
 // Penny-pilot tick: $0.01 below $3.00, $0.05 at or above — unless the quote itself is off the
 // nickel grid (a penny-quoted class), then $0.01.
 std::int64_t option_tick(const OptionQuote& q, i128 price_raw) {
@@ -165,13 +190,15 @@ std::vector<VenueEvent> SimulatedVenue::submit(const Order& order, Timestamp now
   return out;
 }
 
-void SimulatedVenue::submit(const Order& order, Timestamp now, std::vector<VenueEvent>& out) {
+void SimulatedVenue::submit(const Order& order, Timestamp now, std::vector<VenueEvent>& out, Validated validated) {
   auto reject = [&](const std::string& why) {
     out.push_back(make_event(VenueEventKind::kRejected, order, now, order_name(order) + ": " + why));
   };
-  if (auto st = validate(order); !st.ok()) {
-    out.push_back(make_event(VenueEventKind::kRejected, order, now, st.error().message));
-    return;
+  if (validated == Validated::kNo) {
+    if (auto st = validate(order); !st.ok()) {
+      out.push_back(make_event(VenueEventKind::kRejected, order, now, st.error().message));
+      return;
+    }
   }
   // An id is spent once the venue has seen it, whatever happens next (brokers refuse reuse).
   if (!seen_ids_.insert(order.id.value())) return reject("duplicate client order id");
@@ -180,14 +207,9 @@ void SimulatedVenue::submit(const Order& order, Timestamp now, std::vector<Venue
   }
   const bool whole = order.quantity.is_multiple_of_precision(0);
 
-  Working w;
-  w.order = order;
-  w.order.status = OrderStatus::kAccepted;
-  w.order.fill_value = 0;
-  w.order.avg_fill_price = Price{};
-  w.order.ts_last = now;
-  w.submitted = now;
-
+  // Checked first, the working record then built in place in working_.
+  const Instrument* single = nullptr;
+  std::vector<const Instrument*> leg_instruments;
   if (order.is_combo()) {
     std::int64_t multiplier = 0;
     for (std::size_t i = 0; i < order.legs.size(); ++i) {
@@ -202,7 +224,7 @@ void SimulatedVenue::submit(const Order& order, Timestamp now, std::vector<Venue
         return reject(where + " multiplier " + std::to_string(ins->option->multiplier) + " differs from legs[0]'s " +
                       std::to_string(multiplier) + " (a net price per unit needs one multiplier)");
       }
-      w.leg_instruments.push_back(ins);
+      leg_instruments.push_back(ins);
     }
     if (!whole) return reject("quantity " + order.quantity.to_string() + " is not a whole number of combo units");
   } else {
@@ -219,11 +241,19 @@ void SimulatedVenue::submit(const Order& order, Timestamp now, std::vector<Venue
       }
       if (!whole) return reject("quantity " + order.quantity.to_string() + " is not a whole number of contracts");
     }
-    w.instrument = ins;
+    single = ins;
   }
 
-  out.push_back(make_event(VenueEventKind::kAccepted, w.order, now));
-  working_.push_back(std::move(w));
+  Working& w = working_.emplace_back();
+  w.order = order;
+  w.order.status = OrderStatus::kAccepted;
+  w.order.fill_value = 0;
+  w.order.avg_fill_price = Price{};
+  w.order.ts_last = now;
+  w.submitted = now;
+  w.instrument = single;
+  w.leg_instruments = std::move(leg_instruments);
+  push_event(out, VenueEventKind::kAccepted, w.order, now);
   if (config_.fill_model != FillModel::kNextOpen) match_at_submission(working_.back(), now, out);
   erase_done();
 }
@@ -604,11 +634,10 @@ void SimulatedVenue::fill_stock(Working& w, Quantity qty_wanted, Price base, con
   KEEL_ASSERT(st.ok(), "venue: a checked stock fill was refused by apply_fill");
   use.used += qty;
 
-  VenueEvent ev = make_event(VenueEventKind::kFilled, o, ts);
+  VenueEvent& ev = push_event(out, VenueEventKind::kFilled, o, ts);
   ev.order_quantity = qty;
   ev.order_price = priced.price;
-  ev.fills.push_back(Fill{o.id, o.instrument, o.side, qty, priced.price, fees->commission, fees->regulatory, ts});
-  out.push_back(std::move(ev));
+  add_fill(ev, o, qty, priced.price, *fees, ts);
   if (o.status == OrderStatus::kFilled) w.done = true;
 }
 
@@ -706,11 +735,10 @@ void SimulatedVenue::match_option(Working& w, Timestamp ts, std::vector<VenueEve
   const Status s = apply_fill(o, qty, *p, ts);
   KEEL_ASSERT(s.ok(), "venue: a checked option fill was refused by apply_fill");
   used += qty;
-  VenueEvent ev = make_event(VenueEventKind::kFilled, o, ts);
+  VenueEvent& ev = push_event(out, VenueEventKind::kFilled, o, ts);
   ev.order_quantity = qty;
   ev.order_price = *p;
-  ev.fills.push_back(Fill{o.id, o.instrument, o.side, qty, *p, fees->commission, fees->regulatory, ts});
-  out.push_back(std::move(ev));
+  add_fill(ev, o, qty, *p, *fees, ts);
   if (o.status == OrderStatus::kFilled) w.done = true;
 }
 
@@ -823,7 +851,7 @@ void SimulatedVenue::cancel_order(Working& w, Timestamp ts, std::string reason, 
   const Status st = apply_event(w.order, OrderEvent::kCancel, ts);
   KEEL_ASSERT(st.ok(), "venue: a working order could not be canceled");
   if (reason.rfind("order ", 0) != 0) reason = order_name(w.order) + ": " + reason;
-  out.push_back(make_event(VenueEventKind::kCanceled, w.order, ts, std::move(reason)));
+  push_event(out, VenueEventKind::kCanceled, w.order, ts, std::move(reason));
   w.done = true;
 }
 

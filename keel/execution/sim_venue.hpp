@@ -145,6 +145,13 @@ class FillList {
     }
     ++count_;
   }
+  // Appends a default Fill and returns it, to be written in place.
+  Fill& emplace_back() {
+    ++count_;
+    if (count_ == 1) return first_;  // first_ is still default-made while the list is empty
+    if (count_ == 2) more_.push_back(std::move(first_));
+    return more_.emplace_back();
+  }
   std::size_t size() const noexcept { return count_; }
   bool empty() const noexcept { return count_ == 0; }
   Fill* begin() noexcept { return count_ <= 1 ? &first_ : more_.data(); }
@@ -185,7 +192,8 @@ class SimulatedVenue {
   // fill at once (kFilled events follow the kAccepted one).
   std::vector<VenueEvent> submit(const Order& order, Timestamp now);
   // The same, appending the events to `out` (a caller's reused buffer: no allocation per order).
-  void submit(const Order& order, Timestamp now, std::vector<VenueEvent>& out);
+  // Validated::kYes: the caller ran validate(order) (it passed), so the venue skips it.
+  void submit(const Order& order, Timestamp now, std::vector<VenueEvent>& out, Validated validated = Validated::kNo);
   // Cancels a working order (kCanceled), or nothing if it is not working (already filled,
   // unknown): the engine's state machine decides what that means.
   std::vector<VenueEvent> cancel(const ClientOrderId& id, Timestamp now);

@@ -189,7 +189,9 @@ void make_groups(const Holdings& holdings, GroupSet& set, std::span<const std::s
     }
   }
   const std::span<Group> all = set.groups();
-  std::sort(all.begin(), all.end(), [](const Group& x, const Group& y) { return x.underlying < y.underlying; });
+  if (all.size() > 1) {
+    std::sort(all.begin(), all.end(), [](const Group& x, const Group& y) { return x.underlying < y.underlying; });
+  }
 }
 
 // One group's requirement and its cash-account breach (if any). `strict`: an unknown
@@ -200,8 +202,37 @@ struct GroupRequirement {
   std::optional<Breach> breach;
 };
 
+// The stock part of a group's requirement (below).
+Status stock_requirement(const Group& g, AccountType type, GroupRequirement& out) {
+  if (g.shares.is_zero()) return ok_status();
+  Requirement& req = out.req;
+  KEEL_TRY(value, notional(g.stock_px, g.shares, 1));
+  const Money abs_value = value.is_negative() ? -value : value;
+  if (type == AccountType::kCash) {
+    if (g.shares.is_negative()) {
+      if (!out.breach) out.breach.emplace();
+      out.breach->short_shares = -g.shares;
+      req.stock += abs_value;
+    }
+  } else if (g.shares.is_positive()) {
+    KEEL_TRY(half, scale(value, 1, 2));
+    req.stock += half;
+    req.loan_value += value;
+  } else {
+    KEEL_TRY(one_half, scale(abs_value, 3, 2));
+    req.stock += one_half;
+  }
+  return ok_status();
+}
+
 Result<GroupRequirement> group_requirement(Group& g, AccountType type, const UnderlyingPrice& uprice, bool strict) {
   GroupRequirement out;
+  // A stock-only group (the common case, checked on every stock order): the option rules below
+  // add nothing and read no price, so only the stock part is computed.
+  if (g.short_calls.empty() && g.long_calls.empty() && g.short_puts.empty() && g.long_puts.empty()) {
+    KEEL_TRY_STATUS(stock_requirement(g, type, out));
+    return out;
+  }
   Requirement& req = out.req;
   const std::string_view u = g.underlying;
   auto underlying_price = [&](Price fallback) -> Result<Price> {
@@ -274,25 +305,7 @@ Result<GroupRequirement> group_requirement(Group& g, AccountType type, const Und
     }
   }
 
-  // Stock.
-  if (!g.shares.is_zero()) {
-    KEEL_TRY(value, notional(g.stock_px, g.shares, 1));
-    const Money abs_value = value.is_negative() ? -value : value;
-    if (type == AccountType::kCash) {
-      if (g.shares.is_negative()) {
-        if (!out.breach) out.breach.emplace();
-        out.breach->short_shares = -g.shares;
-        req.stock += abs_value;
-      }
-    } else if (g.shares.is_positive()) {
-      KEEL_TRY(half, scale(value, 1, 2));
-      req.stock += half;
-      req.loan_value += value;
-    } else {
-      KEEL_TRY(one_half, scale(abs_value, 3, 2));
-      req.stock += one_half;
-    }
-  }
+  KEEL_TRY_STATUS(stock_requirement(g, type, out));
   return out;
 }
 
@@ -435,6 +448,54 @@ struct Category {
   Money a, b;
 };
 
+// The cash account's acceptance of a stock order in a small book of long stock only, with no
+// working order that counts (the common case of stock strategies: one check per order). The
+// general computation below then has: no option lots and no short shares anywhere, so no
+// reserve, no breach and a requirement of 0 before the order (need_a = 0, no working debits);
+// after it, the touched group needs 0 as long as its shares stay >= 0, so need_b = the order's
+// debit and the order passes iff debit <= cash (or debit <= need_a = 0). The only other outcomes
+// of the general computation are errors: the groups' notionals (computed for every group with
+// shares) and the order's price estimate and debit — each is computed here too. True only when
+// the general computation would return OK; false means "not decided here" (the general
+// computation runs, and words any rejection). The book is capped in size because distinct
+// symbols are checked pairwise (one position per symbol keeps the groups trivial).
+bool quick_cash_accept(const Order& order, std::span<const Order> working,
+                       const std::function<const Instrument*(InstrumentId)>& lookup, const PriceEstimate& estimate,
+                       const std::map<std::int64_t, Position>& positions, Money cash, Hypothetical& mine) {
+  constexpr std::size_t kMaxPositions = 8;
+  if (order.is_combo() || positions.size() > kMaxPositions) return false;
+  for (const Order& w : working) {
+    if (w.id == order.id || execution::is_terminal(w.status)) continue;
+    if (w.leaves_quantity().is_positive()) return false;  // a working order counts: general path
+  }
+  const Instrument* inst = lookup ? lookup(order.instrument) : nullptr;
+  if (inst == nullptr || inst->is_option()) return false;
+  const std::string_view symbol = underlying_symbol(*inst);
+  const Position* held = nullptr;  // the position on the order's symbol, if any
+  for (auto it = positions.begin(); it != positions.end(); ++it) {
+    const Position& p = it->second;
+    if (p.instrument->is_option() || !p.quantity.is_positive()) return false;
+    for (auto prev = positions.begin(); prev != it; ++prev) {
+      if (underlying_symbol(prev->second.instrument) == underlying_symbol(p.instrument)) return false;
+    }
+    if (!notional(p.mark, p.quantity, 1).ok()) return false;
+    if (underlying_symbol(p.instrument) == symbol) held = &p;
+  }
+  if (!hypothetical(order, order.leaves_quantity(), lookup, estimate, positions, mine).ok()) return false;
+  const Hypothetical::Leg& leg = mine.legs.front();
+  // The touched group after the order: shares summed; valued at the holding with the highest id
+  // (a held instrument keeps its mark, a new one comes in at the order's price).
+  Quantity shares = leg.signed_qty;
+  Price value_px = leg.px;
+  if (held != nullptr) {
+    shares = held->quantity + leg.signed_qty;
+    if (held->instrument->id.value() >= inst->id.value()) value_px = held->mark;
+  }
+  if (shares.is_negative()) return false;  // a short sale: rejected, with its message, below
+  if (!shares.is_zero() && !notional(value_px, shares, 1).ok()) return false;
+  return mine.debit <= cash || !mine.debit.is_positive();
+}
+
 }  // namespace
 
 Money Portfolio::buying_power(const UnderlyingPrice& underlying_price) const {
@@ -448,15 +509,20 @@ Money Portfolio::buying_power(const UnderlyingPrice& underlying_price) const {
 
 Status Portfolio::check_order(const execution::Order& order, std::span<const execution::Order> working,
                               const std::function<const Instrument*(InstrumentId)>& instrument,
-                              const PriceEstimate& estimate, const UnderlyingPrice& underlying_price) const {
-  KEEL_TRY_STATUS(execution::validate(order));
+                              const PriceEstimate& estimate, const UnderlyingPrice& underlying_price,
+                              execution::Validated validated) const {
+  if (validated == execution::Validated::kNo) KEEL_TRY_STATUS(execution::validate(order));
+  // The buffers are reused from call to call (per thread: a Portfolio is single-threaded, and
+  // the check does not re-enter itself).
+  thread_local CheckScratch scratch;
+  if (type_ == AccountType::kCash &&
+      quick_cash_accept(order, working, instrument, estimate, positions_, cash_, scratch.mine)) {
+    return ok_status();
+  }
   auto who = [&] { return "order " + order.id.value(); };  // built only for a rejection
   const char* account = type_ == AccountType::kCash ? "cash account" : "Reg-T";
 
-  // a: the positions and the working orders as if filled; b: a plus this order. The buffers
-  // are reused from call to call (per thread: a Portfolio is single-threaded, and the check
-  // does not re-enter itself).
-  thread_local CheckScratch scratch;
+  // a: the positions and the working orders as if filled; b: a plus this order.
   Holdings& holdings = scratch.holdings;
   holdings_of(positions_, holdings);
   Money debits_a = zero_money();

@@ -427,5 +427,67 @@ RC_GTEST_PROP(AccountRulesProperties, CashSecuredPutsNeverExceedCash, ()) {
   RC_ASSERT(reserved <= cash);
 }
 
+// A cash account holding long stock only, a stock order, no other working order: the rules of
+// docs/PORTFOLIO.md decide it in a few lines, written here on their own (prices in cents,
+// whole shares, so every amount is exact): no price for a market order without an estimate ->
+// rejected; shares of the order's symbol below zero afterwards -> rejected (no short sales);
+// a purchase -> accepted iff its cost <= cash; a sale -> accepted. Books with two instruments
+// of one symbol (ids 1 and 5 are both ACME) and marks away from the cost are drawn too.
+RC_GTEST_PROP(AccountRulesProperties, CashAccountStockOrdersFollowTheRules, ()) {
+  World w;
+  const char* symbols[] = {"ACME", "ZEPH", "BOLT", "KITE", "ACME"};
+  for (int i = 0; i < 5; ++i) w.add(stock(i + 1, symbols[i]));
+  auto cents = [](std::int64_t c) { return Price::from_raw(c * 1'000'000, 2); };
+  const std::int64_t cash0 = *rc::gen::inRange<std::int64_t>(0, 200'000);
+  Portfolio p(*Money::from_int(cash0, 2), AccountType::kCash);
+  std::int64_t cash_cents = cash0 * 100;
+  std::map<std::string, std::int64_t> shares;  // by symbol
+  const int n = *rc::gen::inRange(0, 5);
+  for (int k = 0; k < n; ++k) {
+    const Instrument& inst = w.instruments.at(*rc::gen::inRange<std::int64_t>(1, 6));
+    const std::int64_t q = *rc::gen::inRange<std::int64_t>(1, 300);
+    const std::int64_t c = *rc::gen::inRange<std::int64_t>(100, 50'000);
+    Fill f = fill(inst, kBuy, std::to_string(q).c_str(), "1");
+    f.price = cents(c);
+    RC_ASSERT(p.apply_fill(f, inst, "").ok());
+    cash_cents -= q * c;
+    shares[inst.symbol] += q;
+    if (*rc::gen::inRange(0, 2) == 0) p.mark(inst.id, cents(*rc::gen::inRange<std::int64_t>(1, 90'000)));
+  }
+  const Instrument& inst = w.instruments.at(*rc::gen::inRange<std::int64_t>(1, 6));
+  const bool buy = *rc::gen::arbitrary<bool>();
+  const std::int64_t q = *rc::gen::inRange<std::int64_t>(1, 400);
+  const bool limit = *rc::gen::arbitrary<bool>();
+  const std::int64_t limit_cents = *rc::gen::inRange<std::int64_t>(1, 60'000);
+  const bool quoted = *rc::gen::inRange(0, 3) != 0;
+  const std::int64_t quote_cents = *rc::gen::inRange<std::int64_t>(1, 60'000);
+  if (quoted) w.quotes[inst.id.value()] = cents(quote_cents);
+  Order o = single("T-1", inst, buy ? kBuy : kSell, std::to_string(q).c_str(), std::nullopt);
+  if (limit) {
+    o.type = OrderType::kLimit;
+    o.limit_price = cents(limit_cents);
+  }
+  // A finished order and one with nothing left must not count.
+  Order done = working(single("T-0", inst, kBuy, "5", "1"));
+  done.status = OrderStatus::kFilled;
+  const std::vector<Order> others = {done};
+  const Status st = w.check(p, o, others);
+
+  std::string expected;  // empty: accepted
+  if (!limit && !quoted) {
+    expected = "no price estimate";
+  } else if (shares[inst.symbol] + (buy ? q : -q) < 0) {
+    expected = "no short sales";
+  } else if (buy && (limit ? limit_cents : quote_cents) * q > cash_cents) {
+    expected = "purchases are paid in full";
+  }
+  RC_ASSERT(st.ok() == expected.empty());
+  if (!st.ok()) {
+    RC_ASSERT(st.error().code == ErrorCode::kRejected);
+    RC_ASSERT(st.error().message.find(expected) != std::string::npos);
+    RC_ASSERT(st.error().message.find("order T-1") != std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace keel::portfolio

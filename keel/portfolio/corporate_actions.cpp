@@ -48,7 +48,7 @@ Status Portfolio::dividend_ex_date(const Instrument& stock, Money per_share, Dat
   // close less the dividend (the exchanges' ex-date adjustment): the mark moves down by the
   // dividend and the booking by itself leaves equity unchanged.
   pos.mark = pos.mark - per_share_px;
-  meta_.find(stock.id.value())->marked = true;
+  note_marked(stock.id.value());
   pos.realized_pnl = *life;
   receivable_ = *receivable;
   realized_ = *realized;
@@ -294,15 +294,15 @@ Status Portfolio::apply_split(const Instrument& stock, std::int64_t ratio_to, st
       ct.closed_by = BookingKind::kCashInLieu;
       closed_.push_back(std::move(ct));
       positions_.erase(sp->key);
-      meta_.erase(sp->key);
+      drop_meta(sp->key);
     } else {
       positions_[sp->key] = sp->after;
-      meta_.insert_or_assign(sp->key, sp->meta);
+      put_meta(sp->key, sp->meta);
     }
   }
   for (const OptionPlan& op : ops) {
     positions_.erase(op.old_key);
-    meta_.erase(op.old_key);
+    drop_meta(op.old_key);
   }
   for (OptionPlan& op : ops) {
     Booking b;
@@ -321,7 +321,7 @@ Status Portfolio::apply_split(const Instrument& stock, std::int64_t ratio_to, st
                std::to_string(op.after.instrument->option->multiplier) + ", total basis kept)";
     bookings_.push_back(std::move(b));
     positions_[op.new_key] = std::move(op.after);
-    meta_.insert_or_assign(op.new_key, op.meta);
+    put_meta(op.new_key, op.meta);
   }
   close_cycle_if_flat(stock.symbol);
   return ok_status();

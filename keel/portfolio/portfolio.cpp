@@ -20,13 +20,16 @@ std::int64_t multiplier_of(const Instrument& i) { return i.is_option() ? i.optio
 Quantity abs_qty(Quantity q) { return q.is_negative() ? -q : q; }
 
 
-// a + b, or an overflow error naming what + of (the message is built only on failure: this
-// runs on every booking).
-Result<Money> add(Money a, Money b, std::string_view what, std::string_view of = {}) {
+[[gnu::cold, gnu::noinline]] Error add_overflow(Money a, Money b, std::string_view what, std::string_view of) {
+  return make_error(ErrorCode::kOverflow, std::string(what) + std::string(of) + ": " + a.to_string() + " + " +
+                                              b.to_string() + " leaves the Money range");
+}
+
+// a + b, or an overflow error naming what + of (the message is built only on failure, out of
+// line: this runs several times on every booking).
+inline Result<Money> add(Money a, Money b, std::string_view what, std::string_view of = {}) {
   auto r = a.checked_add(b);
-  if (!r)
-    return make_error(ErrorCode::kOverflow, std::string(what) + std::string(of) + ": " + a.to_string() + " + " +
-                                                b.to_string() + " leaves the Money range");
+  if (!r) [[unlikely]] return add_overflow(a, b, what, of);
   return *r;
 }
 
@@ -172,14 +175,39 @@ void Portfolio::set_mark(InstrumentId id, Price price, bool options_too) {
   auto it = positions_.find(id.value());
   if (it == positions_.end() || (!options_too && it->second.instrument->is_option())) return;
   it->second.mark = price;
-  meta_.find(id.value())->marked = true;  // meta_ has exactly positions_' keys
+  note_marked(id.value());
+}
+
+void Portfolio::put_meta(std::int64_t key, PositionMeta meta) {
+  if (PositionMeta* old = meta_.find(key); old != nullptr) {
+    if (!old->marked) --unmarked_;
+    *old = meta;
+  } else {
+    meta_.insert_or_assign(key, meta);
+  }
+  if (!meta.marked) ++unmarked_;
+}
+
+void Portfolio::drop_meta(std::int64_t key) {
+  if (const PositionMeta* old = meta_.find(key); old != nullptr && !old->marked) --unmarked_;
+  meta_.erase(key);
+}
+
+void Portfolio::note_marked(std::int64_t key) {
+  if (unmarked_ == 0) return;  // every position is marked already: nothing to record
+  PositionMeta& m = *meta_.find(key);  // meta_ has exactly positions_' keys
+  if (!m.marked) {
+    m.marked = true;
+    --unmarked_;
+  }
 }
 
 // ---- trade planning ---------------------------------------------------------------------------
 
 struct Portfolio::TradeInput {
-  // Shared with the booking, the position and its closed trade (the caller's interned or held copy).
-  InstrumentRef instrument;
+  // The caller's interned or held copy, which outlives the commit; the booking, the position and
+  // its closed trade share it (pointed to here: no reference-count traffic for the input itself).
+  const InstrumentRef* instrument = nullptr;
   OrderSide side = OrderSide::kBuy;
   Quantity quantity;  // > 0
   Price price;        // >= 0
@@ -204,8 +232,8 @@ struct Portfolio::TradePlan {
 };
 
 Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
-  const Instrument& inst = *in.instrument;
-  const InstrumentRef& ref = in.instrument;
+  const InstrumentRef& ref = *in.instrument;
+  const Instrument& inst = *ref;
   const std::int64_t mult = multiplier_of(inst);
   const Money zero = Money::zero(2);
 
@@ -372,10 +400,10 @@ void Portfolio::commit(TradePlan&& plan) {
   if (plan.closed) closed_.push_back(std::move(*plan.closed));
   if (plan.after) {
     positions_[plan.key] = std::move(*plan.after);
-    meta_.insert_or_assign(plan.key, plan.meta_after);
+    put_meta(plan.key, plan.meta_after);
   } else {
     positions_.erase(plan.key);
-    meta_.erase(plan.key);
+    drop_meta(plan.key);
   }
   bookings_.push_back(std::move(plan.booking));
 }
@@ -426,7 +454,13 @@ Status check_same_instrument(const Position* cur, const Instrument& instrument) 
 Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& instrument, std::string_view reason) {
   // The context is built only when something fails: this runs on every fill.
   auto what = [&fill] { return "fill of order " + fill.order_id.value(); };
-  if (Status st = check_instrument(instrument); !st) return st.error().with_context(what());
+  // An instrument interned before passed check_instrument then (intern runs only after it): an
+  // unchanged one is not validated again on every fill.
+  const InstrumentRef* known = instruments_.find(instrument.id.value());
+  const bool interned = known != nullptr && known->get() == instrument;
+  if (!interned) {
+    if (Status st = check_instrument(instrument); !st) return st.error().with_context(what());
+  }
   if (fill.instrument != instrument.id) {
     return make_error(ErrorCode::kInvalidArgument,
                       what() + ": fill instrument id " + std::to_string(fill.instrument.value()) + " differs from " +
@@ -448,7 +482,7 @@ Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& inst
     return st.error().with_context(what());
   }
   TradeInput in;
-  in.instrument = intern(instrument);
+  in.instrument = interned ? known : &intern(instrument);
   in.side = fill.side;
   in.quantity = fill.quantity;
   in.price = fill.price;
@@ -487,7 +521,7 @@ Status Portfolio::expire_worthless(InstrumentId option, Timestamp ts, std::strin
   const InstrumentRef held = cur->instrument;  // the position goes: keep its instrument alive
   const Instrument& inst = *held;
   TradeInput in;
-  in.instrument = held;
+  in.instrument = &held;
   in.side = cur->quantity.is_positive() ? OrderSide::kSell : OrderSide::kBuy;
   in.quantity = abs_qty(cur->quantity);
   in.price = Price::zero(2);
@@ -525,7 +559,7 @@ Status Portfolio::exercise_or_assign(InstrumentId option, Quantity contracts, co
   const OrderSide closing = is_long ? OrderSide::kSell : OrderSide::kBuy;
 
   TradeInput opt;
-  opt.instrument = held;
+  opt.instrument = &held;
   opt.side = closing;
   opt.quantity = contracts;
   opt.price = Price::zero(2);
@@ -572,7 +606,7 @@ Status Portfolio::exercise_or_assign(InstrumentId option, Quantity contracts, co
   // Calls deliver shares to the long side; puts to the short side.
   const bool receives_shares = (spec.right == OptionRight::kCall) == is_long;
   TradeInput stock;
-  stock.instrument = intern(underlying);
+  stock.instrument = &intern(underlying);
   stock.side = receives_shares ? OrderSide::kBuy : OrderSide::kSell;
   stock.quantity = *shares;
   // Per deliverable share: strike x 100 / deliverable (the strike itself for a standard

@@ -184,9 +184,11 @@ class Portfolio {
 
   // Pre-trade check of `order` given the other working orders (assumed to fill). `instrument`
   // resolves ids (legs of combos too). OK or kRejected "order <id>: <rule>: needs X, has Y".
+  // Validated::kYes: the caller ran execution::validate(order) (it passed); otherwise it runs here.
   Status check_order(const execution::Order& order, std::span<const execution::Order> working,
                      const std::function<const Instrument*(InstrumentId)>& instrument,
-                     const PriceEstimate& estimate, const UnderlyingPrice& underlying_price) const;
+                     const PriceEstimate& estimate, const UnderlyingPrice& underlying_price,
+                     execution::Validated validated = execution::Validated::kNo) const;
 
   // Bookings. Each validates first and changes nothing on error (strong guarantee).
   Status apply_fill(const execution::Fill& fill, const Instrument& instrument, std::string_view reason);
@@ -196,18 +198,13 @@ class Portfolio {
   // mark() for every position at once: price_of(id, instrument) -> std::optional<Price> (nullopt
   // leaves the mark). One pass over the positions, no lookups (the engine marks every slice).
   // True when every position has been marked since it opened (mark() or mark_each()).
-  bool all_marked() const noexcept {
-    for (const auto& [id, p] : positions_) {
-      if (!meta_.find(id)->marked) return false;
-    }
-    return true;
-  }
+  bool all_marked() const noexcept { return unmarked_ == 0; }
   template <class PriceOf>
   void mark_each(PriceOf&& price_of) {
     for (auto& [id, pos] : positions_) {
       if (std::optional<Price> px = price_of(id, pos.instrument)) {
         pos.mark = *px;
-        meta_.find(id)->marked = true;  // meta_ has exactly positions_' keys
+        note_marked(id);
       }
     }
   }
@@ -256,6 +253,13 @@ class Portfolio {
     bool marked = false;  // mark() was called since it opened (else mark = average price)
   };
   IdMap<PositionMeta> meta_;  // exactly positions_' keys (a dense map: no node per position)
+  // meta_ changes only through these, which keep unmarked_ = the number of positions not marked
+  // since they opened: all_marked() is then one compare, and marking when every position is
+  // marked already (every slice's mark of a held stock) needs no lookup.
+  void put_meta(std::int64_t key, PositionMeta meta);
+  void drop_meta(std::int64_t key);
+  void note_marked(std::int64_t key);  // the position's mark was just set
+  std::size_t unmarked_ = 0;
   // One shared copy per instrument booked (replaced when an id comes with a changed definition):
   // a position opened again reuses it instead of copying the instrument.
   IdMap<InstrumentRef> instruments_;

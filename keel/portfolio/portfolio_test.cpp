@@ -61,6 +61,40 @@ TEST(PortfolioNames, RoundTrip) {
   EXPECT_EQ(to_string(BookingKind::kCashInLieu), "cash_in_lieu");
 }
 
+// all_marked(): every position marked since it opened. Kept as a count of unmarked positions,
+// so this walks the transitions by hand: an open is unmarked, a mark marks it, an add keeps
+// the flag, a close forgets it, a reopen is unmarked again, mark_each marks what it prices.
+TEST(PortfolioMarks, AllMarkedFollowsOpensMarksAndCloses) {
+  Portfolio p(money("100000"), AccountType::kCash);
+  const Instrument a = stock(1), b = stock(2, "ZEPH");
+  EXPECT_TRUE(p.all_marked());  // nothing held
+  ASSERT_TRUE(p.apply_fill(fill(a, kBuy, "10", "10.00"), a, "").ok());
+  EXPECT_FALSE(p.all_marked());  // a opened, never marked
+  p.mark(a.id, px("10.50"));
+  EXPECT_TRUE(p.all_marked());
+  ASSERT_TRUE(p.apply_fill(fill(b, kBuy, "5", "20.00"), b, "").ok());
+  EXPECT_FALSE(p.all_marked());  // b unmarked
+  p.mark(a.id, px("10.60"));     // marking a again leaves b unmarked
+  EXPECT_FALSE(p.all_marked());
+  ASSERT_TRUE(p.apply_fill(fill(a, kBuy, "10", "10.60"), a, "").ok());
+  EXPECT_EQ(p.position(a.id)->mark, px("10.60"));  // an add keeps a's mark (it was marked)
+  ASSERT_TRUE(p.apply_fill(fill(b, kSell, "5", "20.00"), b, "").ok());
+  EXPECT_TRUE(p.all_marked());  // the unmarked b closed: only the marked a is left
+  ASSERT_TRUE(p.apply_fill(fill(b, kBuy, "5", "21.00"), b, "").ok());
+  EXPECT_FALSE(p.all_marked());  // b reopened: unmarked again
+  EXPECT_EQ(p.position(b.id)->mark, px("21"));  // at its average price until marked
+  p.mark_each([&](std::int64_t id, const Instrument&) -> std::optional<Price> {
+    return id == b.id.value() ? std::optional<Price>(px("21.25")) : std::nullopt;
+  });
+  EXPECT_TRUE(p.all_marked());
+  EXPECT_EQ(p.position(b.id)->mark, px("21.25"));
+  EXPECT_EQ(p.position(a.id)->mark, px("10.60"));
+  ASSERT_TRUE(p.apply_fill(fill(a, kSell, "20", "11.00"), a, "").ok());
+  ASSERT_TRUE(p.apply_fill(fill(b, kSell, "5", "21.00"), b, "").ok());
+  EXPECT_TRUE(p.positions().empty());
+  EXPECT_TRUE(p.all_marked());
+}
+
 TEST(PortfolioLedger, AverageCostWithFees) {
   Portfolio p(money("100000"), AccountType::kMargin);
   const Instrument s = stock(1);
