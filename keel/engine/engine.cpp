@@ -211,7 +211,8 @@ const Instrument* Engine::find_instrument(std::string_view symbol) const { retur
 std::span<const Bar> Engine::history(InstrumentId id, std::size_t n) const {
   const BarHistory* found = history_.find(id.value());
   if (found == nullptr) return {};
-  return found->recent(n);
+  // At most history_limit bars (strategy.hpp's contract), whatever the ring keeps beyond it.
+  return found->recent(std::min(n, config_.history_limit));
 }
 
 const strategy::OptionChain* Engine::chain(std::string_view underlying) const {

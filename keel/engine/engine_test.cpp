@@ -537,3 +537,37 @@ TEST(EngineScenario, SameInputsSameBookings) {
 
 }  // namespace
 }  // namespace keel::engine
+
+namespace keel::engine {
+namespace {
+// Context::history returns at most history_limit bars (strategy.hpp), the newest, oldest first,
+// whatever the engine's ring keeps beyond the limit: with a limit of 3, after eight sessions
+// closing 100..107 a request for 100 bars gets the closes 105, 106, 107 (today's bar included:
+// its ts_recv is the clock's time).
+TEST(EngineScenario, HistoryIsCappedAtTheLimit) {
+  ScriptFeed feed = base_feed();
+  const Date days[] = {Date::ymd(2024, 1, 2), Date::ymd(2024, 1, 3), Date::ymd(2024, 1, 4), Date::ymd(2024, 1, 5),
+                       Date::ymd(2024, 1, 8), Date::ymd(2024, 1, 9), Date::ymd(2024, 1, 10), Date::ymd(2024, 1, 11)};
+  const char* closes[] = {"100", "101", "102", "103", "104", "105", "106", "107"};
+  for (int i = 0; i < 8; ++i) feed.session(days[i], closes[i]);
+  Script s;
+  std::vector<Price> seen;
+  std::size_t two = 0;
+  s.on_day[days[7]] = [&](Context& ctx) {
+    for (const Bar& b : ctx.history(InstrumentId(kStock), 100)) seen.push_back(b.close);
+    two = ctx.history(InstrumentId(kStock), 2).size();
+    return Status();
+  };
+  EngineConfig c = config();
+  c.history_limit = 3;
+  auto e = Engine::create(c, feed, s);
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  ASSERT_TRUE((*e)->run().ok());
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0], px("105"));
+  EXPECT_EQ(seen[1], px("106"));
+  EXPECT_EQ(seen[2], px("107"));
+  EXPECT_EQ(two, 2u);
+}
+}  // namespace
+}  // namespace keel::engine
