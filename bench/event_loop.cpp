@@ -27,7 +27,7 @@ struct MinuteBars {
   std::vector<std::int64_t> close_raw;  // cents x 1e6 (fixed point raw)
   std::vector<Date> day;
   std::vector<Timestamp> ts;
-  std::vector<bool> last_of_session;
+  std::vector<std::uint8_t> last_of_session;  // bytes: a vector<bool> read costs bit arithmetic per bar
 };
 
 const MinuteBars& minute_bars(std::size_t n) {
@@ -48,7 +48,7 @@ const MinuteBars& minute_bars(std::size_t n) {
       b.close_raw.push_back(static_cast<std::int64_t>(std::llround(c * 100.0)) * 1'000'000);
       b.day.push_back(d);
       b.ts.push_back(s.open + std::chrono::minutes(m + 1));
-      b.last_of_session.push_back(m == kBarsPerSession - 1 || i + 1 == n);
+      b.last_of_session.push_back(m == kBarsPerSession - 1 || i + 1 == n ? 1 : 0);
     }
     d = *cal.next_trading_day(d);
   }
@@ -69,7 +69,7 @@ class MinuteFeed final : public engine::MarketFeed {
   Result<bool> next(engine::MarketSlice& s) override {
     if (pos_ >= bars_.close_raw.size()) return false;
     s.reset(bars_.ts[pos_], bars_.day[pos_], engine::SlicePhase::kClose);
-    s.session_end = bars_.last_of_session[pos_];
+    s.session_end = bars_.last_of_session[pos_] != 0;
     // Copied from a template built once, then the changing fields set in place: a Bar built on
     // the stack and copied in stalls on store forwarding (byte-wide precision stores read back
     // by 16-byte loads), and a value-initialized one pays a `rep stos` per bar.
@@ -100,8 +100,9 @@ class Crossover final : public strategy::Strategy {
   std::string_view name() const override { return "ma_cross"; }
   std::vector<std::string> symbols() const override { return {"MIN"}; }
   Status on_bar(strategy::Context& ctx, const Bar& bar) override {
-    const auto f = fast_.update(bar.close.to_double());
-    const auto s = slow_.update(bar.close.to_double());
+    const double c = bar.close.to_double();  // as the hand loop: one conversion per bar
+    const auto f = fast_.update(c);
+    const auto s = slow_.update(c);
     if (!f || !s) return {};
     const bool up = *f > *s;
     if (up == long_) return {};
