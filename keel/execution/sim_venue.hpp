@@ -224,6 +224,7 @@ class SimulatedVenue {
   SimulatedVenue(ExecutionConfig config, InstrumentLookup instrument);
 
   struct Working {
+    explicit Working(const Order& o) : order(o) {}
     Order order;
     Timestamp submitted;
     const Instrument* instrument = nullptr;         // single-leg orders (from the lookup)
@@ -251,6 +252,9 @@ class SimulatedVenue {
     std::string why_not;  // set when the cost model makes a fill impossible
   };
 
+  // on_bar past its common case: remembers the first bar of an instrument, or matches the
+  // working orders (`prev`: the instrument's last bar before this one, if any).
+  [[gnu::noinline]] void match_bar(const Bar& bar, Bar* prev, std::vector<VenueEvent>& out);
   // Matching, one order against one piece of market data; each may append events.
   void match_stock_bar(Working& w, const Bar& bar, bool session_first_bar, std::vector<VenueEvent>& out);
   void match_stock_quote(Working& w, const Quote& quote, Timestamp ts, std::vector<VenueEvent>& out);

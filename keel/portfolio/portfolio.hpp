@@ -237,11 +237,13 @@ class Portfolio {
   struct TradePlan;
   struct TradeInput;
   Status plan_trade(const TradeInput& in, TradePlan& plan) const;  // plan: default-constructed
-  void commit(TradePlan&& plan);
+  struct Cycle;
+  Cycle& commit(TradePlan&& plan);  // returns the wheel cycle of the plan's underlying
   Status check_totals(std::span<const TradePlan> plans) const;
   void settle_due_dividends(Date today, Timestamp ts);
   // Ends the underlying's wheel cycle when nothing on it is held any more.
   void close_cycle_if_flat(std::string_view underlying);
+  void close_cycle_if_flat(Cycle& cycle, std::string_view underlying);  // `cycle`: the underlying's
 
   AccountType type_;
   Money start_cash_;
@@ -271,7 +273,22 @@ class Portfolio {
     Money premium;
     bool open = false;
   };
-  std::map<std::string, Cycle, std::less<>> cycles_;
+  std::map<std::string, Cycle, std::less<>> cycles_;  // never erases a cycle
+  // The cycle commit() used last (a node of cycles_): the next booking on the same underlying,
+  // the common case, skips the search by name. Emptied when the portfolio is copied or moved,
+  // so that it never points into another portfolio's map.
+  struct CycleMemo {
+    std::string_view name;  // the node's own key
+    Cycle* cycle = nullptr;
+    CycleMemo() = default;
+    CycleMemo(const CycleMemo&) noexcept {}
+    CycleMemo& operator=(const CycleMemo&) noexcept {
+      name = {};
+      cycle = nullptr;
+      return *this;
+    }
+  };
+  CycleMemo last_cycle_;
   struct PendingDividend {
     Instrument stock;
     Date pay_date;
