@@ -1000,6 +1000,39 @@ TEST(SimVenueDeterminism, SameInputsSameEvents) {
   EXPECT_EQ(a, b);
 }
 
+// The participation cap in whole shares is floor(cap x volume) exactly, for any volume the
+// fixed-point range holds (fractional ones too): checked against the plain 128-bit formula
+// floor(cap_e8 x volume_raw / 1e16), the caps chosen exact on the 1e-8 grid. A market order
+// larger than any cap fills exactly that many shares at submission (bar_close).
+RC_GTEST_PROP(SimVenueProp, ParticipationCapIsTheExactFloor, ()) {
+  Universe universe;
+  ExecutionConfig config;
+  config.fill_model = FillModel::kBarClose;
+  const std::int64_t cap_e8 = *rc::gen::element<std::int64_t>(1, 7'000'000, 10'000'000, 25'000'000, 99'999'999,
+                                                                100'000'000);
+  config.participation_cap = static_cast<double>(cap_e8) / 1e8;
+  auto venue = SimulatedVenue::create(config, universe.lookup());
+  RC_ASSERT(venue.ok());
+  SimulatedVenue& v = *venue;
+  const std::int64_t volume_raw = *rc::gen::oneOf(rc::gen::inRange<std::int64_t>(0, 1'000'000'000'000),
+                                                  rc::gen::inRange<std::int64_t>(0, INT64_MAX));
+  Bar bar = daily(kAapl, 0, "0.01", "0.01", "0.01", "0.01", "0");
+  bar.volume = Quantity::from_raw(volume_raw, 8);
+  RC_ASSERT(v.on_bar(bar).empty());
+  Order o = market("P-1", kAapl, kBuy, "1");
+  o.quantity = Quantity::from_raw(INT64_MAX / kFixedScale * kFixedScale, 0);  // above any cap
+  const auto events = v.submit(o, day_close(0));
+  const i128 expected_shares = static_cast<i128>(cap_e8) * volume_raw / (static_cast<i128>(kFixedScale) * kFixedScale);
+  const auto fills = of_kind(events, K::kFilled);
+  RC_CLASSIFY(expected_shares > 0, "capped fill");
+  if (expected_shares == 0) {
+    RC_ASSERT(fills.empty());
+  } else {
+    RC_ASSERT(fills.size() == 1u);
+    RC_ASSERT(static_cast<i128>(fills[0].order_quantity.raw()) == expected_shares * kFixedScale);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Properties over random bars and random limit orders.
 
