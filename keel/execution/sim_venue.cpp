@@ -300,9 +300,12 @@ void SimulatedVenue::on_bar(const Bar& bar, std::vector<VenueEvent>& out) {
   // Every bar of the run comes through here, most with nothing working (orders that fill at
   // submission leave nothing behind): remembering the bar is then all there is to do, kept
   // small so that it needs no more than the lookup and the copy; the matching is out of line.
-  Bar* prev = last_bar_.find(bar.instrument.value());
+  const std::int64_t key = bar.instrument.value();
+  Bar* prev = last_bar_memo_.bar != nullptr && last_bar_memo_.key == key ? last_bar_memo_.bar : last_bar_.find(key);
   if (working_.empty() && prev != nullptr) {
     *prev = bar;
+    last_bar_memo_.key = key;
+    last_bar_memo_.bar = prev;
     return;
   }
   match_bar(bar, prev, out);
@@ -310,6 +313,7 @@ void SimulatedVenue::on_bar(const Bar& bar, std::vector<VenueEvent>& out) {
 
 void SimulatedVenue::match_bar(const Bar& bar, Bar* prev, std::vector<VenueEvent>& out) {
   if (working_.empty()) {  // nothing to match: only remember the bar (the first of its instrument)
+    last_bar_memo_ = BarMemo{};  // a new slot may move the others
     last_bar_.insert_or_assign(bar.instrument.value(), bar);
     return;
   }
@@ -320,6 +324,7 @@ void SimulatedVenue::match_bar(const Bar& bar, Bar* prev, std::vector<VenueEvent
   if (prev != nullptr) {
     *prev = bar;
   } else {
+    last_bar_memo_ = BarMemo{};  // a new slot may move the others
     last_bar_.insert_or_assign(bar.instrument.value(), bar);
   }
   for (Working& w : working_) {
@@ -484,6 +489,7 @@ std::vector<VenueEvent> SimulatedVenue::on_split(InstrumentId underlying, std::s
     o.ts_last = ts;
   }
   // Pre-split market state would price post-split orders: forget it until new data comes.
+  last_bar_memo_ = BarMemo{};
   last_bar_.erase(underlying.value());
   bar_use_.erase(underlying.value());
   last_quote_.erase(underlying.value());

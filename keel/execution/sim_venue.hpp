@@ -289,6 +289,21 @@ class SimulatedVenue {
   StringSet seen_ids_;  // every client order id submitted (ids are spent once seen)
   // Per-instrument market state by dense slot (keel/core/id_index.hpp): one probe per bar.
   IdMap<Bar> last_bar_;
+  // The slot of last_bar_ that on_bar used last: bars of one instrument in a row skip the
+  // lookup. Emptied wherever last_bar_ gains or loses a slot (which may move the slots) and
+  // when the venue is copied or moved, so that it never points at another venue's slot.
+  struct BarMemo {
+    std::int64_t key = 0;
+    Bar* bar = nullptr;
+    BarMemo() = default;
+    BarMemo(const BarMemo&) noexcept {}
+    BarMemo& operator=(const BarMemo&) noexcept {
+      key = 0;
+      bar = nullptr;
+      return *this;
+    }
+  };
+  BarMemo last_bar_memo_;
   IdMap<BarUse> bar_use_;
   IdMap<Quote> last_quote_;
   IdMap<OptionState> last_option_quote_;

@@ -168,15 +168,6 @@ WheelBasis Portfolio::wheel_basis(std::string_view underlying) const {
   return w;
 }
 
-void Portfolio::mark(InstrumentId id, Price price) { set_mark(id, price, true); }
-void Portfolio::mark_if_not_option(InstrumentId id, Price price) { set_mark(id, price, false); }
-
-void Portfolio::set_mark(InstrumentId id, Price price, bool options_too) {
-  auto it = positions_.find(id.value());
-  if (it == positions_.end() || (!options_too && it->second.instrument->is_option())) return;
-  it->second.mark = price;
-  note_marked(id.value());
-}
 
 void Portfolio::put_meta(std::int64_t key, PositionMeta meta) {
   if (PositionMeta* old = meta_.find(key); old != nullptr) {

@@ -192,9 +192,9 @@ class Portfolio {
 
   // Bookings. Each validates first and changes nothing on error (strong guarantee).
   Status apply_fill(const execution::Fill& fill, const Instrument& instrument, std::string_view reason);
-  void mark(InstrumentId id, Price price);
+  void mark(InstrumentId id, Price price) { set_mark(id, price, true); }
   // mark() when the position is not an option (stock marks come from bars, options' from quotes).
-  void mark_if_not_option(InstrumentId id, Price price);
+  void mark_if_not_option(InstrumentId id, Price price) { set_mark(id, price, false); }
   // mark() for every position at once: price_of(id, instrument) -> std::optional<Price> (nullopt
   // leaves the mark). One pass over the positions, no lookups (the engine marks every slice).
   // True when every position has been marked since it opened (mark() or mark_each()).
@@ -266,7 +266,13 @@ class Portfolio {
   // a position opened again reuses it instead of copying the instrument.
   IdMap<InstrumentRef> instruments_;
   const InstrumentRef& intern(const Instrument& instrument);
-  void set_mark(InstrumentId id, Price price, bool options_too);  // mark() / mark_if_not_option()
+  // mark() / mark_if_not_option(), inline: the engine marks every held stock on every bar.
+  void set_mark(InstrumentId id, Price price, bool options_too) {
+    auto it = positions_.find(id.value());
+    if (it == positions_.end() || (!options_too && it->second.instrument->is_option())) return;
+    it->second.mark = price;
+    if (unmarked_ != 0) note_marked(id.value());  // else every position is marked already
+  }
   AppendLog<Booking> bookings_;
   AppendLog<ClosedTrade> closed_;
   struct Cycle {
