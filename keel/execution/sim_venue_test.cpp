@@ -629,6 +629,35 @@ TEST(SimVenueCombos, RejectsNonOptionLegs) {
   EXPECT_TRUE(contains(ev[0].reason, "legs[1]"));
 }
 
+// The last bar of each instrument is what a bar_close order fills at, through bars of one
+// instrument in a row, of two in turn, a copy of the venue fed differently afterwards, and a
+// split that drops the underlying's bar (the order then waits for the next bar's open).
+TEST(SimVenueBarClose, FillsAtEachInstrumentsLastCloseAcrossCopiesAndSplits) {
+  Fixture f;
+  auto v = f.venue(FillModel::kBarClose);
+  EXPECT_TRUE(v.on_bar(daily(kAapl, 0, "100", "102", "99", "101", "1000000")).empty());
+  EXPECT_TRUE(v.on_bar(daily(kAapl, 1, "101", "103", "100", "102", "1000000")).empty());
+  EXPECT_TRUE(v.on_bar(daily(kXyz, 1, "20", "21", "19", "20", "1000000")).empty());
+  EXPECT_TRUE(v.on_bar(daily(kAapl, 2, "102", "104", "101", "103", "1000000")).empty());
+  SimulatedVenue copy = v;
+  EXPECT_TRUE(v.on_bar(daily(kAapl, 3, "103", "111", "102", "110", "1000000")).empty());
+  EXPECT_TRUE(copy.on_bar(daily(kAapl, 3, "103", "105", "102", "104", "1000000")).empty());
+  auto fill_price = [](std::vector<VenueEvent> ev) {
+    const auto fills = of_kind(ev, K::kFilled);
+    return fills.size() == 1 ? fills[0].order_price : Price{};
+  };
+  EXPECT_EQ(fill_price(v.submit(market("C-1", kAapl, kBuy, "10"), day_close(3))), px("110"));
+  EXPECT_EQ(fill_price(copy.submit(market("C-1", kAapl, kBuy, "10"), day_close(3))), px("104"));
+  EXPECT_EQ(fill_price(v.submit(market("C-2", kXyz, kBuy, "10"), day_close(3))), px("20"));
+  // After the split AAPL has no bar: accepted, not filled; the next bar fills it at its open.
+  (void)v.on_split(InstrumentId(kAapl), "AAPL", 2, 1, day_start(4));
+  auto ev = v.submit(market("C-3", kAapl, kBuy, "10"), day_start(4) + 1h);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].kind, K::kAccepted);
+  EXPECT_EQ(fill_price(v.on_bar(daily(kAapl, 5, "55", "56", "54", "55.50", "1000000"))), px("55"));
+  EXPECT_EQ(fill_price(v.submit(market("C-4", kAapl, kBuy, "10"), day_close(5))), px("55.50"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Participation, time in force.
 
