@@ -26,11 +26,18 @@ Quantity abs_qty(Quantity q) { return q.is_negative() ? -q : q; }
 }
 
 // a + b, or an overflow error naming what + of (the message is built only on failure, out of
-// line: this runs several times on every booking).
-inline Result<Money> add(Money a, Money b, std::string_view what, std::string_view of = {}) {
-  auto r = a.checked_add(b);
-  if (!r) [[unlikely]] return add_overflow(a, b, what, of);
-  return *r;
+// line: this runs several times on every booking). A plain value rather than a Result, so that
+// no variant is built and inspected on the way; KEEL_TRY / KEEL_TRY_STATUS read it like one.
+struct CheckedSum {
+  Money a, b;
+  std::optional<Money> sum;
+  std::string_view what, of;
+  bool ok() const noexcept { return sum.has_value(); }
+  Error error() const { return add_overflow(a, b, what, of); }
+  Money value() const noexcept { return *sum; }
+};
+inline CheckedSum add(Money a, Money b, std::string_view what, std::string_view of = {}) {
+  return CheckedSum{a, b, a.checked_add(b), what, of};
 }
 
 // basis x part / whole (raw quantities, whole > 0), rounded once, half away from zero: the
@@ -404,7 +411,7 @@ Portfolio::Cycle& Portfolio::commit(TradePlan&& plan) {
   Booking& b = bookings_.emplace_back();
   b.ts = in.ts;
   b.kind = in.kind;
-  b.order_id = in.order_id;
+  b.order_id.append(in.order_id);  // into the empty string just made (cheaper than a replace)
   b.instrument = *in.instrument;
   b.side = in.side;
   b.quantity = in.quantity;
@@ -413,7 +420,7 @@ Portfolio::Cycle& Portfolio::commit(TradePlan&& plan) {
   b.regulatory_fees = in.regulatory_fees;
   b.cash_change = plan.cash_delta;
   b.realized_pnl = plan.realized_delta;
-  if (!in.reason.empty()) b.reason = in.reason;  // else it stays the empty string it was made as
+  b.reason.append(in.reason);
 
   switch (plan.after) {
     case TradePlan::After::kFlat:
