@@ -424,7 +424,7 @@ Portfolio::Cycle& Portfolio::commit(TradePlan&& plan) {
 
   switch (plan.after) {
     case TradePlan::After::kFlat:
-      positions_.erase(plan.cur);
+      spare_position_.node = positions_.extract(plan.cur);  // frees the previous spare, if any
       drop_meta(plan.key);
       break;
     case TradePlan::After::kOpen:
@@ -432,6 +432,10 @@ Portfolio::Cycle& Portfolio::commit(TradePlan&& plan) {
         // Crossing through zero: the new side replaces the old one under the same key. The
         // node is this map's own (plan_trade only had const access to it).
         const_cast<Position&>(plan.cur->second) = std::move(plan.opened);
+      } else if (spare_position_.node) {
+        spare_position_.node.key() = plan.key;
+        spare_position_.node.mapped() = std::move(plan.opened);
+        positions_.insert(std::move(spare_position_.node));  // the key is absent: the node goes in
       } else {
         positions_.emplace(plan.key, std::move(plan.opened));
       }

@@ -250,6 +250,19 @@ class Portfolio {
   Money cash_, receivable_, realized_, fees_, dividends_, premium_;
   Money interest_ = Money::zero(2), interest_accrued_ = Money::zero(2);
   std::map<std::int64_t, Position> positions_;
+  // The node of the position a fill closed last, kept for the next position a fill opens (a
+  // strategy that goes flat and back reuses one node: no allocation and free per round trip).
+  // Emptied when the portfolio is copied or moved (a node belongs to its own map's allocator).
+  struct SpareNode {
+    std::map<std::int64_t, Position>::node_type node;
+    SpareNode() = default;
+    SpareNode(const SpareNode&) noexcept {}
+    SpareNode& operator=(const SpareNode&) noexcept {
+      node = {};
+      return *this;
+    }
+  };
+  SpareNode spare_position_;
   struct PositionMeta {
     Quantity max_abs;     // largest |quantity| since the position opened
     bool marked = false;  // mark() was called since it opened (else mark = average price)
