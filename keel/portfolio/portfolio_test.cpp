@@ -185,6 +185,41 @@ TEST(PortfolioLedger, CrossingThroughZeroClosesAndReopens) {
   expect_identities(p);
 }
 
+// Positions opened and closed in turn on different instruments (and on a copy taken while one
+// is flat): each open position sits under its own id with its own figures, whatever position
+// was closed before it.
+TEST(PortfolioLedger, RoundTripsOnDifferentInstrumentsInTurn) {
+  const Instrument acme = stock(1);
+  const Instrument zeph = stock(7, "ZEPH");
+  Portfolio p(money("10000"), AccountType::kCash);
+  ASSERT_TRUE(p.apply_fill(fill(acme, kBuy, "10", "50"), acme, "").ok());
+  ASSERT_TRUE(p.apply_fill(fill(acme, kSell, "10", "55"), acme, "").ok());  // +50
+  ASSERT_TRUE(p.apply_fill(fill(zeph, kBuy, "4", "20"), zeph, "").ok());
+  ASSERT_EQ(p.positions().size(), 1u);
+  EXPECT_EQ(p.positions().begin()->first, 7);
+  EXPECT_EQ(p.positions().begin()->second.instrument->symbol, "ZEPH");
+  EXPECT_EQ(p.positions().begin()->second.quantity, qty("4"));
+  EXPECT_EQ(p.positions().begin()->second.cost_basis, money("80"));  // 4 x 20
+  EXPECT_EQ(p.position(acme.id), nullptr);
+  ASSERT_TRUE(p.apply_fill(fill(zeph, kSell, "4", "19"), zeph, "").ok());  // -4
+  Portfolio copy = p;  // flat
+  ASSERT_TRUE(copy.apply_fill(fill(acme, kBuy, "2", "60"), acme, "").ok());
+  ASSERT_TRUE(p.apply_fill(fill(zeph, kBuy, "3", "21"), zeph, "").ok());
+  ASSERT_EQ(copy.positions().size(), 1u);
+  EXPECT_EQ(copy.position(acme.id)->cost_basis, money("120"));  // 2 x 60
+  EXPECT_EQ(copy.position(acme.id)->opened, at(2024, 1, 2));
+  ASSERT_EQ(p.positions().size(), 1u);
+  EXPECT_EQ(p.position(zeph.id)->cost_basis, money("63"));  // 3 x 21
+  // Realized: +50 on ACME, -4 on ZEPH; cash 10,000 + 46 - 63 = 9,983 (p), 10,046 - 120 = 9,926 (copy).
+  EXPECT_EQ(p.realized_pnl(), money("46"));
+  EXPECT_EQ(p.cash(), money("9983"));
+  EXPECT_EQ(copy.cash(), money("9926"));
+  ASSERT_EQ(p.closed_trades().size(), 2u);
+  EXPECT_EQ(p.closed_trades()[1].pnl, money("-4"));
+  expect_identities(p);
+  expect_identities(copy);
+}
+
 TEST(PortfolioLedger, PremiumCollectedCountsSellToOpenOnly) {
   Portfolio p(money("10000"), AccountType::kMargin);
   const Instrument put = option(2, OptionRight::kPut, "50");
