@@ -1,6 +1,7 @@
 // keel/execution/fees.cpp — see fees.hpp for the contract.
 #include "keel/execution/fees.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -276,9 +277,14 @@ Result<FeeBreakdown> FeeCalculator::charge(const FeeInput& in, int month) {
   const std::int64_t contracts_before = new_month ? 0 : month_contracts_;
   const std::int64_t contracts = option ? in.quantity.raw() / kFixedScale : 0;
 
-  // Trade value, exact.
-  const auto value = notional(in.price, in.quantity, option ? in.multiplier : 1);
-  if (!value) return value.error();
+  // Trade value, exact: notional(price, quantity, multiplier), computed in place (no Result on
+  // the way: this runs on every fill); out of range, notional() itself words the error.
+  const std::int64_t value_multiplier = option ? in.multiplier : 1;
+  const i128 value_raw =
+      div_round(static_cast<i128>(in.price.raw()) * in.quantity.raw() * value_multiplier, kFixedScale);
+  if (!fits_i64(value_raw)) [[unlikely]] return notional(in.price, in.quantity, value_multiplier).error();
+  const Money value = Money::from_raw(static_cast<std::int64_t>(value_raw),
+                                            std::clamp(in.price.precision() + in.quantity.precision(), 2, kFixedMaxPrecision));
 
   i128 base = 0, commission = 0, regulatory = 0;
   // A schedule of zeros (fee_preset("zero"), the default) charges nothing: every component below
@@ -328,7 +334,7 @@ Result<FeeBreakdown> FeeCalculator::charge(const FeeInput& in, int month) {
     // Order-level commission so far: clamp(sum of per-unit amounts, minimum, fraction x value),
     // rounded to the cent; this fill pays the increase.
     const i128 cum_base = static_cast<i128>(in.base_commission_already.raw()) + base;
-    const i128 cum_value = static_cast<i128>(in.value_already.raw()) + value->raw();
+    const i128 cum_value = static_cast<i128>(in.value_already.raw()) + value.raw();
     i128 order_total = cum_base > minimum.raw() ? cum_base : static_cast<i128>(minimum.raw());
     if (max_fraction > 0.0) {
       // The fraction on the 1e-8 grid (0.01 -> 1,000,000): exact from here on.
@@ -350,7 +356,7 @@ Result<FeeBreakdown> FeeCalculator::charge(const FeeInput& in, int month) {
     if (sell && schedule_.sec_fee_rate > 0.0) {
       // Rate on a 1e-12 grid: $27.80 per million = 27,800,000 exactly.
       const i128 rate_e12 = static_cast<i128>(std::llround(schedule_.sec_fee_rate * 1e12));
-      regulatory += to_cents_raw(div_round(static_cast<i128>(value->raw()) * rate_e12, static_cast<i128>(1'000'000'000'000)));
+      regulatory += to_cents_raw(div_round(static_cast<i128>(value.raw()) * rate_e12, static_cast<i128>(1'000'000'000'000)));
     }
     if (option) {
       if (sell) regulatory += to_cents_raw(static_cast<i128>(schedule_.finra_taf_per_contract.raw()) * contracts);
@@ -386,7 +392,7 @@ Result<FeeBreakdown> FeeCalculator::charge(const FeeInput& in, int month) {
   out.commission = Money::from_raw(static_cast<std::int64_t>(commission), 2);
   out.regulatory = Money::from_raw(static_cast<std::int64_t>(regulatory), 2);
   out.base_commission = money(static_cast<std::int64_t>(base));
-  out.trade_value = *value;
+  out.trade_value = value;
 
   // Commit (strong guarantee: nothing above changed the counters).
   month_ = month;

@@ -253,7 +253,10 @@ Status apply_fill(Order& order, Quantity qty, Price px, Timestamp ts) {
 
   // Exact: see the bound in order.hpp's contract.
   const i128 value = order.fill_value + static_cast<i128>(px.raw()) * static_cast<i128>(qty.raw());
-  const i128 avg = div_round(value, static_cast<i128>(new_filled->raw()));
+  // An order's first fill (nothing filled, no value yet) averages px x qty / qty = px exactly:
+  // no division needed.
+  const bool first = order.fill_value == 0 && order.filled_quantity.is_zero();
+  const i128 avg = first ? static_cast<i128>(px.raw()) : div_round(value, static_cast<i128>(new_filled->raw()));
   KEEL_ASSERT(avg >= INT64_MIN && avg <= INT64_MAX, "average fill price outside the price range");
   const int precision = order.filled_quantity.is_zero()
                             ? px.precision()

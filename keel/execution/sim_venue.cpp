@@ -59,15 +59,33 @@ VenueEvent make_event(VenueEventKind kind, const Order& o, Timestamp ts, std::st
 }
 
 // Appends an event built in place (no temporary moved in and destroyed: this runs for every
-// acceptance and fill).
-VenueEvent& push_event(std::vector<VenueEvent>& out, VenueEventKind kind, const Order& o, Timestamp ts,
-                       std::string reason = {}) {
+// acceptance and fill). Its reason stays empty (acceptances and fills have none).
+VenueEvent& push_event(std::vector<VenueEvent>& out, VenueEventKind kind, const Order& o, Timestamp ts) {
   VenueEvent& e = out.emplace_back();
   e.kind = kind;
   e.order_id = o.id;
   e.ts = ts;
+  return e;
+}
+VenueEvent& push_event(std::vector<VenueEvent>& out, VenueEventKind kind, const Order& o, Timestamp ts,
+                       std::string reason) {
+  VenueEvent& e = push_event(out, kind, o, ts);
   e.reason = std::move(reason);
   return e;
+}
+
+// floor(participation x volume) whole shares, as a raw quantity, for participation_e8 in
+// [0, 1e8] (the cap on the 1e-8 grid) and a raw volume: floor(p x v / 1e16) x 1e8, the same as
+// flooring p x v / 1e8 to a raw quantity and that to whole shares. In 64-bit pieces, without a
+// 128-bit division: v = q x 1e8 + r gives floor(p x v / 1e16) = floor((p x q + floor(p x r /
+// 1e8)) / 1e8), and p x q + p x r / 1e8 <= p x v / 1e8 <= v < 2^63.
+Quantity participation_cap_shares(std::int64_t participation_e8, Quantity volume) {
+  if (volume.raw() <= 0 || participation_e8 <= 0) return Quantity::from_raw(0, 0);
+  const auto p = static_cast<std::uint64_t>(participation_e8);
+  const auto v = static_cast<std::uint64_t>(volume.raw());
+  const std::uint64_t scale = kScale;
+  const std::uint64_t scaled = p * (v / scale) + p * (v % scale) / scale;  // floor(p x v / 1e8)
+  return Quantity::from_raw(static_cast<std::int64_t>(scaled / scale * scale), 0);
 }
 
 // The single-leg fill of an event, written in place.
@@ -244,8 +262,7 @@ void SimulatedVenue::submit(const Order& order, Timestamp now, std::vector<Venue
     single = ins;
   }
 
-  Working& w = working_.emplace_back();
-  w.order = order;
+  Working& w = working_.emplace_back(order);
   w.order.status = OrderStatus::kAccepted;
   w.order.fill_value = 0;
   w.order.avg_fill_price = Price{};
@@ -280,14 +297,24 @@ std::vector<VenueEvent> SimulatedVenue::on_bar(const Bar& bar) {
 }
 
 void SimulatedVenue::on_bar(const Bar& bar, std::vector<VenueEvent>& out) {
+  // Every bar of the run comes through here, most with nothing working (orders that fill at
+  // submission leave nothing behind): remembering the bar is then all there is to do, kept
+  // small so that it needs no more than the lookup and the copy; the matching is out of line.
   const std::int64_t key = bar.instrument.value();
-  Bar* prev = last_bar_.find(key);
-  if (working_.empty()) {  // nothing to match: only remember the bar
-    if (prev != nullptr) {
-      *prev = bar;
-    } else {
-      last_bar_.insert_or_assign(key, bar);
-    }
+  Bar* prev = last_bar_memo_.bar != nullptr && last_bar_memo_.key == key ? last_bar_memo_.bar : last_bar_.find(key);
+  if (working_.empty() && prev != nullptr) {
+    *prev = bar;
+    last_bar_memo_.key = key;
+    last_bar_memo_.bar = prev;
+    return;
+  }
+  match_bar(bar, prev, out);
+}
+
+void SimulatedVenue::match_bar(const Bar& bar, Bar* prev, std::vector<VenueEvent>& out) {
+  if (working_.empty()) {  // nothing to match: only remember the bar (the first of its instrument)
+    last_bar_memo_ = BarMemo{};  // a new slot may move the others
+    last_bar_.insert_or_assign(bar.instrument.value(), bar);
     return;
   }
   // A daily bar is a whole session; an intraday bar opens a session when the previous bar of
@@ -297,7 +324,8 @@ void SimulatedVenue::on_bar(const Bar& bar, std::vector<VenueEvent>& out) {
   if (prev != nullptr) {
     *prev = bar;
   } else {
-    last_bar_.insert_or_assign(key, bar);
+    last_bar_memo_ = BarMemo{};  // a new slot may move the others
+    last_bar_.insert_or_assign(bar.instrument.value(), bar);
   }
   for (Working& w : working_) {
     if (w.done || w.order.is_combo() || w.instrument->is_option() || w.order.instrument != bar.instrument) continue;
@@ -461,6 +489,7 @@ std::vector<VenueEvent> SimulatedVenue::on_split(InstrumentId underlying, std::s
     o.ts_last = ts;
   }
   // Pre-split market state would price post-split orders: forget it until new data comes.
+  last_bar_memo_ = BarMemo{};
   last_bar_.erase(underlying.value());
   bar_use_.erase(underlying.value());
   last_quote_.erase(underlying.value());
@@ -612,8 +641,7 @@ void SimulatedVenue::fill_stock(Working& w, Quantity qty_wanted, Price base, con
     use.used = Quantity{};
   }
   // Participation: floor(cap x volume) whole shares per bar, shared by every order on it.
-  const i128 cap_raw = static_cast<i128>(participation_e8_) * bar.volume.raw() / kScale;
-  const Quantity cap = whole_shares_floor(cap_raw);
+  const Quantity cap = participation_cap_shares(participation_e8_, bar.volume);
   const Quantity available = cap > use.used ? cap - use.used : Quantity{};
   const Quantity qty = qmin(qty_wanted, available);
   if (!qty.is_positive()) return;

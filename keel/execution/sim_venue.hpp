@@ -224,6 +224,7 @@ class SimulatedVenue {
   SimulatedVenue(ExecutionConfig config, InstrumentLookup instrument);
 
   struct Working {
+    explicit Working(const Order& o) : order(o) {}
     Order order;
     Timestamp submitted;
     const Instrument* instrument = nullptr;         // single-leg orders (from the lookup)
@@ -251,6 +252,9 @@ class SimulatedVenue {
     std::string why_not;  // set when the cost model makes a fill impossible
   };
 
+  // on_bar past its common case: remembers the first bar of an instrument, or matches the
+  // working orders (`prev`: the instrument's last bar before this one, if any).
+  [[gnu::noinline]] void match_bar(const Bar& bar, Bar* prev, std::vector<VenueEvent>& out);
   // Matching, one order against one piece of market data; each may append events.
   void match_stock_bar(Working& w, const Bar& bar, bool session_first_bar, std::vector<VenueEvent>& out);
   void match_stock_quote(Working& w, const Quote& quote, Timestamp ts, std::vector<VenueEvent>& out);
@@ -285,6 +289,21 @@ class SimulatedVenue {
   StringSet seen_ids_;  // every client order id submitted (ids are spent once seen)
   // Per-instrument market state by dense slot (keel/core/id_index.hpp): one probe per bar.
   IdMap<Bar> last_bar_;
+  // The slot of last_bar_ that on_bar used last: bars of one instrument in a row skip the
+  // lookup. Emptied wherever last_bar_ gains or loses a slot (which may move the slots) and
+  // when the venue is copied or moved, so that it never points at another venue's slot.
+  struct BarMemo {
+    std::int64_t key = 0;
+    Bar* bar = nullptr;
+    BarMemo() = default;
+    BarMemo(const BarMemo&) noexcept {}
+    BarMemo& operator=(const BarMemo&) noexcept {
+      key = 0;
+      bar = nullptr;
+      return *this;
+    }
+  };
+  BarMemo last_bar_memo_;
   IdMap<BarUse> bar_use_;
   IdMap<Quote> last_quote_;
   IdMap<OptionState> last_option_quote_;

@@ -629,6 +629,35 @@ TEST(SimVenueCombos, RejectsNonOptionLegs) {
   EXPECT_TRUE(contains(ev[0].reason, "legs[1]"));
 }
 
+// The last bar of each instrument is what a bar_close order fills at, through bars of one
+// instrument in a row, of two in turn, a copy of the venue fed differently afterwards, and a
+// split that drops the underlying's bar (the order then waits for the next bar's open).
+TEST(SimVenueBarClose, FillsAtEachInstrumentsLastCloseAcrossCopiesAndSplits) {
+  Fixture f;
+  auto v = f.venue(FillModel::kBarClose);
+  EXPECT_TRUE(v.on_bar(daily(kAapl, 0, "100", "102", "99", "101", "1000000")).empty());
+  EXPECT_TRUE(v.on_bar(daily(kAapl, 1, "101", "103", "100", "102", "1000000")).empty());
+  EXPECT_TRUE(v.on_bar(daily(kXyz, 1, "20", "21", "19", "20", "1000000")).empty());
+  EXPECT_TRUE(v.on_bar(daily(kAapl, 2, "102", "104", "101", "103", "1000000")).empty());
+  SimulatedVenue copy = v;
+  EXPECT_TRUE(v.on_bar(daily(kAapl, 3, "103", "111", "102", "110", "1000000")).empty());
+  EXPECT_TRUE(copy.on_bar(daily(kAapl, 3, "103", "105", "102", "104", "1000000")).empty());
+  auto fill_price = [](std::vector<VenueEvent> ev) {
+    const auto fills = of_kind(ev, K::kFilled);
+    return fills.size() == 1 ? fills[0].order_price : Price{};
+  };
+  EXPECT_EQ(fill_price(v.submit(market("C-1", kAapl, kBuy, "10"), day_close(3))), px("110"));
+  EXPECT_EQ(fill_price(copy.submit(market("C-1", kAapl, kBuy, "10"), day_close(3))), px("104"));
+  EXPECT_EQ(fill_price(v.submit(market("C-2", kXyz, kBuy, "10"), day_close(3))), px("20"));
+  // After the split AAPL has no bar: accepted, not filled; the next bar fills it at its open.
+  (void)v.on_split(InstrumentId(kAapl), "AAPL", 2, 1, day_start(4));
+  auto ev = v.submit(market("C-3", kAapl, kBuy, "10"), day_start(4) + 1h);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].kind, K::kAccepted);
+  EXPECT_EQ(fill_price(v.on_bar(daily(kAapl, 5, "55", "56", "54", "55.50", "1000000"))), px("55"));
+  EXPECT_EQ(fill_price(v.submit(market("C-4", kAapl, kBuy, "10"), day_close(5))), px("55.50"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Participation, time in force.
 
@@ -998,6 +1027,39 @@ TEST(SimVenueDeterminism, SameInputsSameEvents) {
   const std::string b = scripted_run();
   EXPECT_FALSE(a.empty());
   EXPECT_EQ(a, b);
+}
+
+// The participation cap in whole shares is floor(cap x volume) exactly, for any volume the
+// fixed-point range holds (fractional ones too): checked against the plain 128-bit formula
+// floor(cap_e8 x volume_raw / 1e16), the caps chosen exact on the 1e-8 grid. A market order
+// larger than any cap fills exactly that many shares at submission (bar_close).
+RC_GTEST_PROP(SimVenueProp, ParticipationCapIsTheExactFloor, ()) {
+  Universe universe;
+  ExecutionConfig config;
+  config.fill_model = FillModel::kBarClose;
+  const std::int64_t cap_e8 = *rc::gen::element<std::int64_t>(1, 7'000'000, 10'000'000, 25'000'000, 99'999'999,
+                                                                100'000'000);
+  config.participation_cap = static_cast<double>(cap_e8) / 1e8;
+  auto venue = SimulatedVenue::create(config, universe.lookup());
+  RC_ASSERT(venue.ok());
+  SimulatedVenue& v = *venue;
+  const std::int64_t volume_raw = *rc::gen::oneOf(rc::gen::inRange<std::int64_t>(0, 1'000'000'000'000),
+                                                  rc::gen::inRange<std::int64_t>(0, INT64_MAX));
+  Bar bar = daily(kAapl, 0, "0.01", "0.01", "0.01", "0.01", "0");
+  bar.volume = Quantity::from_raw(volume_raw, 8);
+  RC_ASSERT(v.on_bar(bar).empty());
+  Order o = market("P-1", kAapl, kBuy, "1");
+  o.quantity = Quantity::from_raw(INT64_MAX / kFixedScale * kFixedScale, 0);  // above any cap
+  const auto events = v.submit(o, day_close(0));
+  const i128 expected_shares = static_cast<i128>(cap_e8) * volume_raw / (static_cast<i128>(kFixedScale) * kFixedScale);
+  const auto fills = of_kind(events, K::kFilled);
+  RC_CLASSIFY(expected_shares > 0, "capped fill");
+  if (expected_shares == 0) {
+    RC_ASSERT(fills.empty());
+  } else {
+    RC_ASSERT(fills.size() == 1u);
+    RC_ASSERT(static_cast<i128>(fills[0].order_quantity.raw()) == expected_shares * kFixedScale);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

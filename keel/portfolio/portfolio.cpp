@@ -26,11 +26,18 @@ Quantity abs_qty(Quantity q) { return q.is_negative() ? -q : q; }
 }
 
 // a + b, or an overflow error naming what + of (the message is built only on failure, out of
-// line: this runs several times on every booking).
-inline Result<Money> add(Money a, Money b, std::string_view what, std::string_view of = {}) {
-  auto r = a.checked_add(b);
-  if (!r) [[unlikely]] return add_overflow(a, b, what, of);
-  return *r;
+// line: this runs several times on every booking). A plain value rather than a Result, so that
+// no variant is built and inspected on the way; KEEL_TRY / KEEL_TRY_STATUS read it like one.
+struct CheckedSum {
+  Money a, b;
+  std::optional<Money> sum;
+  std::string_view what, of;
+  bool ok() const noexcept { return sum.has_value(); }
+  Error error() const { return add_overflow(a, b, what, of); }
+  Money value() const noexcept { return *sum; }
+};
+inline CheckedSum add(Money a, Money b, std::string_view what, std::string_view of = {}) {
+  return CheckedSum{a, b, a.checked_add(b), what, of};
 }
 
 // basis x part / whole (raw quantities, whole > 0), rounded once, half away from zero: the
@@ -168,15 +175,6 @@ WheelBasis Portfolio::wheel_basis(std::string_view underlying) const {
   return w;
 }
 
-void Portfolio::mark(InstrumentId id, Price price) { set_mark(id, price, true); }
-void Portfolio::mark_if_not_option(InstrumentId id, Price price) { set_mark(id, price, false); }
-
-void Portfolio::set_mark(InstrumentId id, Price price, bool options_too) {
-  auto it = positions_.find(id.value());
-  if (it == positions_.end() || (!options_too && it->second.instrument->is_option())) return;
-  it->second.mark = price;
-  note_marked(id.value());
-}
 
 void Portfolio::put_meta(std::int64_t key, PositionMeta meta) {
   if (PositionMeta* old = meta_.find(key); old != nullptr) {
@@ -222,10 +220,23 @@ struct Portfolio::TradeInput {
 };
 
 struct Portfolio::TradePlan {
+  // The trade (its booking is written once, straight into the log, at the commit).
+  const TradeInput* in = nullptr;
   std::int64_t key = 0;
   std::string_view underlying;  // into the TradeInput's instrument, which outlives the commit
-  Booking booking;
-  std::optional<Position> after;  // nullopt: flat afterwards
+  // The position before the trade (end(): none). A node of positions_: it stays where it is
+  // until this plan's own commit (other plans touch other keys), so the commit changes it in
+  // place instead of copying it into the plan and back.
+  std::map<std::int64_t, Position>::const_iterator cur;
+  enum class After : std::uint8_t {
+    kFlat,    // closed: the position is removed
+    kOpen,    // `opened` is the position afterwards (new, or replacing the old side on a cross)
+    kUpdate,  // the same position with quantity_after / basis_after / position_realized_after
+  };
+  After after = After::kFlat;
+  Position opened;
+  Quantity quantity_after;
+  Money basis_after, position_realized_after;
   PositionMeta meta_after;
   std::optional<ClosedTrade> closed;
   Money cash_delta, realized_delta, fees_delta, premium_collected_delta, cycle_premium_delta;
@@ -246,6 +257,7 @@ Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
   KEEL_TRY(minus_n, add(Money::zero(2), -signed_gross, "cash change"));
   KEEL_TRY(cash_delta, add(minus_n, -fees, "cash change of ", inst.symbol));
 
+  plan.in = &in;
   plan.key = inst.id.value();
   plan.underlying = underlying_symbol(inst);
   plan.cash_delta = cash_delta;
@@ -256,8 +268,8 @@ Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
   // premium: they are the option's outcome.
   plan.cycle_premium_delta = (inst.is_option() && in.kind == BookingKind::kFill) ? cash_delta : zero;
 
-  auto cur_it = positions_.find(plan.key);
-  const Position* cur = cur_it == positions_.end() ? nullptr : &cur_it->second;
+  plan.cur = positions_.find(plan.key);
+  const Position* cur = plan.cur == positions_.end() ? nullptr : &plan.cur->second;
   const PositionMeta cur_meta = cur == nullptr ? PositionMeta{} : *meta_.find(plan.key);
 
 
@@ -274,20 +286,20 @@ Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
 
   if (cur == nullptr) {
     // Opening a new position.
-    plan.after = open_position(signed_qty, signed_gross, fees);
+    plan.opened = open_position(signed_qty, signed_gross, fees);
+    plan.after = TradePlan::After::kOpen;
     plan.meta_after = PositionMeta{in.quantity, false};
     plan.realized_delta = -fees;
     if (inst.is_option() && !buy && in.kind == BookingKind::kFill) plan.premium_collected_delta = gross;
   } else if (cur->quantity.is_positive() == buy) {
     // Adding to the position on the same side: the cost simply accumulates.
-    Position& p = plan.after.emplace(*cur);
-    p.quantity = cur->quantity + signed_qty;
+    plan.after = TradePlan::After::kUpdate;
+    plan.quantity_after = cur->quantity + signed_qty;
     KEEL_TRY(basis, add(cur->cost_basis, signed_gross, "cost basis of ", inst.symbol));
-    p.cost_basis = basis;
+    plan.basis_after = basis;
     KEEL_TRY(realized, add(cur->realized_pnl, -fees, "realized P&L of ", inst.symbol));
-    p.realized_pnl = realized;
-    if (!cur_meta.marked) p.mark = p.average_price();
-    plan.meta_after = PositionMeta{std::max(cur_meta.max_abs, abs_qty(p.quantity)), cur_meta.marked};
+    plan.position_realized_after = realized;
+    plan.meta_after = PositionMeta{std::max(cur_meta.max_abs, abs_qty(plan.quantity_after)), cur_meta.marked};
     plan.realized_delta = -fees;
     if (inst.is_option() && !buy && in.kind == BookingKind::kFill) plan.premium_collected_delta = gross;
   } else {
@@ -335,47 +347,38 @@ Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
       ct.pnl = life;
       ct.closed_by = in.kind;
       if (opening.is_positive()) {
-        plan.after = open_position(buy ? opening : -opening, n_open, fee_open);
+        plan.opened = open_position(buy ? opening : -opening, n_open, fee_open);
+        plan.after = TradePlan::After::kOpen;
         plan.meta_after = PositionMeta{opening, false};
         if (inst.is_option() && !buy && in.kind == BookingKind::kFill) plan.premium_collected_delta = -n_open;
       }
     } else {
-      Position& p = plan.after.emplace(*cur);
-      p.quantity = cur->quantity + signed_qty;
-      p.cost_basis = cur->cost_basis - removed;
-      p.realized_pnl = life;
-      if (!cur_meta.marked) p.mark = p.average_price();
+      plan.after = TradePlan::After::kUpdate;
+      plan.quantity_after = cur->quantity + signed_qty;
+      plan.basis_after = cur->cost_basis - removed;
+      plan.position_realized_after = life;
       plan.meta_after = cur_meta;
     }
   }
-
-  Booking& b = plan.booking;
-  b.ts = in.ts;
-  b.kind = in.kind;
-  b.order_id = in.order_id;
-  b.instrument = ref;
-  b.side = in.side;
-  b.quantity = in.quantity;
-  b.price = in.price;
-  b.commission = in.commission;
-  b.regulatory_fees = in.regulatory_fees;
-  b.cash_change = plan.cash_delta;
-  b.realized_pnl = plan.realized_delta;
-  b.reason = in.reason;
   return ok_status();
 }
 
 Status Portfolio::check_totals(std::span<const TradePlan> plans) const {
   Money cash = cash_, realized = realized_, fees = fees_, premium = premium_;
+  // Each total plus its change, in place; the error (built only then) names the total.
+  auto step = [](Money& total, Money delta) {
+    auto r = total.checked_add(delta);
+    if (!r) [[unlikely]] return false;
+    total = *r;
+    return true;
+  };
   for (const TradePlan& p : plans) {
-    KEEL_TRY(c, add(cash, p.cash_delta, "cash"));
-    KEEL_TRY(r, add(realized, p.realized_delta, "realized P&L"));
-    KEEL_TRY(f, add(fees, p.fees_delta, "fees paid"));
-    KEEL_TRY(pr, add(premium, p.premium_collected_delta, "premium collected"));
-    cash = c;
-    realized = r;
-    fees = f;
-    premium = pr;
+    if (!step(cash, p.cash_delta)) return add_overflow(cash, p.cash_delta, "cash", {});
+    if (!step(realized, p.realized_delta)) return add_overflow(realized, p.realized_delta, "realized P&L", {});
+    if (!step(fees, p.fees_delta)) return add_overflow(fees, p.fees_delta, "fees paid", {});
+    if (!step(premium, p.premium_collected_delta)) {
+      return add_overflow(premium, p.premium_collected_delta, "premium collected", {});
+    }
     if (p.cycle_premium_delta.is_zero()) continue;  // stock trades, lifecycle closings: nothing to add
     auto cyc = cycles_.find(p.underlying);
     const Money cycle_premium = (cyc != cycles_.end() && cyc->second.open) ? cyc->second.premium : Money::zero(2);
@@ -384,38 +387,85 @@ Status Portfolio::check_totals(std::span<const TradePlan> plans) const {
   return ok_status();
 }
 
-void Portfolio::commit(TradePlan&& plan) {
-  auto cyc = cycles_.find(plan.underlying);
-  if (cyc == cycles_.end()) cyc = cycles_.emplace(plan.underlying, Cycle{Money::zero(2), false}).first;
-  if (!cyc->second.open) {
-    // First position on the underlying while none was open: a new cycle.
-    cyc->second.premium = Money::zero(2);
-    cyc->second.open = true;
+Portfolio::Cycle& Portfolio::commit(TradePlan&& plan) {
+  Cycle* cycle = last_cycle_.cycle;
+  if (cycle == nullptr || last_cycle_.name != plan.underlying) {
+    auto cyc = cycles_.find(plan.underlying);
+    if (cyc == cycles_.end()) cyc = cycles_.emplace(plan.underlying, Cycle{Money::zero(2), false}).first;
+    last_cycle_.name = cyc->first;  // the node's own key: stays valid with the node
+    last_cycle_.cycle = cycle = &cyc->second;
   }
-  cyc->second.premium += plan.cycle_premium_delta;
+  if (!cycle->open) {
+    // First position on the underlying while none was open: a new cycle.
+    cycle->premium = Money::zero(2);
+    cycle->open = true;
+  }
+  cycle->premium += plan.cycle_premium_delta;
   cash_ += plan.cash_delta;
   realized_ += plan.realized_delta;
   fees_ += plan.fees_delta;
   premium_ += plan.premium_collected_delta;
   if (plan.closed) closed_.push_back(std::move(*plan.closed));
-  if (plan.after) {
-    positions_[plan.key] = std::move(*plan.after);
-    put_meta(plan.key, plan.meta_after);
-  } else {
-    positions_.erase(plan.key);
-    drop_meta(plan.key);
+
+  const TradeInput& in = *plan.in;
+  Booking& b = bookings_.emplace_back();
+  b.ts = in.ts;
+  b.kind = in.kind;
+  b.order_id.append(in.order_id);  // into the empty string just made (cheaper than a replace)
+  b.instrument = *in.instrument;
+  b.side = in.side;
+  b.quantity = in.quantity;
+  b.price = in.price;
+  b.commission = in.commission;
+  b.regulatory_fees = in.regulatory_fees;
+  b.cash_change = plan.cash_delta;
+  b.realized_pnl = plan.realized_delta;
+  b.reason.append(in.reason);
+
+  switch (plan.after) {
+    case TradePlan::After::kFlat:
+      spare_position_.node = positions_.extract(plan.cur);  // frees the previous spare, if any
+      drop_meta(plan.key);
+      break;
+    case TradePlan::After::kOpen:
+      if (plan.cur != positions_.end()) {
+        // Crossing through zero: the new side replaces the old one under the same key. The
+        // node is this map's own (plan_trade only had const access to it).
+        const_cast<Position&>(plan.cur->second) = std::move(plan.opened);
+      } else if (spare_position_.node) {
+        spare_position_.node.key() = plan.key;
+        spare_position_.node.mapped() = std::move(plan.opened);
+        positions_.insert(std::move(spare_position_.node));  // the key is absent: the node goes in
+      } else {
+        positions_.emplace(plan.key, std::move(plan.opened));
+      }
+      put_meta(plan.key, plan.meta_after);
+      break;
+    case TradePlan::After::kUpdate: {
+      Position& p = const_cast<Position&>(plan.cur->second);  // this map's own node, see above
+      p.quantity = plan.quantity_after;
+      p.cost_basis = plan.basis_after;
+      p.realized_pnl = plan.position_realized_after;
+      if (!plan.meta_after.marked) p.mark = p.average_price();  // never marked: the average price
+      put_meta(plan.key, plan.meta_after);
+      break;
+    }
   }
-  bookings_.push_back(std::move(plan.booking));
+  return *cycle;
 }
 
 void Portfolio::close_cycle_if_flat(std::string_view underlying) {
   auto cyc = cycles_.find(underlying);
-  if (cyc == cycles_.end() || !cyc->second.open) return;
+  if (cyc != cycles_.end()) close_cycle_if_flat(cyc->second, underlying);
+}
+
+void Portfolio::close_cycle_if_flat(Cycle& cycle, std::string_view underlying) {
+  if (!cycle.open) return;
   for (const auto& [id, p] : positions_) {
     if (underlying_symbol(p.instrument) == underlying) return;
   }
   // The cycle's premium stays readable (wheel_basis) until the next cycle starts.
-  cyc->second.open = false;
+  cycle.open = false;
 }
 
 // ---- fills ------------------------------------------------------------------------------------
@@ -478,8 +528,11 @@ Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& inst
                                                        fill.commission.to_string() + ", regulatory " +
                                                        fill.regulatory_fees.to_string() + ")");
   }
-  if (Status st = check_same_instrument(position(instrument.id), instrument); !st) {
-    return st.error().with_context(what());
+  // A position holding the very object interned for this id holds this instrument (interned
+  // and equal, checked above): the same symbol and asset class, nothing to compare.
+  if (const Position* cur = position(instrument.id);
+      cur != nullptr && !(interned && &cur->instrument.get() == &known->get())) {
+    if (Status st = check_same_instrument(cur, instrument); !st) return st.error().with_context(what());
   }
   TradeInput in;
   in.instrument = interned ? known : &intern(instrument);
@@ -496,9 +549,9 @@ Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& inst
   if (Status planned = plan_trade(in, plan); !planned) return planned.error().with_context(what());
   KEEL_TRY_STATUS(check_totals(std::span<const TradePlan>(&plan, 1)));
   // A fill that leaves its position open leaves the underlying held: its cycle stays open.
-  const bool flat_after = !plan.after.has_value();
-  commit(std::move(plan));
-  if (flat_after) close_cycle_if_flat(underlying_symbol(instrument));  // the caller's instrument: still alive
+  const bool flat_after = plan.after == TradePlan::After::kFlat;
+  Cycle& cycle = commit(std::move(plan));
+  if (flat_after) close_cycle_if_flat(cycle, underlying_symbol(instrument));  // the caller's instrument: still alive
   return ok_status();
 }
 

@@ -192,9 +192,9 @@ class Portfolio {
 
   // Bookings. Each validates first and changes nothing on error (strong guarantee).
   Status apply_fill(const execution::Fill& fill, const Instrument& instrument, std::string_view reason);
-  void mark(InstrumentId id, Price price);
+  void mark(InstrumentId id, Price price) { set_mark(id, price, true); }
   // mark() when the position is not an option (stock marks come from bars, options' from quotes).
-  void mark_if_not_option(InstrumentId id, Price price);
+  void mark_if_not_option(InstrumentId id, Price price) { set_mark(id, price, false); }
   // mark() for every position at once: price_of(id, instrument) -> std::optional<Price> (nullopt
   // leaves the mark). One pass over the positions, no lookups (the engine marks every slice).
   // True when every position has been marked since it opened (mark() or mark_each()).
@@ -237,17 +237,32 @@ class Portfolio {
   struct TradePlan;
   struct TradeInput;
   Status plan_trade(const TradeInput& in, TradePlan& plan) const;  // plan: default-constructed
-  void commit(TradePlan&& plan);
+  struct Cycle;
+  Cycle& commit(TradePlan&& plan);  // returns the wheel cycle of the plan's underlying
   Status check_totals(std::span<const TradePlan> plans) const;
   void settle_due_dividends(Date today, Timestamp ts);
   // Ends the underlying's wheel cycle when nothing on it is held any more.
   void close_cycle_if_flat(std::string_view underlying);
+  void close_cycle_if_flat(Cycle& cycle, std::string_view underlying);  // `cycle`: the underlying's
 
   AccountType type_;
   Money start_cash_;
   Money cash_, receivable_, realized_, fees_, dividends_, premium_;
   Money interest_ = Money::zero(2), interest_accrued_ = Money::zero(2);
   std::map<std::int64_t, Position> positions_;
+  // The node of the position a fill closed last, kept for the next position a fill opens (a
+  // strategy that goes flat and back reuses one node: no allocation and free per round trip).
+  // Emptied when the portfolio is copied or moved (a node belongs to its own map's allocator).
+  struct SpareNode {
+    std::map<std::int64_t, Position>::node_type node;
+    SpareNode() = default;
+    SpareNode(const SpareNode&) noexcept {}
+    SpareNode& operator=(const SpareNode&) noexcept {
+      node = {};
+      return *this;
+    }
+  };
+  SpareNode spare_position_;
   struct PositionMeta {
     Quantity max_abs;     // largest |quantity| since the position opened
     bool marked = false;  // mark() was called since it opened (else mark = average price)
@@ -264,14 +279,35 @@ class Portfolio {
   // a position opened again reuses it instead of copying the instrument.
   IdMap<InstrumentRef> instruments_;
   const InstrumentRef& intern(const Instrument& instrument);
-  void set_mark(InstrumentId id, Price price, bool options_too);  // mark() / mark_if_not_option()
+  // mark() / mark_if_not_option(), inline: the engine marks every held stock on every bar.
+  void set_mark(InstrumentId id, Price price, bool options_too) {
+    auto it = positions_.find(id.value());
+    if (it == positions_.end() || (!options_too && it->second.instrument->is_option())) return;
+    it->second.mark = price;
+    if (unmarked_ != 0) note_marked(id.value());  // else every position is marked already
+  }
   AppendLog<Booking> bookings_;
   AppendLog<ClosedTrade> closed_;
   struct Cycle {
     Money premium;
     bool open = false;
   };
-  std::map<std::string, Cycle, std::less<>> cycles_;
+  std::map<std::string, Cycle, std::less<>> cycles_;  // never erases a cycle
+  // The cycle commit() used last (a node of cycles_): the next booking on the same underlying,
+  // the common case, skips the search by name. Emptied when the portfolio is copied or moved,
+  // so that it never points into another portfolio's map.
+  struct CycleMemo {
+    std::string_view name;  // the node's own key
+    Cycle* cycle = nullptr;
+    CycleMemo() = default;
+    CycleMemo(const CycleMemo&) noexcept {}
+    CycleMemo& operator=(const CycleMemo&) noexcept {
+      name = {};
+      cycle = nullptr;
+      return *this;
+    }
+  };
+  CycleMemo last_cycle_;
   struct PendingDividend {
     Instrument stock;
     Date pay_date;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <memory>
 #include <string>
 
 #include "keel/testkit/trading_fixtures.hpp"
@@ -184,6 +185,41 @@ TEST(PortfolioLedger, CrossingThroughZeroClosesAndReopens) {
   expect_identities(p);
 }
 
+// Positions opened and closed in turn on different instruments (and on a copy taken while one
+// is flat): each open position sits under its own id with its own figures, whatever position
+// was closed before it.
+TEST(PortfolioLedger, RoundTripsOnDifferentInstrumentsInTurn) {
+  const Instrument acme = stock(1);
+  const Instrument zeph = stock(7, "ZEPH");
+  Portfolio p(money("10000"), AccountType::kCash);
+  ASSERT_TRUE(p.apply_fill(fill(acme, kBuy, "10", "50"), acme, "").ok());
+  ASSERT_TRUE(p.apply_fill(fill(acme, kSell, "10", "55"), acme, "").ok());  // +50
+  ASSERT_TRUE(p.apply_fill(fill(zeph, kBuy, "4", "20"), zeph, "").ok());
+  ASSERT_EQ(p.positions().size(), 1u);
+  EXPECT_EQ(p.positions().begin()->first, 7);
+  EXPECT_EQ(p.positions().begin()->second.instrument->symbol, "ZEPH");
+  EXPECT_EQ(p.positions().begin()->second.quantity, qty("4"));
+  EXPECT_EQ(p.positions().begin()->second.cost_basis, money("80"));  // 4 x 20
+  EXPECT_EQ(p.position(acme.id), nullptr);
+  ASSERT_TRUE(p.apply_fill(fill(zeph, kSell, "4", "19"), zeph, "").ok());  // -4
+  Portfolio copy = p;  // flat
+  ASSERT_TRUE(copy.apply_fill(fill(acme, kBuy, "2", "60"), acme, "").ok());
+  ASSERT_TRUE(p.apply_fill(fill(zeph, kBuy, "3", "21"), zeph, "").ok());
+  ASSERT_EQ(copy.positions().size(), 1u);
+  EXPECT_EQ(copy.position(acme.id)->cost_basis, money("120"));  // 2 x 60
+  EXPECT_EQ(copy.position(acme.id)->opened, at(2024, 1, 2));
+  ASSERT_EQ(p.positions().size(), 1u);
+  EXPECT_EQ(p.position(zeph.id)->cost_basis, money("63"));  // 3 x 21
+  // Realized: +50 on ACME, -4 on ZEPH; cash 10,000 + 46 - 63 = 9,983 (p), 10,046 - 120 = 9,926 (copy).
+  EXPECT_EQ(p.realized_pnl(), money("46"));
+  EXPECT_EQ(p.cash(), money("9983"));
+  EXPECT_EQ(copy.cash(), money("9926"));
+  ASSERT_EQ(p.closed_trades().size(), 2u);
+  EXPECT_EQ(p.closed_trades()[1].pnl, money("-4"));
+  expect_identities(p);
+  expect_identities(copy);
+}
+
 TEST(PortfolioLedger, PremiumCollectedCountsSellToOpenOnly) {
   Portfolio p(money("10000"), AccountType::kMargin);
   const Instrument put = option(2, OptionRight::kPut, "50");
@@ -322,6 +358,42 @@ TEST(PortfolioLifecycle, WheelCycleAssignedThenCalledAway) {
   ASSERT_TRUE(p.apply_fill(fill(put2, kSell, "1", "1.00", "0", "0", at(2024, 2, 20)), put2, "sell put").ok());
   EXPECT_EQ(p.wheel_basis("ACME").cycle_premium, money("100"));
   expect_identities(p);
+}
+
+// The wheel cycles of two underlyings booked in turn, and a portfolio copied (and assigned)
+// mid-cycle: each copy keeps adding to its own cycles, whatever the other books afterwards and
+// after the other is gone. Premiums are contracts x price x 100, no fees.
+TEST(PortfolioLifecycle, WheelCyclesPerUnderlyingSurviveCopies) {
+  const Instrument acme_put = option(2, OptionRight::kPut, "50");
+  const Instrument zeph_put = option(3, OptionRight::kPut, "20", Date::ymd(2024, 1, 19), "ZEPH");
+  const Instrument acme_put2 = option(4, OptionRight::kPut, "45");
+  const Instrument acme_put3 = option(5, OptionRight::kPut, "40");
+  auto original = std::make_unique<Portfolio>(money("100000"), AccountType::kMargin);
+  ASSERT_TRUE(original->apply_fill(fill(acme_put, kSell, "1", "1.20"), acme_put, "").ok());   // ACME 120
+  ASSERT_TRUE(original->apply_fill(fill(zeph_put, kSell, "1", "2.00"), zeph_put, "").ok());   // ZEPH 200
+  ASSERT_TRUE(original->apply_fill(fill(acme_put2, kSell, "1", "0.50"), acme_put2, "").ok()); // ACME 120 + 50
+  EXPECT_EQ(original->wheel_basis("ACME").cycle_premium, money("170"));
+  EXPECT_EQ(original->wheel_basis("ZEPH").cycle_premium, money("200"));
+
+  Portfolio copy = *original;
+  Portfolio assigned(money("1"), AccountType::kCash);
+  assigned = *original;
+  // The original books 0.30 more on ACME: 200 there, the copies stay at 170.
+  ASSERT_TRUE(original->apply_fill(fill(acme_put3, kSell, "1", "0.30"), acme_put3, "").ok());
+  EXPECT_EQ(original->wheel_basis("ACME").cycle_premium, money("200"));
+  EXPECT_EQ(copy.wheel_basis("ACME").cycle_premium, money("170"));
+  original.reset();
+  // Each copy books on its own: buying back the 45 put at 0.10 costs 10 (170 - 10 = 160);
+  // selling the 40 put at 0.25 brings 25 (170 + 25 = 195).
+  ASSERT_TRUE(copy.apply_fill(fill(acme_put2, kBuy, "1", "0.10"), acme_put2, "").ok());
+  ASSERT_TRUE(assigned.apply_fill(fill(acme_put3, kSell, "1", "0.25"), acme_put3, "").ok());
+  EXPECT_EQ(copy.wheel_basis("ACME").cycle_premium, money("160"));
+  EXPECT_EQ(assigned.wheel_basis("ACME").cycle_premium, money("195"));
+  ASSERT_TRUE(copy.apply_fill(fill(zeph_put, kBuy, "1", "0.50"), zeph_put, "").ok());  // ZEPH 200 - 50
+  EXPECT_EQ(copy.wheel_basis("ZEPH").cycle_premium, money("150"));
+  EXPECT_EQ(assigned.wheel_basis("ZEPH").cycle_premium, money("200"));
+  expect_identities(copy);
+  expect_identities(assigned);
 }
 
 TEST(PortfolioLifecycle, LongExerciseAndUncoveredAssignment) {
