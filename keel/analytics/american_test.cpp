@@ -569,18 +569,17 @@ TEST(American, BjerksundStenslandBatchIsBitIdenticalToScalar) {
 
 // Every instruction-set level gives the same bits as the baseline (whose fused operations are the
 // C library's correctly rounded fma), for the batch and the scalar API, over the random domain.
-// BAW likewise (since session 7 on vmath::for_lanes with fused multiply-add): the batch at every
-// level and the scalar API at every level give the baseline batch's bits.
-TEST(American, BaroneAdesiWhaleyLevelsAreBitIdentical) {
-  const BatchCase c = random_batch(400, 92);
+template <class BatchAt, class ScalarAt>
+void expect_levels_bit_identical(BatchAt batch_at, ScalarAt scalar_at, std::uint64_t seed) {
+  const BatchCase c = random_batch(400, seed);
   std::vector<double> base(c.spot.size()), price(c.spot.size());
   std::vector<PricingStatus> status(c.spot.size());
-  ASSERT_EQ(detail::baw_price_batch_at(SimdLevel::kBaseline, c.columns(), base, status), c.spot.size());
+  ASSERT_EQ(batch_at(SimdLevel::kBaseline, c.columns(), base, status), c.spot.size());
   for (SimdLevel level : {SimdLevel::kBaseline, SimdLevel::kAvx2, SimdLevel::kAvx512}) {
-    detail::baw_price_batch_at(level, c.columns(), price, status);
+    batch_at(level, c.columns(), price, status);
     for (std::size_t i = 0; i < c.spot.size(); ++i) {
       const AmericanInput in{c.right[i], c.spot[i], c.strike[i], c.time[i], c.vol[i], c.rate[i], c.q[i]};
-      const double s = detail::baw_price_at(level, in).value();
+      const double s = scalar_at(level, in).value();
       ASSERT_EQ(std::bit_cast<std::uint64_t>(price[i]), std::bit_cast<std::uint64_t>(base[i]))
           << static_cast<int>(level) << " " << i;
       ASSERT_EQ(std::bit_cast<std::uint64_t>(s), std::bit_cast<std::uint64_t>(base[i])) << static_cast<int>(level) << " " << i;
@@ -588,22 +587,13 @@ TEST(American, BaroneAdesiWhaleyLevelsAreBitIdentical) {
   }
 }
 
+// BAW since session 7 (on vmath::for_lanes with fused multiply-add).
+TEST(American, BaroneAdesiWhaleyLevelsAreBitIdentical) {
+  expect_levels_bit_identical(detail::baw_price_batch_at, detail::baw_price_at, 92);
+}
+
 TEST(American, BjerksundStenslandLevelsAreBitIdentical) {
-  const BatchCase c = random_batch(400, 91);
-  std::vector<double> base(c.spot.size()), price(c.spot.size());
-  std::vector<PricingStatus> status(c.spot.size());
-  ASSERT_EQ(detail::bjerksund_stensland_price_batch_at(SimdLevel::kBaseline, c.columns(), base, status),
-            c.spot.size());
-  for (SimdLevel level : {SimdLevel::kAvx2, SimdLevel::kAvx512}) {
-    detail::bjerksund_stensland_price_batch_at(level, c.columns(), price, status);
-    for (std::size_t i = 0; i < c.spot.size(); ++i) {
-      const AmericanInput in{c.right[i], c.spot[i], c.strike[i], c.time[i], c.vol[i], c.rate[i], c.q[i]};
-      const double s = detail::bjerksund_stensland_price_at(level, in).value();
-      ASSERT_EQ(std::bit_cast<std::uint64_t>(price[i]), std::bit_cast<std::uint64_t>(base[i]))
-          << static_cast<int>(level) << " " << i;
-      ASSERT_EQ(std::bit_cast<std::uint64_t>(s), std::bit_cast<std::uint64_t>(base[i])) << static_cast<int>(level) << " " << i;
-    }
-  }
+  expect_levels_bit_identical(detail::bjerksund_stensland_price_batch_at, detail::bjerksund_stensland_price_at, 91);
 }
 
 // Bad inputs give a per-option status naming the input and price 0.0, never a NaN; the valid

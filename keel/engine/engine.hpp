@@ -229,6 +229,10 @@ class Engine final : public strategy::Context {
   // maps counter - first_counter_ to seq (kNoEntry for an id spent on a request that failed
   // validation), so finding an order by id parses its counter instead of hashing a string.
   struct BookEntry {
+    // A constructor (not an aggregate): emplace_back builds the entry in place with
+    // parenthesized arguments, which clang before 16 accepts only for a class with one.
+    BookEntry(execution::Order&& o, const std::string& r, std::uint64_t s, bool w)
+        : order(std::move(o)), reason(r), seq(s), working(w) {}
     execution::Order order;
     std::string reason;
     std::uint64_t seq = 0;
