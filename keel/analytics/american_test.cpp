@@ -200,7 +200,8 @@ TEST(American, BjerksundStenslandMatchesReferenceAtLowVolShortExpiry) {
 // Values of the 2002 formula (max with the European and exercise values) computed independently in
 // 60-digit arithmetic: mpmath 1.3, the term-by-term statement above with the bivariate normals by
 // adaptive quadrature of the Drezner-Wesolowsky integral, M(a, b, rho) = N(a) N(b) +
-// (1/2 pi) int_0^{asin rho} exp(-(a^2 + b^2 - 2 a b sin t) / (2 cos^2 t)) dt; the same digits at 400.
+// (1/2 pi) int_0^{asin rho} exp(-(a^2 + b^2 - 2 a b sin t) / (2 cos^2 t)) dt; the same digits at 400
+// (scripts/reference/bjs2002_mpmath.py).
 // Options of the sweep above where the kernel erred before the fix (1.3e-3 for the first put,
 // whose value is below 1e-13; 10.4986 for the second; 32.6235 for the third, whose trigger lies
 // 480 standard deviations away, so that its value is the European one) and one where the
