@@ -448,54 +448,6 @@ struct Category {
   Money a, b;
 };
 
-// The cash account's acceptance of a stock order in a small book of long stock only, with no
-// working order that counts (the common case of stock strategies: one check per order). The
-// general computation below then has: no option lots and no short shares anywhere, so no
-// reserve, no breach and a requirement of 0 before the order (need_a = 0, no working debits);
-// after it, the touched group needs 0 as long as its shares stay >= 0, so need_b = the order's
-// debit and the order passes iff debit <= cash (or debit <= need_a = 0). The only other outcomes
-// of the general computation are errors: the groups' notionals (computed for every group with
-// shares) and the order's price estimate and debit — each is computed here too. True only when
-// the general computation would return OK; false means "not decided here" (the general
-// computation runs, and words any rejection). The book is capped in size because distinct
-// symbols are checked pairwise (one position per symbol keeps the groups trivial).
-bool quick_cash_accept(const Order& order, std::span<const Order> working,
-                       const std::function<const Instrument*(InstrumentId)>& lookup, const PriceEstimate& estimate,
-                       const std::map<std::int64_t, Position>& positions, Money cash, Hypothetical& mine) {
-  constexpr std::size_t kMaxPositions = 8;
-  if (order.is_combo() || positions.size() > kMaxPositions) return false;
-  for (const Order& w : working) {
-    if (w.id == order.id || execution::is_terminal(w.status)) continue;
-    if (w.leaves_quantity().is_positive()) return false;  // a working order counts: general path
-  }
-  const Instrument* inst = lookup ? lookup(order.instrument) : nullptr;
-  if (inst == nullptr || inst->is_option()) return false;
-  const std::string_view symbol = underlying_symbol(*inst);
-  const Position* held = nullptr;  // the position on the order's symbol, if any
-  for (auto it = positions.begin(); it != positions.end(); ++it) {
-    const Position& p = it->second;
-    if (p.instrument->is_option() || !p.quantity.is_positive()) return false;
-    for (auto prev = positions.begin(); prev != it; ++prev) {
-      if (underlying_symbol(prev->second.instrument) == underlying_symbol(p.instrument)) return false;
-    }
-    if (!notional(p.mark, p.quantity, 1).ok()) return false;
-    if (underlying_symbol(p.instrument) == symbol) held = &p;
-  }
-  if (!hypothetical(order, order.leaves_quantity(), lookup, estimate, positions, mine).ok()) return false;
-  const Hypothetical::Leg& leg = mine.legs.front();
-  // The touched group after the order: shares summed; valued at the holding with the highest id
-  // (a held instrument keeps its mark, a new one comes in at the order's price).
-  Quantity shares = leg.signed_qty;
-  Price value_px = leg.px;
-  if (held != nullptr) {
-    shares = held->quantity + leg.signed_qty;
-    if (held->instrument->id.value() >= inst->id.value()) value_px = held->mark;
-  }
-  if (shares.is_negative()) return false;  // a short sale: rejected, with its message, below
-  if (!shares.is_zero() && !notional(value_px, shares, 1).ok()) return false;
-  return mine.debit <= cash || !mine.debit.is_positive();
-}
-
 }  // namespace
 
 Money Portfolio::buying_power(const UnderlyingPrice& underlying_price) const {
@@ -515,10 +467,6 @@ Status Portfolio::check_order(const execution::Order& order, std::span<const exe
   // The buffers are reused from call to call (per thread: a Portfolio is single-threaded, and
   // the check does not re-enter itself).
   thread_local CheckScratch scratch;
-  if (type_ == AccountType::kCash &&
-      quick_cash_accept(order, working, instrument, estimate, positions_, cash_, scratch.mine)) {
-    return ok_status();
-  }
   auto who = [&] { return "order " + order.id.value(); };  // built only for a rejection
   const char* account = type_ == AccountType::kCash ? "cash account" : "Reg-T";
 
