@@ -1,7 +1,6 @@
 // keel/execution/fees.cpp — see fees.hpp for the contract.
 #include "keel/execution/fees.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -277,14 +276,8 @@ Result<FeeBreakdown> FeeCalculator::charge(const FeeInput& in, int month) {
   const std::int64_t contracts_before = new_month ? 0 : month_contracts_;
   const std::int64_t contracts = option ? in.quantity.raw() / kFixedScale : 0;
 
-  // Trade value, exact: notional(price, quantity, multiplier), computed in place (no Result on
-  // the way: this runs on every fill); out of range, notional() itself words the error.
-  const std::int64_t value_multiplier = option ? in.multiplier : 1;
-  const i128 value_raw =
-      div_round(static_cast<i128>(in.price.raw()) * in.quantity.raw() * value_multiplier, kFixedScale);
-  if (!fits_i64(value_raw)) [[unlikely]] return notional(in.price, in.quantity, value_multiplier).error();
-  const Money value = Money::from_raw(static_cast<std::int64_t>(value_raw),
-                                            std::clamp(in.price.precision() + in.quantity.precision(), 2, kFixedMaxPrecision));
+  // Trade value, exact.
+  KEEL_TRY(value, notional(in.price, in.quantity, option ? in.multiplier : 1));
 
   i128 base = 0, commission = 0, regulatory = 0;
   // A schedule of zeros (fee_preset("zero"), the default) charges nothing: every component below
