@@ -193,8 +193,7 @@ Status Engine::check_sleeve(const Order& order, const std::vector<Order>& workin
     const InstrumentId first = w.is_combo() ? w.legs.front().instrument : w.instrument;
     if (owner_of(first) == sleeve) mine.push_back(w);
   }
-  auto lookup = [this](InstrumentId i) { return universe_->find(i); };
-  Status st = books_[*sleeve].check_order(order, mine, lookup, estimate, uprice, execution::Validated::kYes);
+  Status st = books_[*sleeve].check_order(order, mine, lookup_fn_, estimate, uprice, execution::Validated::kYes);
   if (!st) return make_error(st.error().code, "sleeve '" + sleeves_[*sleeve].name + "': " + st.error().message);
   return ok_status();
 }
@@ -712,8 +711,7 @@ Status Engine::process_close(MarketSlice& slice) {
     chains_.insert_or_assign(snap.underlying, std::move(chain));
   }
   if (slice.session_end) KEEL_TRY_STATUS(apply_venue_events(venue_.on_session_close(slice.ts)));
-  // With no position, sleeve or chain there is nothing to mark (most slices of a flat book).
-  if (!portfolio_.positions().empty() || !books_.empty() || !slice.chains.empty()) mark_changed(slice);
+  mark_changed(slice);
   KEEL_TRY_STATUS(drain());
 
   for (const Bar& bar : slice.bars) {
