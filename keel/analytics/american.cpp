@@ -480,8 +480,8 @@ inline double bvn_node_term(std::size_t i, double hk, double hs, double lb) {
 
 // F Phi(x) for a factor F of the formula (F = 1 for most rows): F phi(x) M(|x|) for x <= 0 and
 // F minus that for x > 0, M the Mills ratio Phi(-z) / phi(z): vmath::k_ncdf_fma's method with
-// vmath::k_mills_fma (degree 22 in t = (6 - z) / (6 + z)). scaled_ncdf_from_pdf takes the scaled
-// density F phi(x) (a bit select: F may overflow in the branch not taken). ncdf_f computes it as
+// vmath::k_mills_fma (degree 22 in t = (6 - z) / (6 + z)); vmath::scaled_ncdf_from_pdf_fma takes
+// the scaled density F phi(x). ncdf_f computes it as
 // e^{ln F - hh/2} (1 - err/2) / sqrt(2 pi): the exact square x^2 = hh + err comes from one fma and
 // e^{-err/2} is applied to first order (for F = 1, ln F - hh/2 = -hh/2 exactly);
 // vmath::k_exp_normal_fma (one scaling by 2^k) takes the exponent clamped at -708 (on the bits of
@@ -489,11 +489,6 @@ inline double bvn_node_term(std::size_t i, double hk, double hs, double lb) {
 // to zero: its tail is below 3.5e-310, an absolute change far below the bivariate normals' floor
 // (kBvnMinY: 2e-307). (Until session 7 such densities were raised to the floor instead and then
 // multiplied by factors up to e^700.) ncdf_f also stores the density it used in `dens`.
-inline double scaled_ncdf_from_pdf(double x, double pdf, double one) {
-  const double tail = pdf * vmath::k_mills_fma(std::fabs(x));
-  const std::uint64_t neg = std::uint64_t{0} - (vmath::to_bits(x) >> 63);
-  return select_bits(neg, tail, one - tail);
-}
 inline double ncdf_f(double x, double lf, double one, double& dens) {
   const double hh = x * x;
   const double err = fma(x, x, -hh);
@@ -503,7 +498,7 @@ inline double ncdf_f(double x, double lf, double one, double& dens) {
   const double arg = vmath::from_bits(std::min(ab, kMinArgBits));
   const double e = vmath::keep_if(keep, vmath::kInvSqrt2Pi * vmath::k_exp_normal_fma(arg));
   dens = fma(-0.5 * err, e, e);
-  return scaled_ncdf_from_pdf(x, dens, one);
+  return vmath::scaled_ncdf_from_pdf_fma(x, dens, one);
 }
 
 // Rows of the 40 distinct normal CDFs of Bjerksund–Stensland (see that section): Phi(-e) of psi by
@@ -600,7 +595,7 @@ template <class A>
 void reflect_lanes(vmath::Simd level, A* __restrict a) {
   static_assert(A::kReflLanes % 8 == 0 && A::kReflLanes <= A::kCdfN && A::kReflLanes <= A::kExpN);
   vmath::for_lanes<A::kReflLanes>(level, [a](std::size_t l) {
-    a->refl[l] = scaled_ncdf_from_pdf(a->refl[l], a->dens[l], a->ex[l]);
+    a->refl[l] = vmath::scaled_ncdf_from_pdf_fma(a->refl[l], a->dens[l], a->ex[l]);
   });
 }
 template <class A>

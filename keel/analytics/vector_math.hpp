@@ -366,11 +366,15 @@ inline double k_npdf_fma(double x) {
   return fma(e, -0.5 * err, e);
 }
 
-// Standard normal CDF, as k_ncdf, from the fused kernels.
-inline double ncdf_from_pdf_fma(double x, double pdf) {
-  const double tail = pdf * k_mills_fma(std::fabs(x));
-  return pick(neg_flag(x), tail, 1.0 - tail);
+// F Phi(x) from the scaled density F phi(x), for a factor F > 0 (F = 1: the standard normal CDF,
+// as k_ncdf, from the fused kernels): F phi(x) M(|x|) for x < 0, F minus that otherwise. A bit
+// select, so an F that overflows in the branch not taken does no harm.
+inline double scaled_ncdf_from_pdf_fma(double x, double scaled_pdf, double factor) {
+  const double tail = scaled_pdf * k_mills_fma(std::fabs(x));
+  const std::uint64_t neg = std::uint64_t{0} - (to_bits(x) >> 63);
+  return select_bits(neg, tail, factor - tail);
 }
+inline double ncdf_from_pdf_fma(double x, double pdf) { return scaled_ncdf_from_pdf_fma(x, pdf, 1.0); }
 inline double k_ncdf_fma(double x) { return ncdf_from_pdf_fma(x, k_npdf_fma(x)); }
 
 // ---- Run-time dispatched lane loops -------------------------------------------------------------
