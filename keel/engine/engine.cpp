@@ -679,9 +679,9 @@ Status Engine::process_close(MarketSlice& slice) {
     BarHistory* known = history_.find(bar.instrument.value());
     BarHistory& h = known != nullptr ? *known
                                      : history_.insert_or_assign(bar.instrument.value(), BarHistory(config_.history_limit));
-    h.push(bar);
     bar_events_.clear();  // reused: apply_events runs no strategy code
     venue_.on_bar(bar, bar_events_);
+    h.push(bar);
     if (!bar_events_.empty()) KEEL_TRY_STATUS(apply_events(bar_events_));
   }
   for (ChainSnapshot& snap : slice.chains) {
