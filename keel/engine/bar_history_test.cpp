@@ -1,6 +1,6 @@
 // Tests for keel/engine/bar_history.hpp against a model that keeps every bar pushed: the bars
 // kept are the last w of them, where w follows the documented rule (w grows by one per push;
-// a push at w == limit + slack first drops to limit - 1; slack = max(limit, 4096)), and
+// a push at w == 2 x limit first drops to limit - 1), and
 // recent(n) is the last min(n, w). Reads come at random moments with random n, so they cross
 // the growth, the drops, the ring's wrap and the rotations; spans read earlier in the same
 // slice are checked again after later reads.
@@ -38,7 +38,7 @@ void expect_last(std::span<const Bar> got, std::int64_t pushed, std::size_t k) {
 
 void run(std::size_t limit, std::int64_t pushes, std::uint64_t seed, int read_one_in) {
   BarHistory h(limit);
-  const std::size_t cap = limit + std::max<std::size_t>(limit, 4096);
+  const std::size_t cap = 2 * limit;
   std::size_t w = 0;  // the model's count of bars kept
   std::mt19937_64 rng(seed);
   for (std::int64_t k = 0; k < pushes; ++k) {
@@ -64,13 +64,15 @@ TEST(BarHistory, KeepsTheRecentBarsInOrder) {
   BarHistory h(5);
   EXPECT_TRUE(h.empty());
   EXPECT_TRUE(h.recent(3).empty());
-  // limit 3, slack 4096: 4099 slots. After 4099 pushes all are kept; the 4100th drops to 2 and
-  // appends: the bars pushed 4097, 4098 and 4099 (0-based) remain.
+  // limit 3: 6 slots. After 6 pushes all are kept; the 7th drops to 2 and appends: the bars
+  // pushed 4, 5 and 6 (0-based) remain.
   BarHistory g(3);
-  for (std::int64_t k = 0; k < 4100; ++k) g.push(numbered(k));
+  for (std::int64_t k = 0; k < 6; ++k) g.push(numbered(k));
+  EXPECT_EQ(g.size(), 6u);
+  g.push(numbered(6));
   EXPECT_EQ(g.size(), 3u);
-  expect_last(g.recent(10), 4100, 3);
-  expect_last(g.recent(2), 4100, 2);
+  expect_last(g.recent(10), 7, 3);
+  expect_last(g.recent(2), 7, 2);
 }
 
 TEST(BarHistory, MatchesTheModelAcrossDropsAndWraps) {
@@ -79,7 +81,7 @@ TEST(BarHistory, MatchesTheModelAcrossDropsAndWraps) {
   run(7, 13'000, 3, 50);
   run(1'000, 16'000, 4, 200);
   run(1'000, 16'000, 5, 1'000'000);  // (almost) never read: the ring wraps many times unread
-  run(5'000, 31'000, 6, 700);        // slack = limit
+  run(5'000, 31'000, 6, 700);
 }
 
 RC_GTEST_PROP(BarHistoryProp, MatchesTheModel, ()) {
