@@ -1,4 +1,4 @@
-// keel/core/calendar.hpp — the US equities and options exchange calendar (NYSE/Cboe), 1990–2035,
+// keel/core/calendar.hpp — the US equities and options exchange calendar (NYSE/Cboe), 1990–2099,
 // and America/New_York time.
 //
 // Contract:
@@ -24,7 +24,9 @@
 //   Wednesdays (moved to the previous trading day). The dates follow the rule over the whole range;
 //   whether a product was listed then (Weeklys from 2005, SPXW Wednesdays and Mondays from 2016) is
 //   for the instrument layer to decide.
-// - Dates outside [1990-01-01, 2035-12-31] give kOutOfRange from the checked functions; the
+// - Years after the NYSE's published schedules (which run two to three years ahead) follow the
+//   same rules: a projection, as any calendar of future sessions is.
+// - Dates outside [1990-01-01, 2099-12-31] give kOutOfRange from the checked functions; the
 //   unchecked queries answer false (is_*) or leave such dates out (holidays, early_closes).
 // - New York time is computed by rule (no tz database): exact for 1955 onward (the 1955–1966 New
 //   York rule equals the 1967–1973 US rule; 1974 and 1975 special starts; 1987; 2007); earlier
@@ -62,7 +64,7 @@ enum class ExpirationKind : std::uint8_t { kMonthly, kWeekly, kIndexMonday, kInd
 class ExchangeCalendar {
  public:
   static constexpr int kFirstYear = 1990;
-  static constexpr int kLastYear = 2035;
+  static constexpr int kLastYear = 2099;
 
   // The US equities/options calendar (one shared immutable instance).
   static const ExchangeCalendar& us_equities();

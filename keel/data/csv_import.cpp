@@ -60,7 +60,7 @@ namespace {
 
 constexpr std::int64_t kUnknownClose = INT64_MIN;
 constexpr std::int64_t kNoSession = INT64_MIN + 1;
-constexpr std::size_t kMaxDayIndex = 12000;  // more trading days than 1990–2035 holds
+constexpr std::size_t kMaxDayIndex = 28000;  // more trading days than 1990–2099 holds
 
 std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

@@ -13,7 +13,7 @@
 // - Daily bars (timeframe 1 day): ts_event = 00:00 UTC of the trading date, ts_recv = that
 //   date's session close (ExchangeCalendar::session). A timestamp for a daily bar must be a
 //   date, or an instant at midnight UTC or at midnight New York time (Polygon's day windows
-//   start at midnight New York); its date must be a trading day of the calendar (1990–2035).
+//   start at midnight New York); its date must be a trading day of the calendar (1990–2099).
 //   Intraday bars (timeframe below a day): ts_event = the instant, ts_recv = ts_event +
 //   timeframe. Longer timeframes are kUnsupported.
 // - Numbers are exact decimals parsed into fixed point (Price::parse / Quantity::parse give the

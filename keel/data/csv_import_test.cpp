@@ -121,7 +121,7 @@ TEST(BarFileParser, EveryBadRowIsReportedWithFileAndLine) {
       "t.csv:8: expected 7 fields, found 6",
       "t.csv:9: field 3: quote inside an unquoted field",
       "t.csv:10: 2024-01-06 is not a trading day",
-      "t.csv:11: date 1985-01-02 outside the exchange calendar (1990-01-01..2035-12-31)",
+      "t.csv:11: date 1985-01-02 outside the exchange calendar (1990-01-01..2099-12-31)",
       "t.csv:12: bar: negative volume -5",
       "t.csv:13: open: invalid price '100.123456789': more than 8 decimal places",
       "t.csv:14: symbol '': empty symbol",

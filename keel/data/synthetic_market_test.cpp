@@ -247,7 +247,7 @@ TEST(SynthConfig, ErrorsNameTheField) {
       {"underlyings[1] (ZEPHYR).symbol", [](SynthConfig& c) { c.underlyings[1].symbol = "ZEPHYR"; }},  // 3:2 needs root+"1"
       {"underlyings[0] (acme).symbol", [](SynthConfig& c) { c.underlyings[0].symbol = "acme"; }},
       {"end", [](SynthConfig& c) { c.end = Date::ymd(2018, 1, 2); }},
-      {"end", [](SynthConfig& c) { c.end = Date::ymd(2035, 12, 1); }},
+      {"end", [](SynthConfig& c) { c.end = Date::ymd(2099, 12, 1); }},
       {"dates", [](SynthConfig& c) { c.start = Date::ymd(1985, 1, 2); }},
       {"chain.monthly_min_days", [](SynthConfig& c) { c.chain.monthly_min_days = 0; }},
       {"chain.strike_coverage", [](SynthConfig& c) { c.chain.strike_coverage = 0.0; }},
