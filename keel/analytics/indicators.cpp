@@ -132,17 +132,6 @@ Result<Sma> Sma::create(int period) {
   return Sma(period);
 }
 
-std::optional<double> Sma::update(double x) noexcept {
-  KEEL_ASSERT(std::isfinite(x), "sma: input must be finite");
-  double evicted = 0.0;
-  const bool was_full = ring_.full();
-  ring_.push(x, &evicted);
-  if (was_full) sum_ -= evicted;  // TA-Lib order: drop the trailing value, then add the new one
-  sum_ += x;
-  if (!ring_.full()) return std::nullopt;
-  return sum_ / period_;
-}
-
 // The hot batch forms (SMA, EMA, Bollinger) are tight loops that perform exactly the streaming
 // class's operations in the same order (so results stay bit-identical; the property test checks
 // it), with the finiteness check fused into the pass.
@@ -195,18 +184,6 @@ Result<std::size_t> sma_into(std::span<const double> x, int period, std::span<do
 Result<Ema> Ema::create(int period) {
   KEEL_TRY_STATUS(check_period("ema", "period", period));
   return Ema(period);
-}
-
-std::optional<double> Ema::update(double x) noexcept {
-  KEEL_ASSERT(std::isfinite(x), "ema: input must be finite");
-  if (count_ < period_) {
-    value_ += x;
-    if (++count_ < period_) return std::nullopt;
-    value_ /= period_;
-    return value_;
-  }
-  value_ = (x - value_) * k_ + value_;
-  return value_;
 }
 
 Result<IndicatorSeries> ema(std::span<const double> x, int period) {

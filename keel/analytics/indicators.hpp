@@ -36,6 +36,7 @@
 // moments, CCI, co-movement, ...) against a from-scratch two-pass recomputation of each window.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -43,6 +44,7 @@
 #include <string_view>
 #include <vector>
 
+#include "keel/core/assert.hpp"
 #include "keel/core/result.hpp"
 
 namespace keel::analytics {
@@ -122,7 +124,21 @@ class MonotonicWindow {
 class Sma {
  public:
   static Result<Sma> create(int period);
-  std::optional<double> update(double x) noexcept;
+  // Inline (as Ema's), so that a caller's loop keeps the value in registers: out of line, GCC
+  // returns the std::optional<double> through the stack, writing the flag with a 1-byte store
+  // that an 8-byte load reads back, which stalls store forwarding on every call (on the
+  // event-loop benchmark the hand-written loop ran 145 M bars/s before, ~200 M after; the
+  // engine 17.0 -> 17.5 M).
+  std::optional<double> update(double x) noexcept {
+    KEEL_ASSERT(std::isfinite(x), "sma: input must be finite");
+    double evicted = 0.0;
+    const bool was_full = ring_.full();
+    ring_.push(x, &evicted);
+    if (was_full) sum_ -= evicted;  // TA-Lib order: drop the trailing value, then add the new one
+    sum_ += x;
+    if (!ring_.full()) return std::nullopt;
+    return sum_ / period_;
+  }
   int lookback() const noexcept { return period_ - 1; }
 
  private:
@@ -149,7 +165,17 @@ Result<std::size_t> sma_into(std::span<const double> x, int period, std::span<do
 class Ema {
  public:
   static Result<Ema> create(int period);
-  std::optional<double> update(double x) noexcept;
+  std::optional<double> update(double x) noexcept {  // inline for the reason given at Sma::update
+    KEEL_ASSERT(std::isfinite(x), "ema: input must be finite");
+    if (count_ < period_) {
+      value_ += x;
+      if (++count_ < period_) return std::nullopt;
+      value_ /= period_;
+      return value_;
+    }
+    value_ = (x - value_) * k_ + value_;
+    return value_;
+  }
   int lookback() const noexcept { return period_ - 1; }
 
  private:
