@@ -71,12 +71,18 @@ struct Requirement {
   Money loan_value = zero_money();  // margin: long stock value, which counts toward "has"
   Money total() const { return csp + spreads + naked + stock; }
   Requirement& operator+=(const Requirement& o) {
-    csp += o.csp;
-    spreads += o.spreads;
-    naked += o.naked;
-    stock += o.stock;
-    loan_value += o.loan_value;
+    add(csp, o.csp);
+    add(spreads, o.spreads);
+    add(naked, o.naked);
+    add(stock, o.stock);
+    add(loan_value, o.loan_value);
     return *this;
+  }
+  // x += y, skipped when y is a zero whose precision x already has (x would stay as it is,
+  // digits included): most fields of a group's requirement are zero (a cash account's long
+  // stock needs nothing at all), and this runs for every group of every check.
+  static void add(Money& x, Money y) {
+    if (y.raw() != 0 || y.precision() > x.precision()) x += y;
   }
 };
 
@@ -504,17 +510,14 @@ Status Portfolio::check_order(const execution::Order& order, std::span<const exe
   // The requirement is a sum over underlyings: b differs from a only in the groups of the
   // underlyings this order touches, so only those are computed twice.
   // Each group's requirement stays in the group (Group::result).
-  auto evaluate = [&](std::span<Group> groups) -> Status {
-    for (Group& g : groups) {
-      if (Status st = group_requirement(g, type_, underlying_price, true); !st) {
-        return make_error(st.error().code, who() + ": " + account + ": " + st.error().message);
-      }
-    }
-    return ok_status();
+  auto in_account = [&](const Status& st) {  // a group's error, named (built only then)
+    return make_error(st.error().code, who() + ": " + account + ": " + st.error().message);
   };
   GroupSet& groups_a = scratch.groups_a;
   make_groups(holdings, groups_a);
-  KEEL_TRY_STATUS(evaluate(groups_a.groups()));
+  for (Group& g : groups_a.groups()) {
+    if (Status st = group_requirement(g, type_, underlying_price, true); !st) return in_account(st);
+  }
 
   Hypothetical& mine = scratch.mine;
   KEEL_TRY_STATUS(hypothetical(order, order.leaves_quantity(), instrument, estimate, positions_, mine));
@@ -528,7 +531,9 @@ Status Portfolio::check_order(const execution::Order& order, std::span<const exe
   }
   GroupSet& groups_b = scratch.groups_b;
   make_groups(holdings, groups_b, touched);
-  KEEL_TRY_STATUS(evaluate(groups_b.groups()));
+  for (Group& g : groups_b.groups()) {
+    if (Status st = group_requirement(g, type_, underlying_price, true); !st) return in_account(st);
+  }
   Requirement total_b;
   for (Group& g : groups_a.groups()) {
     g.touched = contains(touched, g.underlying);

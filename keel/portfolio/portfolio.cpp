@@ -281,20 +281,21 @@ Status Portfolio::plan_trade(const TradeInput& in, PositionIt found, TradePlan& 
   const PositionMeta cur_meta = cur == nullptr ? PositionMeta{} : *meta_.find(plan.key);
 
 
+  // The position opened, written in place into the plan (no temporary Position and its
+  // reference count moved in and out).
   auto open_position = [&](Quantity q_signed, Money basis, Money opening_fees) {
-    Position p;
+    Position& p = plan.opened;
     p.instrument = ref;
     p.quantity = q_signed;
     p.cost_basis = basis;
     p.opened = in.ts;
     p.realized_pnl = -opening_fees;
     p.mark = p.average_price();
-    return p;
   };
 
   if (cur == nullptr) {
     // Opening a new position.
-    plan.opened = open_position(signed_qty, signed_gross, fees);
+    open_position(signed_qty, signed_gross, fees);
     plan.after = TradePlan::After::kOpen;
     plan.meta_after = PositionMeta{in.quantity, false};
     plan.realized_delta = -fees;
@@ -362,7 +363,7 @@ Status Portfolio::plan_trade(const TradeInput& in, PositionIt found, TradePlan& 
       ct.pnl = life;
       ct.closed_by = in.kind;
       if (opening.is_positive()) {
-        plan.opened = open_position(buy ? opening : -opening, n_open, fee_open);
+        open_position(buy ? opening : -opening, n_open, fee_open);
         plan.after = TradePlan::After::kOpen;
         plan.meta_after = PositionMeta{opening, false};
         if (inst.is_option() && !buy && in.kind == BookingKind::kFill) plan.premium_collected_delta = -n_open;
