@@ -71,12 +71,18 @@ struct Requirement {
   Money loan_value = zero_money();  // margin: long stock value, which counts toward "has"
   Money total() const { return csp + spreads + naked + stock; }
   Requirement& operator+=(const Requirement& o) {
-    csp += o.csp;
-    spreads += o.spreads;
-    naked += o.naked;
-    stock += o.stock;
-    loan_value += o.loan_value;
+    add(csp, o.csp);
+    add(spreads, o.spreads);
+    add(naked, o.naked);
+    add(stock, o.stock);
+    add(loan_value, o.loan_value);
     return *this;
+  }
+  // x += y, skipped when y is a zero whose precision x already has (x would stay as it is,
+  // digits included): most fields of a group's requirement are zero (a cash account's long
+  // stock needs nothing at all), and this runs for every group of every check.
+  static void add(Money& x, Money y) {
+    if (y.raw() != 0 || y.precision() > x.precision()) x += y;
   }
 };
 
@@ -89,13 +95,36 @@ struct OptLot {
   Price px;
 };
 
+// One group's requirement and its cash-account breach (if any).
+struct GroupRequirement {
+  Requirement req;
+  std::optional<Breach> breach;
+};
+
 struct Group {
   std::string_view underlying;  // points into an Instrument that outlives the group
   Quantity shares = Quantity::zero();
   Price stock_px;
   bool has_stock = false;
+  bool touched = false;  // check_order: the new order has a leg on this underlying
   std::vector<OptLot> short_calls, long_calls, short_puts, long_puts;
+  GroupRequirement result;  // written by group_requirement (kept in place: no copy per group)
+  bool stock_only() const noexcept {
+    return short_calls.empty() && long_calls.empty() && short_puts.empty() && long_puts.empty();
+  }
 };
+
+// Two names of underlyings are equal; views of one instrument's string (the usual case: the
+// order's legs and the holdings point into the same instruments) compare without a memcmp.
+inline bool same_name(std::string_view a, std::string_view b) noexcept {
+  return (a.data() == b.data() && a.size() == b.size()) || a == b;
+}
+inline bool contains(std::span<const std::string_view> names, std::string_view u) noexcept {
+  for (std::string_view n : names) {
+    if (same_name(n, u)) return true;
+  }
+  return false;
+}
 
 Result<Money> amount(Price p, std::int64_t n_raw, std::int64_t mult) {
   return notional(p, Quantity::from_raw(n_raw, 8), mult);
@@ -154,6 +183,7 @@ struct GroupSet {
     g.shares = Quantity::zero();
     g.stock_px = Price{};
     g.has_stock = false;
+    g.touched = false;
     g.short_calls.clear();
     g.long_calls.clear();
     g.short_puts.clear();
@@ -167,9 +197,9 @@ void make_groups(const Holdings& holdings, GroupSet& set, std::span<const std::s
   for (const Holding& h : holdings) {
     if (h.qty.is_zero()) continue;
     const std::string_view u = underlying_symbol(*h.inst);
-    if (!only.empty() && std::find(only.begin(), only.end(), u) == only.end()) continue;
+    if (!only.empty() && !contains(only, u)) continue;
     const std::span<Group> existing = set.groups();
-    auto git = std::find_if(existing.begin(), existing.end(), [&](const Group& g) { return g.underlying == u; });
+    auto git = std::find_if(existing.begin(), existing.end(), [&](const Group& g) { return same_name(g.underlying, u); });
     Group& g = git == existing.end() ? set.add(u) : *git;
     if (!h.inst->is_option()) {
       g.shares += h.qty;
@@ -194,14 +224,9 @@ void make_groups(const Holdings& holdings, GroupSet& set, std::span<const std::s
   }
 }
 
-// One group's requirement and its cash-account breach (if any). `strict`: an unknown
-// underlying price is an error (the pre-trade check); otherwise the held stock's price, else the
-// option's strike, stands in (buying power, a report). Consumes the group's lots.
-struct GroupRequirement {
-  Requirement req;
-  std::optional<Breach> breach;
-};
-
+// One group's requirement and its cash-account breach (if any), into g.result. `strict`: an
+// unknown underlying price is an error (the pre-trade check); otherwise the held stock's price,
+// else the option's strike, stands in (buying power, a report). Consumes the group's lots.
 // The stock part of a group's requirement (below).
 Status stock_requirement(const Group& g, AccountType type, GroupRequirement& out) {
   if (g.shares.is_zero()) return ok_status();
@@ -225,14 +250,13 @@ Status stock_requirement(const Group& g, AccountType type, GroupRequirement& out
   return ok_status();
 }
 
-Result<GroupRequirement> group_requirement(Group& g, AccountType type, const UnderlyingPrice& uprice, bool strict) {
-  GroupRequirement out;
+Status group_requirement(Group& g, AccountType type, const UnderlyingPrice& uprice, bool strict) {
+  GroupRequirement& out = g.result;
+  out.req = Requirement{};
+  out.breach.reset();
   // A stock-only group (the common case, checked on every stock order): the option rules below
   // add nothing and read no price, so only the stock part is computed.
-  if (g.short_calls.empty() && g.long_calls.empty() && g.short_puts.empty() && g.long_puts.empty()) {
-    KEEL_TRY_STATUS(stock_requirement(g, type, out));
-    return out;
-  }
+  if (g.stock_only()) return stock_requirement(g, type, out);
   Requirement& req = out.req;
   const std::string_view u = g.underlying;
   auto underlying_price = [&](Price fallback) -> Result<Price> {
@@ -305,8 +329,7 @@ Result<GroupRequirement> group_requirement(Group& g, AccountType type, const Und
     }
   }
 
-  KEEL_TRY_STATUS(stock_requirement(g, type, out));
-  return out;
+  return stock_requirement(g, type, out);
 }
 
 // The summed requirement of every group (the account as held, or with orders as if filled).
@@ -316,8 +339,8 @@ Result<Requirement> requirement(const Holdings& holdings, AccountType type, cons
   GroupSet set;
   make_groups(holdings, set);
   for (Group& g : set.groups()) {
-    KEEL_TRY(r, group_requirement(g, type, uprice, strict));
-    total += r.req;
+    KEEL_TRY_STATUS(group_requirement(g, type, uprice, strict));
+    total += g.result.req;
   }
   return total;
 }
@@ -345,14 +368,13 @@ Status hypothetical(const Order& order, Quantity qty, const std::function<const 
     if (!estimate) return std::nullopt;
     return estimate(id, side);
   };
-  auto find = [&](InstrumentId id) -> Result<const Instrument*> {
-    const Instrument* inst = lookup ? lookup(id) : nullptr;
-    if (inst == nullptr)
-      return make_error(ErrorCode::kRejected, who() + ": unknown instrument id " + std::to_string(id.value()));
-    return inst;
+  auto find = [&](InstrumentId id) -> const Instrument* { return lookup ? lookup(id) : nullptr; };
+  auto unknown = [&](InstrumentId id) {
+    return make_error(ErrorCode::kRejected, who() + ": unknown instrument id " + std::to_string(id.value()));
   };
   if (!order.is_combo()) {
-    KEEL_TRY(inst, find(order.instrument));
+    const Instrument* inst = find(order.instrument);
+    if (inst == nullptr) return unknown(order.instrument);
     std::optional<Price> px;
     switch (order.type) {
       case OrderType::kLimit:
@@ -388,7 +410,8 @@ Status hypothetical(const Order& order, Quantity qty, const std::function<const 
   i128 net_estimate = 0;
   bool all_estimated = true;
   for (const execution::ComboLeg& leg : order.legs) {
-    KEEL_TRY(inst, find(leg.instrument));
+    const Instrument* inst = find(leg.instrument);
+    if (inst == nullptr) return unknown(leg.instrument);
     const std::int64_t m = multiplier_of(*inst);
     if (mult && *mult != m) {
       return make_error(ErrorCode::kRejected, who() + ": combo legs with different multipliers (" +
@@ -439,7 +462,6 @@ struct CheckScratch {
   Holdings holdings;
   Hypothetical leg_buffer, mine;
   GroupSet groups_a, groups_b;
-  std::vector<GroupRequirement> per_group_a, per_group_b;
   std::vector<std::string_view> touched;
 };
 
@@ -487,22 +509,15 @@ Status Portfolio::check_order(const execution::Order& order, std::span<const exe
   }
   // The requirement is a sum over underlyings: b differs from a only in the groups of the
   // underlyings this order touches, so only those are computed twice.
-  // Each group's requirement into `per`, summed into `total`.
-  auto evaluate = [&](GroupSet& groups, std::vector<GroupRequirement>& per, Requirement& total) -> Status {
-    per.clear();
-    for (Group& g : groups.groups()) {
-      auto r = group_requirement(g, type_, underlying_price, true);
-      if (!r) return make_error(r.error().code, who() + ": " + account + ": " + r.error().message);
-      total += r->req;
-      per.push_back(*r);
-    }
-    return ok_status();
+  // Each group's requirement stays in the group (Group::result).
+  auto in_account = [&](const Status& st) {  // a group's error, named (built only then)
+    return make_error(st.error().code, who() + ": " + account + ": " + st.error().message);
   };
   GroupSet& groups_a = scratch.groups_a;
   make_groups(holdings, groups_a);
-  std::vector<GroupRequirement>& per_group_a = scratch.per_group_a;
-  Requirement total_a;
-  KEEL_TRY_STATUS(evaluate(groups_a, per_group_a, total_a));
+  for (Group& g : groups_a.groups()) {
+    if (Status st = group_requirement(g, type_, underlying_price, true); !st) return in_account(st);
+  }
 
   Hypothetical& mine = scratch.mine;
   KEEL_TRY_STATUS(hypothetical(order, order.leaves_quantity(), instrument, estimate, positions_, mine));
@@ -512,17 +527,19 @@ Status Portfolio::check_order(const execution::Order& order, std::span<const exe
   touched.clear();
   for (const Hypothetical::Leg& leg : mine.legs) {
     const std::string_view u = underlying_symbol(*leg.inst);
-    if (std::find(touched.begin(), touched.end(), u) == touched.end()) touched.push_back(u);
+    if (!contains(touched, u)) touched.push_back(u);
   }
   GroupSet& groups_b = scratch.groups_b;
   make_groups(holdings, groups_b, touched);
-  std::vector<GroupRequirement>& per_group_b = scratch.per_group_b;
-  Requirement total_b;
-  for (std::size_t i = 0; i < groups_a.size; ++i) {
-    const bool is_touched = std::find(touched.begin(), touched.end(), groups_a.pool[i].underlying) != touched.end();
-    if (!is_touched) total_b += per_group_a[i].req;
+  for (Group& g : groups_b.groups()) {
+    if (Status st = group_requirement(g, type_, underlying_price, true); !st) return in_account(st);
   }
-  KEEL_TRY_STATUS(evaluate(groups_b, per_group_b, total_b));
+  Requirement total_b;
+  for (Group& g : groups_a.groups()) {
+    g.touched = contains(touched, g.underlying);
+    if (!g.touched) total_b += g.result.req;
+  }
+  for (const Group& g : groups_b.groups()) total_b += g.result.req;
 
   // Cash account: has = cash; needs = reserves + purchases. Reg-T: has = cash + receivable +
   // loan value of the long stock held now; needs = requirement + purchases - the loan value the
@@ -538,17 +555,17 @@ Status Portfolio::check_order(const execution::Order& order, std::span<const exe
   auto need_of = [&](const Requirement& r, Money debits) {
     return cash_account ? r.total() + debits : r.total() + debits - (r.loan_value - loan_now);
   };
-  const Money need_a = need_of(total_a, debits_a), need_b = need_of(total_b, debits_b);
+  const Money need_b = need_of(total_b, debits_b);
 
   // Structural breaches of the cash account that this order creates or deepens (only the
   // touched underlyings can have changed), in underlying name order.
-  for (std::size_t gi = 0; gi < groups_b.size; ++gi) {
-    if (!per_group_b[gi].breach) continue;
-    const std::string_view u = groups_b.pool[gi].underlying;
-    const Breach& b = *per_group_b[gi].breach;
+  for (const Group& gb : groups_b.groups()) {
+    if (!gb.result.breach) continue;
+    const std::string_view u = gb.underlying;
+    const Breach& b = *gb.result.breach;
     Breach before;
-    for (std::size_t ai = 0; ai < groups_a.size; ++ai) {
-      if (groups_a.pool[ai].underlying == u && per_group_a[ai].breach) before = *per_group_a[ai].breach;
+    for (const Group& ga : groups_a.groups()) {
+      if (ga.touched && ga.underlying == u && ga.result.breach) before = *ga.result.breach;
     }
     if (b.uncovered_call_contracts_raw > before.uncovered_call_contracts_raw) {
       return make_error(ErrorCode::kRejected, who() + ": cash account: short calls on " + std::string(u) +
@@ -568,6 +585,10 @@ Status Portfolio::check_order(const execution::Order& order, std::span<const exe
     }
   }
   if (need_b <= has) return ok_status();
+  // Only a check that fails so far needs the account without this order (a's totals).
+  Requirement total_a;
+  for (const Group& g : groups_a.groups()) total_a += g.result.req;
+  const Money need_a = need_of(total_a, debits_a);
   // Orders that do not raise the requirement (closing trades) stay allowed in an account that is
   // already short: refusing them would trap the position.
   if (need_b <= need_a) return ok_status();

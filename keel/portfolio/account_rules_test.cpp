@@ -10,6 +10,7 @@
 
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "keel/portfolio/portfolio.hpp"
@@ -486,6 +487,76 @@ RC_GTEST_PROP(AccountRulesProperties, CashAccountStockOrdersFollowTheRules, ()) 
     RC_ASSERT(st.error().code == ErrorCode::kRejected);
     RC_ASSERT(st.error().message.find(expected) != std::string::npos);
     RC_ASSERT(st.error().message.find("order T-1") != std::string::npos);
+  }
+}
+
+
+// The check keeps per-thread buffers (holdings, groups and each group's requirement) from call to
+// call. A check on a thread that has just run checks of other books, of other shapes (options
+// and stock on two underlyings, both account types, working orders), must decide exactly as the
+// same check on a fresh thread, whose buffers are new: same verdict, same message.
+RC_GTEST_PROP(AccountRulesProperties, ReusedBuffersDecideAsFreshOnes, ()) {
+  World w;
+  w.add(stock(1, "ACME"));
+  w.add(stock(2, "ZEPH"));
+  const Date exp = Date::ymd(2024, 2, 16);
+  const char* strikes[] = {"90", "100", "110"};
+  std::vector<std::int64_t> ids = {1, 2};
+  for (int k = 0; k < 3; ++k) {
+    w.add(testkit::option_contract(10 + k, OptionRight::kCall, strikes[k], exp, "ACME"));
+    w.add(testkit::option_contract(20 + k, OptionRight::kPut, strikes[k], exp, "ACME"));
+    w.add(testkit::option_contract(30 + k, OptionRight::kPut, strikes[k], exp, "ZEPH"));
+    ids.insert(ids.end(), {10 + k, 20 + k, 30 + k});
+  }
+  auto cents = [](std::int64_t c) { return Price::from_raw(c * 1'000'000, 2); };
+  auto pick = [&] { return ids[static_cast<std::size_t>(*rc::gen::inRange<std::size_t>(0, ids.size()))]; };
+  for (std::int64_t id : ids) {
+    if (*rc::gen::inRange(0, 4) != 0) w.quotes[id] = cents(*rc::gen::inRange<std::int64_t>(1, 2'000));
+  }
+  if (*rc::gen::inRange(0, 4) != 0) w.underlying["ACME"] = cents(*rc::gen::inRange<std::int64_t>(5'000, 15'000));
+  if (*rc::gen::inRange(0, 4) != 0) w.underlying["ZEPH"] = cents(*rc::gen::inRange<std::int64_t>(5'000, 15'000));
+
+  struct Book {
+    Portfolio p;
+    std::vector<Order> working;
+  };
+  std::vector<Book> books;
+  for (int b = 0; b < 2; ++b) {
+    const AccountType type = *rc::gen::arbitrary<bool>() ? AccountType::kCash : AccountType::kMargin;
+    Book book{Portfolio(*Money::from_int(*rc::gen::inRange<std::int64_t>(0, 100'000), 2), type), {}};
+    const int fills = *rc::gen::inRange(0, 6);
+    for (int k = 0; k < fills; ++k) {
+      const Instrument& inst = w.instruments.at(pick());
+      Fill f = fill(inst, *rc::gen::arbitrary<bool>() ? kBuy : kSell, "1", "1");
+      f.quantity = Quantity::from_raw(*rc::gen::inRange<std::int64_t>(1, 300) * kFixedScale, 0);
+      f.price = cents(*rc::gen::inRange<std::int64_t>(1, 15'000));
+      RC_ASSERT(book.p.apply_fill(f, inst, "").ok());
+    }
+    const int orders = *rc::gen::inRange(0, 4);
+    for (int k = 0; k < orders; ++k) {
+      const Instrument& inst = w.instruments.at(pick());
+      Order o = single(("W-" + std::to_string(k)).c_str(), inst, *rc::gen::arbitrary<bool>() ? kBuy : kSell,
+                       std::to_string(*rc::gen::inRange(1, 200)).c_str(), "1");
+      o.limit_price = cents(*rc::gen::inRange<std::int64_t>(1, 15'000));
+      book.working.push_back(working(o));
+    }
+    books.push_back(std::move(book));
+  }
+  const int checks = *rc::gen::inRange(1, 12);
+  for (int k = 0; k < checks; ++k) {
+    const Book& book = books[static_cast<std::size_t>(*rc::gen::inRange(0, 2))];
+    const Instrument& inst = w.instruments.at(pick());
+    Order o = single(("T-" + std::to_string(k)).c_str(), inst, *rc::gen::arbitrary<bool>() ? kBuy : kSell,
+                     std::to_string(*rc::gen::inRange(1, 400)).c_str(), std::nullopt);
+    if (*rc::gen::arbitrary<bool>()) {
+      o.type = OrderType::kLimit;
+      o.limit_price = cents(*rc::gen::inRange<std::int64_t>(1, 15'000));
+    }
+    const Status here = w.check(book.p, o, book.working);
+    std::optional<Status> fresh;
+    std::thread([&] { fresh = w.check(book.p, o, book.working); }).join();
+    RC_ASSERT(here.ok() == fresh->ok());
+    if (!here.ok()) RC_ASSERT(here.error().message == fresh->error().message);
   }
 }
 

@@ -25,19 +25,14 @@ Quantity abs_qty(Quantity q) { return q.is_negative() ? -q : q; }
                                               b.to_string() + " leaves the Money range");
 }
 
-// a + b, or an overflow error naming what + of (the message is built only on failure, out of
-// line: this runs several times on every booking). A plain value rather than a Result, so that
-// no variant is built and inspected on the way; KEEL_TRY / KEEL_TRY_STATUS read it like one.
-struct CheckedSum {
-  Money a, b;
-  std::optional<Money> sum;
-  std::string_view what, of;
-  bool ok() const noexcept { return sum.has_value(); }
-  Error error() const { return add_overflow(a, b, what, of); }
-  Money value() const noexcept { return *sum; }
-};
-inline CheckedSum add(Money a, Money b, std::string_view what, std::string_view of = {}) {
-  return CheckedSum{a, b, a.checked_add(b), what, of};
+// sum = a + b; false (sum untouched) when that leaves the Money range. The caller then returns
+// add_overflow(a, b, ...), whose message is built only on failure, out of line: this runs
+// several times on every booking, so nothing but the two raw values is carried on the way.
+inline bool add_into(Money& sum, Money a, Money b) noexcept {
+  const std::optional<Money> s = a.checked_add(b);
+  if (!s) [[unlikely]] return false;
+  sum = *s;
+  return true;
 }
 
 // basis x part / whole (raw quantities, whole > 0), rounded once, half away from zero: the
@@ -240,9 +235,19 @@ struct Portfolio::TradePlan {
   PositionMeta meta_after;
   std::optional<ClosedTrade> closed;
   Money cash_delta, realized_delta, fees_delta, premium_collected_delta, cycle_premium_delta;
+  // Set by check_totals: cash, realized P&L, fees paid and premium collected after this plan's
+  // commit (and every plan's checked before it).
+  struct Totals {
+    Money cash, realized, fees, premium;
+  };
+  std::optional<Totals> totals_after;
 };
 
 Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
+  return plan_trade(in, positions_.find(in.instrument->get().id.value()), plan);
+}
+
+Status Portfolio::plan_trade(const TradeInput& in, PositionIt found, TradePlan& plan) const {
   const InstrumentRef& ref = *in.instrument;
   const Instrument& inst = *ref;
   const std::int64_t mult = multiplier_of(inst);
@@ -253,9 +258,12 @@ Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
   const bool buy = in.side == OrderSide::kBuy;
   const Money signed_gross = buy ? gross : -gross;  // N: what the trade costs (+) or brings (-)
   const Quantity signed_qty = buy ? in.quantity : -in.quantity;
-  KEEL_TRY(fees, add(in.commission, in.regulatory_fees, "fees of ", inst.symbol));
-  KEEL_TRY(minus_n, add(Money::zero(2), -signed_gross, "cash change"));
-  KEEL_TRY(cash_delta, add(minus_n, -fees, "cash change of ", inst.symbol));
+  Money fees, minus_n, cash_delta;
+  if (!add_into(fees, in.commission, in.regulatory_fees)) {
+    return add_overflow(in.commission, in.regulatory_fees, "fees of ", inst.symbol);
+  }
+  if (!add_into(minus_n, zero, -signed_gross)) return add_overflow(zero, -signed_gross, "cash change", {});
+  if (!add_into(cash_delta, minus_n, -fees)) return add_overflow(minus_n, -fees, "cash change of ", inst.symbol);
 
   plan.in = &in;
   plan.key = inst.id.value();
@@ -268,25 +276,26 @@ Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
   // premium: they are the option's outcome.
   plan.cycle_premium_delta = (inst.is_option() && in.kind == BookingKind::kFill) ? cash_delta : zero;
 
-  plan.cur = positions_.find(plan.key);
+  plan.cur = found;
   const Position* cur = plan.cur == positions_.end() ? nullptr : &plan.cur->second;
   const PositionMeta cur_meta = cur == nullptr ? PositionMeta{} : *meta_.find(plan.key);
 
 
+  // The position opened, written in place into the plan (no temporary Position and its
+  // reference count moved in and out).
   auto open_position = [&](Quantity q_signed, Money basis, Money opening_fees) {
-    Position p;
+    Position& p = plan.opened;
     p.instrument = ref;
     p.quantity = q_signed;
     p.cost_basis = basis;
     p.opened = in.ts;
     p.realized_pnl = -opening_fees;
     p.mark = p.average_price();
-    return p;
   };
 
   if (cur == nullptr) {
     // Opening a new position.
-    plan.opened = open_position(signed_qty, signed_gross, fees);
+    open_position(signed_qty, signed_gross, fees);
     plan.after = TradePlan::After::kOpen;
     plan.meta_after = PositionMeta{in.quantity, false};
     plan.realized_delta = -fees;
@@ -295,10 +304,12 @@ Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
     // Adding to the position on the same side: the cost simply accumulates.
     plan.after = TradePlan::After::kUpdate;
     plan.quantity_after = cur->quantity + signed_qty;
-    KEEL_TRY(basis, add(cur->cost_basis, signed_gross, "cost basis of ", inst.symbol));
-    plan.basis_after = basis;
-    KEEL_TRY(realized, add(cur->realized_pnl, -fees, "realized P&L of ", inst.symbol));
-    plan.position_realized_after = realized;
+    if (!add_into(plan.basis_after, cur->cost_basis, signed_gross)) {
+      return add_overflow(cur->cost_basis, signed_gross, "cost basis of ", inst.symbol);
+    }
+    if (!add_into(plan.position_realized_after, cur->realized_pnl, -fees)) {
+      return add_overflow(cur->realized_pnl, -fees, "realized P&L of ", inst.symbol);
+    }
     plan.meta_after = PositionMeta{std::max(cur_meta.max_abs, abs_qty(plan.quantity_after)), cur_meta.marked};
     plan.realized_delta = -fees;
     if (inst.is_option() && !buy && in.kind == BookingKind::kFill) plan.premium_collected_delta = gross;
@@ -334,9 +345,14 @@ Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
     const Money fee_open = fees - fee_close;
     // (exit - average cost) x qty x multiplier, fees included: -N_close is what the closing
     // part brings in (a sale) or costs (a buy-back); `removed` is its share of the cost basis.
-    KEEL_TRY(gain, add(-n_close, -removed, "realized P&L of ", inst.symbol));
-    KEEL_TRY(realized_close, add(gain, -fee_close, "realized P&L of ", inst.symbol));
-    KEEL_TRY(life, add(cur->realized_pnl, realized_close, "realized P&L of ", inst.symbol));
+    Money gain, realized_close, life;
+    if (!add_into(gain, -n_close, -removed)) return add_overflow(-n_close, -removed, "realized P&L of ", inst.symbol);
+    if (!add_into(realized_close, gain, -fee_close)) {
+      return add_overflow(gain, -fee_close, "realized P&L of ", inst.symbol);
+    }
+    if (!add_into(life, cur->realized_pnl, realized_close)) {
+      return add_overflow(cur->realized_pnl, realized_close, "realized P&L of ", inst.symbol);
+    }
     plan.realized_delta = realized_close - fee_open;
     if (closing == held) {
       ClosedTrade& ct = plan.closed.emplace();
@@ -347,7 +363,7 @@ Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
       ct.pnl = life;
       ct.closed_by = in.kind;
       if (opening.is_positive()) {
-        plan.opened = open_position(buy ? opening : -opening, n_open, fee_open);
+        open_position(buy ? opening : -opening, n_open, fee_open);
         plan.after = TradePlan::After::kOpen;
         plan.meta_after = PositionMeta{opening, false};
         if (inst.is_option() && !buy && in.kind == BookingKind::kFill) plan.premium_collected_delta = -n_open;
@@ -363,7 +379,7 @@ Status Portfolio::plan_trade(const TradeInput& in, TradePlan& plan) const {
   return ok_status();
 }
 
-Status Portfolio::check_totals(std::span<const TradePlan> plans) const {
+Status Portfolio::check_totals(std::span<TradePlan> plans) const {
   Money cash = cash_, realized = realized_, fees = fees_, premium = premium_;
   // Each total plus its change, in place; the error (built only then) names the total.
   auto step = [](Money& total, Money delta) {
@@ -372,17 +388,22 @@ Status Portfolio::check_totals(std::span<const TradePlan> plans) const {
     total = *r;
     return true;
   };
-  for (const TradePlan& p : plans) {
+  for (TradePlan& p : plans) {
     if (!step(cash, p.cash_delta)) return add_overflow(cash, p.cash_delta, "cash", {});
     if (!step(realized, p.realized_delta)) return add_overflow(realized, p.realized_delta, "realized P&L", {});
     if (!step(fees, p.fees_delta)) return add_overflow(fees, p.fees_delta, "fees paid", {});
     if (!step(premium, p.premium_collected_delta)) {
       return add_overflow(premium, p.premium_collected_delta, "premium collected", {});
     }
+    // The totals once this plan is committed (the plans are committed in this order): the
+    // commit assigns them instead of adding the changes again.
+    p.totals_after = TradePlan::Totals{cash, realized, fees, premium};
     if (p.cycle_premium_delta.is_zero()) continue;  // stock trades, lifecycle closings: nothing to add
     auto cyc = cycles_.find(p.underlying);
     const Money cycle_premium = (cyc != cycles_.end() && cyc->second.open) ? cyc->second.premium : Money::zero(2);
-    KEEL_TRY_STATUS(add(cycle_premium, p.cycle_premium_delta, "wheel cycle premium"));
+    if (Money sum; !add_into(sum, cycle_premium, p.cycle_premium_delta)) {
+      return add_overflow(cycle_premium, p.cycle_premium_delta, "wheel cycle premium", {});
+    }
   }
   return ok_status();
 }
@@ -400,11 +421,16 @@ Portfolio::Cycle& Portfolio::commit(TradePlan&& plan) {
     cycle->premium = Money::zero(2);
     cycle->open = true;
   }
-  cycle->premium += plan.cycle_premium_delta;
-  cash_ += plan.cash_delta;
-  realized_ += plan.realized_delta;
-  fees_ += plan.fees_delta;
-  premium_ += plan.premium_collected_delta;
+  // Stock trades and lifecycle closings add nothing (a zero of a precision the premium has
+  // already leaves it unchanged, digits included).
+  if (!plan.cycle_premium_delta.is_zero() || plan.cycle_premium_delta.precision() > cycle->premium.precision()) {
+    cycle->premium += plan.cycle_premium_delta;
+  }
+  KEEL_ASSERT(plan.totals_after.has_value(), "commit: the plan's totals were not checked");
+  cash_ = plan.totals_after->cash;
+  realized_ = plan.totals_after->realized;
+  fees_ = plan.totals_after->fees;
+  premium_ = plan.totals_after->premium;
   if (plan.closed) closed_.push_back(std::move(*plan.closed));
 
   const TradeInput& in = *plan.in;
@@ -530,9 +556,9 @@ Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& inst
   }
   // A position holding the very object interned for this id holds this instrument (interned
   // and equal, checked above): the same symbol and asset class, nothing to compare.
-  if (const Position* cur = position(instrument.id);
-      cur != nullptr && !(interned && &cur->instrument.get() == &known->get())) {
-    if (Status st = check_same_instrument(cur, instrument); !st) return st.error().with_context(what());
+  const PositionIt found = positions_.find(instrument.id.value());
+  if (found != positions_.end() && !(interned && &found->second.instrument.get() == &known->get())) {
+    if (Status st = check_same_instrument(&found->second, instrument); !st) return st.error().with_context(what());
   }
   TradeInput in;
   in.instrument = interned ? known : &intern(instrument);
@@ -546,8 +572,8 @@ Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& inst
   in.order_id = fill.order_id.value();
   in.reason = reason;
   TradePlan plan;
-  if (Status planned = plan_trade(in, plan); !planned) return planned.error().with_context(what());
-  KEEL_TRY_STATUS(check_totals(std::span<const TradePlan>(&plan, 1)));
+  if (Status planned = plan_trade(in, found, plan); !planned) return planned.error().with_context(what());
+  KEEL_TRY_STATUS(check_totals(std::span<TradePlan>(&plan, 1)));
   // A fill that leaves its position open leaves the underlying held: its cycle stays open.
   const bool flat_after = plan.after == TradePlan::After::kFlat;
   Cycle& cycle = commit(std::move(plan));
@@ -585,7 +611,7 @@ Status Portfolio::expire_worthless(InstrumentId option, Timestamp ts, std::strin
   in.reason = reason;
   TradePlan plan;
   KEEL_TRY_STATUS(plan_trade(in, plan));
-  KEEL_TRY_STATUS(check_totals(std::span<const TradePlan>(&plan, 1)));
+  KEEL_TRY_STATUS(check_totals(std::span<TradePlan>(&plan, 1)));
   commit(std::move(plan));
   close_cycle_if_flat(underlying_symbol(inst));  // `held` keeps the closed position's instrument
   return ok_status();
@@ -642,7 +668,7 @@ Status Portfolio::exercise_or_assign(InstrumentId option, Quantity contracts, co
     opt.kind = BookingKind::kCashSettlement;
     TradePlan plan;
     KEEL_TRY_STATUS(plan_trade(opt, plan));
-    KEEL_TRY_STATUS(check_totals(std::span<const TradePlan>(&plan, 1)));
+    KEEL_TRY_STATUS(check_totals(std::span<TradePlan>(&plan, 1)));
     commit(std::move(plan));
     close_cycle_if_flat(spec.underlying);
     return ok_status();
