@@ -225,6 +225,16 @@ class SimulatedVenue {
 
   struct Working {
     explicit Working(const Order& o) : order(o) {}
+    // The record of a new submission, `o` copied over what this one held (its strings' and
+    // vectors' storage reused) and every other field as a fresh record's.
+    void reset(const Order& o) {
+      order = o;
+      submitted = Timestamp{};
+      instrument = nullptr;
+      leg_instruments.clear();
+      commission_charged = base_commission_charged = value_charged = Money{};
+      triggered = attempted = done = false;
+    }
     Order order;
     Timestamp submitted;
     const Instrument* instrument = nullptr;         // single-leg orders (from the lookup)
@@ -246,26 +256,57 @@ class SimulatedVenue {
     Timestamp bar;           // ts_event of the bar whose volume is being used
     Quantity used;           // shares filled against it so far
   };
+  // What the venue keeps of an instrument's bar once it has passed: the fields later fills
+  // read (a submission at its close, a quote, the session's close: costs and participation)
+  // and the next bar's session test. The open, timeframe and trade count are not read again.
+  // Every bar of a run is kept, most with nothing working, so the copy is small and field by
+  // field, each load as wide as the store that wrote it: a wide load over the 8- and 1-byte
+  // stores of a bar the feed has just written stalls until those stores retire. Prices other
+  // than the close are read only through to_double(), which needs their raw values alone.
+  struct KeptBar {
+    Timestamp ts_recv;
+    Timestamp ts_event;
+    std::int64_t close_raw = 0;
+    std::int64_t high_raw = 0;
+    std::int64_t low_raw = 0;
+    std::int64_t volume_raw = 0;
+    std::uint8_t close_precision = 0;
+
+    explicit KeptBar(const Bar& bar) noexcept { keep(bar); }
+    void keep(const Bar& bar) noexcept {
+      ts_recv = bar.ts_recv;
+      ts_event = bar.ts_event;
+      close_raw = bar.close.raw();
+      high_raw = bar.high.raw();
+      low_raw = bar.low.raw();
+      volume_raw = bar.volume.raw();
+      close_precision = static_cast<std::uint8_t>(bar.close.precision());
+    }
+    Price close() const noexcept { return Price::from_raw(close_raw, close_precision); }
+    Quantity volume() const noexcept { return Quantity::from_raw(volume_raw); }  // raw value only
+  };
+  // A stock fill's price after costs, or not ok when the costs make the fill impossible.
   struct Priced {
     Price price;
     bool ok = false;
-    std::string why_not;  // set when the cost model makes a fill impossible
   };
 
-  // on_bar past its common case: remembers the first bar of an instrument, or matches the
-  // working orders (`prev`: the instrument's last bar before this one, if any).
-  [[gnu::noinline]] void match_bar(const Bar& bar, Bar* prev, std::vector<VenueEvent>& out);
+  // on_bar past its common case (the memo names another instrument, or orders are working):
+  // finds or adds the instrument's kept bar, and matches the working orders.
+  [[gnu::noinline]] void match_bar(const Bar& bar, std::vector<VenueEvent>& out);
   // Matching, one order against one piece of market data; each may append events.
   void match_stock_bar(Working& w, const Bar& bar, bool session_first_bar, std::vector<VenueEvent>& out);
   void match_stock_quote(Working& w, const Quote& quote, Timestamp ts, std::vector<VenueEvent>& out);
   void match_option(Working& w, Timestamp ts, std::vector<VenueEvent>& out);
   void match_combo(Working& w, Timestamp ts, std::vector<VenueEvent>& out);
   void match_at_submission(Working& w, Timestamp now, std::vector<VenueEvent>& out);
-  void fill_moc(Working& w, const Bar& bar, Timestamp ts, std::vector<VenueEvent>& out);
+  void fill_moc(Working& w, const KeptBar& bar, Timestamp ts, std::vector<VenueEvent>& out);
   // Fills `qty` of a stock order at `base` plus costs computed from `bar`.
-  void fill_stock(Working& w, Quantity qty_wanted, Price base, const Bar& bar, Timestamp ts,
+  void fill_stock(Working& w, Quantity qty_wanted, Price base, const KeptBar& bar, Timestamp ts,
                   std::vector<VenueEvent>& out);
-  Priced stock_price_with_costs(const Working& w, Price base, Quantity qty, const Bar& bar) const;
+  // Not ok: `why_not` says why.
+  Priced stock_price_with_costs(const Working& w, Price base, Quantity qty, const KeptBar& bar,
+                                std::string& why_not) const;
   // Option execution price of one side of a quote under the configured model; nullopt when the
   // side cannot trade (zero bid for a sell, no ask for a buy).
   std::optional<Price> option_price(const OptionQuote& q, OrderSide side) const;
@@ -286,15 +327,19 @@ class SimulatedVenue {
   std::int64_t participation_e8_ = 0;  // participation_cap on the 1e-8 grid (exact from here on)
   std::int64_t mid_fraction_e8_ = 0;   // mid_fraction on the 1e-8 grid
   std::vector<Working> working_;  // submission order
+  // A new order's record while it is matched at submission: it joins working_ only if it is
+  // still working afterwards (most market orders fill at once; building a vector element for
+  // each, to erase it again, cost more than reusing this one).
+  Working submission_{Order{}};
   StringSet seen_ids_;  // every client order id submitted (ids are spent once seen)
   // Per-instrument market state by dense slot (keel/core/id_index.hpp): one probe per bar.
-  IdMap<Bar> last_bar_;
+  IdMap<KeptBar> last_bar_;
   // The slot of last_bar_ that on_bar used last: bars of one instrument in a row skip the
   // lookup. Emptied wherever last_bar_ gains or loses a slot (which may move the slots) and
   // when the venue is copied or moved, so that it never points at another venue's slot.
   struct BarMemo {
     std::int64_t key = 0;
-    Bar* bar = nullptr;
+    KeptBar* bar = nullptr;
     BarMemo() = default;
     BarMemo(const BarMemo&) noexcept {}
     BarMemo& operator=(const BarMemo&) noexcept {
