@@ -274,7 +274,10 @@ void SimulatedVenue::submit(const Order& order, Timestamp now, std::vector<Venue
   push_event(out, VenueEventKind::kAccepted, w.order, now);
   // The matching touches this order alone (the working ones were matched when their data came).
   if (config_.fill_model != FillModel::kNextOpen) match_at_submission(w, now, out);
-  if (!w.done) working_.push_back(std::move(w));
+  if (!w.done) {
+    working_.push_back(std::move(w));
+    last_bar_memo_.quiet = nullptr;  // something is working
+  }
 }
 
 std::vector<VenueEvent> SimulatedVenue::cancel(const ClientOrderId& id, Timestamp now) {
@@ -304,8 +307,8 @@ void SimulatedVenue::on_bar(const Bar& bar, std::vector<VenueEvent>& out) {
   // so that it needs no more than the memo's compare and the kept fields' copy; the lookup
   // and the matching are out of line.
   const std::int64_t key = bar.instrument.value();
-  if (last_bar_memo_.key == key && last_bar_memo_.bar != nullptr && working_.empty()) {
-    last_bar_memo_.bar->keep(bar);
+  if (last_bar_memo_.key == key && last_bar_memo_.quiet != nullptr) {  // and so nothing is working
+    last_bar_memo_.quiet->keep(bar);
     return;
   }
   match_bar(bar, out);
@@ -322,7 +325,7 @@ void SimulatedVenue::match_bar(const Bar& bar, std::vector<VenueEvent>& out) {
       prev->keep(bar);
     }
     last_bar_memo_.key = key;
-    last_bar_memo_.bar = prev;
+    last_bar_memo_.bar = last_bar_memo_.quiet = prev;
     return;
   }
   // A daily bar is a whole session; an intraday bar opens a session when the previous bar of
@@ -333,8 +336,10 @@ void SimulatedVenue::match_bar(const Bar& bar, std::vector<VenueEvent>& out) {
     prev->keep(bar);
   } else {
     last_bar_memo_ = BarMemo{};  // a new slot may move the others
-    last_bar_.insert_or_assign(key, KeptBar(bar));
+    prev = &last_bar_.insert_or_assign(key, KeptBar(bar));
   }
+  last_bar_memo_.key = key;
+  last_bar_memo_.bar = prev;  // quiet again once nothing is working (erase_done)
   for (Working& w : working_) {
     if (w.done || w.order.is_combo() || w.instrument->is_option() || w.order.instrument != bar.instrument) continue;
     match_stock_bar(w, bar, session_first, out);
@@ -872,8 +877,11 @@ Result<FeeBreakdown> SimulatedVenue::charge_fees(Working& w, const Instrument& i
   in.commission_already_charged = w.commission_charged;
   in.base_commission_already = w.base_commission_charged;
   in.value_already = w.value_charged;
-  // One object returned on both paths (no copy of the result on the way out: every fill).
-  Result<FeeBreakdown> f = fees_.charge(in, month_of(ts));
+  // One object returned on both paths (no copy of the result on the way out: every fill). A
+  // schedule that charges nothing needs no trade value (value_charged feeds only a commission
+  // maximum): charge_free, the same checks, counters and zero amounts without it.
+  const int month = month_of(ts);
+  Result<FeeBreakdown> f = fees_.charges_nothing() ? fees_.charge_free(in, month) : fees_.charge(in, month);
   if (f) {
     w.commission_charged += f->commission;
     w.base_commission_charged += f->base_commission;
@@ -906,6 +914,7 @@ void SimulatedVenue::cancel_order(Working& w, Timestamp ts, std::string reason, 
 
 void SimulatedVenue::erase_done() {
   std::erase_if(working_, [](const Working& w) { return w.done; });
+  if (working_.empty()) last_bar_memo_.quiet = last_bar_memo_.bar;
 }
 
 }  // namespace keel::execution

@@ -864,6 +864,33 @@ TEST(SimVenueCosts, ImpactAtSubmissionReadsTheLastBarOfItsInstrument) {
   EXPECT_TRUE(v.working_orders().empty());
 }
 
+TEST(SimVenueBarClose, LastCloseKeptWhileOrdersComeAndGo) {
+  // on_bar keeps each bar whether or not orders are working, and whichever way the last working
+  // order goes (canceled, filled on a bar): a market order then fills at the latest close.
+  Fixture f;
+  auto v = f.venue(FillModel::kBarClose);
+  (void)v.on_bar(daily(kAapl, 0, "50", "51", "49", "50", "1000"));
+  EXPECT_TRUE(of_kind(v.submit(limit("Q-1", kAapl, kBuy, "10", "40"), day_close(0)), K::kFilled).empty());
+  (void)v.on_bar(daily(kAapl, 1, "51", "52", "50", "51", "1000"));  // low 50: no trade-through of 40
+  (void)v.on_bar(daily(kAapl, 2, "52", "53", "51", "52", "1000"));
+  ASSERT_EQ(v.cancel(ClientOrderId("Q-1"), day_close(2)).size(), 1u);  // nothing working now
+  (void)v.on_bar(daily(kAapl, 3, "53", "54", "52", "53", "1000"));
+  auto ev = of_kind(v.submit(market("Q-2", kAapl, kBuy, "10"), day_close(3)), K::kFilled);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].order_price, px("53"));
+  // A resting limit at 52.50 filled by day 4's trade-through (low 52 < 52.50) at min(open
+  // 53.50, 52.50) = 52.50; then day 5's close, 55, is the one a market order gets.
+  EXPECT_TRUE(of_kind(v.submit(limit("Q-3", kAapl, kBuy, "10", "52.50"), day_close(3)), K::kFilled).empty());
+  ev = v.on_bar(daily(kAapl, 4, "53.50", "54", "52", "54", "1000"));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].order_price, px("52.50"));
+  EXPECT_TRUE(v.working_orders().empty());
+  (void)v.on_bar(daily(kAapl, 5, "54", "56", "53", "55", "1000"));
+  ev = of_kind(v.submit(market("Q-4", kAapl, kSell, "10"), day_close(5)), K::kFilled);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].order_price, px("55"));
+}
+
 TEST(SimVenueParticipation, PartFilledAtSubmissionKeepsItsStateBesideLaterSubmissions) {
   // An order partly filled at submission keeps working with what it was charged; orders
   // submitted after it (one filled whole at once, one left resting) do not disturb it.
