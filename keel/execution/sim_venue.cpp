@@ -342,7 +342,7 @@ void SimulatedVenue::match_bar(const Bar& bar, std::vector<VenueEvent>& out) {
   last_bar_memo_.bar = prev;  // quiet again once nothing is working (erase_done)
   for (Working& w : working_) {
     if (w.done || w.order.is_combo() || w.instrument->is_option() || w.order.instrument != bar.instrument) continue;
-    match_stock_bar(w, bar, session_first, out);
+    match_stock_bar(w, bar, *prev, session_first, out);
   }
   erase_done();
 }
@@ -412,8 +412,8 @@ std::vector<VenueEvent> SimulatedVenue::on_session_close(Timestamp ts) {
     if (w.done) continue;
     if (w.order.type == OrderType::kMarketOnClose) {
       // Intraday bars: the session's last bar is only known now. (Daily bars filled in on_bar.)
-      if (const KeptBar* last = last_bar_.find(w.order.instrument.value()); last != nullptr) {
-        const KeptBar& bar = *last;
+      if (KeptBar* last = last_bar_.find(w.order.instrument.value()); last != nullptr) {
+        KeptBar& bar = *last;
         if (bar.ts_recv > w.submitted && bar.ts_recv <= ts && bar.ts_recv.utc_date() == ts.utc_date()) {
           fill_moc(w, bar, ts, out);
         }
@@ -504,7 +504,6 @@ std::vector<VenueEvent> SimulatedVenue::on_split(InstrumentId underlying, std::s
   // Pre-split market state would price post-split orders: forget it until new data comes.
   last_bar_memo_ = BarMemo{};
   last_bar_.erase(underlying.value());
-  bar_use_.erase(underlying.value());
   last_quote_.erase(underlying.value());
   snapshot_ts_.erase(std::string(underlying_symbol));
   erase_done();
@@ -544,9 +543,9 @@ void SimulatedVenue::match_at_submission(Working& w, Timestamp now, std::vector<
   // Stock: only market and limit orders can execute at submission; stops and auction orders
   // need a later bar.
   if (o.type != OrderType::kMarket && o.type != OrderType::kLimit) return;
-  const KeptBar* bit = last_bar_.find(o.instrument.value());
+  KeptBar* bit = last_bar_.find(o.instrument.value());
   if (bit == nullptr) return;  // no data yet: waits (not a rejection)
-  const KeptBar& bar = *bit;
+  KeptBar& bar = *bit;
   const bool buy = is_buy(o.side);
   Price base = bar.close();
   if (config_.fill_model == FillModel::kQuote) {
@@ -559,9 +558,9 @@ void SimulatedVenue::match_at_submission(Working& w, Timestamp now, std::vector<
   finish_attempt(w, now, out);
 }
 
-void SimulatedVenue::match_stock_bar(Working& w, const Bar& bar, bool session_first_bar, std::vector<VenueEvent>& out) {
+void SimulatedVenue::match_stock_bar(Working& w, const Bar& bar, KeptBar& kept, bool session_first_bar,
+                                     std::vector<VenueEvent>& out) {
   const Order& o = w.order;
-  const KeptBar kept(bar);  // what a fill reads of the bar (costs, participation)
   if (o.type == OrderType::kMarketOnClose) {
     if (bar.timeframe >= kOneDay && bar.ts_recv > w.submitted) fill_moc(w, kept, bar.ts_recv, out);
     return;
@@ -631,7 +630,7 @@ void SimulatedVenue::match_stock_quote(Working& w, const Quote& quote, Timestamp
   if (o.type == OrderType::kMarketOnOpen || o.type == OrderType::kMarketOnClose) return;
   const bool stop_type = o.type == OrderType::kStop || o.type == OrderType::kStopLimit;
   if (stop_type && !w.triggered) return;  // stops trigger on bars
-  const KeptBar* bit = last_bar_.find(o.instrument.value());
+  KeptBar* bit = last_bar_.find(o.instrument.value());
   if (bit == nullptr) return;  // participation needs a bar's volume
   const bool buy = is_buy(o.side);
   const Price base = buy ? quote.ask : quote.bid;
@@ -641,22 +640,21 @@ void SimulatedVenue::match_stock_quote(Working& w, const Quote& quote, Timestamp
   finish_attempt(w, ts, out);
 }
 
-void SimulatedVenue::fill_moc(Working& w, const KeptBar& bar, Timestamp ts, std::vector<VenueEvent>& out) {
+void SimulatedVenue::fill_moc(Working& w, KeptBar& bar, Timestamp ts, std::vector<VenueEvent>& out) {
   fill_stock(w, w.order.leaves_quantity(), bar.close(), bar, ts, out);
 }
 
-void SimulatedVenue::fill_stock(Working& w, Quantity qty_wanted, Price base, const KeptBar& bar, Timestamp ts,
+void SimulatedVenue::fill_stock(Working& w, Quantity qty_wanted, Price base, KeptBar& bar, Timestamp ts,
                                 std::vector<VenueEvent>& out) {
   if (w.done) return;
   Order& o = w.order;
-  BarUse& use = bar_use_[o.instrument.value()];  // the bar's instrument (matched on it)
-  if (use.bar != bar.ts_event) {
-    use.bar = bar.ts_event;
-    use.used = Quantity{};
+  if (bar.use_bar != bar.ts_event) {  // the first fill on this bar
+    bar.use_bar = bar.ts_event;
+    bar.used = Quantity{};
   }
   // Participation: floor(cap x volume) whole shares per bar, shared by every order on it.
   const Quantity cap = participation_cap_shares(participation_e8_, bar.volume());
-  const Quantity available = cap > use.used ? cap - use.used : Quantity{};
+  const Quantity available = cap > bar.used ? cap - bar.used : Quantity{};
   const Quantity qty = qmin(qty_wanted, available);
   if (!qty.is_positive()) return;
   const bool all_or_none = o.all_or_none || o.tif == TimeInForce::kFok;
@@ -675,7 +673,7 @@ void SimulatedVenue::fill_stock(Working& w, Quantity qty_wanted, Price base, con
   }
   const Status st = apply_fill(o, qty, priced.price, ts);
   KEEL_ASSERT(st.ok(), "venue: a checked stock fill was refused by apply_fill");
-  use.used += qty;
+  bar.used += qty;
 
   VenueEvent& ev = push_event(out, VenueEventKind::kFilled, o, ts);
   ev.order_quantity = qty;

@@ -255,10 +255,6 @@ class SimulatedVenue {
     Quantity used_bid;       // contracts sold into the bid in this snapshot
     Quantity used_ask;       // contracts bought from the ask in this snapshot
   };
-  struct BarUse {
-    Timestamp bar;           // ts_event of the bar whose volume is being used
-    Quantity used;           // shares filled against it so far
-  };
   // What the venue keeps of an instrument's bar once it has passed: the fields later fills
   // read (a submission at its close, a quote, the session's close: costs and participation)
   // and the next bar's session test. The open, timeframe and trade count are not read again.
@@ -274,6 +270,11 @@ class SimulatedVenue {
     std::int64_t low_raw = 0;
     std::int64_t volume_raw = 0;
     std::uint8_t close_precision = 0;
+    // Participation: the shares filled so far against the bar that began at use_bar, shared by
+    // every order filled on it (keep() leaves these two alone: a fill on a later bar starts
+    // again from 0).
+    Timestamp use_bar;
+    Quantity used;
 
     explicit KeptBar(const Bar& bar) noexcept { keep(bar); }
     void keep(const Bar& bar) noexcept {
@@ -298,14 +299,15 @@ class SimulatedVenue {
   // finds or adds the instrument's kept bar, and matches the working orders.
   [[gnu::noinline]] void match_bar(const Bar& bar, std::vector<VenueEvent>& out);
   // Matching, one order against one piece of market data; each may append events.
-  void match_stock_bar(Working& w, const Bar& bar, bool session_first_bar, std::vector<VenueEvent>& out);
+  // `kept`: what the venue keeps of `bar` (already kept: the fills record their volume in it).
+  void match_stock_bar(Working& w, const Bar& bar, KeptBar& kept, bool session_first_bar, std::vector<VenueEvent>& out);
   void match_stock_quote(Working& w, const Quote& quote, Timestamp ts, std::vector<VenueEvent>& out);
   void match_option(Working& w, Timestamp ts, std::vector<VenueEvent>& out);
   void match_combo(Working& w, Timestamp ts, std::vector<VenueEvent>& out);
   void match_at_submission(Working& w, Timestamp now, std::vector<VenueEvent>& out);
-  void fill_moc(Working& w, const KeptBar& bar, Timestamp ts, std::vector<VenueEvent>& out);
+  void fill_moc(Working& w, KeptBar& bar, Timestamp ts, std::vector<VenueEvent>& out);
   // Fills `qty` of a stock order at `base` plus costs computed from `bar`.
-  void fill_stock(Working& w, Quantity qty_wanted, Price base, const KeptBar& bar, Timestamp ts,
+  void fill_stock(Working& w, Quantity qty_wanted, Price base, KeptBar& bar, Timestamp ts,
                   std::vector<VenueEvent>& out);
   // Not ok: `why_not` says why.
   Priced stock_price_with_costs(const Working& w, Price base, Quantity qty, const KeptBar& bar,
@@ -356,7 +358,6 @@ class SimulatedVenue {
     }
   };
   BarMemo last_bar_memo_;
-  IdMap<BarUse> bar_use_;
   IdMap<Quote> last_quote_;
   IdMap<OptionState> last_option_quote_;
   std::unordered_map<std::string, Timestamp> snapshot_ts_;  // latest snapshot per underlying symbol
