@@ -6,8 +6,9 @@
 // - The venue holds its own copy of each working order (like an exchange) and reports what
 //   happens as VenueEvents; the engine applies them to its order book through the order state
 //   machine (order.hpp). The venue never sees the portfolio: risk checks happen before submit.
-// - Market state: the latest Bar per instrument (on_bar) and the latest OptionQuote per option
-//   contract (on_option_quotes, one chain snapshot at a time). Equity quotes (Quote) may be fed
+// - Market state: the latest Bar per instrument (on_bar; of it, what later fills read: its
+//   times, close, high, low and volume) and the latest OptionQuote per option contract
+//   (on_option_quotes, one chain snapshot at a time). Equity quotes (Quote) may be fed
 //   with on_quote. An option quote is "current" while it belongs to the latest snapshot of its
 //   underlying. A stock fill needs at least one bar of the instrument (its volume sets the
 //   participation cap).
