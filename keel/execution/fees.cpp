@@ -244,7 +244,7 @@ bool FeeCalculator::charges_nothing(const FeeSchedule& s) {
          s.occ_clearing_per_contract.is_zero() && s.occ_clearing_max_per_trade.is_zero();
 }
 
-Result<FeeBreakdown> FeeCalculator::charge(const FeeInput& in, int month) {
+Status FeeCalculator::check_fill(const FeeInput& in, int month) const {
   const int year = month / 100;
   const int mon = month % 100;
   if (year < 1 || year > 9999 || mon < 1 || mon > 12) {
@@ -270,7 +270,59 @@ Result<FeeBreakdown> FeeCalculator::charge(const FeeInput& in, int month) {
     return make_error(ErrorCode::kInvalidArgument,
                       "fees: option fills are whole contracts, got " + in.quantity.to_string());
   }
+  return ok_status();
+}
 
+FeeBreakdown FeeCalculator::breakdown(i128 commission, i128 regulatory, i128 base, Money trade_value) {
+  FeeBreakdown out;
+  out.commission = Money::from_raw(static_cast<std::int64_t>(commission), 2);
+  out.regulatory = Money::from_raw(static_cast<std::int64_t>(regulatory), 2);
+  out.base_commission = money(static_cast<std::int64_t>(base));
+  out.trade_value = trade_value;
+  return out;
+}
+
+void FeeCalculator::record_volume(const FeeInput& in, int month) noexcept {
+  const bool new_month = month != month_;
+  const i128 shares_before = new_month ? 0 : month_shares_raw_;
+  const std::int64_t contracts_before = new_month ? 0 : month_contracts_;
+  i128 shares_after = shares_before;
+  std::int64_t contracts_after = contracts_before;
+  if (in.asset_class == AssetClass::kOption) {
+    if (__builtin_add_overflow(contracts_before, in.quantity.raw() / kFixedScale, &contracts_after)) {
+      contracts_after = INT64_MAX;
+    }
+  } else {
+    shares_after += in.quantity.raw();
+    if (shares_after > INT64_MAX) shares_after = INT64_MAX;  // beyond every tier bound already
+  }
+  month_ = month;
+  month_shares_raw_ = static_cast<std::int64_t>(shares_after);
+  month_contracts_ = contracts_after;
+}
+
+Result<FeeBreakdown> FeeCalculator::charge_free(const FeeInput& in, int month) {
+  KEEL_ASSERT(zero_, "FeeCalculator::charge_free: the schedule charges something (use charge)");
+  KEEL_TRY_STATUS(check_fill(in, month));
+  // charge() fails when the trade value, the product price.raw x quantity.raw x multiplier
+  // over 1e8 rounded, leaves the Money range. A product under INT64_MAX x 1e8 in magnitude
+  // keeps it inside (the quotient is below INT64_MAX, and so is its rounding to the integer);
+  // only a larger one needs the exact computation (notional(), whose error charge() returns).
+  const std::int64_t multiplier = in.asset_class == AssetClass::kOption ? in.multiplier : 1;
+  constexpr i128 kSafe = static_cast<i128>(INT64_MAX) * kFixedScale;
+  i128 product = static_cast<i128>(in.price.raw()) * in.quantity.raw();  // |.| < 2^126
+  const bool overflow = multiplier != 1 && __builtin_mul_overflow(product, static_cast<i128>(multiplier), &product);
+  if (overflow || product >= kSafe || product <= -kSafe) {
+    auto value = notional(in.price, in.quantity, multiplier);
+    if (!value) return value.error();
+  }
+  record_volume(in, month);
+  return breakdown(0, 0, 0, Money{});
+}
+
+Result<FeeBreakdown> FeeCalculator::charge(const FeeInput& in, int month) {
+  KEEL_TRY_STATUS(check_fill(in, month));
+  const bool option = in.asset_class == AssetClass::kOption;
   const bool new_month = month != month_;
   const i128 shares_before = new_month ? 0 : month_shares_raw_;
   const std::int64_t contracts_before = new_month ? 0 : month_contracts_;
@@ -372,26 +424,9 @@ Result<FeeBreakdown> FeeCalculator::charge(const FeeInput& in, int month) {
     return make_error(ErrorCode::kOverflow, "fees: amounts of a fill of " + in.quantity.to_string() + " @ " +
                                                 in.price.to_string() + " out of the Money range");
   }
-  i128 shares_after = shares_before;
-  std::int64_t contracts_after = contracts_before;
-  if (option) {
-    if (__builtin_add_overflow(contracts_before, contracts, &contracts_after)) contracts_after = INT64_MAX;
-  } else {
-    shares_after += in.quantity.raw();
-    if (shares_after > INT64_MAX) shares_after = INT64_MAX;  // beyond every tier bound already
-  }
-
-  FeeBreakdown out;
-  out.commission = Money::from_raw(static_cast<std::int64_t>(commission), 2);
-  out.regulatory = Money::from_raw(static_cast<std::int64_t>(regulatory), 2);
-  out.base_commission = money(static_cast<std::int64_t>(base));
-  out.trade_value = value;
-
   // Commit (strong guarantee: nothing above changed the counters).
-  month_ = month;
-  month_shares_raw_ = static_cast<std::int64_t>(shares_after);
-  month_contracts_ = contracts_after;
-  return out;
+  record_volume(in, month);
+  return breakdown(commission, regulatory, base, value);
 }
 
 }  // namespace keel::execution

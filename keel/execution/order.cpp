@@ -42,6 +42,18 @@ constexpr TransitionLookup make_lookup() {
 }
 constexpr TransitionLookup kLookup = make_lookup();
 
+// The lookup itself: false for an illegal pair (transition() then says why). apply_event and
+// apply_fill use it in place, so that a legal step costs no Result and no call.
+inline bool next_status(OrderStatus from, OrderEvent e, OrderStatus& to) noexcept {
+  const auto f = static_cast<std::size_t>(from);
+  const auto ev = static_cast<std::size_t>(e);
+  if (f < kLookup.size() && ev < kLookup[f].size() && kLookup[f][ev] != kNoRow) {
+    to = static_cast<OrderStatus>(kLookup[f][ev]);
+    return true;
+  }
+  return false;
+}
+
 std::string order_prefix(const Order& order) { return "order " + order.id.value() + ": "; }
 
 Error order_error(ErrorCode code, const Order& order, const std::string& what) {
@@ -117,11 +129,7 @@ std::string_view to_string(OrderEvent event) noexcept {
 std::span<const OrderTransition> order_transitions() noexcept { return kOrderTransitions; }
 
 Result<OrderStatus> transition(OrderStatus from, OrderEvent e) {
-  const auto f = static_cast<std::size_t>(from);
-  const auto ev = static_cast<std::size_t>(e);
-  if (f < kLookup.size() && ev < kLookup[f].size() && kLookup[f][ev] != kNoRow) {
-    return static_cast<OrderStatus>(kLookup[f][ev]);
-  }
+  if (OrderStatus to{}; next_status(from, e, to)) return to;
   std::string msg = "illegal order transition: " + std::string(to_string(from)) + " --" +
                     std::string(to_string(e)) + "-->";
   if (is_terminal(from)) msg += " (" + std::string(to_string(from)) + " is terminal)";
@@ -216,9 +224,12 @@ Status apply_event(Order& order, OrderEvent event, Timestamp ts) {
     return order_error(ErrorCode::kInvalidArgument, order,
                        "event " + std::string(to_string(event)) + " must be applied with apply_fill");
   }
-  auto next = transition(order.status, event);
-  if (!next) return order_error(next.error().code, order, next.error().message);
-  order.status = *next;
+  OrderStatus next{};
+  if (!next_status(order.status, event, next)) {
+    const auto refused = transition(order.status, event);  // the error naming the pair
+    return order_error(refused.error().code, order, refused.error().message);
+  }
+  order.status = next;
   order.ts_last = ts;
   return ok_status();
 }
@@ -248,8 +259,12 @@ Status apply_fill(Order& order, Quantity qty, Price px, Timestamp ts) {
                            (order.tif == TimeInForce::kFok ? "FOK" : "all-or-none") + " (quantity " +
                            order.quantity.to_string() + ")");
   }
-  auto next = transition(order.status, complete ? OrderEvent::kFillFull : OrderEvent::kFillPartial);
-  if (!next) return order_error(next.error().code, order, next.error().message);
+  const OrderEvent event = complete ? OrderEvent::kFillFull : OrderEvent::kFillPartial;
+  OrderStatus next{};
+  if (!next_status(order.status, event, next)) {
+    const auto refused = transition(order.status, event);  // the error naming the pair
+    return order_error(refused.error().code, order, refused.error().message);
+  }
 
   // Exact: see the bound in order.hpp's contract.
   const i128 value = order.fill_value + static_cast<i128>(px.raw()) * static_cast<i128>(qty.raw());
@@ -266,7 +281,7 @@ Status apply_fill(Order& order, Quantity qty, Price px, Timestamp ts) {
   order.fill_value = value;
   order.avg_fill_price = Price::from_raw(static_cast<std::int64_t>(avg), precision);
   order.filled_quantity = *new_filled;
-  order.status = *next;
+  order.status = next;
   order.ts_last = ts;
   return ok_status();
 }

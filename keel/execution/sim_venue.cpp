@@ -225,7 +225,7 @@ void SimulatedVenue::submit(const Order& order, Timestamp now, std::vector<Venue
   }
   const bool whole = order.quantity.is_multiple_of_precision(0);
 
-  // Checked first, the working record then built in place in working_.
+  // Checked first; the working record is then built in submission_ (see there).
   const Instrument* single = nullptr;
   std::vector<const Instrument*> leg_instruments;
   if (order.is_combo()) {
@@ -262,7 +262,8 @@ void SimulatedVenue::submit(const Order& order, Timestamp now, std::vector<Venue
     single = ins;
   }
 
-  Working& w = working_.emplace_back(order);
+  Working& w = submission_;
+  w.reset(order);
   w.order.status = OrderStatus::kAccepted;
   w.order.fill_value = 0;
   w.order.avg_fill_price = Price{};
@@ -271,8 +272,12 @@ void SimulatedVenue::submit(const Order& order, Timestamp now, std::vector<Venue
   w.instrument = single;
   w.leg_instruments = std::move(leg_instruments);
   push_event(out, VenueEventKind::kAccepted, w.order, now);
-  if (config_.fill_model != FillModel::kNextOpen) match_at_submission(working_.back(), now, out);
-  erase_done();
+  // The matching touches this order alone (the working ones were matched when their data came).
+  if (config_.fill_model != FillModel::kNextOpen) match_at_submission(w, now, out);
+  if (!w.done) {
+    working_.push_back(std::move(w));
+    last_bar_memo_.quiet = nullptr;  // something is working
+  }
 }
 
 std::vector<VenueEvent> SimulatedVenue::cancel(const ClientOrderId& id, Timestamp now) {
@@ -298,23 +303,29 @@ std::vector<VenueEvent> SimulatedVenue::on_bar(const Bar& bar) {
 
 void SimulatedVenue::on_bar(const Bar& bar, std::vector<VenueEvent>& out) {
   // Every bar of the run comes through here, most with nothing working (orders that fill at
-  // submission leave nothing behind): remembering the bar is then all there is to do, kept
-  // small so that it needs no more than the lookup and the copy; the matching is out of line.
+  // submission leave nothing behind): keeping the bar is then all there is to do, kept small
+  // so that it needs no more than the memo's compare and the kept fields' copy; the lookup
+  // and the matching are out of line.
   const std::int64_t key = bar.instrument.value();
-  Bar* prev = last_bar_memo_.bar != nullptr && last_bar_memo_.key == key ? last_bar_memo_.bar : last_bar_.find(key);
-  if (working_.empty() && prev != nullptr) {
-    *prev = bar;
-    last_bar_memo_.key = key;
-    last_bar_memo_.bar = prev;
+  if (last_bar_memo_.key == key && last_bar_memo_.quiet != nullptr) {  // and so nothing is working
+    last_bar_memo_.quiet->keep(bar);
     return;
   }
-  match_bar(bar, prev, out);
+  match_bar(bar, out);
 }
 
-void SimulatedVenue::match_bar(const Bar& bar, Bar* prev, std::vector<VenueEvent>& out) {
-  if (working_.empty()) {  // nothing to match: only remember the bar (the first of its instrument)
-    last_bar_memo_ = BarMemo{};  // a new slot may move the others
-    last_bar_.insert_or_assign(bar.instrument.value(), bar);
+void SimulatedVenue::match_bar(const Bar& bar, std::vector<VenueEvent>& out) {
+  const std::int64_t key = bar.instrument.value();
+  KeptBar* prev = last_bar_memo_.bar != nullptr && last_bar_memo_.key == key ? last_bar_memo_.bar : last_bar_.find(key);
+  if (working_.empty()) {  // nothing to match: only keep the bar
+    if (prev == nullptr) {
+      last_bar_memo_ = BarMemo{};  // a new slot may move the others
+      prev = &last_bar_.insert_or_assign(key, KeptBar(bar));
+    } else {
+      prev->keep(bar);
+    }
+    last_bar_memo_.key = key;
+    last_bar_memo_.bar = last_bar_memo_.quiet = prev;
     return;
   }
   // A daily bar is a whole session; an intraday bar opens a session when the previous bar of
@@ -322,14 +333,16 @@ void SimulatedVenue::match_bar(const Bar& bar, Bar* prev, std::vector<VenueEvent
   const bool session_first =
       bar.timeframe >= kOneDay || prev == nullptr || prev->ts_event.utc_date() != bar.ts_event.utc_date();
   if (prev != nullptr) {
-    *prev = bar;
+    prev->keep(bar);
   } else {
     last_bar_memo_ = BarMemo{};  // a new slot may move the others
-    last_bar_.insert_or_assign(bar.instrument.value(), bar);
+    prev = &last_bar_.insert_or_assign(key, KeptBar(bar));
   }
+  last_bar_memo_.key = key;
+  last_bar_memo_.bar = prev;  // quiet again once nothing is working (erase_done)
   for (Working& w : working_) {
     if (w.done || w.order.is_combo() || w.instrument->is_option() || w.order.instrument != bar.instrument) continue;
-    match_stock_bar(w, bar, session_first, out);
+    match_stock_bar(w, bar, *prev, session_first, out);
   }
   erase_done();
 }
@@ -399,8 +412,8 @@ std::vector<VenueEvent> SimulatedVenue::on_session_close(Timestamp ts) {
     if (w.done) continue;
     if (w.order.type == OrderType::kMarketOnClose) {
       // Intraday bars: the session's last bar is only known now. (Daily bars filled in on_bar.)
-      if (const Bar* last = last_bar_.find(w.order.instrument.value()); last != nullptr) {
-        const Bar& bar = *last;
+      if (KeptBar* last = last_bar_.find(w.order.instrument.value()); last != nullptr) {
+        KeptBar& bar = *last;
         if (bar.ts_recv > w.submitted && bar.ts_recv <= ts && bar.ts_recv.utc_date() == ts.utc_date()) {
           fill_moc(w, bar, ts, out);
         }
@@ -491,7 +504,6 @@ std::vector<VenueEvent> SimulatedVenue::on_split(InstrumentId underlying, std::s
   // Pre-split market state would price post-split orders: forget it until new data comes.
   last_bar_memo_ = BarMemo{};
   last_bar_.erase(underlying.value());
-  bar_use_.erase(underlying.value());
   last_quote_.erase(underlying.value());
   snapshot_ts_.erase(std::string(underlying_symbol));
   erase_done();
@@ -531,11 +543,11 @@ void SimulatedVenue::match_at_submission(Working& w, Timestamp now, std::vector<
   // Stock: only market and limit orders can execute at submission; stops and auction orders
   // need a later bar.
   if (o.type != OrderType::kMarket && o.type != OrderType::kLimit) return;
-  const Bar* bit = last_bar_.find(o.instrument.value());
+  KeptBar* bit = last_bar_.find(o.instrument.value());
   if (bit == nullptr) return;  // no data yet: waits (not a rejection)
-  const Bar& bar = *bit;
+  KeptBar& bar = *bit;
   const bool buy = is_buy(o.side);
-  Price base = bar.close;
+  Price base = bar.close();
   if (config_.fill_model == FillModel::kQuote) {
     const Quote* qit = last_quote_.find(o.instrument.value());
     if (qit != nullptr && qit->ts_recv >= bar.ts_recv) base = buy ? qit->ask : qit->bid;
@@ -546,10 +558,11 @@ void SimulatedVenue::match_at_submission(Working& w, Timestamp now, std::vector<
   finish_attempt(w, now, out);
 }
 
-void SimulatedVenue::match_stock_bar(Working& w, const Bar& bar, bool session_first_bar, std::vector<VenueEvent>& out) {
+void SimulatedVenue::match_stock_bar(Working& w, const Bar& bar, KeptBar& kept, bool session_first_bar,
+                                     std::vector<VenueEvent>& out) {
   const Order& o = w.order;
   if (o.type == OrderType::kMarketOnClose) {
-    if (bar.timeframe >= kOneDay && bar.ts_recv > w.submitted) fill_moc(w, bar, bar.ts_recv, out);
+    if (bar.timeframe >= kOneDay && bar.ts_recv > w.submitted) fill_moc(w, kept, bar.ts_recv, out);
     return;
   }
   // No look-ahead: a bar that began before the order existed never fills it.
@@ -559,29 +572,29 @@ void SimulatedVenue::match_stock_bar(Working& w, const Bar& bar, bool session_fi
   const Quantity leaves = o.leaves_quantity();
   // Limit rule: trade-through only; a bar that merely touches the limit does not fill.
   auto limit_rule = [&](Price limit) {
-    if (buy && bar.low < limit) fill_stock(w, leaves, std::min(bar.open, limit), bar, ts, out);
-    if (!buy && bar.high > limit) fill_stock(w, leaves, std::max(bar.open, limit), bar, ts, out);
+    if (buy && bar.low < limit) fill_stock(w, leaves, std::min(bar.open, limit), kept, ts, out);
+    if (!buy && bar.high > limit) fill_stock(w, leaves, std::max(bar.open, limit), kept, ts, out);
   };
   w.attempted = true;
   switch (o.type) {
     case OrderType::kMarket:
-      fill_stock(w, leaves, bar.open, bar, ts, out);
+      fill_stock(w, leaves, bar.open, kept, ts, out);
       break;
     case OrderType::kLimit:
       limit_rule(*o.limit_price);
       break;
     case OrderType::kMarketOnOpen:
-      if (session_first_bar) fill_stock(w, leaves, bar.open, bar, ts, out);
+      if (session_first_bar) fill_stock(w, leaves, bar.open, kept, ts, out);
       break;
     case OrderType::kStop: {
       if (w.triggered) {
-        fill_stock(w, leaves, bar.open, bar, ts, out);
+        fill_stock(w, leaves, bar.open, kept, ts, out);
         break;
       }
       const Price stop = *o.stop_price;
       if (buy ? bar.high >= stop : bar.low <= stop) {
         w.triggered = true;
-        fill_stock(w, leaves, buy ? std::max(bar.open, stop) : std::min(bar.open, stop), bar, ts, out);
+        fill_stock(w, leaves, buy ? std::max(bar.open, stop) : std::min(bar.open, stop), kept, ts, out);
       }
       break;
     }
@@ -601,7 +614,7 @@ void SimulatedVenue::match_stock_bar(Working& w, const Bar& bar, bool session_fi
         // Triggered inside the bar at the stop price, which is strictly inside the limit. A
         // limit beyond the stop needs a later bar: the order of the bar's high and low is
         // unknown.
-        fill_stock(w, leaves, stop, bar, ts, out);
+        fill_stock(w, leaves, stop, kept, ts, out);
       }
       break;
     }
@@ -617,7 +630,7 @@ void SimulatedVenue::match_stock_quote(Working& w, const Quote& quote, Timestamp
   if (o.type == OrderType::kMarketOnOpen || o.type == OrderType::kMarketOnClose) return;
   const bool stop_type = o.type == OrderType::kStop || o.type == OrderType::kStopLimit;
   if (stop_type && !w.triggered) return;  // stops trigger on bars
-  const Bar* bit = last_bar_.find(o.instrument.value());
+  KeptBar* bit = last_bar_.find(o.instrument.value());
   if (bit == nullptr) return;  // participation needs a bar's volume
   const bool buy = is_buy(o.side);
   const Price base = buy ? quote.ask : quote.bid;
@@ -627,30 +640,30 @@ void SimulatedVenue::match_stock_quote(Working& w, const Quote& quote, Timestamp
   finish_attempt(w, ts, out);
 }
 
-void SimulatedVenue::fill_moc(Working& w, const Bar& bar, Timestamp ts, std::vector<VenueEvent>& out) {
-  fill_stock(w, w.order.leaves_quantity(), bar.close, bar, ts, out);
+void SimulatedVenue::fill_moc(Working& w, KeptBar& bar, Timestamp ts, std::vector<VenueEvent>& out) {
+  fill_stock(w, w.order.leaves_quantity(), bar.close(), bar, ts, out);
 }
 
-void SimulatedVenue::fill_stock(Working& w, Quantity qty_wanted, Price base, const Bar& bar, Timestamp ts,
+void SimulatedVenue::fill_stock(Working& w, Quantity qty_wanted, Price base, KeptBar& bar, Timestamp ts,
                                 std::vector<VenueEvent>& out) {
   if (w.done) return;
   Order& o = w.order;
-  BarUse& use = bar_use_[bar.instrument.value()];
-  if (use.bar != bar.ts_event) {
-    use.bar = bar.ts_event;
-    use.used = Quantity{};
+  if (bar.use_bar != bar.ts_event) {  // the first fill on this bar
+    bar.use_bar = bar.ts_event;
+    bar.used = Quantity{};
   }
   // Participation: floor(cap x volume) whole shares per bar, shared by every order on it.
-  const Quantity cap = participation_cap_shares(participation_e8_, bar.volume);
-  const Quantity available = cap > use.used ? cap - use.used : Quantity{};
+  const Quantity cap = participation_cap_shares(participation_e8_, bar.volume());
+  const Quantity available = cap > bar.used ? cap - bar.used : Quantity{};
   const Quantity qty = qmin(qty_wanted, available);
   if (!qty.is_positive()) return;
   const bool all_or_none = o.all_or_none || o.tif == TimeInForce::kFok;
   if (all_or_none && qty < o.leaves_quantity()) return;
 
-  const Priced priced = stock_price_with_costs(w, base, qty, bar);
+  std::string why_not;
+  const Priced priced = stock_price_with_costs(w, base, qty, bar, why_not);
   if (!priced.ok) {
-    cancel_order(w, ts, priced.why_not, out);
+    cancel_order(w, ts, std::move(why_not), out);
     return;
   }
   auto fees = charge_fees(w, *w.instrument, o.side, qty, priced.price, ts);
@@ -660,7 +673,7 @@ void SimulatedVenue::fill_stock(Working& w, Quantity qty_wanted, Price base, con
   }
   const Status st = apply_fill(o, qty, priced.price, ts);
   KEEL_ASSERT(st.ok(), "venue: a checked stock fill was refused by apply_fill");
-  use.used += qty;
+  bar.used += qty;
 
   VenueEvent& ev = push_event(out, VenueEventKind::kFilled, o, ts);
   ev.order_quantity = qty;
@@ -670,31 +683,38 @@ void SimulatedVenue::fill_stock(Working& w, Quantity qty_wanted, Price base, con
 }
 
 SimulatedVenue::Priced SimulatedVenue::stock_price_with_costs(const Working& w, Price base, Quantity qty,
-                                                              const Bar& bar) const {
+                                                              const KeptBar& bar, std::string& why_not) const {
   const Order& o = w.order;
   const bool buy = is_buy(o.side);
   double fraction = config_.slippage_bps / 10'000.0;
-  if (config_.impact_coefficient > 0.0 && bar.close.is_positive() && bar.volume.is_positive()) {
+  if (config_.impact_coefficient > 0.0 && bar.close_raw > 0 && bar.volume_raw > 0) {
     // Square-root impact: k x sigma x sqrt(q / V), sigma = the bar's range over its close.
-    const double sigma = (bar.high.to_double() - bar.low.to_double()) / bar.close.to_double();
-    fraction += config_.impact_coefficient * sigma * std::sqrt(qty.to_double() / bar.volume.to_double());
+    const double sigma = (Price::from_raw(bar.high_raw).to_double() - Price::from_raw(bar.low_raw).to_double()) /
+                         bar.close().to_double();
+    fraction += config_.impact_coefficient * sigma * std::sqrt(qty.to_double() / bar.volume().to_double());
   }
   Price price = base;
   if (fraction > 0.0) {
     auto delta = Price::from_double(base.to_double() * fraction, kFixedMaxPrecision);
-    if (!delta) return Priced{Price{}, false, order_name(o) + ": cost model: " + delta.error().message};
+    if (!delta) {
+      why_not = order_name(o) + ": cost model: " + delta.error().message;
+      return Priced{};
+    }
     auto moved = buy ? base.checked_add(*delta) : base.checked_sub(*delta);
-    if (!moved) return Priced{Price{}, false, order_name(o) + ": cost model: price out of range"};
+    if (!moved) {
+      why_not = order_name(o) + ": cost model: price out of range";
+      return Priced{};
+    }
     price = round_to_tick(*moved, w.instrument->tick_size, buy);
   }
   // A limit order never trades through its own limit: costs stop at the limit.
   if (o.limit_price) price = buy ? std::min(price, *o.limit_price) : std::max(price, *o.limit_price);
   if (!price.is_positive()) {
-    return Priced{Price{}, false,
-                  order_name(o) + ": slippage and impact take the sale price of " + base.to_string() + " to " +
-                      price.to_string() + " (<= 0); order canceled"};
+    why_not = order_name(o) + ": slippage and impact take the sale price of " + base.to_string() + " to " +
+              price.to_string() + " (<= 0); order canceled";
+    return Priced{};
   }
-  return Priced{price, true, {}};
+  return Priced{price, true};
 }
 
 std::optional<Price> SimulatedVenue::option_price(const OptionQuote& q, OrderSide side) const {
@@ -855,11 +875,20 @@ Result<FeeBreakdown> SimulatedVenue::charge_fees(Working& w, const Instrument& i
   in.commission_already_charged = w.commission_charged;
   in.base_commission_already = w.base_commission_charged;
   in.value_already = w.value_charged;
-  auto f = fees_.charge(in, month_of(ts));
-  if (!f) return f.error().with_context(order_name(w.order));
-  w.commission_charged += f->commission;
-  w.base_commission_charged += f->base_commission;
-  w.value_charged += f->trade_value;
+  // One object returned on every path (no copy of the result on the way out: every fill). A
+  // schedule that charges nothing needs neither the trade value nor the order's running totals
+  // (they feed only a commission minimum or maximum, and stay 0): charge_free, the same
+  // checks, counters and zero amounts without the value, and nothing added up.
+  const int month = month_of(ts);
+  const bool nothing = fees_.charges_nothing();
+  Result<FeeBreakdown> f = nothing ? fees_.charge_free(in, month) : fees_.charge(in, month);
+  if (!f) {
+    f = f.error().with_context(order_name(w.order));
+  } else if (!nothing) {
+    w.commission_charged += f->commission;
+    w.base_commission_charged += f->base_commission;
+    w.value_charged += f->trade_value;
+  }
   return f;
 }
 
@@ -885,6 +914,7 @@ void SimulatedVenue::cancel_order(Working& w, Timestamp ts, std::string reason, 
 
 void SimulatedVenue::erase_done() {
   std::erase_if(working_, [](const Working& w) { return w.done; });
+  if (working_.empty()) last_bar_memo_.quiet = last_bar_memo_.bar;
 }
 
 }  // namespace keel::execution

@@ -6,8 +6,9 @@
 // - The venue holds its own copy of each working order (like an exchange) and reports what
 //   happens as VenueEvents; the engine applies them to its order book through the order state
 //   machine (order.hpp). The venue never sees the portfolio: risk checks happen before submit.
-// - Market state: the latest Bar per instrument (on_bar) and the latest OptionQuote per option
-//   contract (on_option_quotes, one chain snapshot at a time). Equity quotes (Quote) may be fed
+// - Market state: the latest Bar per instrument (on_bar; of it, what later fills read: its
+//   times, close, high, low and volume) and the latest OptionQuote per option contract
+//   (on_option_quotes, one chain snapshot at a time). Equity quotes (Quote) may be fed
 //   with on_quote. An option quote is "current" while it belongs to the latest snapshot of its
 //   underlying. A stock fill needs at least one bar of the instrument (its volume sets the
 //   participation cap).
@@ -168,6 +169,9 @@ class FillList {
 };
 
 struct VenueEvent {
+  // Member by member: with a defaulted constructor, emplace_back() (value-initialization) would
+  // first zero the whole record (a `rep stos` of its 264 bytes on every acceptance and fill).
+  VenueEvent() noexcept {}
   VenueEventKind kind = VenueEventKind::kAccepted;
   ClientOrderId order_id;
   Timestamp ts;
@@ -225,6 +229,16 @@ class SimulatedVenue {
 
   struct Working {
     explicit Working(const Order& o) : order(o) {}
+    // The record of a new submission, `o` copied over what this one held (its strings' and
+    // vectors' storage reused) and every other field as a fresh record's.
+    void reset(const Order& o) {
+      order = o;
+      submitted = Timestamp{};
+      instrument = nullptr;
+      leg_instruments.clear();
+      commission_charged = base_commission_charged = value_charged = Money{};
+      triggered = attempted = done = false;
+    }
     Order order;
     Timestamp submitted;
     const Instrument* instrument = nullptr;         // single-leg orders (from the lookup)
@@ -242,30 +256,63 @@ class SimulatedVenue {
     Quantity used_bid;       // contracts sold into the bid in this snapshot
     Quantity used_ask;       // contracts bought from the ask in this snapshot
   };
-  struct BarUse {
-    Timestamp bar;           // ts_event of the bar whose volume is being used
-    Quantity used;           // shares filled against it so far
+  // What the venue keeps of an instrument's bar once it has passed: the fields later fills
+  // read (a submission at its close, a quote, the session's close: costs and participation)
+  // and the next bar's session test. The open, timeframe and trade count are not read again.
+  // Every bar of a run is kept, most with nothing working, so the copy is small and field by
+  // field, each load as wide as the store that wrote it: a wide load over the 8- and 1-byte
+  // stores of a bar the feed has just written stalls until those stores retire. Prices other
+  // than the close are read only through to_double(), which needs their raw values alone.
+  struct KeptBar {
+    Timestamp ts_recv;
+    Timestamp ts_event;
+    std::int64_t close_raw = 0;
+    std::int64_t high_raw = 0;
+    std::int64_t low_raw = 0;
+    std::int64_t volume_raw = 0;
+    std::uint8_t close_precision = 0;
+    // Participation: the shares filled so far against the bar that began at use_bar, shared by
+    // every order filled on it (keep() leaves these two alone: a fill on a later bar starts
+    // again from 0).
+    Timestamp use_bar;
+    Quantity used;
+
+    explicit KeptBar(const Bar& bar) noexcept { keep(bar); }
+    void keep(const Bar& bar) noexcept {
+      ts_recv = bar.ts_recv;
+      ts_event = bar.ts_event;
+      close_raw = bar.close.raw();
+      high_raw = bar.high.raw();
+      low_raw = bar.low.raw();
+      volume_raw = bar.volume.raw();
+      close_precision = static_cast<std::uint8_t>(bar.close.precision());
+    }
+    Price close() const noexcept { return Price::from_raw(close_raw, close_precision); }
+    Quantity volume() const noexcept { return Quantity::from_raw(volume_raw); }  // raw value only
   };
+  // A stock fill's price after costs, or not ok when the costs make the fill impossible.
   struct Priced {
     Price price;
     bool ok = false;
-    std::string why_not;  // set when the cost model makes a fill impossible
   };
 
-  // on_bar past its common case: remembers the first bar of an instrument, or matches the
-  // working orders (`prev`: the instrument's last bar before this one, if any).
-  [[gnu::noinline]] void match_bar(const Bar& bar, Bar* prev, std::vector<VenueEvent>& out);
+  // on_bar past its common case (the memo names another instrument, or orders are working):
+  // finds or adds the instrument's kept bar, and matches the working orders.
+  [[gnu::noinline]] void match_bar(const Bar& bar, std::vector<VenueEvent>& out);
   // Matching, one order against one piece of market data; each may append events.
-  void match_stock_bar(Working& w, const Bar& bar, bool session_first_bar, std::vector<VenueEvent>& out);
+  // `kept`: what the venue keeps of `bar` (already kept: the fills record their volume in it).
+  void match_stock_bar(Working& w, const Bar& bar, KeptBar& kept, bool session_first_bar, std::vector<VenueEvent>& out);
   void match_stock_quote(Working& w, const Quote& quote, Timestamp ts, std::vector<VenueEvent>& out);
   void match_option(Working& w, Timestamp ts, std::vector<VenueEvent>& out);
   void match_combo(Working& w, Timestamp ts, std::vector<VenueEvent>& out);
   void match_at_submission(Working& w, Timestamp now, std::vector<VenueEvent>& out);
-  void fill_moc(Working& w, const Bar& bar, Timestamp ts, std::vector<VenueEvent>& out);
+  void fill_moc(Working& w, KeptBar& bar, Timestamp ts, std::vector<VenueEvent>& out);
   // Fills `qty` of a stock order at `base` plus costs computed from `bar`.
-  void fill_stock(Working& w, Quantity qty_wanted, Price base, const Bar& bar, Timestamp ts,
+  void fill_stock(Working& w, Quantity qty_wanted, Price base, KeptBar& bar, Timestamp ts,
                   std::vector<VenueEvent>& out);
-  Priced stock_price_with_costs(const Working& w, Price base, Quantity qty, const Bar& bar) const;
+  // Not ok: `why_not` says why.
+  Priced stock_price_with_costs(const Working& w, Price base, Quantity qty, const KeptBar& bar,
+                                std::string& why_not) const;
   // Option execution price of one side of a quote under the configured model; nullopt when the
   // side cannot trade (zero bid for a sell, no ask for a buy).
   std::optional<Price> option_price(const OptionQuote& q, OrderSide side) const;
@@ -286,25 +333,32 @@ class SimulatedVenue {
   std::int64_t participation_e8_ = 0;  // participation_cap on the 1e-8 grid (exact from here on)
   std::int64_t mid_fraction_e8_ = 0;   // mid_fraction on the 1e-8 grid
   std::vector<Working> working_;  // submission order
+  // A new order's record while it is matched at submission: it joins working_ only if it is
+  // still working afterwards (most market orders fill at once; building a vector element for
+  // each, to erase it again, cost more than reusing this one).
+  Working submission_{Order{}};
   StringSet seen_ids_;  // every client order id submitted (ids are spent once seen)
   // Per-instrument market state by dense slot (keel/core/id_index.hpp): one probe per bar.
-  IdMap<Bar> last_bar_;
+  IdMap<KeptBar> last_bar_;
   // The slot of last_bar_ that on_bar used last: bars of one instrument in a row skip the
   // lookup. Emptied wherever last_bar_ gains or loses a slot (which may move the slots) and
   // when the venue is copied or moved, so that it never points at another venue's slot.
+  // `quiet` is `bar` while nothing is working and null otherwise (set where working_ gains an
+  // order, in submit, and where it may lose its last, in erase_done): on_bar's common case is
+  // then one compare of the key and one test of `quiet`.
   struct BarMemo {
     std::int64_t key = 0;
-    Bar* bar = nullptr;
+    KeptBar* bar = nullptr;
+    KeptBar* quiet = nullptr;
     BarMemo() = default;
     BarMemo(const BarMemo&) noexcept {}
     BarMemo& operator=(const BarMemo&) noexcept {
       key = 0;
-      bar = nullptr;
+      bar = quiet = nullptr;
       return *this;
     }
   };
   BarMemo last_bar_memo_;
-  IdMap<BarUse> bar_use_;
   IdMap<Quote> last_quote_;
   IdMap<OptionState> last_option_quote_;
   std::unordered_map<std::string, Timestamp> snapshot_ts_;  // latest snapshot per underlying symbol

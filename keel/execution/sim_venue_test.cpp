@@ -837,6 +837,113 @@ TEST(SimVenueCosts, IbkrMinimumOnTheFirstPartialFillOnly) {
   EXPECT_EQ(b[0].fills[0].commission, usd("0"));
 }
 
+TEST(SimVenueCosts, ImpactAtSubmissionReadsTheLastBarOfItsInstrument) {
+  // kBarClose fills at once against what the venue kept of the last bar: its close (the base),
+  // high, low and volume (the impact), never its open. Bars of another instrument in between.
+  Fixture f;
+  f.config.impact_coefficient = 0.1;
+  auto v = f.venue(FillModel::kBarClose);
+  (void)v.on_bar(daily(kAapl, 0, "90", "104", "96", "100", "10000"));
+  (void)v.on_bar(daily(kXyz, 0, "10", "11", "9", "10", "500"));
+  // sigma = (104 - 96) / 100 = 0.08; sqrt(100 / 10,000) = 0.1; impact 0.1 x 0.08 x 0.1 = 0.0008
+  // of 100.00 = 0.08 -> 100.08 (a buy, on the cent grid already).
+  auto ev = of_kind(v.submit(market("K-1", kAapl, kBuy, "100"), day_close(0)), K::kFilled);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].order_price, px("100.08"));
+  (void)v.on_bar(daily(kAapl, 1, "150", "110", "100", "105", "2500"));
+  (void)v.on_bar(daily(kXyz, 1, "10", "11", "9", "10", "500"));
+  // sigma = 10 / 105; sqrt(100 / 2,500) = 0.2; impact 0.1 x (10 / 105) x 0.2 of 105.00 = 0.20
+  // -> a sale at 104.80.
+  ev = of_kind(v.submit(market("K-2", kAapl, kSell, "100"), day_close(1)), K::kFilled);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].order_price, px("104.80"));
+  // XYZ: sigma = 2 / 10 = 0.2; sqrt(5 / 500) = 0.1; 0.1 x 0.2 x 0.1 = 0.002 of 10.00 = 0.02.
+  ev = of_kind(v.submit(market("K-3", kXyz, kBuy, "5"), day_close(1)), K::kFilled);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].order_price, px("10.02"));
+  EXPECT_TRUE(v.working_orders().empty());
+}
+
+TEST(SimVenueBarClose, LastCloseKeptWhileOrdersComeAndGo) {
+  // on_bar keeps each bar whether or not orders are working, and whichever way the last working
+  // order goes (canceled, filled on a bar): a market order then fills at the latest close.
+  Fixture f;
+  auto v = f.venue(FillModel::kBarClose);
+  (void)v.on_bar(daily(kAapl, 0, "50", "51", "49", "50", "1000"));
+  EXPECT_TRUE(of_kind(v.submit(limit("Q-1", kAapl, kBuy, "10", "40"), day_close(0)), K::kFilled).empty());
+  (void)v.on_bar(daily(kAapl, 1, "51", "52", "50", "51", "1000"));  // low 50: no trade-through of 40
+  (void)v.on_bar(daily(kAapl, 2, "52", "53", "51", "52", "1000"));
+  ASSERT_EQ(v.cancel(ClientOrderId("Q-1"), day_close(2)).size(), 1u);  // nothing working now
+  (void)v.on_bar(daily(kAapl, 3, "53", "54", "52", "53", "1000"));
+  auto ev = of_kind(v.submit(market("Q-2", kAapl, kBuy, "10"), day_close(3)), K::kFilled);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].order_price, px("53"));
+  // A resting limit at 52.50 filled by day 4's trade-through (low 52 < 52.50) at min(open
+  // 53.50, 52.50) = 52.50; then day 5's close, 55, is the one a market order gets.
+  EXPECT_TRUE(of_kind(v.submit(limit("Q-3", kAapl, kBuy, "10", "52.50"), day_close(3)), K::kFilled).empty());
+  ev = v.on_bar(daily(kAapl, 4, "53.50", "54", "52", "54", "1000"));
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].order_price, px("52.50"));
+  EXPECT_TRUE(v.working_orders().empty());
+  (void)v.on_bar(daily(kAapl, 5, "54", "56", "53", "55", "1000"));
+  ev = of_kind(v.submit(market("Q-4", kAapl, kSell, "10"), day_close(5)), K::kFilled);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].order_price, px("55"));
+}
+
+TEST(SimVenueParticipation, PartFilledAtSubmissionKeepsItsStateBesideLaterSubmissions) {
+  // An order partly filled at submission keeps working with what it was charged; orders
+  // submitted after it (one filled whole at once, one left resting) do not disturb it.
+  Fixture f;
+  f.config.fees = *fee_preset("ibkr_tiered");
+  f.config.participation_cap = 0.10;
+  auto v = f.venue(FillModel::kBarClose);
+  (void)v.on_bar(daily(kAapl, 0, "20", "21", "19", "20", "500"));
+  Order a = market("S-1", kAapl, kBuy, "80");
+  a.tif = TimeInForce::kGtc;
+  // Cap floor(0.10 x 500) = 50 shares on this bar: 50 of 80 at 20, 50 x 0.0035 = 0.175 ->
+  // the 0.35 minimum.
+  auto ev = of_kind(v.submit(a, day_close(0)), K::kFilled);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].order_quantity, qty("50"));
+  EXPECT_EQ(ev[0].fills[0].commission, usd("0.35"));
+  // The bar's cap is spent: a second order rests whole; a limit far below rests too.
+  Order b = market("S-2", kAapl, kBuy, "10");
+  b.tif = TimeInForce::kGtc;
+  EXPECT_TRUE(of_kind(v.submit(b, day_close(0)), K::kFilled).empty());
+  EXPECT_TRUE(of_kind(v.submit(limit("S-3", kAapl, kBuy, "5", "1.00"), day_close(0)), K::kFilled).empty());
+  auto working = v.working_orders();
+  ASSERT_EQ(working.size(), 3u);
+  EXPECT_EQ(working[0].id.value(), "S-1");
+  EXPECT_EQ(working[0].filled_quantity, qty("50"));
+  EXPECT_EQ(working[1].id.value(), "S-2");
+  EXPECT_EQ(working[2].id.value(), "S-3");
+  // Next bar, cap 50 again, in submission order: S-1's 30 at the open 21 (the order's 80 x
+  // 0.0035 = 0.28 is under the 0.35 it paid: 0.00), then S-2's 10 (its own minimum, 0.35).
+  ev = v.on_bar(daily(kAapl, 1, "21", "22", "20.50", "21", "500"));
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].order_id.value(), "S-1");
+  EXPECT_EQ(ev[0].order_quantity, qty("30"));
+  EXPECT_EQ(ev[0].order_price, px("21"));
+  EXPECT_EQ(ev[0].fills[0].commission, usd("0"));
+  EXPECT_EQ(ev[1].order_id.value(), "S-2");
+  EXPECT_EQ(ev[1].order_quantity, qty("10"));
+  EXPECT_EQ(ev[1].fills[0].commission, usd("0.35"));
+  working = v.working_orders();
+  ASSERT_EQ(working.size(), 1u);
+  EXPECT_EQ(working[0].id.value(), "S-3");
+  // A new submission filled whole at once leaves the resting limit as it was.
+  (void)v.on_bar(daily(kAapl, 2, "21", "22", "20.50", "21", "500"));
+  ev = of_kind(v.submit(market("S-4", kAapl, kSell, "20"), day_close(2)), K::kFilled);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].order_price, px("21"));
+  working = v.working_orders();
+  ASSERT_EQ(working.size(), 1u);
+  EXPECT_EQ(working[0].id.value(), "S-3");
+  EXPECT_EQ(working[0].quantity, qty("5"));
+  EXPECT_TRUE(working[0].filled_quantity.is_zero());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rejections, cancels.
 
