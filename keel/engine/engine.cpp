@@ -313,8 +313,9 @@ Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
                                                 config_.start.to_string() + ", now " + today_.to_string() + ")");
   }
   Order order;
-  KEEL_TRY(id, ids_.next());
-  order.id = id;
+  KEEL_TRY(issued, ids_.next());
+  order.id = std::move(issued);  // moved, not copied: every copy of a short id is a memcpy call
+  const ClientOrderId& id = order.id;  // until the order moves into the book
   order.instrument = request.instrument;
   order.legs = request.legs;
   order.side = request.side;
@@ -376,7 +377,7 @@ Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
   venue_.submit(entry.order, now(), submit_events_, execution::Validated::kYes);  // validated above
   if (!submit_events_.empty()) KEEL_TRY_STATUS(apply_events(submit_events_, &entry));
   KEEL_TRY_STATUS(drain());
-  return id;
+  return entry.order.id;
 }
 
 Status Engine::cancel(const ClientOrderId& id) {
