@@ -255,7 +255,7 @@ Engine::BookEntry& Engine::add_entry(Order&& order, const std::string& reason, b
   const std::uint64_t issued = ids_.peek_counter() - first_counter_;
   by_counter_.resize(issued, kNoEntry);
   by_counter_[issued - 1] = static_cast<std::uint32_t>(book_.size());
-  BookEntry& entry = book_.emplace_back(std::move(order), reason, book_.size(), working);  // built in place
+  BookEntry& entry = book_.emplace_back(std::move(order), reason, working);  // built in place
   if (working) working_.push_back(&entry);
   return entry;
 }

@@ -223,26 +223,25 @@ class Engine final : public strategy::Context {
   IdMap<OptionQuote> last_option_quote_;
 
   // The order book: every order of the run in submission order (an AppendLog: stable addresses),
-  // with the strategy's reason; seq is the index in book_. Working (non-terminal) orders are
-  // indexed by seq, so open_orders() and the lifecycle's cancellations cost O(working), not
+  // with the strategy's reason. Working (non-terminal) orders are also listed in working_ (in
+  // submission order), so open_orders() and the lifecycle's cancellations cost O(working), not
   // O(every order of the run). Ids come from ids_ as "<prefix>-<counter>", and by_counter_
-  // maps counter - first_counter_ to seq (kNoEntry for an id spent on a request that failed
-  // validation), so finding an order by id parses its counter instead of hashing a string.
+  // maps counter - first_counter_ to the entry's index in book_ (kNoEntry for an id spent on a
+  // request that failed validation), so finding an order by id parses its counter instead of
+  // hashing a string.
   struct BookEntry {
     // A constructor (not an aggregate): emplace_back builds the entry in place with
     // parenthesized arguments, which clang before 16 accepts only for a class with one.
-    BookEntry(execution::Order&& o, const std::string& r, std::uint64_t s, bool w)
-        : order(std::move(o)), reason(r), seq(s), working(w) {}
+    BookEntry(execution::Order&& o, const std::string& r, bool w) : order(std::move(o)), reason(r), working(w) {}
     execution::Order order;
     std::string reason;
-    std::uint64_t seq = 0;
-    bool working = false;
+    bool working = false;  // listed in working_
   };
   AppendLog<BookEntry> book_;
   std::vector<std::uint32_t> by_counter_;
   std::uint64_t first_counter_ = 1;
   static constexpr std::uint32_t kNoEntry = 0xffffffffu;
-  std::vector<BookEntry*> working_;  // the working orders, by seq (appended in order)
+  std::vector<BookEntry*> working_;  // the working orders, in submission order
   BookEntry* find_entry(std::string_view id);
   const BookEntry* find_entry(std::string_view id) const;
   // Records the order whose id ids_ issued last.
