@@ -35,18 +35,20 @@ class BarHistory {
       : limit_(limit < 1 ? 1 : limit), cap_(2 * limit_) {}
 
   void push(const Bar& bar) {
+    if (!ring_) {  // still growing: the bars are in order from slot 0, none dropped yet
+      if (bars_.capacity() == 0) bars_.reserve(std::min<std::size_t>(cap_, 4096));
+      bars_.push_back(bar);
+      ++size_;
+      ring_ = bars_.size() == cap_;
+      return;
+    }
     if (size_ == cap_) {  // drop the oldest slack + 1 (keep limit - 1), then append
       head_ = (head_ + cap_ - (limit_ - 1)) % cap_;
       size_ = limit_ - 1;
     }
-    if (bars_.size() < cap_) {  // still growing: the bars are in order from slot 0
-      if (bars_.capacity() == 0) bars_.reserve(std::min<std::size_t>(cap_, 4096));
-      bars_.push_back(bar);
-    } else {
-      std::size_t slot = head_ + size_;
-      if (slot >= cap_) slot -= cap_;
-      bars_[slot] = bar;
-    }
+    std::size_t slot = head_ + size_;
+    if (slot >= cap_) slot -= cap_;
+    bars_[slot] = bar;
     ++size_;
   }
 
@@ -74,6 +76,7 @@ class BarHistory {
   mutable std::vector<Bar> bars_;  // grows to cap_, then a ring
   mutable std::size_t head_ = 0;   // slot of the oldest bar kept
   std::size_t size_ = 0;           // bars kept
+  bool ring_ = false;              // bars_ has all cap_ slots (a ring from then on)
 };
 
 }  // namespace keel::engine

@@ -680,10 +680,13 @@ Status Engine::process_close(MarketSlice& slice) {
     BarHistory* known = history_.find(bar.instrument.value());
     BarHistory& h = known != nullptr ? *known
                                      : history_.insert_or_assign(bar.instrument.value(), BarHistory(config_.history_limit));
-    bar_events_.clear();  // reused: apply_events runs no strategy code
-    venue_.on_bar(bar, bar_events_);
+    venue_.on_bar(bar, bar_events_);  // into a reused buffer, empty between bars
     h.push(bar);
-    if (!bar_events_.empty()) KEEL_TRY_STATUS(apply_events(bar_events_));
+    if (!bar_events_.empty()) {  // apply_events runs no strategy code: nothing refills it meanwhile
+      Status applied = apply_events(bar_events_);
+      bar_events_.clear();
+      KEEL_TRY_STATUS(applied);
+    }
   }
   for (ChainSnapshot& snap : slice.chains) {
     for (const OptionQuote& q : snap.quotes) last_option_quote_.insert_or_assign(q.instrument.value(), q);
