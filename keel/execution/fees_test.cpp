@@ -342,6 +342,16 @@ RC_GTEST_PROP(FeeProp, SplitOrderPaysLikeOneFill, ()) {
 // zero through that arithmetic (one explicit tier at $0 per share and per contract) must give
 // the same breakdown bit for bit, the same errors (checked before the skip) and the same
 // month-to-date counters, fill after fill.
+// The two breakdowns' commission, regulatory fees and base commission are equal, digits included.
+void assert_same_fees(const FeeBreakdown& a, const FeeBreakdown& b) {
+  RC_ASSERT(a.commission.raw() == b.commission.raw());
+  RC_ASSERT(a.commission.precision() == b.commission.precision());
+  RC_ASSERT(a.regulatory.raw() == b.regulatory.raw());
+  RC_ASSERT(a.regulatory.precision() == b.regulatory.precision());
+  RC_ASSERT(a.base_commission.raw() == b.base_commission.raw());
+  RC_ASSERT(a.base_commission.precision() == b.base_commission.precision());
+}
+
 RC_GTEST_PROP(FeeProp, ZeroScheduleMatchesExplicitZeroRates, ()) {
   FeeSchedule explicit_zero;
   explicit_zero.name = "explicit zero";
@@ -363,12 +373,7 @@ RC_GTEST_PROP(FeeProp, ZeroScheduleMatchesExplicitZeroRates, ()) {
     auto b = general.charge(in, month);
     RC_ASSERT(a.ok() == b.ok());
     if (a.ok()) {
-      RC_ASSERT(a->commission.raw() == b->commission.raw());
-      RC_ASSERT(a->commission.precision() == b->commission.precision());
-      RC_ASSERT(a->regulatory.raw() == b->regulatory.raw());
-      RC_ASSERT(a->regulatory.precision() == b->regulatory.precision());
-      RC_ASSERT(a->base_commission.raw() == b->base_commission.raw());
-      RC_ASSERT(a->base_commission.precision() == b->base_commission.precision());
+      assert_same_fees(*a, *b);
       RC_ASSERT(a->trade_value == b->trade_value);
       RC_ASSERT(a->trade_value.precision() == b->trade_value.precision());
     } else {
@@ -410,12 +415,7 @@ RC_GTEST_PROP(FeeProp, ChargeFreeMatchesChargeOnAZeroSchedule, ()) {
     auto b = cheap.charge_free(in, m);
     RC_ASSERT(a.ok() == b.ok());
     if (a.ok()) {
-      RC_ASSERT(a->commission.raw() == b->commission.raw());
-      RC_ASSERT(a->commission.precision() == b->commission.precision());
-      RC_ASSERT(a->regulatory.raw() == b->regulatory.raw());
-      RC_ASSERT(a->regulatory.precision() == b->regulatory.precision());
-      RC_ASSERT(a->base_commission.raw() == b->base_commission.raw());
-      RC_ASSERT(a->base_commission.precision() == b->base_commission.precision());
+      assert_same_fees(*a, *b);
       RC_ASSERT(b->trade_value.is_zero());
     } else {
       RC_ASSERT(a.error().code == b.error().code);
