@@ -10,9 +10,4 @@ Timestamp WallClock::now() const {
   return Timestamp::from_ns(ns.count());
 }
 
-void SimulatedClock::advance_to(Timestamp t) {
-  KEEL_ASSERT(t >= now_, "simulated clock moved backwards");
-  now_ = t;
-}
-
 }  // namespace keel
