@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -48,7 +49,13 @@ inline Error make_error(ErrorCode code, std::string message) { return Error{code
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  // A value, built in place from what T is built from: one construction, where a T taken by
+  // value and moved in cost two more (for a short std::string each is a memcpy call).
+  // Implicit by design; U = T by default so that `return {...};` builds a T.
+  template <class U = T>
+    requires(std::is_convertible_v<U &&, T> && !std::is_same_v<std::remove_cvref_t<U>, Result> &&
+             !std::is_same_v<std::remove_cvref_t<U>, Error>)
+  Result(U&& value) : v_(std::in_place_index<0>, std::forward<U>(value)) {}  // NOLINT: implicit by design
   Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool ok() const noexcept { return v_.index() == 0; }
@@ -116,14 +123,15 @@ inline Status ok_status() { return Status{}; }
 }  // namespace keel
 
 // KEEL_TRY(var, expr): evaluates a Result-returning expr; on error returns the Error from the
-// enclosing function, otherwise moves the value into a new variable `var`.
+// enclosing function, otherwise names its value `var` (a reference into the Result, which lives
+// to the end of the enclosing scope: no move of the value).
 #define KEEL_CONCAT_INNER(a, b) a##b
 #define KEEL_CONCAT(a, b) KEEL_CONCAT_INNER(a, b)
 #define KEEL_TRY(var, expr)                                   \
   auto KEEL_CONCAT(keel_try_, __LINE__) = (expr);             \
   if (!KEEL_CONCAT(keel_try_, __LINE__).ok())                 \
     return KEEL_CONCAT(keel_try_, __LINE__).error();          \
-  auto var = std::move(KEEL_CONCAT(keel_try_, __LINE__)).value()
+  auto&& var = std::move(KEEL_CONCAT(keel_try_, __LINE__)).value()
 
 // KEEL_TRY_STATUS(expr): for a Status-returning expr.
 #define KEEL_TRY_STATUS(expr)                                 \
