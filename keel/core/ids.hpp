@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace keel {
@@ -18,7 +19,11 @@ class StrongId {
  public:
   using rep_type = Rep;
   constexpr StrongId() = default;
-  constexpr explicit StrongId(Rep value) : value_(std::move(value)) {}
+  // Built in place from what Rep is built from (a string id copied once, not copied into a
+  // parameter and then moved).
+  template <class U = Rep>
+    requires(std::is_constructible_v<Rep, U &&> && !std::is_same_v<std::remove_cvref_t<U>, StrongId>)
+  constexpr explicit StrongId(U&& value) : value_(std::forward<U>(value)) {}
   constexpr const Rep& value() const noexcept { return value_; }
   friend constexpr auto operator<=>(const StrongId&, const StrongId&) = default;
   friend constexpr bool operator==(const StrongId&, const StrongId&) = default;
