@@ -25,6 +25,8 @@
 #include <utility>
 #include <vector>
 
+#include "keel/core/string_equal.hpp"
+
 namespace keel {
 
 class IdIndex {
@@ -183,7 +185,7 @@ class StringSet {
     // The usual string: the established prefix and width (one compare and the digits). The
     // prefix never ends in a digit, so the trailing digit run is then exactly the counter.
     const std::size_t p = counter_prefix_.size();
-    if (counter_digits_ != 0 && s.size() == p + counter_digits_ && s.substr(0, p) == counter_prefix_) {
+    if (counter_digits_ != 0 && s.size() == p + counter_digits_ && equal_strings(s.substr(0, p), counter_prefix_)) {
       std::int64_t n = 0;
       bool digits_only = true;
       for (std::size_t i = p; i < s.size(); ++i) {

@@ -12,6 +12,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "keel/core/string_equal.hpp"
+
 namespace keel {
 
 template <class Tag, class Rep>
@@ -26,7 +28,12 @@ class StrongId {
   constexpr explicit StrongId(U&& value) : value_(std::forward<U>(value)) {}
   constexpr const Rep& value() const noexcept { return value_; }
   friend constexpr auto operator<=>(const StrongId&, const StrongId&) = default;
-  friend constexpr bool operator==(const StrongId&, const StrongId&) = default;
+  friend constexpr bool operator==(const StrongId& a, const StrongId& b) {
+    if constexpr (std::is_same_v<Rep, std::string>) {
+      if (!std::is_constant_evaluated()) return equal_strings(a.value_, b.value_);  // no memcmp call
+    }
+    return a.value_ == b.value_;
+  }
 
  private:
   Rep value_{};
