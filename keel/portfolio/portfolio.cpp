@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "keel/core/int128.hpp"
+#include "keel/core/string_equal.hpp"
 
 namespace keel::portfolio {
 
@@ -517,7 +518,7 @@ Status check_instrument(const Instrument& instrument) {
 
 Status check_same_instrument(const Position* cur, const Instrument& instrument) {
   if (cur != nullptr &&
-      (cur->instrument->symbol != instrument.symbol || cur->instrument->asset_class != instrument.asset_class)) {
+      (!equal_strings(cur->instrument->symbol, instrument.symbol) || cur->instrument->asset_class != instrument.asset_class)) {
     return make_error(ErrorCode::kConflict, "instrument id " +
                                                 std::to_string(instrument.id.value()) + " is " + instrument.symbol +
                                                 " but the position holds " + cur->instrument->symbol);
