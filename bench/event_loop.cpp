@@ -5,7 +5,7 @@
 // computing the same trades (same SMA arithmetic, same crossing rule) on a plain array; both
 // report the number of trades so a reader can see they did the same work.
 // Goal (issue 4): >= 20 M bars/s and within 3x of the hand-written loop.
-// Run: build/bench/bench/bench_event_loop --benchmark_min_time=1
+// Run: build/bench/bench/bench_event_loop --benchmark_min_time=2 (figures: docs/PERFORMANCE.md)
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -145,8 +145,8 @@ void BM_EngineMaCross(benchmark::State& state) {
     cfg.execution.participation_cap = 1.0;
     cfg.execution.fees = *execution::fee_preset("zero");
     // Context::history keeps the last 1,000 bars (2.5 sessions; the strategy keeps its own
-    // averages). The default, 100,000, suits daily data: on minute bars it would copy 12 MB
-    // each time the window slides.
+    // averages). The default, 100,000, suits daily data: on minute bars its ring (2 x limit
+    // slots of 120 bytes) would be 24 MB.
     cfg.history_limit = 1'000;
     auto e = engine::Engine::create(cfg, feed, strat);
     if (!e) {
