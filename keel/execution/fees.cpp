@@ -301,25 +301,6 @@ void FeeCalculator::record_volume(const FeeInput& in, int month) noexcept {
   month_contracts_ = contracts_after;
 }
 
-Result<FeeBreakdown> FeeCalculator::charge_free(const FeeInput& in, int month) {
-  KEEL_ASSERT(zero_, "FeeCalculator::charge_free: the schedule charges something (use charge)");
-  KEEL_TRY_STATUS(check_fill(in, month));
-  // charge() fails when the trade value, the product price.raw x quantity.raw x multiplier
-  // over 1e8 rounded, leaves the Money range. A product under INT64_MAX x 1e8 in magnitude
-  // keeps it inside (the quotient is below INT64_MAX, and so is its rounding to the integer);
-  // only a larger one needs the exact computation (notional(), whose error charge() returns).
-  const std::int64_t multiplier = in.asset_class == AssetClass::kOption ? in.multiplier : 1;
-  constexpr i128 kSafe = static_cast<i128>(INT64_MAX) * kFixedScale;
-  i128 product = static_cast<i128>(in.price.raw()) * in.quantity.raw();  // |.| < 2^126
-  const bool overflow = multiplier != 1 && __builtin_mul_overflow(product, static_cast<i128>(multiplier), &product);
-  if (overflow || product >= kSafe || product <= -kSafe) {
-    auto value = notional(in.price, in.quantity, multiplier);
-    if (!value) return value.error();
-  }
-  record_volume(in, month);
-  return breakdown(0, 0, 0, Money{});
-}
-
 Result<FeeBreakdown> FeeCalculator::charge(const FeeInput& in, int month) {
   KEEL_TRY_STATUS(check_fill(in, month));
   const bool option = in.asset_class == AssetClass::kOption;

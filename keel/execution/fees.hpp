@@ -118,17 +118,6 @@ class FeeCalculator {
   // not a fill), or an amount outside the Money range.
   Result<FeeBreakdown> charge(const FeeInput& in, int month);
 
-  // Whether every fill costs exactly 0 under this schedule: no commission tier, minimum or
-  // maximum and no regulatory rate (fee_preset("zero"), the default).
-  bool charges_nothing() const noexcept { return zero_; }
-  // charge() for a schedule that charges nothing (precondition, asserted), less the trade
-  // value: the same checks and errors (a trade value outside the Money range included), the
-  // same month-to-date counters, the same zero amounts; trade_value is left 0 (only a
-  // commission maximum reads it, and such a schedule has none). The trade value's division
-  // runs only when its product is too large to be sure the value fits the Money range.
-  // fees_test.cpp checks it against charge() on random fills.
-  Result<FeeBreakdown> charge_free(const FeeInput& in, int month);
-
   int month() const noexcept { return month_; }
   // Month-to-date volume recorded so far (shares as a Quantity, contracts as a count).
   Quantity month_shares() const noexcept { return Quantity::from_raw(month_shares_raw_, 8); }
@@ -137,7 +126,7 @@ class FeeCalculator {
  private:
   // No commission tier, minimum, maximum or regulatory rate: every fill costs exactly 0.
   static bool charges_nothing(const FeeSchedule& s);
-  // charge()'s checks of the month and the fill's inputs (the error naming the first failure).
+  // The month and the fill's inputs checked (the error naming the first failure).
   Status check_fill(const FeeInput& in, int month) const;
   // The breakdown of amounts on the 1e-8 grid (commission and regulatory on the cent grid).
   static FeeBreakdown breakdown(i128 commission, i128 regulatory, i128 base, Money trade_value);

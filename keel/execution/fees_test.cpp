@@ -385,58 +385,16 @@ RC_GTEST_PROP(FeeProp, ZeroScheduleMatchesExplicitZeroRates, ()) {
   }
 }
 
-// charge_free is charge() without the trade value, for a schedule that charges nothing: on
-// random fills (invalid ones, months out of order, and trade values from 0 to past the Money
-// range, about 9.2e10 dollars: raw products to past 9.2e26) it must give the same errors,
-// the same amounts bit for bit and the same month-to-date counters, fill after fill.
-RC_GTEST_PROP(FeeProp, ChargeFreeMatchesChargeOnAZeroSchedule, ()) {
-  FeeCalculator general(*fee_preset("zero"));
-  FeeCalculator cheap(*fee_preset("zero"));
-  RC_ASSERT(cheap.charges_nothing());
-  const auto n = *rc::gen::inRange<int>(1, 12);
-  int month = kMay2024;
-  for (int i = 0; i < n; ++i) {
-    FeeInput in;
-    in.asset_class = *rc::gen::element(AssetClass::kEquity, AssetClass::kOption);
-    in.side = *rc::gen::element(OrderSide::kBuy, OrderSide::kSell);
-    // Raw quantities from -1 to 1e15 (10 M shares), in halves or whole; prices up to 1e12 raw
-    // ($10,000) or, a fifth of the time, up to 9e18 raw: raw products from 0 to either side of
-    // INT64_MAX x 1e8 (9.2e26, where the trade value leaves the Money range) and far past it.
-    const std::int64_t q = *rc::gen::inRange<std::int64_t>(-1, 20'000'001) * 50'000'000;
-    in.quantity = Quantity::from_raw(q, 8);
-    const bool huge = *rc::gen::inRange(0, 5) == 0;
-    const std::int64_t top = huge ? 9'000'000'000'000'000'000 : 1'000'000'000'000;
-    in.price = Price::from_raw(*rc::gen::inRange<std::int64_t>(-1, top), 8);
-    in.multiplier = *rc::gen::element<std::int64_t>(100, 100, 1, 0);
-    const int pick = *rc::gen::inRange(0, 10);
-    if (pick == 0) month = month == kMay2024 ? kJun2024 : kMay2024;  // some out of order
-    const int m = pick == 1 ? 202413 : month;                     // and a malformed one
-    auto a = general.charge(in, m);
-    auto b = cheap.charge_free(in, m);
-    RC_ASSERT(a.ok() == b.ok());
-    if (a.ok()) {
-      assert_same_fees(*a, *b);
-      RC_ASSERT(b->trade_value.is_zero());
-    } else {
-      RC_ASSERT(a.error().code == b.error().code);
-      RC_ASSERT(a.error().message == b.error().message);
-    }
-    RC_ASSERT(general.month() == cheap.month());
-    RC_ASSERT(general.month_shares() == cheap.month_shares());
-    RC_ASSERT(general.month_contracts() == cheap.month_contracts());
-  }
-}
-
 // The range check by hand: 1e9 shares at $100,000,000 is a trade value of 1e17 dollars, 1e25
 // raw, beyond the Money range (about 9.2e10 dollars); 1e9 shares at $10, 1e10 dollars, is
 // inside it (raw product 1e17 x 1e9 = 1e26, under the 9.2e26 bound).
-TEST(FeeCalculatorErrors, ChargeFreeRefusesAValueOutsideTheMoneyRange) {
+TEST(FeeCalculatorErrors, ZeroScheduleRefusesAValueOutsideTheMoneyRange) {
   FeeCalculator c(*fee_preset("zero"));
-  auto bad = c.charge_free(stock(OrderSide::kBuy, "1000000000", "100000000"), kMay2024);
+  auto bad = c.charge(stock(OrderSide::kBuy, "1000000000", "100000000"), kMay2024);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, ErrorCode::kOverflow);
   EXPECT_EQ(c.month_shares(), Quantity{});  // nothing recorded
-  auto good = c.charge_free(stock(OrderSide::kBuy, "1000000000", "10"), kMay2024);
+  auto good = c.charge(stock(OrderSide::kBuy, "1000000000", "10"), kMay2024);
   ASSERT_TRUE(good.ok());
   EXPECT_EQ(good->commission, usd("0.00"));
   EXPECT_EQ(c.month_shares(), qty("1000000000"));

@@ -875,20 +875,11 @@ Result<FeeBreakdown> SimulatedVenue::charge_fees(Working& w, const Instrument& i
   in.commission_already_charged = w.commission_charged;
   in.base_commission_already = w.base_commission_charged;
   in.value_already = w.value_charged;
-  // One object returned on every path (no copy of the result on the way out: every fill). A
-  // schedule that charges nothing needs neither the trade value nor the order's running totals
-  // (they feed only a commission minimum or maximum, and stay 0): charge_free, the same
-  // checks, counters and zero amounts without the value, and nothing added up.
-  const int month = month_of(ts);
-  const bool nothing = fees_.charges_nothing();
-  Result<FeeBreakdown> f = nothing ? fees_.charge_free(in, month) : fees_.charge(in, month);
-  if (!f) {
-    f = f.error().with_context(order_name(w.order));
-  } else if (!nothing) {
-    w.commission_charged += f->commission;
-    w.base_commission_charged += f->base_commission;
-    w.value_charged += f->trade_value;
-  }
+  auto f = fees_.charge(in, month_of(ts));
+  if (!f) return f.error().with_context(order_name(w.order));
+  w.commission_charged += f->commission;
+  w.base_commission_charged += f->base_commission;
+  w.value_charged += f->trade_value;
   return f;
 }
 
