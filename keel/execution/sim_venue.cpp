@@ -225,7 +225,7 @@ void SimulatedVenue::submit(const Order& order, Timestamp now, std::vector<Venue
   }
   const bool whole = order.quantity.is_multiple_of_precision(0);
 
-  // Checked first; the working record is then built in submission_ (see there).
+  // Checked first, then the working record built.
   const Instrument* single = nullptr;
   std::vector<const Instrument*> leg_instruments;
   if (order.is_combo()) {
@@ -262,8 +262,9 @@ void SimulatedVenue::submit(const Order& order, Timestamp now, std::vector<Venue
     single = ins;
   }
 
-  Working& w = submission_;
-  w.reset(order);
+  // Matched as a local record first: it joins working_ only if still working afterwards (most
+  // market orders fill at once).
+  Working w(order);
   w.order.status = OrderStatus::kAccepted;
   w.order.fill_value = 0;
   w.order.avg_fill_price = Price{};

@@ -229,16 +229,6 @@ class SimulatedVenue {
 
   struct Working {
     explicit Working(const Order& o) : order(o) {}
-    // The record of a new submission, `o` copied over what this one held (its strings' and
-    // vectors' storage reused) and every other field as a fresh record's.
-    void reset(const Order& o) {
-      order = o;
-      submitted = Timestamp{};
-      instrument = nullptr;
-      leg_instruments.clear();
-      commission_charged = base_commission_charged = value_charged = Money{};
-      triggered = attempted = done = false;
-    }
     Order order;
     Timestamp submitted;
     const Instrument* instrument = nullptr;         // single-leg orders (from the lookup)
@@ -333,10 +323,6 @@ class SimulatedVenue {
   std::int64_t participation_e8_ = 0;  // participation_cap on the 1e-8 grid (exact from here on)
   std::int64_t mid_fraction_e8_ = 0;   // mid_fraction on the 1e-8 grid
   std::vector<Working> working_;  // submission order
-  // A new order's record while it is matched at submission: it joins working_ only if it is
-  // still working afterwards (most market orders fill at once; building a vector element for
-  // each, to erase it again, cost more than reusing this one).
-  Working submission_{Order{}};
   StringSet seen_ids_;  // every client order id submitted (ids are spent once seen)
   // Per-instrument market state by dense slot (keel/core/id_index.hpp): one probe per bar.
   IdMap<KeptBar> last_bar_;
