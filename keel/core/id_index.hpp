@@ -182,18 +182,6 @@ class StringSet {
   // to one) and a value below 2^24, else -1. The first string with a non-empty prefix and 1 to 8
   // trailing digits fixes the prefix and the width.
   std::int64_t counter_of(std::string_view s) {
-    // The usual string: the established prefix and width (one compare and the digits). The
-    // prefix never ends in a digit, so the trailing digit run is then exactly the counter.
-    const std::size_t p = counter_prefix_.size();
-    if (counter_digits_ != 0 && s.size() == p + counter_digits_ && equal_strings(s.substr(0, p), counter_prefix_)) {
-      std::int64_t n = 0;
-      bool digits_only = true;
-      for (std::size_t i = p; i < s.size(); ++i) {
-        digits_only = digits_only && s[i] >= '0' && s[i] <= '9';
-        n = n * 10 + (s[i] - '0');
-      }
-      if (digits_only) return n < kCounterLimit ? n : -1;
-    }
     std::size_t d = s.size();
     while (d > 0 && s[d - 1] >= '0' && s[d - 1] <= '9') --d;
     const std::size_t digits = s.size() - d;
@@ -203,7 +191,7 @@ class StringSet {
       counter_prefix_ = std::string(prefix);
       counter_digits_ = digits;
     }
-    if (digits != counter_digits_ || prefix != counter_prefix_) return -1;
+    if (digits != counter_digits_ || !equal_strings(prefix, counter_prefix_)) return -1;
     std::int64_t n = 0;
     for (std::size_t i = d; i < s.size(); ++i) n = n * 10 + (s[i] - '0');
     return n < kCounterLimit ? n : -1;
