@@ -315,7 +315,6 @@ Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
   Order order;
   KEEL_TRY(issued, ids_.next());
   order.id = std::move(issued);  // moved, not copied: every copy of a short id is a memcpy call
-  const ClientOrderId& id = order.id;  // until the order moves into the book
   order.instrument = request.instrument;
   order.legs = request.legs;
   order.side = request.side;
@@ -332,7 +331,7 @@ Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
   auto known = [&](InstrumentId i) -> Status {
     if (universe_->find(i) == nullptr) {
       return make_error(ErrorCode::kNotFound,
-                        "order " + id.value() + ": unknown instrument id " + std::to_string(i.value()));
+                        "order " + order.id.value() + ": unknown instrument id " + std::to_string(i.value()));
     }
     return ok_status();
   };
@@ -358,7 +357,7 @@ Result<ClientOrderId> Engine::submit(const strategy::OrderRequest& request) {
   const portfolio::PriceEstimate& estimate = estimate_fn_;
   const std::function<const Instrument*(InstrumentId)>& lookup = lookup_fn_;
   const portfolio::UnderlyingPrice& uprice = uprice_fn_;
-  Status check = any_expired ? Status(make_error(ErrorCode::kRejected, "order " + id.value() +
+  Status check = any_expired ? Status(make_error(ErrorCode::kRejected, "order " + order.id.value() +
                                                                            ": the option has expired"))
                              : check_sleeve(order, working, estimate, uprice);
   if (check) check = portfolio_.check_order(order, working, lookup, estimate, uprice, execution::Validated::kYes);
@@ -633,10 +632,7 @@ std::optional<Price> Engine::option_mark(std::int64_t id) const {
 void Engine::mark_positions() {
   // Options at the mid of a quote from this instant's snapshot, stock at its last close.
   auto price_of = [this](std::int64_t id, const Instrument& inst) -> std::optional<Price> {
-    if (inst.is_option()) return option_mark(id);
-    const BarHistory* h = history_.find(id);
-    if (h == nullptr || h->empty()) return std::nullopt;
-    return h->last().close;
+    return inst.is_option() ? option_mark(id) : last_close(InstrumentId(id));
   };
   portfolio_.mark_each(price_of);
   for (portfolio::Portfolio& b : books_) b.mark_each(price_of);  // a sleeve's positions are the account's

@@ -535,11 +535,6 @@ TEST(EngineScenario, SameInputsSameBookings) {
   EXPECT_EQ(a, run_once());
 }
 
-}  // namespace
-}  // namespace keel::engine
-
-namespace keel::engine {
-namespace {
 // Context::history returns at most history_limit bars (strategy.hpp), the newest, oldest first,
 // whatever the engine's ring keeps beyond the limit: with a limit of 3, after eight sessions
 // closing 100..107 a request for 100 bars gets the closes 105, 106, 107 (today's bar included:
