@@ -31,9 +31,6 @@ using namespace vmath;  // NOLINT: the kernels are this file's vocabulary
 // another exponential. Divisions are the costliest vector operations left (one per Mills
 // ratio, one in the log): 1/s and 1/S are formed once and multiplied.
 
-// All ones when x's sign bit is set (x < 0 or -0), else zero: integer operations only.
-inline std::uint64_t sign_mask(double x) { return std::uint64_t{0} - (to_bits(x) >> 63); }
-
 // The kernel runs in two stages: the front (sqrt T, the discount factors, the log and d1, d2)
 // and the back (the density, both Mills ratios and the outputs). The batch loops run them as
 // two passes over a block, through a small buffer: each pass is a shorter dependency chain than

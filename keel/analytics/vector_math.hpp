@@ -53,6 +53,8 @@ inline double select_bits(std::uint64_t mask, double a, double b) {
   return from_bits((to_bits(a) & mask) | (to_bits(b) & ~mask));
 }
 inline double keep_if(std::uint64_t mask, double a) { return from_bits(to_bits(a) & mask); }
+// All ones when x's sign bit is set (x < 0 or -0), else zero.
+inline std::uint64_t sign_mask(double x) { return std::uint64_t{0} - (to_bits(x) >> 63); }
 // max(x, +0.0) for finite x, and min(x, 1.0) for finite x >= 0, on the bits.
 inline double non_negative(double x) { return keep_if((to_bits(x) >> 63) - 1, x); }
 inline double at_most_one(double x) {
@@ -371,8 +373,7 @@ inline double k_npdf_fma(double x) {
 // select, so an F that overflows in the branch not taken does no harm.
 inline double scaled_ncdf_from_pdf_fma(double x, double scaled_pdf, double factor) {
   const double tail = scaled_pdf * k_mills_fma(std::fabs(x));
-  const std::uint64_t neg = std::uint64_t{0} - (to_bits(x) >> 63);
-  return select_bits(neg, tail, factor - tail);
+  return select_bits(sign_mask(x), tail, factor - tail);
 }
 inline double ncdf_from_pdf_fma(double x, double pdf) { return scaled_ncdf_from_pdf_fma(x, pdf, 1.0); }
 inline double k_ncdf_fma(double x) { return ncdf_from_pdf_fma(x, k_npdf_fma(x)); }
