@@ -273,34 +273,6 @@ Status FeeCalculator::check_fill(const FeeInput& in, int month) const {
   return ok_status();
 }
 
-FeeBreakdown FeeCalculator::breakdown(i128 commission, i128 regulatory, i128 base, Money trade_value) {
-  FeeBreakdown out;
-  out.commission = Money::from_raw(static_cast<std::int64_t>(commission), 2);
-  out.regulatory = Money::from_raw(static_cast<std::int64_t>(regulatory), 2);
-  out.base_commission = money(static_cast<std::int64_t>(base));
-  out.trade_value = trade_value;
-  return out;
-}
-
-void FeeCalculator::record_volume(const FeeInput& in, int month) noexcept {
-  const bool new_month = month != month_;
-  const i128 shares_before = new_month ? 0 : month_shares_raw_;
-  const std::int64_t contracts_before = new_month ? 0 : month_contracts_;
-  i128 shares_after = shares_before;
-  std::int64_t contracts_after = contracts_before;
-  if (in.asset_class == AssetClass::kOption) {
-    if (__builtin_add_overflow(contracts_before, in.quantity.raw() / kFixedScale, &contracts_after)) {
-      contracts_after = INT64_MAX;
-    }
-  } else {
-    shares_after += in.quantity.raw();
-    if (shares_after > INT64_MAX) shares_after = INT64_MAX;  // beyond every tier bound already
-  }
-  month_ = month;
-  month_shares_raw_ = static_cast<std::int64_t>(shares_after);
-  month_contracts_ = contracts_after;
-}
-
 Result<FeeBreakdown> FeeCalculator::charge(const FeeInput& in, int month) {
   KEEL_TRY_STATUS(check_fill(in, month));
   const bool option = in.asset_class == AssetClass::kOption;
@@ -405,9 +377,26 @@ Result<FeeBreakdown> FeeCalculator::charge(const FeeInput& in, int month) {
     return make_error(ErrorCode::kOverflow, "fees: amounts of a fill of " + in.quantity.to_string() + " @ " +
                                                 in.price.to_string() + " out of the Money range");
   }
+  i128 shares_after = shares_before;
+  std::int64_t contracts_after = contracts_before;
+  if (option) {
+    if (__builtin_add_overflow(contracts_before, contracts, &contracts_after)) contracts_after = INT64_MAX;
+  } else {
+    shares_after += in.quantity.raw();
+    if (shares_after > INT64_MAX) shares_after = INT64_MAX;  // beyond every tier bound already
+  }
+
+  FeeBreakdown out;
+  out.commission = Money::from_raw(static_cast<std::int64_t>(commission), 2);
+  out.regulatory = Money::from_raw(static_cast<std::int64_t>(regulatory), 2);
+  out.base_commission = money(static_cast<std::int64_t>(base));
+  out.trade_value = value;
+
   // Commit (strong guarantee: nothing above changed the counters).
-  record_volume(in, month);
-  return breakdown(commission, regulatory, base, value);
+  month_ = month;
+  month_shares_raw_ = static_cast<std::int64_t>(shares_after);
+  month_contracts_ = contracts_after;
+  return out;
 }
 
 }  // namespace keel::execution

@@ -128,10 +128,6 @@ class FeeCalculator {
   static bool charges_nothing(const FeeSchedule& s);
   // The month and the fill's inputs checked (the error naming the first failure).
   Status check_fill(const FeeInput& in, int month) const;
-  // The breakdown of amounts on the 1e-8 grid (commission and regulatory on the cent grid).
-  static FeeBreakdown breakdown(i128 commission, i128 regulatory, i128 base, Money trade_value);
-  // Adds a fill's volume to the month-to-date counters of `month` (checked by check_fill).
-  void record_volume(const FeeInput& in, int month) noexcept;
   FeeSchedule schedule_;
   bool zero_;  // charges_nothing(schedule_)
   int month_ = 0;
