@@ -318,17 +318,6 @@ void SimulatedVenue::on_bar(const Bar& bar, std::vector<VenueEvent>& out) {
 void SimulatedVenue::match_bar(const Bar& bar, std::vector<VenueEvent>& out) {
   const std::int64_t key = bar.instrument.value();
   KeptBar* prev = last_bar_memo_.bar != nullptr && last_bar_memo_.key == key ? last_bar_memo_.bar : last_bar_.find(key);
-  if (working_.empty()) {  // nothing to match: only keep the bar
-    if (prev == nullptr) {
-      last_bar_memo_ = BarMemo{};  // a new slot may move the others
-      prev = &last_bar_.insert_or_assign(key, KeptBar(bar));
-    } else {
-      prev->keep(bar);
-    }
-    last_bar_memo_.key = key;
-    last_bar_memo_.bar = last_bar_memo_.quiet = prev;
-    return;
-  }
   // A daily bar is a whole session; an intraday bar opens a session when the previous bar of
   // the instrument is from another UTC date (a US session never spans UTC midnight).
   const bool session_first =
@@ -340,7 +329,7 @@ void SimulatedVenue::match_bar(const Bar& bar, std::vector<VenueEvent>& out) {
     prev = &last_bar_.insert_or_assign(key, KeptBar(bar));
   }
   last_bar_memo_.key = key;
-  last_bar_memo_.bar = prev;  // quiet again once nothing is working (erase_done)
+  last_bar_memo_.bar = prev;  // and `quiet` when nothing is working (erase_done)
   for (Working& w : working_) {
     if (w.done || w.order.is_combo() || w.instrument->is_option() || w.order.instrument != bar.instrument) continue;
     match_stock_bar(w, bar, *prev, session_first, out);
@@ -661,30 +650,29 @@ void SimulatedVenue::fill_stock(Working& w, Quantity qty_wanted, Price base, Kep
   const bool all_or_none = o.all_or_none || o.tif == TimeInForce::kFok;
   if (all_or_none && qty < o.leaves_quantity()) return;
 
-  std::string why_not;
-  const Priced priced = stock_price_with_costs(w, base, qty, bar, why_not);
-  if (!priced.ok) {
-    cancel_order(w, ts, std::move(why_not), out);
+  const Result<Price> priced = stock_price_with_costs(w, base, qty, bar);
+  if (!priced) {
+    cancel_order(w, ts, priced.error().message, out);
     return;
   }
-  auto fees = charge_fees(w, *w.instrument, o.side, qty, priced.price, ts);
+  auto fees = charge_fees(w, *w.instrument, o.side, qty, *priced, ts);
   if (!fees) {
     cancel_order(w, ts, "fees: " + fees.error().message, out);
     return;
   }
-  const Status st = apply_fill(o, qty, priced.price, ts);
+  const Status st = apply_fill(o, qty, *priced, ts);
   KEEL_ASSERT(st.ok(), "venue: a checked stock fill was refused by apply_fill");
   bar.used += qty;
 
   VenueEvent& ev = push_event(out, VenueEventKind::kFilled, o, ts);
   ev.order_quantity = qty;
-  ev.order_price = priced.price;
-  add_fill(ev, o, qty, priced.price, *fees, ts);
+  ev.order_price = *priced;
+  add_fill(ev, o, qty, *priced, *fees, ts);
   if (o.status == OrderStatus::kFilled) w.done = true;
 }
 
-SimulatedVenue::Priced SimulatedVenue::stock_price_with_costs(const Working& w, Price base, Quantity qty,
-                                                              const KeptBar& bar, std::string& why_not) const {
+Result<Price> SimulatedVenue::stock_price_with_costs(const Working& w, Price base, Quantity qty,
+                                                     const KeptBar& bar) const {
   const Order& o = w.order;
   const bool buy = is_buy(o.side);
   double fraction = config_.slippage_bps / 10'000.0;
@@ -697,25 +685,18 @@ SimulatedVenue::Priced SimulatedVenue::stock_price_with_costs(const Working& w, 
   Price price = base;
   if (fraction > 0.0) {
     auto delta = Price::from_double(base.to_double() * fraction, kFixedMaxPrecision);
-    if (!delta) {
-      why_not = order_name(o) + ": cost model: " + delta.error().message;
-      return Priced{};
-    }
+    if (!delta) return make_error(ErrorCode::kOutOfRange, order_name(o) + ": cost model: " + delta.error().message);
     auto moved = buy ? base.checked_add(*delta) : base.checked_sub(*delta);
-    if (!moved) {
-      why_not = order_name(o) + ": cost model: price out of range";
-      return Priced{};
-    }
+    if (!moved) return make_error(ErrorCode::kOutOfRange, order_name(o) + ": cost model: price out of range");
     price = round_to_tick(*moved, w.instrument->tick_size, buy);
   }
   // A limit order never trades through its own limit: costs stop at the limit.
   if (o.limit_price) price = buy ? std::min(price, *o.limit_price) : std::max(price, *o.limit_price);
   if (!price.is_positive()) {
-    why_not = order_name(o) + ": slippage and impact take the sale price of " + base.to_string() + " to " +
-              price.to_string() + " (<= 0); order canceled";
-    return Priced{};
+    return make_error(ErrorCode::kOutOfRange, order_name(o) + ": slippage and impact take the sale price of " +
+                                                  base.to_string() + " to " + price.to_string() + " (<= 0); order canceled");
   }
-  return Priced{price, true};
+  return price;
 }
 
 std::optional<Price> SimulatedVenue::option_price(const OptionQuote& q, OrderSide side) const {

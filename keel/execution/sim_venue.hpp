@@ -280,11 +280,6 @@ class SimulatedVenue {
     Price close() const noexcept { return Price::from_raw(close_raw, close_precision); }
     Quantity volume() const noexcept { return Quantity::from_raw(volume_raw); }  // raw value only
   };
-  // A stock fill's price after costs, or not ok when the costs make the fill impossible.
-  struct Priced {
-    Price price;
-    bool ok = false;
-  };
 
   // on_bar past its common case (the memo names another instrument, or orders are working):
   // finds or adds the instrument's kept bar, and matches the working orders.
@@ -300,9 +295,9 @@ class SimulatedVenue {
   // Fills `qty` of a stock order at `base` plus costs computed from `bar`.
   void fill_stock(Working& w, Quantity qty_wanted, Price base, KeptBar& bar, Timestamp ts,
                   std::vector<VenueEvent>& out);
-  // Not ok: `why_not` says why.
-  Priced stock_price_with_costs(const Working& w, Price base, Quantity qty, const KeptBar& bar,
-                                std::string& why_not) const;
+  // A stock fill's price after costs; an error (its message the cancellation's reason) when the
+  // costs make the fill impossible.
+  Result<Price> stock_price_with_costs(const Working& w, Price base, Quantity qty, const KeptBar& bar) const;
   // Option execution price of one side of a quote under the configured model; nullopt when the
   // side cannot trade (zero bid for a sell, no ask for a buy).
   std::optional<Price> option_price(const OptionQuote& q, OrderSide side) const;
