@@ -382,18 +382,14 @@ Status Portfolio::plan_trade(const TradeInput& in, PositionIt found, TradePlan& 
 
 Status Portfolio::check_totals(std::span<TradePlan> plans) const {
   Money cash = cash_, realized = realized_, fees = fees_, premium = premium_;
-  // Each total plus its change, in place; the error (built only then) names the total.
-  auto step = [](Money& total, Money delta) {
-    auto r = total.checked_add(delta);
-    if (!r) [[unlikely]] return false;
-    total = *r;
-    return true;
-  };
+  // Each total plus its change, in place (untouched on failure, so the error names it as it was).
   for (TradePlan& p : plans) {
-    if (!step(cash, p.cash_delta)) return add_overflow(cash, p.cash_delta, "cash", {});
-    if (!step(realized, p.realized_delta)) return add_overflow(realized, p.realized_delta, "realized P&L", {});
-    if (!step(fees, p.fees_delta)) return add_overflow(fees, p.fees_delta, "fees paid", {});
-    if (!step(premium, p.premium_collected_delta)) {
+    if (!add_into(cash, cash, p.cash_delta)) return add_overflow(cash, p.cash_delta, "cash", {});
+    if (!add_into(realized, realized, p.realized_delta)) {
+      return add_overflow(realized, p.realized_delta, "realized P&L", {});
+    }
+    if (!add_into(fees, fees, p.fees_delta)) return add_overflow(fees, p.fees_delta, "fees paid", {});
+    if (!add_into(premium, premium, p.premium_collected_delta)) {
       return add_overflow(premium, p.premium_collected_delta, "premium collected", {});
     }
     // The totals once this plan is committed (the plans are committed in this order): the
@@ -422,11 +418,7 @@ Portfolio::Cycle& Portfolio::commit(TradePlan&& plan) {
     cycle->premium = Money::zero(2);
     cycle->open = true;
   }
-  // Stock trades and lifecycle closings add nothing (a zero of a precision the premium has
-  // already leaves it unchanged, digits included).
-  if (!plan.cycle_premium_delta.is_zero() || plan.cycle_premium_delta.precision() > cycle->premium.precision()) {
-    cycle->premium += plan.cycle_premium_delta;
-  }
+  cycle->premium += plan.cycle_premium_delta;  // checked by check_totals
   KEEL_ASSERT(plan.totals_after.has_value(), "commit: the plan's totals were not checked");
   cash_ = plan.totals_after->cash;
   realized_ = plan.totals_after->realized;
@@ -555,11 +547,9 @@ Status Portfolio::apply_fill(const execution::Fill& fill, const Instrument& inst
                                                        fill.commission.to_string() + ", regulatory " +
                                                        fill.regulatory_fees.to_string() + ")");
   }
-  // A position holding the very object interned for this id holds this instrument (interned
-  // and equal, checked above): the same symbol and asset class, nothing to compare.
   const PositionIt found = positions_.find(instrument.id.value());
-  if (found != positions_.end() && !(interned && &found->second.instrument.get() == &known->get())) {
-    if (Status st = check_same_instrument(&found->second, instrument); !st) return st.error().with_context(what());
+  if (Status st = check_same_instrument(found == positions_.end() ? nullptr : &found->second, instrument); !st) {
+    return st.error().with_context(what());
   }
   TradeInput in;
   in.instrument = interned ? known : &intern(instrument);
