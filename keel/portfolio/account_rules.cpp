@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "keel/core/int128.hpp"
+#include "keel/core/string_equal.hpp"
 #include "keel/portfolio/portfolio.hpp"
 
 namespace keel::portfolio {
@@ -114,14 +115,10 @@ struct Group {
   }
 };
 
-// Two names of underlyings are equal; views of one instrument's string (the usual case: the
-// order's legs and the holdings point into the same instruments) compare without a memcmp.
-inline bool same_name(std::string_view a, std::string_view b) noexcept {
-  return (a.data() == b.data() && a.size() == b.size()) || a == b;
-}
+// Underlying names compared by equal_strings (short names without a memcmp call).
 inline bool contains(std::span<const std::string_view> names, std::string_view u) noexcept {
   for (std::string_view n : names) {
-    if (same_name(n, u)) return true;
+    if (equal_strings(n, u)) return true;
   }
   return false;
 }
@@ -199,7 +196,7 @@ void make_groups(const Holdings& holdings, GroupSet& set, std::span<const std::s
     const std::string_view u = underlying_symbol(*h.inst);
     if (!only.empty() && !contains(only, u)) continue;
     const std::span<Group> existing = set.groups();
-    auto git = std::find_if(existing.begin(), existing.end(), [&](const Group& g) { return same_name(g.underlying, u); });
+    auto git = std::find_if(existing.begin(), existing.end(), [&](const Group& g) { return equal_strings(g.underlying, u); });
     Group& g = git == existing.end() ? set.add(u) : *git;
     if (!h.inst->is_option()) {
       g.shares += h.qty;
@@ -224,10 +221,7 @@ void make_groups(const Holdings& holdings, GroupSet& set, std::span<const std::s
   }
 }
 
-// One group's requirement and its cash-account breach (if any), into g.result. `strict`: an
-// unknown underlying price is an error (the pre-trade check); otherwise the held stock's price,
-// else the option's strike, stands in (buying power, a report). Consumes the group's lots.
-// The stock part of a group's requirement (below).
+// The stock part of a group's requirement (group_requirement, below).
 Status stock_requirement(const Group& g, AccountType type, GroupRequirement& out) {
   if (g.shares.is_zero()) return ok_status();
   Requirement& req = out.req;
@@ -250,6 +244,9 @@ Status stock_requirement(const Group& g, AccountType type, GroupRequirement& out
   return ok_status();
 }
 
+// One group's requirement and its cash-account breach (if any), into g.result. `strict`: an
+// unknown underlying price is an error (the pre-trade check); otherwise the held stock's price,
+// else the option's strike, stands in (buying power, a report). Consumes the group's lots.
 Status group_requirement(Group& g, AccountType type, const UnderlyingPrice& uprice, bool strict) {
   GroupRequirement& out = g.result;
   out.req = Requirement{};
