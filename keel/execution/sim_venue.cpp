@@ -277,7 +277,7 @@ void SimulatedVenue::submit(const Order& order, Timestamp now, std::vector<Venue
   if (config_.fill_model != FillModel::kNextOpen) match_at_submission(w, now, out);
   if (!w.done) {
     working_.push_back(std::move(w));
-    last_bar_memo_.quiet = nullptr;  // something is working
+    last_bar_memo_->quiet = nullptr;  // something is working
   }
 }
 
@@ -308,8 +308,8 @@ void SimulatedVenue::on_bar(const Bar& bar, std::vector<VenueEvent>& out) {
   // so that it needs no more than the memo's compare and the kept fields' copy; the lookup
   // and the matching are out of line.
   const std::int64_t key = bar.instrument.value();
-  if (last_bar_memo_.key == key && last_bar_memo_.quiet != nullptr) {  // and so nothing is working
-    last_bar_memo_.quiet->keep(bar);
+  if (last_bar_memo_->key == key && last_bar_memo_->quiet != nullptr) {  // and so nothing is working
+    last_bar_memo_->quiet->keep(bar);
     return;
   }
   match_bar(bar, out);
@@ -317,7 +317,8 @@ void SimulatedVenue::on_bar(const Bar& bar, std::vector<VenueEvent>& out) {
 
 void SimulatedVenue::match_bar(const Bar& bar, std::vector<VenueEvent>& out) {
   const std::int64_t key = bar.instrument.value();
-  KeptBar* prev = last_bar_memo_.bar != nullptr && last_bar_memo_.key == key ? last_bar_memo_.bar : last_bar_.find(key);
+  BarMemo& memo = *last_bar_memo_;
+  KeptBar* prev = memo.bar != nullptr && memo.key == key ? memo.bar : last_bar_.find(key);
   // A daily bar is a whole session; an intraday bar opens a session when the previous bar of
   // the instrument is from another UTC date (a US session never spans UTC midnight).
   const bool session_first =
@@ -325,11 +326,11 @@ void SimulatedVenue::match_bar(const Bar& bar, std::vector<VenueEvent>& out) {
   if (prev != nullptr) {
     prev->keep(bar);
   } else {
-    last_bar_memo_ = BarMemo{};  // a new slot may move the others
+    memo = BarMemo{};  // a new slot may move the others
     prev = &last_bar_.insert_or_assign(key, KeptBar(bar));
   }
-  last_bar_memo_.key = key;
-  last_bar_memo_.bar = prev;  // and `quiet` when nothing is working (erase_done)
+  memo.key = key;
+  memo.bar = prev;  // and `quiet` when nothing is working (erase_done)
   for (Working& w : working_) {
     if (w.done || w.order.is_combo() || w.instrument->is_option() || w.order.instrument != bar.instrument) continue;
     match_stock_bar(w, bar, *prev, session_first, out);
@@ -492,7 +493,7 @@ std::vector<VenueEvent> SimulatedVenue::on_split(InstrumentId underlying, std::s
     o.ts_last = ts;
   }
   // Pre-split market state would price post-split orders: forget it until new data comes.
-  last_bar_memo_ = BarMemo{};
+  *last_bar_memo_ = BarMemo{};
   last_bar_.erase(underlying.value());
   last_quote_.erase(underlying.value());
   snapshot_ts_.erase(std::string(underlying_symbol));
@@ -887,7 +888,7 @@ void SimulatedVenue::cancel_order(Working& w, Timestamp ts, std::string reason, 
 
 void SimulatedVenue::erase_done() {
   std::erase_if(working_, [](const Working& w) { return w.done; });
-  if (working_.empty()) last_bar_memo_.quiet = last_bar_memo_.bar;
+  if (working_.empty()) last_bar_memo_->quiet = last_bar_memo_->bar;
 }
 
 }  // namespace keel::execution

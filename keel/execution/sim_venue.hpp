@@ -87,6 +87,7 @@
 
 #include "keel/core/fixed_point.hpp"
 #include "keel/core/id_index.hpp"
+#include "keel/core/not_copied.hpp"
 #include "keel/core/ids.hpp"
 #include "keel/core/result.hpp"
 #include "keel/core/time.hpp"
@@ -331,15 +332,8 @@ class SimulatedVenue {
     std::int64_t key = 0;
     KeptBar* bar = nullptr;
     KeptBar* quiet = nullptr;
-    BarMemo() = default;
-    BarMemo(const BarMemo&) noexcept {}
-    BarMemo& operator=(const BarMemo&) noexcept {
-      key = 0;
-      bar = quiet = nullptr;
-      return *this;
-    }
   };
-  BarMemo last_bar_memo_;
+  NotCopied<BarMemo> last_bar_memo_;
   IdMap<Quote> last_quote_;
   IdMap<OptionState> last_option_quote_;
   std::unordered_map<std::string, Timestamp> snapshot_ts_;  // latest snapshot per underlying symbol

@@ -406,12 +406,12 @@ Status Portfolio::check_totals(std::span<TradePlan> plans) const {
 }
 
 Portfolio::Cycle& Portfolio::commit(TradePlan&& plan) {
-  Cycle* cycle = last_cycle_.cycle;
-  if (cycle == nullptr || last_cycle_.name != plan.underlying) {
+  Cycle* cycle = last_cycle_->cycle;
+  if (cycle == nullptr || last_cycle_->name != plan.underlying) {
     auto cyc = cycles_.find(plan.underlying);
     if (cyc == cycles_.end()) cyc = cycles_.emplace(plan.underlying, Cycle{Money::zero(2), false}).first;
-    last_cycle_.name = cyc->first;  // the node's own key: stays valid with the node
-    last_cycle_.cycle = cycle = &cyc->second;
+    last_cycle_->name = cyc->first;  // the node's own key: stays valid with the node
+    last_cycle_->cycle = cycle = &cyc->second;
   }
   if (!cycle->open) {
     // First position on the underlying while none was open: a new cycle.
@@ -443,7 +443,7 @@ Portfolio::Cycle& Portfolio::commit(TradePlan&& plan) {
 
   switch (plan.after) {
     case TradePlan::After::kFlat:
-      spare_position_.node = positions_.extract(plan.cur);  // frees the previous spare, if any
+      *spare_position_ = positions_.extract(plan.cur);  // frees the previous spare, if any
       drop_meta(plan.key);
       break;
     case TradePlan::After::kOpen:
@@ -451,10 +451,10 @@ Portfolio::Cycle& Portfolio::commit(TradePlan&& plan) {
         // Crossing through zero: the new side replaces the old one under the same key. The
         // node is this map's own (plan_trade only had const access to it).
         const_cast<Position&>(plan.cur->second) = std::move(plan.opened);
-      } else if (spare_position_.node) {
-        spare_position_.node.key() = plan.key;
-        spare_position_.node.mapped() = std::move(plan.opened);
-        positions_.insert(std::move(spare_position_.node));  // the key is absent: the node goes in
+      } else if (*spare_position_) {
+        spare_position_->key() = plan.key;
+        spare_position_->mapped() = std::move(plan.opened);
+        positions_.insert(std::move(*spare_position_));  // the key is absent: the node goes in
       } else {
         positions_.emplace(plan.key, std::move(plan.opened));
       }

@@ -74,6 +74,7 @@
 #include "keel/core/append_log.hpp"
 #include "keel/core/fixed_point.hpp"
 #include "keel/core/id_index.hpp"
+#include "keel/core/not_copied.hpp"
 #include "keel/core/ids.hpp"
 #include "keel/core/result.hpp"
 #include "keel/core/time.hpp"
@@ -259,16 +260,7 @@ class Portfolio {
   // The node of the position a fill closed last, kept for the next position a fill opens (a
   // strategy that goes flat and back reuses one node: no allocation and free per round trip).
   // Emptied when the portfolio is copied or moved (a node belongs to its own map's allocator).
-  struct SpareNode {
-    std::map<std::int64_t, Position>::node_type node;
-    SpareNode() = default;
-    SpareNode(const SpareNode&) noexcept {}
-    SpareNode& operator=(const SpareNode&) noexcept {
-      node = {};
-      return *this;
-    }
-  };
-  SpareNode spare_position_;
+  NotCopied<std::map<std::int64_t, Position>::node_type> spare_position_;
   struct PositionMeta {
     Quantity max_abs;     // largest |quantity| since the position opened
     bool marked = false;  // mark() was called since it opened (else mark = average price)
@@ -305,15 +297,8 @@ class Portfolio {
   struct CycleMemo {
     std::string_view name;  // the node's own key
     Cycle* cycle = nullptr;
-    CycleMemo() = default;
-    CycleMemo(const CycleMemo&) noexcept {}
-    CycleMemo& operator=(const CycleMemo&) noexcept {
-      name = {};
-      cycle = nullptr;
-      return *this;
-    }
   };
-  CycleMemo last_cycle_;
+  NotCopied<CycleMemo> last_cycle_;
   struct PendingDividend {
     Instrument stock;
     Date pay_date;
