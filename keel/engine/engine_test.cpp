@@ -564,5 +564,6 @@ TEST(EngineScenario, HistoryIsCappedAtTheLimit) {
   EXPECT_EQ(seen[2], px("107"));
   EXPECT_EQ(two, 2u);
 }
+
 }  // namespace
 }  // namespace keel::engine

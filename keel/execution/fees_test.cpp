@@ -338,10 +338,6 @@ RC_GTEST_PROP(FeeProp, SplitOrderPaysLikeOneFill, ()) {
   RC_ASSERT(whole.charge(one, kMay2024)->commission == paid);
 }
 
-// The zero schedule skips the commission and regulatory arithmetic; a schedule that charges
-// zero through that arithmetic (one explicit tier at $0 per share and per contract) must give
-// the same breakdown bit for bit, the same errors (checked before the skip) and the same
-// month-to-date counters, fill after fill.
 // The two breakdowns' commission, regulatory fees and base commission are equal, digits included.
 void assert_same_fees(const FeeBreakdown& a, const FeeBreakdown& b) {
   RC_ASSERT(a.commission.raw() == b.commission.raw());
@@ -351,6 +347,11 @@ void assert_same_fees(const FeeBreakdown& a, const FeeBreakdown& b) {
   RC_ASSERT(a.base_commission.raw() == b.base_commission.raw());
   RC_ASSERT(a.base_commission.precision() == b.base_commission.precision());
 }
+
+// The zero schedule skips the commission and regulatory arithmetic; a schedule that charges
+// zero through that arithmetic (one explicit tier at $0 per share and per contract) must give
+// the same breakdown bit for bit, the same errors (checked before the skip) and the same
+// month-to-date counters, fill after fill.
 
 RC_GTEST_PROP(FeeProp, ZeroScheduleMatchesExplicitZeroRates, ()) {
   FeeSchedule explicit_zero;

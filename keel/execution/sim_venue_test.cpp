@@ -145,6 +145,13 @@ std::vector<VenueEvent> of_kind(const std::vector<VenueEvent>& events, K kind) {
   return out;
 }
 
+// The price of the one fill among `events`; Price{} (0, which no test expects) when there is
+// none or more than one.
+Price fill_price(const std::vector<VenueEvent>& events) {
+  const auto fills = of_kind(events, K::kFilled);
+  return fills.size() == 1 ? fills[0].order_price : Price{};
+}
+
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // ---------------------------------------------------------------------------------------------
@@ -642,10 +649,6 @@ TEST(SimVenueBarClose, FillsAtEachInstrumentsLastCloseAcrossCopiesAndSplits) {
   SimulatedVenue copy = v;
   EXPECT_TRUE(v.on_bar(daily(kAapl, 3, "103", "111", "102", "110", "1000000")).empty());
   EXPECT_TRUE(copy.on_bar(daily(kAapl, 3, "103", "105", "102", "104", "1000000")).empty());
-  auto fill_price = [](std::vector<VenueEvent> ev) {
-    const auto fills = of_kind(ev, K::kFilled);
-    return fills.size() == 1 ? fills[0].order_price : Price{};
-  };
   EXPECT_EQ(fill_price(v.submit(market("C-1", kAapl, kBuy, "10"), day_close(3))), px("110"));
   EXPECT_EQ(fill_price(copy.submit(market("C-1", kAapl, kBuy, "10"), day_close(3))), px("104"));
   EXPECT_EQ(fill_price(v.submit(market("C-2", kXyz, kBuy, "10"), day_close(3))), px("20"));
@@ -847,20 +850,14 @@ TEST(SimVenueCosts, ImpactAtSubmissionReadsTheLastBarOfItsInstrument) {
   (void)v.on_bar(daily(kXyz, 0, "10", "11", "9", "10", "500"));
   // sigma = (104 - 96) / 100 = 0.08; sqrt(100 / 10,000) = 0.1; impact 0.1 x 0.08 x 0.1 = 0.0008
   // of 100.00 = 0.08 -> 100.08 (a buy, on the cent grid already).
-  auto ev = of_kind(v.submit(market("K-1", kAapl, kBuy, "100"), day_close(0)), K::kFilled);
-  ASSERT_EQ(ev.size(), 1u);
-  EXPECT_EQ(ev[0].order_price, px("100.08"));
+  EXPECT_EQ(fill_price(v.submit(market("K-1", kAapl, kBuy, "100"), day_close(0))), px("100.08"));
   (void)v.on_bar(daily(kAapl, 1, "150", "110", "100", "105", "2500"));
   (void)v.on_bar(daily(kXyz, 1, "10", "11", "9", "10", "500"));
   // sigma = 10 / 105; sqrt(100 / 2,500) = 0.2; impact 0.1 x (10 / 105) x 0.2 of 105.00 = 0.20
   // -> a sale at 104.80.
-  ev = of_kind(v.submit(market("K-2", kAapl, kSell, "100"), day_close(1)), K::kFilled);
-  ASSERT_EQ(ev.size(), 1u);
-  EXPECT_EQ(ev[0].order_price, px("104.80"));
+  EXPECT_EQ(fill_price(v.submit(market("K-2", kAapl, kSell, "100"), day_close(1))), px("104.80"));
   // XYZ: sigma = 2 / 10 = 0.2; sqrt(5 / 500) = 0.1; 0.1 x 0.2 x 0.1 = 0.002 of 10.00 = 0.02.
-  ev = of_kind(v.submit(market("K-3", kXyz, kBuy, "5"), day_close(1)), K::kFilled);
-  ASSERT_EQ(ev.size(), 1u);
-  EXPECT_EQ(ev[0].order_price, px("10.02"));
+  EXPECT_EQ(fill_price(v.submit(market("K-3", kXyz, kBuy, "5"), day_close(1))), px("10.02"));
   EXPECT_TRUE(v.working_orders().empty());
 }
 
@@ -875,20 +872,14 @@ TEST(SimVenueBarClose, LastCloseKeptWhileOrdersComeAndGo) {
   (void)v.on_bar(daily(kAapl, 2, "52", "53", "51", "52", "1000"));
   ASSERT_EQ(v.cancel(ClientOrderId("Q-1"), day_close(2)).size(), 1u);  // nothing working now
   (void)v.on_bar(daily(kAapl, 3, "53", "54", "52", "53", "1000"));
-  auto ev = of_kind(v.submit(market("Q-2", kAapl, kBuy, "10"), day_close(3)), K::kFilled);
-  ASSERT_EQ(ev.size(), 1u);
-  EXPECT_EQ(ev[0].order_price, px("53"));
+  EXPECT_EQ(fill_price(v.submit(market("Q-2", kAapl, kBuy, "10"), day_close(3))), px("53"));
   // A resting limit at 52.50 filled by day 4's trade-through (low 52 < 52.50) at min(open
   // 53.50, 52.50) = 52.50; then day 5's close, 55, is the one a market order gets.
   EXPECT_TRUE(of_kind(v.submit(limit("Q-3", kAapl, kBuy, "10", "52.50"), day_close(3)), K::kFilled).empty());
-  ev = v.on_bar(daily(kAapl, 4, "53.50", "54", "52", "54", "1000"));
-  ASSERT_EQ(ev.size(), 1u);
-  EXPECT_EQ(ev[0].order_price, px("52.50"));
+  EXPECT_EQ(fill_price(v.on_bar(daily(kAapl, 4, "53.50", "54", "52", "54", "1000"))), px("52.50"));
   EXPECT_TRUE(v.working_orders().empty());
   (void)v.on_bar(daily(kAapl, 5, "54", "56", "53", "55", "1000"));
-  ev = of_kind(v.submit(market("Q-4", kAapl, kSell, "10"), day_close(5)), K::kFilled);
-  ASSERT_EQ(ev.size(), 1u);
-  EXPECT_EQ(ev[0].order_price, px("55"));
+  EXPECT_EQ(fill_price(v.submit(market("Q-4", kAapl, kSell, "10"), day_close(5))), px("55"));
 }
 
 TEST(SimVenueParticipation, PartFilledAtSubmissionKeepsItsStateBesideLaterSubmissions) {
